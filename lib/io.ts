@@ -1,0 +1,36 @@
+/**
+ * File writing that never leaves a half-written file behind: write a temporary file beside the target, then rename
+ * it over the target (rename is atomic within one file system).
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+
+/**
+ * Write `data` to `path` atomically: readers see the old file or the new one, never a mix.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./io.ts";
+ * await writeFileAtomic("/tmp/out.bin", new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = await Deno.makeTempFile({ dir, prefix: ".tmp-" });
+  try {
+    await Deno.writeFile(tmp, data);
+    // makeTempFile creates 0600; results are meant to be read by others too.
+    await Deno.chmod(tmp, 0o644);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/** Write text to `path` atomically (UTF-8). */
+export function writeTextFileAtomic(path: string, text: string): Promise<void> {
+  return writeFileAtomic(path, new TextEncoder().encode(text));
+}

@@ -1,0 +1,28 @@
+/**
+ * The Guide research kit: the public API that notebooks, tasks and users import.
+ *
+ * @example
+ * ```ts
+ * import { passAtK, show, tf, useBackend } from "./mod.ts";
+ * await useBackend("wasm");
+ * console.log(tf.tensor([1, 2]).sum().dataSync()[0], passAtK(16, 1, 8));
+ * await show({ data: [{ type: "bar", x: ["pass@1"], y: [0.5] }] });
+ * ```
+ *
+ * @module
+ */
+export { passAtK } from "./metrics/passk.ts";
+export { type BackendName, tf, useBackend } from "./policy/backend.ts";
+export { type Figure, figureTitle } from "./plot/figure.ts";
+export {
+  exportFigures,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  figureHtml,
+  FigureRenderer,
+  type ImageFormat,
+} from "./plot/export.ts";
+export { findChromium } from "./plot/chromium.ts";
+export { writeFileAtomic, writeTextFileAtomic } from "./io.ts";
+export { inJupyter, type Progress, progress, type ProgressOptions, show, type ShowOptions } from "../kernel/display.ts";

@@ -1,0 +1,245 @@
+/**
+ * Figure export: a Plotly figure becomes a self-contained `.html` always, and `.svg`, `.png` and `.pdf` through
+ * `puppeteer-core` driving Debian's Chromium when it is installed. One browser serves a whole export batch.
+ * Without Chromium the HTML is still written and one line says how to get the other formats.
+ *
+ * @example
+ * ```ts
+ * import { exportFigures } from "./export.ts";
+ * const figure = { data: [{ type: "scatter", x: [1, 2, 3], y: [0.1, 0.4, 0.5] }], layout: { title: "pass@1" } };
+ * const written = await exportFigures([{ figure, path: "/tmp/figures/pass1" }]);
+ * console.log(written.map((w) => w.files).flat());
+ * ```
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import { Buffer } from "node:buffer";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { writeFileAtomic, writeTextFileAtomic } from "../io.ts";
+import { CHROMIUM_INSTALL_HINT, findChromium } from "./chromium.ts";
+import { DEFAULT_SIZE, type Figure, figureTitle } from "./figure.ts";
+
+/** Image formats that need a browser. */
+export type ImageFormat = "svg" | "png" | "pdf";
+/** Every format the exporter writes. */
+export type ExportFormat = "html" | ImageFormat;
+
+/** Size and resolution of exported images. */
+export interface ImageOptions {
+  /** Width in CSS pixels. */
+  width?: number;
+  /** Height in CSS pixels. */
+  height?: number;
+  /** Pixel ratio of PNGs (2 = print quality at the given size). */
+  scale?: number;
+}
+
+/** Options of {@link exportFigures}. */
+export interface ExportOptions extends ImageOptions {
+  /** Formats to write; `html` is always written. Default: all four. */
+  formats?: ExportFormat[];
+  /** Chromium binary; default: {@link findChromium}. `null` exports HTML only. */
+  chromium?: string | null;
+}
+
+/** What was written for one figure. */
+export interface ExportResult {
+  path: string;
+  files: string[];
+}
+
+const require = createRequire(import.meta.url);
+let plotlySource: string | undefined;
+
+/** Path of the Plotly bundle the kit pins. */
+export function plotlyPath(): string {
+  return require.resolve("plotly.js-dist-min");
+}
+
+/** The Plotly bundle's source, read once. */
+export function plotlyJs(): string {
+  plotlySource ??= Deno.readTextFileSync(plotlyPath());
+  return plotlySource;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that is safe inside a `<script>` element (no `</script>` can end it early). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+/**
+ * A self-contained HTML page that draws `figure` with Plotly inlined: it opens offline, in any browser, forever.
+ */
+export function figureHtml(figure: Figure, options: { responsive?: boolean } = {}): string {
+  const title = figureTitle(figure) ?? "figure";
+  const config = { displaylogo: false, responsive: options.responsive ?? true, ...figure.config };
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>html,body{margin:0;height:100%}#figure{width:100%;height:100%}</style>
+<script>${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script></head>
+<body><div id="figure"></div>
+<script>Plotly.newPlot("figure", ${scriptJson(figure.data)}, ${scriptJson(figure.layout ?? {})}, ${
+    scriptJson(config)
+  });</script>
+</body></html>
+`;
+}
+
+/** Chromium flags that work as root, without a GPU and without network (see DESIGN.md). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/**
+ * A headless Chromium with Plotly loaded, turning figures into SVG, PNG or PDF bytes. Launch one per batch and
+ * close it when done: starting a browser costs far more than rendering a figure.
+ */
+export class FigureRenderer {
+  private constructor(private browser: Browser, private page: Page) {}
+
+  /** Start Chromium (at `executablePath`) and load Plotly into a blank page. */
+  static async launch(executablePath: string): Promise<FigureRenderer> {
+    const userDataDir = await Deno.makeTempDir({ prefix: "guide-chromium-" });
+    // Over a pipe (not a websocket), Chromium quits by itself when this process dies, even by SIGKILL: no orphans.
+    const browser = await puppeteer.launch({
+      executablePath,
+      args: CHROMIUM_ARGS,
+      userDataDir,
+      headless: true,
+      pipe: true,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.setContent("<!DOCTYPE html><html><body></body></html>");
+      await page.addScriptTag({ content: plotlyJs() });
+      const renderer = new FigureRenderer(browser, page);
+      renderer.userDataDir = userDataDir;
+      return renderer;
+    } catch (e) {
+      await browser.close();
+      throw e;
+    }
+  }
+
+  private userDataDir?: string;
+
+  /** Render one figure in one format. */
+  async render(figure: Figure, format: ImageFormat, options: ImageOptions = {}): Promise<Uint8Array> {
+    const width = options.width ?? DEFAULT_SIZE.width;
+    const height = options.height ?? DEFAULT_SIZE.height;
+    // Vector formats keep the CSS size (a scaled SVG would overflow the PDF page); only PNG gets more pixels.
+    const scale = format === "png" ? options.scale ?? 2 : 1;
+    const imageFormat = format === "pdf" ? "svg" : format;
+    const url = await this.page.evaluate(
+      async (fig: Figure, fmt: string, w: number, h: number, s: number) => {
+        // This function runs in the browser page, where Plotly and the DOM are globals.
+        // deno-lint-ignore no-explicit-any
+        const { Plotly, document } = globalThis as any;
+        const div = document.createElement("div");
+        document.body.appendChild(div);
+        try {
+          await Plotly.newPlot(div, fig.data, { ...fig.layout, width: w, height: h }, fig.config ?? {});
+          return await Plotly.toImage(div, { format: fmt, width: w, height: h, scale: s });
+        } finally {
+          Plotly.purge(div);
+          div.remove();
+        }
+      },
+      figure,
+      imageFormat,
+      width,
+      height,
+      scale,
+    );
+    const bytes = decodeDataUrl(url);
+    if (format !== "pdf") return bytes;
+    return await this.svgToPdf(new TextDecoder().decode(bytes), width, height);
+  }
+
+  /** Print an SVG to a one-page vector PDF of the same size. */
+  private async svgToPdf(svg: string, width: number, height: number): Promise<Uint8Array> {
+    const page = await this.browser.newPage();
+    try {
+      await page.setContent(
+        `<!DOCTYPE html><html><head><style>@page{size:${width}px ${height}px;margin:0}html,body{margin:0}</style>` +
+          `</head><body>${svg}</body></html>`,
+      );
+      return await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, pageRanges: "1" });
+    } finally {
+      await page.close();
+    }
+  }
+
+  /** Close the browser and remove its profile. */
+  async close(): Promise<void> {
+    await this.browser.close();
+    if (this.userDataDir) await Deno.remove(this.userDataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Bytes of a `data:` URL as Plotly.toImage returns them (base64 for PNG, percent-encoded for SVG). */
+export function decodeDataUrl(url: string): Uint8Array {
+  const comma = url.indexOf(",");
+  if (!url.startsWith("data:") || comma < 0) throw new Error(`not a data URL: ${url.slice(0, 40)}`);
+  const header = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  if (header.endsWith(";base64")) return new Uint8Array(Buffer.from(body, "base64"));
+  return new TextEncoder().encode(decodeURIComponent(body));
+}
+
+let warnedNoChromium = false;
+
+/** Say once per process that only HTML can be written, and how to get the rest. */
+function warnNoChromium(): void {
+  if (warnedNoChromium) return;
+  warnedNoChromium = true;
+  console.error(`figures: no Chromium found, writing HTML only (for SVG/PNG/PDF: ${CHROMIUM_INSTALL_HINT})`);
+}
+
+/**
+ * Export figures. Each `path` is a file name without extension; `path.html` is always written, the image formats
+ * when Chromium is available. All files are written atomically. One browser is launched for the whole batch.
+ */
+export async function exportFigures(
+  items: { figure: Figure; path: string }[],
+  options: ExportOptions = {},
+): Promise<ExportResult[]> {
+  const formats = options.formats ?? ["html", "svg", "png", "pdf"];
+  const imageFormats = formats.filter((f): f is ImageFormat => f !== "html");
+  const chromium = options.chromium === undefined ? findChromium() : options.chromium;
+  const results: ExportResult[] = [];
+  for (const { figure, path } of items) {
+    await writeTextFileAtomic(`${path}.html`, figureHtml(figure));
+    results.push({ path, files: [`${path}.html`] });
+  }
+  if (imageFormats.length === 0 || items.length === 0) return results;
+  if (!chromium) {
+    warnNoChromium();
+    return results;
+  }
+  const renderer = await FigureRenderer.launch(chromium);
+  try {
+    for (const [i, { figure, path }] of items.entries()) {
+      for (const format of imageFormats) {
+        const file = `${path}.${format}`;
+        await writeFileAtomic(file, await renderer.render(figure, format, options));
+        results[i].files.push(file);
+      }
+    }
+  } finally {
+    await renderer.close();
+  }
+  return results;
+}

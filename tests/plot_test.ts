@@ -1,0 +1,104 @@
+import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "./assert.ts";
+import { exportFigures, figureHtml, findChromium } from "../lib/mod.ts";
+import { decodeDataUrl } from "../lib/plot/export.ts";
+import puppeteer from "puppeteer-core";
+import { join } from "node:path";
+
+const figure = {
+  data: [{ type: "scatter", mode: "lines", x: [0, 10, 20], y: [0.1, 0.3, 0.45], name: "guide-grpo" }],
+  layout: { title: { text: "pass@1 against step" }, xaxis: { title: { text: "step" } } },
+};
+
+function chromium(): string {
+  const path = findChromium();
+  if (!path) throw new Error("Chromium is required for this test: run `deno task setup`");
+  return path;
+}
+
+Deno.test("exportFigures writes html, svg, png and pdf for a batch", async () => {
+  const dir = await Deno.makeTempDir();
+  const items = [{ figure, path: join(dir, "a") }, { figure, path: join(dir, "sub", "b") }];
+  const results = await exportFigures(items, { chromium: chromium(), width: 500, height: 300 });
+  assertEquals(results.map((r) => r.files.map((f) => f.slice(dir.length))), [
+    ["/a.html", "/a.svg", "/a.png", "/a.pdf"],
+    ["/sub/b.html", "/sub/b.svg", "/sub/b.png", "/sub/b.pdf"],
+  ]);
+  const png = await Deno.readFile(join(dir, "a.png"));
+  const view = new DataView(png.buffer);
+  assertEquals([view.getUint32(16), view.getUint32(20)], [1000, 600]); // 2× scale by default
+  const svg = await Deno.readTextFile(join(dir, "a.svg"));
+  assert(svg.startsWith("<svg"), "SVG must start with <svg");
+  assertStringIncludes(svg, 'width="500"');
+  assertStringIncludes(svg, "pass@1 against step");
+  const pdf = await Deno.readFile(join(dir, "a.pdf"));
+  assertEquals(new TextDecoder().decode(pdf.subarray(0, 5)), "%PDF-");
+  // One page whose MediaBox is 500×300 px = 375×225 pt.
+  const pdfText = new TextDecoder("latin1").decode(pdf);
+  assertEquals(pdfText.match(/\/Type\s*\/Page\b/g)?.length, 1);
+  const box = pdfText.match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/);
+  assert(box, "the PDF has no MediaBox");
+  assertAlmostEquals(Number(box[1]), 375, 1);
+  assertAlmostEquals(Number(box[2]), 225, 1);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("without Chromium, exportFigures writes the HTML and says once how to get the rest", async () => {
+  const dir = await Deno.makeTempDir();
+  const messages: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => messages.push(args.join(" "));
+  try {
+    const first = await exportFigures([{ figure, path: join(dir, "a") }], { chromium: null });
+    const second = await exportFigures([{ figure, path: join(dir, "b") }], { chromium: null });
+    assertEquals([first[0].files, second[0].files], [[join(dir, "a.html")], [join(dir, "b.html")]]);
+  } finally {
+    console.error = original;
+  }
+  assertEquals(messages.length, 1);
+  assertStringIncludes(messages[0], "apt-get install -y --no-install-recommends chromium");
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.html", "b.html"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("exportFigures of HTML only never needs a browser", async () => {
+  const dir = await Deno.makeTempDir();
+  const results = await exportFigures([{ figure, path: join(dir, "a") }], { formats: ["html"], chromium: "/nope" });
+  assertEquals(results[0].files, [join(dir, "a.html")]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the self-contained HTML draws the figure offline and cannot be broken out of by figure text", async () => {
+  const hostile = {
+    data: [{ type: "bar", x: ["</script><script>window.pwned = 1</script>"], y: [1], name: "<!--" }],
+    layout: { title: { text: "</title><script>window.pwned = 2</script>" } },
+  };
+  const html = figureHtml(hostile);
+  assert(!html.includes("<script>window.pwned"), "figure text must not open a script element");
+  const browser = await puppeteer.launch({
+    executablePath: chromium(),
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    pipe: true,
+  });
+  try {
+    const page = await browser.newPage();
+    // Any request leaving the page would mean the HTML is not self-contained.
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.setContent(html, { waitUntil: "load" });
+    const state = await page.evaluate(() => {
+      // deno-lint-ignore no-explicit-any
+      const g = globalThis as any;
+      return { pwned: g.pwned ?? null, plots: g.document.querySelectorAll(".main-svg").length };
+    });
+    assertEquals(state.pwned, null);
+    assert(state.plots > 0, "Plotly drew nothing");
+    assertEquals(requests.filter((u) => !u.startsWith("data:") && u !== "about:blank"), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+Deno.test("decodeDataUrl reads base64 and percent-encoded data URLs", () => {
+  assertEquals([...decodeDataUrl("data:image/png;base64,AAEC")], [0, 1, 2]);
+  assertEquals(new TextDecoder().decode(decodeDataUrl("data:image/svg+xml,%3Csvg%3E")), "<svg>");
+});
