@@ -62,8 +62,9 @@ try {
 }
 record("system packages", systemReady, "Jupyter or Chromium missing; notebooks and figure tests will fail");
 
-section("deno fmt --check");
+section("deno fmt --check (code, then notebooks)");
 record("deno fmt --check", await run(["fmt", "--check"]));
+record("notebook formatting", await run(["run", "-A", "kernel/fmt.ts", "--check"]));
 section("deno lint");
 record("deno lint", await run(["lint"]));
 section("deno check (code and JSDoc examples)");
