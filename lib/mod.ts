@@ -26,3 +26,10 @@ export {
 export { findChromium } from "./plot/chromium.ts";
 export { writeFileAtomic, writeTextFileAtomic } from "./io.ts";
 export { inJupyter, type Progress, progress, type ProgressOptions, show, type ShowOptions } from "../kernel/display.ts";
+export { type BackendInfo, BACKENDS, currentBackend, selectBackend } from "./policy/backend.ts";
+export { SPECIAL, Tokenizer } from "./policy/tokenizer.ts";
+export { DEFAULT_MODEL, type ModelConfig, parameterCount } from "./policy/model.ts";
+export { type Completion, type SampleOptions } from "./policy/sample.ts";
+export { type ContextInput, Policy, type Scores, type ScoreTensors, type StepStats } from "./policy/policy.ts";
+export { type AdamWConfig, DEFAULT_ADAMW } from "./policy/optimizer.ts";
+export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from "./policy/checkpoint.ts";

@@ -1,13 +1,20 @@
 /**
- * TensorFlow.js backend selection. The WASM backend (SIMD, one thread under Deno) is the CPU workhorse; `cpu` is
- * tfjs's plain-JavaScript fallback. The wasm binaries are loaded from the installed npm package, so nothing is
- * fetched at run time.
+ * TensorFlow.js backend selection, GPU first, then CPU:
+ *
+ * 1. `tensorflow`: `@tensorflow/tfjs-node-gpu`, when it imports and finds a GPU;
+ * 2. `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU, when the adapter is a real GPU (a software
+ *    adapter such as Mesa's llvmpipe is never chosen automatically, but can be forced);
+ * 3. `wasm`: the SIMD WebAssembly backend (one thread under Deno);
+ * 4. `cpu`: tfjs's plain-JavaScript backend.
+ *
+ * `GUIDE_BACKEND` (or the `backend` argument) forces one. The native packages are imported dynamically: where their
+ * binary is missing the import throws, which means "fall back". One line on stderr says which backend runs.
  *
  * @example
  * ```ts
- * import { tf, useBackend } from "./backend.ts";
- * await useBackend("wasm");
- * tf.tensor([1, 2, 3]).square().print();
+ * import { selectBackend, tf } from "./backend.ts";
+ * const chosen = await selectBackend("wasm");
+ * console.log(chosen.name, tf.tensor([1, 2, 3]).square().dataSync());
  * ```
  *
  * @module
@@ -20,8 +27,19 @@ import { pathToFileURL } from "node:url";
 
 export { tf };
 
-/** Backends this module can start. */
-export type BackendName = "wasm" | "cpu";
+/** Backends, in the order they are tried. */
+export const BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
+/** A tfjs backend the kit can run on. */
+export type BackendName = typeof BACKENDS[number];
+
+/** Which backend runs, and on what. */
+export interface BackendInfo {
+  name: BackendName;
+  /** The device or why it was picked, e.g. "llvmpipe (software adapter, forced)". */
+  detail: string;
+  /** Backends tried before it, with why each was passed over. */
+  skipped: string[];
+}
 
 let wasmPathsSet = false;
 
@@ -34,13 +52,115 @@ function configureWasm(): void {
   wasmPathsSet = true;
 }
 
+/** Is `name` a backend this module knows? */
+export function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
+/** A software WebGPU adapter (llvmpipe, lavapipe, SwiftShader) runs at CPU speed: never picked automatically. */
+function isSoftwareAdapter(info: { description?: string; device?: string; isFallbackAdapter?: boolean }): boolean {
+  const text = `${info.description ?? ""} ${info.device ?? ""}`;
+  return info.isFallbackAdapter === true || /llvmpipe|lavapipe|swiftshader|software/i.test(text);
+}
+
+async function activate(name: string): Promise<boolean> {
+  try {
+    return (await tf.setBackend(name)) && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+/** Try to start one backend; return its detail, or throw with why it cannot run. */
+async function start(name: BackendName, forced: boolean): Promise<string> {
+  switch (name) {
+    case "tensorflow": {
+      try {
+        // Resolves everywhere (pinned in deno.json); throws where its native binary was not built.
+        await import("@tensorflow/tfjs-node-gpu");
+      } catch (e) {
+        throw new Error(`tfjs-node-gpu does not load (${(e as Error).message.split("\n")[0].slice(0, 120)})`);
+      }
+      if (!(await activate("tensorflow"))) throw new Error("tfjs-node-gpu loaded but its backend did not start");
+      // deno-lint-ignore no-explicit-any
+      const onGpu = (tf.backend() as any).isUsingGpuDevice === true;
+      if (!onGpu && !forced) throw new Error("tfjs-node-gpu found no GPU");
+      return onGpu ? "libtensorflow on the GPU" : "libtensorflow on the CPU (forced)";
+    }
+    case "webgpu": {
+      // deno-lint-ignore no-explicit-any
+      const gpu = (navigator as any).gpu;
+      const adapter = await gpu?.requestAdapter?.();
+      if (!adapter) throw new Error("no WebGPU adapter");
+      const info = adapter.info ?? {};
+      const software = isSoftwareAdapter({
+        ...info,
+        isFallbackAdapter: adapter.isFallbackAdapter ?? info.isFallbackAdapter,
+      });
+      const description = info.description || info.device || "unknown adapter";
+      if (software && !forced) throw new Error(`WebGPU adapter is a software renderer (${description})`);
+      try {
+        await import("@tensorflow/tfjs-backend-webgpu");
+      } catch (e) {
+        throw new Error(`tfjs-backend-webgpu does not load (${(e as Error).message.split("\n")[0].slice(0, 120)})`);
+      }
+      if (!(await activate("webgpu"))) throw new Error("the webgpu backend did not start");
+      return software ? `${description} (software adapter, forced)` : description;
+    }
+    case "wasm": {
+      configureWasm();
+      if (!(await activate("wasm"))) throw new Error("the wasm backend did not start");
+      const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "SIMD" : "no SIMD";
+      return `WebAssembly, ${simd}, 1 thread`;
+    }
+    case "cpu": {
+      // tfjs prints an advert for tfjs-node when the cpu backend starts under a Node-like runtime; it is noise here.
+      tf.env().set("IS_TEST", true);
+      if (!(await activate("cpu"))) throw new Error("the cpu backend did not start");
+      return "plain JavaScript";
+    }
+  }
+}
+
+let current: BackendInfo | undefined;
+
+/** The backend chosen by the last {@link selectBackend}, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
 /**
- * Make `name` the active tfjs backend and return it. Throws when the backend cannot start, naming it.
+ * Choose and start a backend: `auto` (default, or `GUIDE_BACKEND`) tries them GPU first; a name forces that one
+ * and fails with a clear error if it cannot run. Prints one line saying which backend runs (unless `quiet`).
  */
+export async function selectBackend(
+  preference: BackendName | "auto" = (Deno.env.get("GUIDE_BACKEND") as BackendName | undefined) ?? "auto",
+  options: { quiet?: boolean } = {},
+): Promise<BackendInfo> {
+  if (preference !== "auto" && !isBackendName(preference)) {
+    throw new Error(`unknown backend "${preference}" (GUIDE_BACKEND or backend): use auto, ${BACKENDS.join(", ")}`);
+  }
+  const candidates: readonly BackendName[] = preference === "auto" ? BACKENDS : [preference];
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    try {
+      const detail = await start(name, preference !== "auto");
+      await tf.ready();
+      current = { name, detail, skipped };
+      if (!options.quiet) {
+        const passed = skipped.length ? `; skipped ${skipped.join("; ")}` : "";
+        console.error(`backend: ${name} (${detail})${passed}`);
+      }
+      return current;
+    } catch (e) {
+      if (preference !== "auto") throw new Error(`backend ${name} cannot run: ${(e as Error).message}`);
+      skipped.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.join("; ")}`);
+}
+
+/** Make `name` the active backend and return it (quietly); throws when it cannot start. */
 export async function useBackend(name: BackendName): Promise<BackendName> {
-  if (name === "wasm") configureWasm();
-  const ok = await tf.setBackend(name);
-  if (!ok || tf.getBackend() !== name) throw new Error(`tfjs backend "${name}" failed to initialise`);
-  await tf.ready();
-  return name;
+  return (await selectBackend(name, { quiet: true })).name;
 }

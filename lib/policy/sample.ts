@@ -1,0 +1,229 @@
+/**
+ * Sampling: G completions per context, batched over contexts × n with a KV cache. The next token is drawn in
+ * JavaScript from the logits with a seeded generator, so the same seed gives the same samples on a backend, and
+ * rows that finish are dropped from the batch as it shrinks.
+ *
+ * @module
+ */
+import { tf } from "./backend.ts";
+import { packContexts } from "./batch.ts";
+import { forward, type LayerCache, logitsOf, type ModelConfig, type Params } from "./model.ts";
+import { Rng } from "./random.ts";
+import { SPECIAL, type Tokenizer } from "./tokenizer.ts";
+
+/** Options of sampling. */
+export interface SampleOptions {
+  /** Completions per context (the group size G). Default 1. */
+  n?: number;
+  /** Most tokens per completion, EOS included. Default 64 (and never past the model's context). */
+  maxTokens?: number;
+  /** Softmax temperature; 0 is greedy. Default 1. */
+  temperature?: number;
+  /** Nucleus sampling: keep the smallest set of tokens whose probability reaches topP. Default 1 (all). */
+  topP?: number;
+  /** Seed of the token draws. Default 0. */
+  seed?: number;
+  /** Strings that end a completion (kept in it), besides EOS. */
+  stop?: string[];
+}
+
+/** One sampled completion. */
+export interface Completion {
+  /** Token ids of the completion (EOS included when it ended with EOS). */
+  ids: number[];
+  /** Its text (special tokens dropped). */
+  text: string;
+  /** Log-probability of each token under the distribution it was drawn from (temperature and top-p applied). */
+  logprobs: number[];
+  /** Log-probability of each token under the policy itself (temperature 1, no truncation). */
+  policyLogprobs: number[];
+  /** `stop`: EOS or a stop string; `length`: maxTokens or the model's context ran out. */
+  finishReason: "stop" | "length";
+}
+
+/** The choice made from one row of logits. */
+export interface TokenChoice {
+  token: number;
+  logprob: number;
+  policyLogprob: number;
+}
+
+/** Draw a token from `logits[offset, offset + vocab)` (temperature 0 = argmax). */
+export function chooseToken(
+  logits: ArrayLike<number>,
+  offset: number,
+  vocab: number,
+  temperature: number,
+  topP: number,
+  rng: Rng,
+): TokenChoice {
+  let max = -Infinity;
+  let argmax = 0;
+  for (let v = 0; v < vocab; v++) {
+    if (logits[offset + v] > max) {
+      max = logits[offset + v];
+      argmax = v;
+    }
+  }
+  let policySum = 0;
+  for (let v = 0; v < vocab; v++) policySum += Math.exp(logits[offset + v] - max);
+  const policyLogZ = max + Math.log(policySum);
+  if (temperature <= 0) return { token: argmax, logprob: 0, policyLogprob: logits[offset + argmax] - policyLogZ };
+
+  const probs = new Float64Array(vocab);
+  let sum = 0;
+  for (let v = 0; v < vocab; v++) {
+    probs[v] = Math.exp((logits[offset + v] - max) / temperature);
+    sum += probs[v];
+  }
+  for (let v = 0; v < vocab; v++) probs[v] /= sum;
+  let candidates: number[];
+  if (topP < 1) {
+    const order = Array.from({ length: vocab }, (_, v) => v).sort((a, b) => probs[b] - probs[a] || a - b);
+    candidates = [];
+    let mass = 0;
+    for (const v of order) {
+      candidates.push(v);
+      mass += probs[v];
+      if (mass >= topP) break;
+    }
+  } else {
+    candidates = Array.from({ length: vocab }, (_, v) => v);
+  }
+  let mass = 0;
+  for (const v of candidates) mass += probs[v];
+  let u = rng.next() * mass;
+  let token = candidates[candidates.length - 1];
+  for (const v of candidates) {
+    u -= probs[v];
+    if (u < 0) {
+      token = v;
+      break;
+    }
+  }
+  return { token, logprob: Math.log(probs[token] / mass), policyLogprob: logits[offset + token] - policyLogZ };
+}
+
+/** Rows that stopped make up this share of the batch before it is compacted (gathering the caches costs a copy). */
+const COMPACT_FRACTION = 0.25;
+
+/**
+ * Sample `n` completions for each context (token ids, as `Tokenizer.encodeContext` makes them). Returns one group
+ * of `n` completions per context, in order.
+ */
+export function sampleTokens(
+  config: ModelConfig,
+  params: Params,
+  tokenizer: Tokenizer,
+  contexts: number[][],
+  options: SampleOptions = {},
+): Completion[][] {
+  const n = options.n ?? 1;
+  const temperature = options.temperature ?? 1;
+  const topP = options.topP ?? 1;
+  const stop = options.stop ?? [];
+  if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n must be a positive integer (got ${n})`);
+  if (!(topP > 0 && topP <= 1)) throw new Error(`sample: topP must be in (0, 1] (got ${topP})`);
+  if (!(temperature >= 0)) throw new Error(`sample: temperature must be ≥ 0 (got ${temperature})`);
+  const rng = new Rng(options.seed ?? 0);
+  const vocab = config.vocab;
+
+  const rowContexts = contexts.flatMap((context) => Array.from({ length: n }, () => context));
+  const batch = packContexts(rowContexts);
+  const maxTokens = Math.min(options.maxTokens ?? 64, config.ctx - batch.width);
+  if (maxTokens < 1) throw new Error(`sample: a context of ${batch.width} tokens leaves no room in ctx ${config.ctx}`);
+  const out: Completion[] = rowContexts.map(() => ({
+    ids: [],
+    text: "",
+    logprobs: [],
+    policyLogprobs: [],
+    finishReason: "length",
+  }));
+  if (rowContexts.length === 0) return [];
+
+  // Prefill: the whole (left-padded) contexts in one pass; only the last column's logits are needed.
+  let keyMask = tf.tensor2d(batch.keyMask, [batch.rows, batch.width]);
+  let { caches, logits } = tf.tidy(() => {
+    const result = forward(config, params, {
+      ids: tf.tensor2d(batch.ids, [batch.rows, batch.width], "int32"),
+      positions: tf.tensor2d(batch.positions, [batch.rows, batch.width], "int32"),
+      keyMask,
+    });
+    const last = result.hidden.slice([0, batch.width - 1, 0], [batch.rows, 1, config.dModel]);
+    return { caches: result.caches, logits: logitsOf(params, last.reshape([batch.rows, config.dModel])) };
+  });
+  // active[i] = the output row that batch row i generates, or -1 once it has finished (it stays in the batch, fed
+  // PAD, until enough rows have finished to make compacting the caches worth a copy).
+  let active = Array.from({ length: batch.rows }, (_, r) => r);
+  try {
+    for (let step = 0; step < maxTokens; step++) {
+      const data = logits.dataSync();
+      const fed = new Array<number>(active.length).fill(SPECIAL.PAD);
+      active.forEach((row, i) => {
+        if (row < 0) return;
+        const choice = chooseToken(data, i * vocab, vocab, temperature, topP, rng);
+        const completion = out[row];
+        completion.ids.push(choice.token);
+        completion.logprobs.push(choice.logprob);
+        completion.policyLogprobs.push(choice.policyLogprob);
+        completion.text += tokenizer.decode([choice.token]);
+        if (choice.token === SPECIAL.EOS || stop.some((s) => completion.text.endsWith(s))) {
+          completion.finishReason = "stop";
+          active[i] = -1;
+        } else {
+          fed[i] = choice.token;
+        }
+      });
+      const live = active.flatMap((row, i) => (row >= 0 ? [i] : []));
+      if (live.length === 0 || step === maxTokens - 1) break;
+
+      if (active.length - live.length >= COMPACT_FRACTION * active.length) {
+        const compacted = tf.tidy(() => {
+          const index = tf.tensor1d(live, "int32");
+          return {
+            caches: caches.map((c) => ({ k: tf.gather(c.k, index), v: tf.gather(c.v, index) })),
+            keyMask: tf.gather(keyMask, index),
+          };
+        });
+        disposeCaches(caches);
+        keyMask.dispose();
+        ({ caches, keyMask } = compacted);
+        const liveFed = live.map((i) => fed[i]);
+        active = live.map((i) => active[i]);
+        fed.length = 0;
+        fed.push(...liveFed);
+      }
+      const rows = active.length;
+      const positions = active.map((row) => (row < 0 ? 0 : rowContexts[row].length + step));
+      const grownMask = tf.tidy(() => tf.concat([keyMask, tf.ones([rows, 1])], 1) as tf.Tensor2D);
+      const stepResult = tf.tidy(() => {
+        const result = forward(config, params, {
+          ids: tf.tensor2d(fed, [rows, 1], "int32"),
+          positions: tf.tensor2d(positions, [rows, 1], "int32"),
+          keyMask: grownMask,
+        }, caches);
+        return { caches: result.caches, logits: logitsOf(params, result.hidden.reshape([rows, config.dModel])) };
+      });
+      disposeCaches(caches);
+      keyMask.dispose();
+      logits.dispose();
+      keyMask = grownMask;
+      caches = stepResult.caches;
+      logits = stepResult.logits;
+    }
+  } finally {
+    disposeCaches(caches);
+    keyMask.dispose();
+    logits.dispose();
+  }
+  const groups: Completion[][] = [];
+  for (let c = 0; c < contexts.length; c++) groups.push(out.slice(c * n, (c + 1) * n));
+  return groups;
+}
+
+function disposeCaches(caches: LayerCache[]): void {
+  for (const c of caches) {
+    c.k.dispose();
+    c.v.dispose();
+  }
+}
