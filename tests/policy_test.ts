@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 import { parameterCount, Policy, selectBackend, tf, Tokenizer } from "../lib/mod.ts";
 import { chooseToken } from "../lib/policy/sample.ts";
 import { AdamW } from "../lib/policy/optimizer.ts";
@@ -16,7 +16,7 @@ function nll(policy: Policy, batch: ReturnType<Policy["scoreBatch"]>): tf.Scalar
   return tf.neg(tf.div(tf.sum(logprobs), tf.sum(mask)));
 }
 
-Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48", () => {
+Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48", async () => {
   // wte 48·128 + wpe 128·128 + 4 × (2 LN 512 + qkv 49,536 + proj 16,512 + fc 66,048 + out 65,664) + LN 256 + head 6,144
   assertEquals(parameterCount({ vocab: 48, dModel: 128, layers: 4, heads: 4, ctx: 128 }), 822_016);
   const policy = Policy.create(new Tokenizer("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"));
@@ -24,7 +24,7 @@ Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48
   policy.dispose();
 });
 
-Deno.test("chooseToken: argmax at temperature 0, hand-computed probabilities, nucleus truncation", () => {
+Deno.test("chooseToken: argmax at temperature 0, hand-computed probabilities, nucleus truncation", async () => {
   const logits = [0, Math.log(3)]; // probabilities 1/4 and 3/4
   const rng = new Rng(1);
   const greedy = chooseToken(logits, 0, 2, 0, 1, rng);
@@ -44,12 +44,12 @@ Deno.test("chooseToken: argmax at temperature 0, hand-computed probabilities, nu
   assertAlmostEquals(counts[1] / 4000, 0.9, 0.02);
 });
 
-Deno.test("scoring a sampled completion in its own context reproduces the sampler's log-probs (1e-4)", () => {
+Deno.test("scoring a sampled completion in its own context reproduces the sampler's log-probs (1e-4)", async () => {
   const policy = Policy.create(tok, small, { seed: 3 });
-  const groups = policy.sample(contexts, { n: 3, maxTokens: 20, seed: 7 });
+  const groups = await policy.sample(contexts, { n: 3, maxTokens: 20, seed: 7 });
   assertEquals(groups.map((g) => g.length), [3, 3, 3, 3]);
   const flat = groups.flatMap((group, c) => group.map((completion) => ({ context: contexts[c], completion })));
-  const scored = policy.logprobs(flat.map((f) => f.context), flat.map((f) => f.completion.ids));
+  const scored = await policy.logprobs(flat.map((f) => f.context), flat.map((f) => f.completion.ids));
   let worst = 0;
   flat.forEach(({ completion }, i) => {
     assertEquals(scored.logprobs[i].length, completion.ids.length);
@@ -62,11 +62,11 @@ Deno.test("scoring a sampled completion in its own context reproduces the sample
   policy.dispose();
 });
 
-Deno.test("batched greedy decoding equals one context at a time, across context lengths and hints", () => {
+Deno.test("batched greedy decoding equals one context at a time, across context lengths and hints", async () => {
   const policy = Policy.create(tok, small, { seed: 5 });
-  const batched = policy.sample(contexts, { temperature: 0, maxTokens: 16 });
+  const batched = await policy.sample(contexts, { temperature: 0, maxTokens: 16 });
   for (const [c, context] of contexts.entries()) {
-    const [alone] = policy.sample([context], { temperature: 0, maxTokens: 16 });
+    const [alone] = await policy.sample([context], { temperature: 0, maxTokens: 16 });
     assertEquals(batched[c][0].ids, alone[0].ids);
     for (const [t, lp] of alone[0].policyLogprobs.entries()) {
       assertAlmostEquals(batched[c][0].policyLogprobs[t], lp, 1e-4);
@@ -75,75 +75,75 @@ Deno.test("batched greedy decoding equals one context at a time, across context 
   policy.dispose();
 });
 
-Deno.test("same seed, same samples; another seed, other samples", () => {
+Deno.test("same seed, same samples; another seed, other samples", async () => {
   const policy = Policy.create(tok, small, { seed: 1 });
-  const a = policy.sample(contexts, { n: 4, maxTokens: 12, seed: 42 });
-  const b = policy.sample(contexts, { n: 4, maxTokens: 12, seed: 42 });
-  const c = policy.sample(contexts, { n: 4, maxTokens: 12, seed: 43 });
+  const a = await policy.sample(contexts, { n: 4, maxTokens: 12, seed: 42 });
+  const b = await policy.sample(contexts, { n: 4, maxTokens: 12, seed: 42 });
+  const c = await policy.sample(contexts, { n: 4, maxTokens: 12, seed: 43 });
   assertEquals(JSON.stringify(a), JSON.stringify(b));
   assert(JSON.stringify(a) !== JSON.stringify(c), "a different seed gave the same samples");
   // Initialisation is seeded too.
   const twin = Policy.create(tok, small, { seed: 1 });
-  assertEquals(JSON.stringify(twin.sample(contexts, { n: 4, maxTokens: 12, seed: 42 })), JSON.stringify(a));
+  assertEquals(JSON.stringify(await twin.sample(contexts, { n: 4, maxTokens: 12, seed: 42 })), JSON.stringify(a));
   policy.dispose();
   twin.dispose();
 });
 
-Deno.test("finish reasons: maxTokens gives length, a stop string gives stop and ends the text", () => {
+Deno.test("finish reasons: maxTokens gives length, a stop string gives stop and ends the text", async () => {
   const policy = Policy.create(tok, small, { seed: 2 });
-  const [[long]] = policy.sample(["1+2"], { temperature: 0, maxTokens: 5 });
+  const [[long]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 5 });
   assertEquals([long.ids.length, long.finishReason], [5, "length"]);
   // Stop at whatever character greedy decoding produces first.
   const first = long.text[0];
-  const [[stopped]] = policy.sample(["1+2"], { temperature: 0, maxTokens: 5, stop: [first] });
+  const [[stopped]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 5, stop: [first] });
   assertEquals([stopped.text, stopped.finishReason, stopped.ids.length], [first, "stop", 1]);
   // The model's context bounds the completion: ctx 48 − context 5 = 43 tokens at most.
-  const [[bounded]] = policy.sample(["1+2"], { temperature: 0, maxTokens: 500 });
+  const [[bounded]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 500 });
   assert(bounded.ids.length <= 43 && (bounded.finishReason === "stop" || bounded.ids.length === 43));
-  assertThrows(() => policy.sample(["1".repeat(47)], { maxTokens: 4 }), Error, "leaves no room in ctx 48");
-  assertThrows(() => policy.logprobs(["1".repeat(40)], ["2".repeat(10)]), Error, "> ctx 48");
+  await assertRejects(() => policy.sample(["1".repeat(47)], { maxTokens: 4 }), Error, "leaves no room in ctx 48");
+  await assertRejects(() => policy.logprobs(["1".repeat(40)], ["2".repeat(10)]), Error, "> ctx 48");
   policy.dispose();
 });
 
-Deno.test("training memorises a completion, and no tensor leaks over 100 steps", () => {
+Deno.test("training memorises a completion, and no tensor leaks over 100 steps", async () => {
   const policy = Policy.create(tok, small, { seed: 4, optimizer: { lr: 3e-3 } });
   const batch = policy.scoreBatch(["1+2", "2+2"], [tok.encodeCompletion("3."), tok.encodeCompletion("4.")]);
-  const first = policy.trainStep(() => nll(policy, batch));
+  const first = await policy.trainStep(() => nll(policy, batch));
   const tensors = tf.memory().numTensors;
   let last = first;
   for (let i = 1; i < 100; i++) {
-    last = policy.trainStep(() => nll(policy, batch));
+    last = await policy.trainStep(() => nll(policy, batch));
     assertEquals(tf.memory().numTensors, tensors, `tensors leaked at step ${i + 1}`);
   }
   assertEquals(last.step, 100);
   assert(last.loss < 0.01 && first.loss > 1, `loss went from ${first.loss} to ${last.loss}`);
-  const greedy = policy.sample(["1+2", "2+2"], { temperature: 0, maxTokens: 6 });
+  const greedy = await policy.sample(["1+2", "2+2"], { temperature: 0, maxTokens: 6 });
   assertEquals(greedy.map((g) => g[0].text), ["3.", "4."]);
   assertEquals(greedy.map((g) => g[0].finishReason), ["stop", "stop"]);
   // Sampling and scoring leak nothing either.
-  policy.sample(contexts, { n: 4, maxTokens: 20, seed: 1 });
-  policy.logprobs(["1+2"], ["3."]);
+  await policy.sample(contexts, { n: 4, maxTokens: 20, seed: 1 });
+  await policy.logprobs(["1+2"], ["3."]);
   assertEquals(tf.memory().numTensors, tensors);
   policy.dispose();
 });
 
-Deno.test("a NaN loss stops the step and leaves the weights as they were", () => {
+Deno.test("a NaN loss stops the step and leaves the weights as they were", async () => {
   const policy = Policy.create(tok, small, { seed: 4 });
   const before = Array.from(policy.params.get("wte")!.dataSync());
   const batch = policy.scoreBatch(["1+2"], ["3."]);
-  assertThrows(() => policy.trainStep(() => tf.mul(nll(policy, batch), NaN)), Error, "loss is NaN");
+  await assertRejects(() => policy.trainStep(() => tf.mul(nll(policy, batch), NaN)), Error, "loss is NaN");
   assertEquals(Array.from(policy.params.get("wte")!.dataSync()), before);
   policy.dispose();
 });
 
-Deno.test("AdamW: one hand-computed step, decoupled weight decay on matrices only, gradient norm", () => {
+Deno.test("AdamW: one hand-computed step, decoupled weight decay on matrices only, gradient norm", async () => {
   const params = new Map<string, tf.Variable>([
     ["w", tf.variable(tf.tensor2d([[1, -2]]))],
     ["b", tf.variable(tf.tensor1d([1]))],
   ]);
   const opt = new AdamW(params, { lr: 0.1, weightDecay: 0.5, maxGradNorm: 0 });
   // First step: m̂ = g, v̂ = g², so the update is lr·g/|g| = ±0.1; decay multiplies matrices by 1 − 0.1·0.5.
-  const norm = opt.apply(params, { w: tf.tensor2d([[3, -4]]), b: tf.tensor1d([0.5]) });
+  const norm = await opt.apply(params, { w: tf.tensor2d([[3, -4]]), b: tf.tensor1d([0.5]) });
   assertAlmostEquals(norm, Math.sqrt(9 + 16 + 0.25), 1e-6);
   const w = params.get("w")!.dataSync();
   assertAlmostEquals(w[0], 1 * 0.95 - 0.1, 1e-6);
@@ -151,11 +151,11 @@ Deno.test("AdamW: one hand-computed step, decoupled weight decay on matrices onl
   assertAlmostEquals(params.get("b")!.dataSync()[0], 1 - 0.1, 1e-6);
   // Clipping scales the gradient to the norm; the report is the norm before clipping.
   const clipped = new AdamW(params, { lr: 0.1, maxGradNorm: 1 });
-  assertAlmostEquals(clipped.apply(params, { w: tf.tensor2d([[30, 40]]) }), 50, 1e-4);
+  assertAlmostEquals(await clipped.apply(params, { w: tf.tensor2d([[30, 40]]) }), 50, 1e-4);
   assertAlmostEquals(clipped.m.get("w")!.dataSync()[0], 0.1 * 30 / 50, 1e-6);
 });
 
-Deno.test("the value head scores the state before each completion token", () => {
+Deno.test("the value head scores the state before each completion token", async () => {
   const policy = Policy.create(tok, { ...small, valueHead: true }, { seed: 1 });
   const batch = policy.scoreBatch(["1+2", "12+3"], ["3.", "15."]);
   const values = tf.tidy(() => policy.scoreTensors(batch).values!.arraySync());

@@ -114,8 +114,6 @@ async function start(name: BackendName, forced: boolean): Promise<string> {
       return `WebAssembly, ${simd}, 1 thread`;
     }
     case "cpu": {
-      // tfjs prints an advert for tfjs-node when the cpu backend starts under a Node-like runtime; it is noise here.
-      tf.env().set("IS_TEST", true);
       if (!(await activate("cpu"))) throw new Error("the cpu backend did not start");
       return "plain JavaScript";
     }
@@ -140,6 +138,8 @@ export async function selectBackend(
   if (preference !== "auto" && !isBackendName(preference)) {
     throw new Error(`unknown backend "${preference}" (GUIDE_BACKEND or backend): use auto, ${BACKENDS.join(", ")}`);
   }
+  // Production mode skips tfjs's debug checks, and its advert for tfjs-node when the cpu backend starts.
+  tf.enableProdMode();
   const candidates: readonly BackendName[] = preference === "auto" ? BACKENDS : [preference];
   const skipped: string[] = [];
   for (const name of candidates) {

@@ -56,7 +56,7 @@ async function pack(file: string, tensors: [string, tf.Tensor][]): Promise<{ ent
   const entries: TensorEntry[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
-    const values = t.dataSync() as Float32Array;
+    const values = (await t.data()) as Float32Array;
     data.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
     entries.push({ name, shape: t.shape, offset, bytes: values.byteLength });
     offset += values.byteLength;

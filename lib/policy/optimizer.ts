@@ -48,14 +48,18 @@ export class AdamW {
    * Clip `grads` to the global norm, then update `params` in place. Returns the gradient norm before clipping.
    * `lr` overrides the configured learning rate for this step (schedules).
    */
-  apply(params: Map<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr = this.config.lr): number {
+  async apply(
+    params: Map<string, tf.Variable>,
+    grads: Record<string, tf.Tensor>,
+    lr = this.config.lr,
+  ): Promise<number> {
     const { beta1, beta2, epsilon, weightDecay, maxGradNorm } = this.config;
-    this.step++;
     const names = [...params.keys()].filter((name) => grads[name] !== undefined);
     const normTensor = tf.tidy(() => tf.sqrt(tf.addN(names.map((name) => tf.sum(tf.square(grads[name]))))));
-    const gradNorm = normTensor.dataSync()[0];
+    const gradNorm = (await normTensor.data())[0];
     normTensor.dispose();
     if (!Number.isFinite(gradNorm)) throw new Error(`gradient norm is ${gradNorm}: the loss produced NaN/Inf`);
+    this.step++;
     const scale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / gradNorm : 1;
     const correction1 = 1 - beta1 ** this.step;
     const correction2 = 1 - beta2 ** this.step;

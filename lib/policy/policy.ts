@@ -6,8 +6,8 @@
  * ```ts
  * import { Policy, Tokenizer } from "../mod.ts";
  * const policy = Policy.create(new Tokenizer("0123456789+-*=;.:"), { dModel: 32, layers: 1, heads: 2, ctx: 32 });
- * const [group] = policy.sample([{ prompt: "1+2" }], { n: 4, maxTokens: 8, seed: 1 });
- * const scored = policy.logprobs([{ prompt: "1+2", hint: "3" }], [group[0].ids]);
+ * const [group] = await policy.sample([{ prompt: "1+2" }], { n: 4, maxTokens: 8, seed: 1 });
+ * const scored = await policy.logprobs([{ prompt: "1+2", hint: "3" }], [group[0].ids]);
  * console.log(group[0].text, scored.logprobs[0]);
  * policy.dispose();
  * ```
@@ -132,7 +132,7 @@ export class Policy {
   }
 
   /** Sample `options.n` completions per context; one group per context, in order. */
-  sample(contexts: ContextInput[], options: SampleOptions = {}): Completion[][] {
+  sample(contexts: ContextInput[], options: SampleOptions = {}): Promise<Completion[][]> {
     return sampleTokens(
       this.config,
       this.paramRecord,
@@ -175,14 +175,14 @@ export class Policy {
   }
 
   /** Per-token log-probs and entropies of each completion under its context, as arrays (no gradient). */
-  logprobs(contexts: ContextInput[], completions: (number[] | string)[]): Scores {
+  async logprobs(contexts: ContextInput[], completions: (number[] | string)[]): Promise<Scores> {
     const batch = this.scoreBatch(contexts, completions);
     const [logprobs, entropy] = tf.tidy(() => {
       const scores = this.scoreTensors(batch);
       return [scores.logprobs, scores.entropy];
     });
-    const lp = logprobs.dataSync();
-    const ent = entropy.dataSync();
+    const lp = await logprobs.data();
+    const ent = await entropy.data();
     logprobs.dispose();
     entropy.dispose();
     const w = batch.completionWidth;
@@ -196,17 +196,17 @@ export class Policy {
    * One optimisation step: the gradient of `loss` (built from {@link scoreTensors} of this policy) with respect to
    * every parameter, clipped to the global norm, then AdamW. Tensors made inside `loss` are freed.
    */
-  trainStep(loss: () => tf.Scalar, options: { lr?: number } = {}): StepStats {
+  async trainStep(loss: () => tf.Scalar, options: { lr?: number } = {}): Promise<StepStats> {
     const variables = [...this.params.values()];
     const { value, grads } = tf.variableGrads(loss, variables);
     try {
-      const lossValue = value.dataSync()[0];
+      const lossValue = (await value.data())[0];
       if (!Number.isFinite(lossValue)) throw new Error(`loss is ${lossValue}`);
       const byParam: Record<string, tf.Tensor> = {};
       for (const [name, variable] of this.params) {
         if (grads[variable.name]) byParam[name] = grads[variable.name];
       }
-      const gradNorm = this.optimizer.apply(this.params, byParam, options.lr);
+      const gradNorm = await this.optimizer.apply(this.params, byParam, options.lr);
       return { loss: lossValue, gradNorm, step: this.optimizer.step };
     } finally {
       value.dispose();

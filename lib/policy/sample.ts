@@ -1,7 +1,8 @@
 /**
  * Sampling: G completions per context, batched over contexts × n with a KV cache. The next token is drawn in
  * JavaScript from the logits with a seeded generator, so the same seed gives the same samples on a backend, and
- * rows that finish are dropped from the batch as it shrinks.
+ * rows that finish are dropped from the batch as it shrinks. Asynchronous, because GPU backends read results back
+ * only asynchronously.
  *
  * @module
  */
@@ -111,13 +112,13 @@ const COMPACT_FRACTION = 0.25;
  * Sample `n` completions for each context (token ids, as `Tokenizer.encodeContext` makes them). Returns one group
  * of `n` completions per context, in order.
  */
-export function sampleTokens(
+export async function sampleTokens(
   config: ModelConfig,
   params: Params,
   tokenizer: Tokenizer,
   contexts: number[][],
   options: SampleOptions = {},
-): Completion[][] {
+): Promise<Completion[][]> {
   const n = options.n ?? 1;
   const temperature = options.temperature ?? 1;
   const topP = options.topP ?? 1;
@@ -157,7 +158,8 @@ export function sampleTokens(
   let active = Array.from({ length: batch.rows }, (_, r) => r);
   try {
     for (let step = 0; step < maxTokens; step++) {
-      const data = logits.dataSync();
+      // Asynchronous read: GPU backends (webgpu) cannot read synchronously.
+      const data = await logits.data();
       const fed = new Array<number>(active.length).fill(SPECIAL.PAD);
       active.forEach((row, i) => {
         if (row < 0) return;
