@@ -33,3 +33,6 @@ export { type Completion, type SampleOptions } from "./policy/sample.ts";
 export { type ContextInput, Policy, type Scores, type ScoreTensors, type StepStats } from "./policy/policy.ts";
 export { type AdamWConfig, DEFAULT_ADAMW } from "./policy/optimizer.ts";
 export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from "./policy/checkpoint.ts";
+export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
+export { LOSSES, type LossFunction, type TokenData } from "./policy/losses.ts";
+export { type Gradients, type TrainSpec } from "./policy/policy.ts";

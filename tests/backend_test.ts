@@ -54,7 +54,7 @@ Deno.test({
       const { grads } = tf.variableGrads(() => {
         const { logprobs, mask } = policy.scoreTensors(batch);
         return tf.neg(tf.div(tf.sum(logprobs), tf.sum(mask))) as tf.Scalar;
-      }, [policy.params.get("wte")!, policy.params.get("h0.attn.w")!]);
+      }, [policy.params.get("wte")!, policy.params.get("h0.q.w")!]);
       const gradients = await Promise.all(Object.values(grads).map(async (g) => Array.from(await g.data())));
       tf.dispose(grads);
       policy.dispose();

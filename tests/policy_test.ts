@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./asser
 import { parameterCount, Policy, selectBackend, tf, Tokenizer } from "../lib/mod.ts";
 import { chooseToken } from "../lib/policy/sample.ts";
 import { AdamW } from "../lib/policy/optimizer.ts";
+import { rowChunks } from "../lib/policy/policy.ts";
 import { Rng } from "../lib/policy/random.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -16,7 +17,7 @@ function nll(policy: Policy, batch: ReturnType<Policy["scoreBatch"]>): tf.Scalar
   return tf.neg(tf.div(tf.sum(logprobs), tf.sum(mask)));
 }
 
-Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48", async () => {
+Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48", () => {
   // wte 48·128 + wpe 128·128 + 4 × (2 LN 512 + qkv 49,536 + proj 16,512 + fc 66,048 + out 65,664) + LN 256 + head 6,144
   assertEquals(parameterCount({ vocab: 48, dModel: 128, layers: 4, heads: 4, ctx: 128 }), 822_016);
   const policy = Policy.create(new Tokenizer("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"));
@@ -24,7 +25,7 @@ Deno.test("the default model is the peer's shape: 822,016 parameters at vocab 48
   policy.dispose();
 });
 
-Deno.test("chooseToken: argmax at temperature 0, hand-computed probabilities, nucleus truncation", async () => {
+Deno.test("chooseToken: argmax at temperature 0, hand-computed probabilities, nucleus truncation", () => {
   const logits = [0, Math.log(3)]; // probabilities 1/4 and 3/4
   const rng = new Rng(1);
   const greedy = chooseToken(logits, 0, 2, 0, 1, rng);
@@ -93,10 +94,12 @@ Deno.test("finish reasons: maxTokens gives length, a stop string gives stop and 
   const policy = Policy.create(tok, small, { seed: 2 });
   const [[long]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 5 });
   assertEquals([long.ids.length, long.finishReason], [5, "length"]);
-  // Stop at whatever character greedy decoding produces first.
+  // Stop at whatever character greedy decoding produces first (special tokens before it have no text).
   const first = long.text[0];
+  assert(first !== undefined, "greedy decoding produced no character to stop at");
+  const upTo = long.ids.findIndex((id) => tok.decode([id]) === first) + 1;
   const [[stopped]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 5, stop: [first] });
-  assertEquals([stopped.text, stopped.finishReason, stopped.ids.length], [first, "stop", 1]);
+  assertEquals([stopped.text, stopped.finishReason, stopped.ids], [first, "stop", long.ids.slice(0, upTo)]);
   // The model's context bounds the completion: ctx 48 − context 5 = 43 tokens at most.
   const [[bounded]] = await policy.sample(["1+2"], { temperature: 0, maxTokens: 500 });
   assert(bounded.ids.length <= 43 && (bounded.finishReason === "stop" || bounded.ids.length === 43));
@@ -155,7 +158,7 @@ Deno.test("AdamW: one hand-computed step, decoupled weight decay on matrices onl
   assertAlmostEquals(clipped.m.get("w")!.dataSync()[0], 0.1 * 30 / 50, 1e-6);
 });
 
-Deno.test("the value head scores the state before each completion token", async () => {
+Deno.test("the value head scores the state before each completion token", () => {
   const policy = Policy.create(tok, { ...small, valueHead: true }, { seed: 1 });
   const batch = policy.scoreBatch(["1+2", "12+3"], ["3.", "15."]);
   const values = tf.tidy(() => policy.scoreTensors(batch).values!.arraySync());
@@ -163,4 +166,44 @@ Deno.test("the value head scores the state before each completion token", async 
   assertEquals(values[0][2] === 0, true); // past the end of the first completion (masked; may be −0)
   assert(values[1].every((v) => Number.isFinite(v) && v !== 0));
   policy.dispose();
+});
+
+Deno.test("rowChunks keeps each packed chunk within its token budget", () => {
+  const contexts = [[1, 2], [1, 2, 3, 4], [1], [1, 2, 3]];
+  const completions = [[5], [5, 6], [5, 6, 7], [5]];
+  // Budget 12: rows 0–1 pack to 2 × (4 + 2) = 12; adding row 2 would make 3 × (4 + 3) = 21.
+  assertEquals(rowChunks(contexts, completions, 12), [[0, 2], [2, 4]]);
+  assertEquals(rowChunks(contexts, completions, 1000), [[0, 4]]);
+  assertEquals(rowChunks(contexts, completions, 1), [[0, 1], [1, 2], [2, 3], [3, 4]]);
+});
+
+Deno.test("scoring in chunks equals scoring in one pass", async () => {
+  const policy = Policy.create(tok, small, { seed: 8 });
+  const completions = ["3.", "12*34;408-56;352.", "9.", "6+8+35;14+35;49."];
+  const whole = await policy.logprobs(contexts, completions);
+  const chunked = await policy.logprobs(contexts, completions, { maxTokens: 30 });
+  whole.logprobs.flat().forEach((lp, i) => assertAlmostEquals(chunked.logprobs.flat()[i], lp, 1e-5));
+  policy.dispose();
+});
+
+Deno.test("gradient accumulation over micro-batches equals one step on the whole batch", async () => {
+  const completions = ["3.", "12*34;408-56;352.", "9.", "6+8+35;14+35;49."].map((c) => tok.encodeCompletion(c));
+  const tokens = completions.reduce((n, c) => n + c.length, 0);
+  const sumNll = (policy: Policy, rows: [number, number]) => {
+    const batch = policy.scoreBatch(contexts.slice(...rows), completions.slice(...rows));
+    return tf.div(tf.neg(tf.sum(policy.scoreTensors(batch).logprobs)), tokens) as tf.Scalar;
+  };
+  const whole = Policy.create(tok, small, { seed: 8 });
+  const split = Policy.create(tok, small, { seed: 8 });
+  const a = await whole.trainStep(() => sumNll(whole, [0, 4]));
+  const halves: [number, number][] = [[0, 2], [2, 4]];
+  const b = await split.trainStep((i) => sumNll(split, halves[i]), { microBatches: 2 });
+  assertAlmostEquals(b.loss, a.loss, 1e-5);
+  assertAlmostEquals(b.gradNorm, a.gradNorm, 1e-4 * a.gradNorm);
+  for (const [name, p] of whole.params) {
+    const other = split.params.get(name)!.dataSync();
+    p.dataSync().forEach((v, i) => assertAlmostEquals(other[i], v, 1e-5));
+  }
+  whole.dispose();
+  split.dispose();
 });

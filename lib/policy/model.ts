@@ -44,8 +44,12 @@ export function parameterShapes(config: ModelConfig): [string, number[]][] {
     shapes.push(
       [`h${l}.ln1.g`, [d]],
       [`h${l}.ln1.b`, [d]],
-      [`h${l}.attn.w`, [d, 3 * d]],
-      [`h${l}.attn.b`, [3 * d]],
+      [`h${l}.q.w`, [d, d]],
+      [`h${l}.q.b`, [d]],
+      [`h${l}.k.w`, [d, d]],
+      [`h${l}.k.b`, [d]],
+      [`h${l}.v.w`, [d, d]],
+      [`h${l}.v.b`, [d]],
       [`h${l}.proj.w`, [d, d]],
       [`h${l}.proj.b`, [d]],
       [`h${l}.ln2.g`, [d]],
@@ -145,9 +149,12 @@ function block(
   const toHeads = (t: tf.Tensor) => t.reshape([batch, time, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
 
   const h = layerNorm(x, p("ln1.g") as tf.Tensor1D, p("ln1.b") as tf.Tensor1D);
-  const [q, kNew, vNew] = tf.split(dense(h, p("attn.w") as tf.Tensor2D, p("attn.b") as tf.Tensor1D), 3, -1);
-  let k = toHeads(kNew);
-  let v = toHeads(vNew);
+  // Separate q, k, v projections: splitting one fused output costs a copy per piece on WASM. The 1/√headDim
+  // attention scale is folded into q, the smallest tensor it can be applied to.
+  const project = (name: string) => dense(h, p(`${name}.w`) as tf.Tensor2D, p(`${name}.b`) as tf.Tensor1D);
+  const q = tf.mul(project("q"), 1 / Math.sqrt(headDim));
+  let k = toHeads(project("k"));
+  let v = toHeads(project("v"));
   if (cache) {
     k = tf.concat([cache.k, k], 2);
     v = tf.concat([cache.v, v], 2);
@@ -156,7 +163,7 @@ function block(
   const qh = toHeads(q).reshape([batch * heads, time, headDim]) as tf.Tensor3D;
   // Explicit transpose of K: matMul's transposeB is slow on WASM.
   const kT = k.transpose([0, 1, 3, 2]).reshape([batch * heads, headDim, keys]) as tf.Tensor3D;
-  const scores = tf.mul(batchMatMul(qh, kT), 1 / Math.sqrt(headDim)).reshape([batch, heads, time, keys]);
+  const scores = batchMatMul(qh, kT).reshape([batch, heads, time, keys]);
   const weights = tf.softmax(tf.add(scores, mask)).reshape([batch * heads, time, keys]) as tf.Tensor3D;
   const attended = batchMatMul(weights, v.reshape([batch * heads, keys, headDim]) as tf.Tensor3D)
     .reshape([batch, heads, time, headDim]).transpose([0, 2, 1, 3]).reshape([batch, time, d]);

@@ -55,6 +55,7 @@ export function dense(x: Tensor, w: Tensor2D, b?: tf.Tensor1D): Tensor {
 
 /** Rows of `table` [n, d] picked by integer `ids` (any shape), as one-hot · matMul so that it trains on WASM. */
 export function embed(ids: Tensor, table: Tensor2D): Tensor {
+  // Built as int32 then cast: the WASM OneHot kernel ignores a float32 dtype and returns int32 bits.
   const oneHot = tf.oneHot(ids.flatten() as tf.Tensor1D, table.shape[0]).toFloat() as Tensor2D;
   return matMul2d(oneHot, table).reshape([...ids.shape, table.shape[1]]);
 }

@@ -26,6 +26,21 @@ export interface SampleOptions {
   seed?: number;
   /** Strings that end a completion (kept in it), besides EOS. */
   stop?: string[];
+  /** Keep generating past EOS until maxTokens (for benchmarks that need fixed-length completions). */
+  ignoreEos?: boolean;
+  /**
+   * Index of the first context among all contexts of the request (default 0). Each completion draws from its own
+   * generator, seeded by (seed, context index, sample index), so a request split across workers samples exactly
+   * what it would in one piece.
+   */
+  contextOffset?: number;
+}
+
+/** The generator of completion `sample` of context `context`: independent streams for every pair. */
+export function completionRng(seed: number, context: number, sample: number): Rng {
+  return new Rng(
+    (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(context + 1, 0x85ebca6b) ^ Math.imul(sample + 1, 0xc2b2ae35)) >>> 0,
+  );
 }
 
 /** One sampled completion. */
@@ -126,10 +141,12 @@ export async function sampleTokens(
   if (!Number.isInteger(n) || n < 1) throw new Error(`sample: n must be a positive integer (got ${n})`);
   if (!(topP > 0 && topP <= 1)) throw new Error(`sample: topP must be in (0, 1] (got ${topP})`);
   if (!(temperature >= 0)) throw new Error(`sample: temperature must be ≥ 0 (got ${temperature})`);
-  const rng = new Rng(options.seed ?? 0);
   const vocab = config.vocab;
 
   const rowContexts = contexts.flatMap((context) => Array.from({ length: n }, () => context));
+  const seed = options.seed ?? 0;
+  const offset = options.contextOffset ?? 0;
+  const rngs = rowContexts.map((_, row) => completionRng(seed, offset + Math.floor(row / n), row % n));
   const batch = packContexts(rowContexts);
   const maxTokens = Math.min(options.maxTokens ?? 64, config.ctx - batch.width);
   if (maxTokens < 1) throw new Error(`sample: a context of ${batch.width} tokens leaves no room in ctx ${config.ctx}`);
@@ -163,13 +180,14 @@ export async function sampleTokens(
       const fed = new Array<number>(active.length).fill(SPECIAL.PAD);
       active.forEach((row, i) => {
         if (row < 0) return;
-        const choice = chooseToken(data, i * vocab, vocab, temperature, topP, rng);
+        const choice = chooseToken(data, i * vocab, vocab, temperature, topP, rngs[row]);
         const completion = out[row];
         completion.ids.push(choice.token);
         completion.logprobs.push(choice.logprob);
         completion.policyLogprobs.push(choice.policyLogprob);
         completion.text += tokenizer.decode([choice.token]);
-        if (choice.token === SPECIAL.EOS || stop.some((s) => completion.text.endsWith(s))) {
+        const ended = choice.token === SPECIAL.EOS && !options.ignoreEos;
+        if (ended || stop.some((s) => completion.text.endsWith(s))) {
           completion.finishReason = "stop";
           active[i] = -1;
         } else {

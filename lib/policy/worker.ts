@@ -1,0 +1,66 @@
+/**
+ * A policy worker: a Deno Worker holding its own tfjs (one WASM thread each) and a copy of the policy's weights,
+ * answering the requests of `pool.ts`. Not imported directly.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { type BackendName, selectBackend, tf } from "./backend.ts";
+import type { ModelConfig } from "./model.ts";
+import { Policy, type TrainSpec } from "./policy.ts";
+import type { SampleOptions } from "./sample.ts";
+import { Tokenizer } from "./tokenizer.ts";
+
+/** Requests a worker answers. */
+export type WorkerRequest =
+  | { kind: "init"; backend: BackendName; config: ModelConfig; vocabulary: string; weights: [string, Float32Array][] }
+  | { kind: "weights"; weights: [string, Float32Array][] }
+  | { kind: "sample"; contexts: number[][]; options: SampleOptions }
+  | { kind: "logprobs"; contexts: number[][]; completions: number[][] }
+  | { kind: "gradients"; spec: TrainSpec };
+
+/** A reply: the request's id, and its result or error message. */
+export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+
+let policy: Policy | undefined;
+
+async function handle(request: WorkerRequest): Promise<{ result: unknown; transfer: Transferable[] }> {
+  switch (request.kind) {
+    case "init": {
+      await selectBackend(request.backend, { quiet: true });
+      policy?.dispose();
+      policy = Policy.fromValues(request.config, new Tokenizer(request.vocabulary), new Map(request.weights));
+      return { result: null, transfer: [] };
+    }
+    case "weights": {
+      const target = policy!;
+      tf.tidy(() => {
+        for (const [name, values] of request.weights) {
+          const param = target.params.get(name)!;
+          param.assign(tf.tensor(values, param.shape));
+        }
+      });
+      return { result: null, transfer: [] };
+    }
+    case "sample":
+      return { result: await policy!.sample(request.contexts, request.options), transfer: [] };
+    case "logprobs":
+      return { result: await policy!.logprobs(request.contexts, request.completions), transfer: [] };
+    case "gradients": {
+      const { loss, grads } = await policy!.gradients(request.spec);
+      // Copies own their buffers, so they can be transferred without touching tfjs's memory.
+      const entries = [...grads].map(([name, g]): [string, Float32Array<ArrayBuffer>] => [name, g.slice()]);
+      return { result: { loss, grads: entries }, transfer: entries.map(([, g]) => g.buffer) };
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<{ id: number; request: WorkerRequest }>) => {
+  const { id, request } = event.data;
+  try {
+    const { result, transfer } = await handle(request);
+    self.postMessage({ id, ok: true, result } satisfies WorkerReply, { transfer });
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: (e as Error).message } satisfies WorkerReply);
+  }
+};
