@@ -24,6 +24,8 @@ Deno.test("save then load gives the same policy, optimizer state included, and t
   const original = await trained(1);
   await saveCheckpoint(original, dir, { step: 3, note: "test" });
   const loaded = await loadCheckpoint(dir);
+  const meta = JSON.parse(await Deno.readTextFile(join(dir, "checkpoint.json")));
+  assertEquals([meta.backend, meta.extra], ["wasm", { step: 3, note: "test" }]);
   assertEquals(loaded.config, original.config);
   assertEquals(loaded.tokenizer.chars, tok.chars);
   assertEquals(loaded.optimizer.step, 3);

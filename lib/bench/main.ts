@@ -4,8 +4,8 @@
  * prompt 32, 48 new tokens), on each backend, with peak memory, and the peer's numbers from the same invocation
  * when `/usr/bin/python3` can import torch. Ratios are kit ÷ peer, from one run on one machine.
  *
- * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--repeat 3] [--batch 256] [--peer PATH] [--no-peer]
- * [--json]`. Peak memory is the process's high-water mark so far (workers are threads of it).
+ * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--repeat 3] [--batch 256] [--cpu-batch 16]
+ * [--peer PATH] [--no-peer] [--json]`. Peak memory is the process's high-water mark so far (workers are threads of it).
  *
  * @module
  */
@@ -52,6 +52,8 @@ export interface BackendResult extends Throughput {
   backend: BackendName;
   /** Processes used (this one plus workers). */
   workers: number;
+  /** Sequences per batch (smaller than the peer's for the slow cpu backend). */
+  batch: number;
   detail: string;
   /** Largest resident set size seen while the workloads ran, in MiB. */
   peak_rss_mib: number;
@@ -182,6 +184,7 @@ if (import.meta.main) {
     options: {
       backends: { type: "string", default: "wasm,cpu" },
       workers: { type: "string", default: `1,${navigator.hardwareConcurrency ?? 1}` },
+      "cpu-batch": { type: "string", default: "16" },
       repeat: { type: "string", default: "3" },
       batch: { type: "string", default: String(PEER_SHAPE.batch) },
       peer: { type: "string", default: "../shared/bench/torch_reference.py" },
@@ -202,10 +205,13 @@ if (import.meta.main) {
   const workerCounts = [...new Set(values.workers.split(",").map(Number))];
   for (const name of backends as BackendName[]) {
     const info = await selectBackend(name, { quiet: values.json });
-    // The cpu backend is ~30× slower than WASM: one process is enough to show it.
-    for (const workers of name === "cpu" ? [1] : workerCounts) {
-      const r = await benchBackend(shape, repeat, workers);
-      results.push({ backend: name, workers, detail: info.detail, ...r });
+    // The cpu backend is ~30× slower than WASM: one process and a small batch are enough to show it (a full-size
+    // run would take most of an hour).
+    const slow = name === "cpu";
+    const runShape = slow ? { ...shape, batch: Math.min(shape.batch, Number(values["cpu-batch"])) } : shape;
+    for (const workers of slow ? [1] : workerCounts) {
+      const r = await benchBackend(runShape, slow ? 1 : repeat, workers);
+      results.push({ backend: name, workers, batch: runShape.batch, detail: info.detail, ...r });
     }
   }
   const peer = values["no-peer"] ? { result: null, reason: "--no-peer" } : await runPeer(values.peer, shape, repeat);
@@ -223,7 +229,8 @@ if (import.meta.main) {
         const ratio = peer.result ? ` (${(v / peer.result[`${w}_tokens_per_s`]).toFixed(2)}×)` : "";
         return fmt(v) + ratio;
       });
-      const engine = `kit ${r.backend} × ${r.workers} process${r.workers > 1 ? "es" : ""}`;
+      const batch = r.batch === shape.batch ? "" : `, batch ${r.batch}`;
+      const engine = `kit ${r.backend} × ${r.workers} process${r.workers > 1 ? "es" : ""}${batch}`;
       console.log(`| ${engine} | ${cells.join(" | ")} | ${r.peak_rss_mib.toFixed(0)} |`);
     }
     if (peer.result) {

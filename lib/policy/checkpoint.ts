@@ -10,7 +10,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { tf } from "./backend.ts";
+import { currentBackend, tf } from "./backend.ts";
 import { type ModelConfig, parameterShapes, validateModelConfig } from "./model.ts";
 import { type AdamWConfig, DEFAULT_ADAMW } from "./optimizer.ts";
 import { Policy } from "./policy.ts";
@@ -41,6 +41,8 @@ export interface CheckpointMeta {
   optimizer: AdamWConfig & { step: number };
   weights: BinaryEntry;
   moments: BinaryEntry;
+  /** The backend that produced the weights (results on other backends agree to float precision only). */
+  backend?: string;
   /** Free-form data the caller stores with the checkpoint (e.g. the trainer's step and config). */
   extra?: Record<string, unknown>;
 }
@@ -79,6 +81,7 @@ export async function saveCheckpoint(policy: Policy, dir: string, extra?: Record
     optimizer: { ...policy.optimizer.config, step: policy.optimizer.step },
     weights: weights.entry,
     moments: moments.entry,
+    backend: currentBackend()?.name,
     ...(extra ? { extra } : {}),
   };
   const parent = dirname(dir);
