@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { CHROMIUM_INSTALL_HINT, findChromium } from "../lib/plot/chromium.ts";
+import { CHROMIUM_PACKAGES, findChromium } from "../lib/plot/chromium.ts";
 
 /** Debian packages that give `jupyter nbconvert --execute` and a Jupyter client. */
 export const JUPYTER_PACKAGES = ["jupyter-client", "jupyter-nbconvert", "python3-ipykernel"];
@@ -80,7 +80,7 @@ export async function ensureSystemDeps(
     if (!(await hasJupyter())) throw new Error("Jupyter was installed but `jupyter nbconvert` still does not run");
   }
   if (want.chromium && !findChromium() && Deno.env.get("GUIDE_CHROMIUM") !== "none") {
-    await aptInstall(CHROMIUM_INSTALL_HINT.split(" ").slice(4), "Chromium");
+    await aptInstall(CHROMIUM_PACKAGES, "Chromium");
     if (!findChromium()) throw new Error("Chromium was installed but no browser binary was found");
   }
 }

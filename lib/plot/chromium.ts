@@ -15,8 +15,11 @@ export const CHROMIUM_CANDIDATES = [
   "/usr/bin/google-chrome",
 ];
 
+/** Debian's package of Chromium. */
+export const CHROMIUM_PACKAGES = ["chromium"];
+
 /** How to get Chromium on a Debian machine; printed when it is missing. */
-export const CHROMIUM_INSTALL_HINT = "apt-get install -y --no-install-recommends chromium";
+export const CHROMIUM_INSTALL_HINT = `apt-get install -y --no-install-recommends ${CHROMIUM_PACKAGES.join(" ")}`;
 
 /**
  * Find a Chromium binary, or `null` when there is none (or `GUIDE_CHROMIUM=none`).

@@ -273,82 +273,83 @@ export class Policy {
     loss: (microBatch: number) => tf.Scalar,
     options: { lr?: number; microBatches?: number } = {},
   ): Promise<StepStats> {
-    const variables = [...this.params.values()];
     const micro = options.microBatches ?? 1;
+    const { loss: total, grads } = await this.accumulate(
+      Array.from({ length: micro }, (_, i) => () => loss(i)),
+      (i) => (micro > 1 ? ` (micro-batch ${i})` : ""),
+    );
+    try {
+      const gradNorm = await this.optimizer.apply(this.params, grads, options.lr);
+      this.version++;
+      return { loss: total, gradNorm, step: this.optimizer.step };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /**
+   * Sum the gradients of several losses (micro-batches), by parameter name. A NaN or infinite loss throws, naming
+   * the micro-batch through `where`, and frees everything made so far.
+   */
+  private async accumulate(
+    losses: (() => tf.Scalar)[],
+    where: (index: number) => string,
+  ): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
+    const variables = [...this.params.values()];
+    const paramOf = new Map([...this.params].map(([name, v]) => [v.name, name]));
     let total = 0;
     let summed: Record<string, tf.Tensor> = {};
     try {
-      for (let i = 0; i < micro; i++) {
-        const { value, grads } = tf.variableGrads(() => loss(i), variables);
+      for (const [i, loss] of losses.entries()) {
+        const { value, grads } = tf.variableGrads(loss, variables);
         const lossValue = (await value.data())[0];
         value.dispose();
         if (!Number.isFinite(lossValue)) {
           tf.dispose(grads);
-          throw new Error(`loss is ${lossValue}${micro > 1 ? ` (micro-batch ${i})` : ""}`);
+          throw new Error(`loss is ${lossValue}${where(i)}`);
         }
         total += lossValue;
         const previous = summed;
-        summed = i === 0 ? grads : tf.tidy(() => {
+        summed = tf.tidy(() => {
           const out: Record<string, tf.Tensor> = {};
-          for (const name of Object.keys(grads)) out[name] = tf.add(previous[name], grads[name]);
+          for (const [key, g] of Object.entries(grads)) {
+            const name = paramOf.get(key)!;
+            out[name] = previous[name] ? tf.add(previous[name], g) : g.clone();
+          }
           return out;
         });
-        if (i > 0) tf.dispose([...Object.values(previous), ...Object.values(grads)]);
+        tf.dispose([...Object.values(previous), ...Object.values(grads)]);
       }
-      const byParam: Record<string, tf.Tensor> = {};
-      for (const [name, variable] of this.params) {
-        if (summed[variable.name]) byParam[name] = summed[variable.name];
-      }
-      const gradNorm = await this.optimizer.apply(this.params, byParam, options.lr);
-      this.version++;
-      return { loss: total, gradNorm, step: this.optimizer.step };
-    } finally {
+      return { loss: total, grads: summed };
+    } catch (e) {
       tf.dispose(Object.values(summed));
+      throw e;
     }
   }
 
   /** Gradients of a named loss over the rows of `spec`, accumulated over micro-batches (no update). */
   async gradients(spec: TrainSpec): Promise<Gradients> {
     const loss = lossByName(spec.loss);
-    const variables = [...this.params.values()];
-    const names = new Map([...this.params].map(([name, v]) => [v.name, name]));
-    let total = 0;
-    let summed: Record<string, tf.Tensor> | undefined;
+    const chunks = rowChunks(spec.contexts, spec.completions, spec.maxTokens ?? 1_024);
+    const losses = chunks.map(([start, end]) => () => {
+      const batch = packScoreBatch(
+        spec.contexts.slice(start, end),
+        spec.completions.slice(start, end),
+        this.config.ctx,
+      );
+      const data: Record<string, tf.Tensor2D> = {};
+      for (const [key, rows] of Object.entries(spec.data ?? {})) {
+        data[key] = tokenTensor(rows.slice(start, end), batch.completionWidth);
+      }
+      return loss(this.scoreTensors(batch), data, spec.normaliser);
+    });
+    const summed = await this.accumulate(losses, (i) => ` (rows ${chunks[i][0]}–${chunks[i][1] - 1})`);
     try {
-      for (const [start, end] of rowChunks(spec.contexts, spec.completions, spec.maxTokens ?? 1_024)) {
-        const batch = packScoreBatch(
-          spec.contexts.slice(start, end),
-          spec.completions.slice(start, end),
-          this.config.ctx,
-        );
-        const { value, grads } = tf.variableGrads(() => {
-          const data: Record<string, tf.Tensor2D> = {};
-          for (const [key, rows] of Object.entries(spec.data ?? {})) {
-            data[key] = tokenTensor(rows.slice(start, end), batch.completionWidth);
-          }
-          return loss(this.scoreTensors(batch), data, spec.normaliser);
-        }, variables);
-        const lossValue = (await value.data())[0];
-        value.dispose();
-        if (!Number.isFinite(lossValue)) {
-          tf.dispose(grads);
-          throw new Error(`loss is ${lossValue} (rows ${start}–${end - 1})`);
-        }
-        total += lossValue;
-        if (!summed) summed = grads;
-        else {
-          const previous = summed;
-          summed = tf.tidy(() => Object.fromEntries(Object.keys(grads).map((k) => [k, tf.add(previous[k], grads[k])])));
-          tf.dispose([...Object.values(previous), ...Object.values(grads)]);
-        }
-      }
-      const out = new Map<string, Float32Array>();
-      for (const [key, tensor] of Object.entries(summed ?? {})) {
-        out.set(names.get(key)!, (await tensor.data()) as Float32Array);
-      }
-      return { loss: total, grads: out };
+      const grads = new Map<string, Float32Array>();
+      for (const [name, tensor] of Object.entries(summed.grads)) grads.set(name, (await tensor.data()) as Float32Array);
+      return { loss: summed.loss, grads };
     } finally {
-      if (summed) tf.dispose(Object.values(summed));
+      tf.dispose(Object.values(summed.grads));
     }
   }
 
