@@ -36,3 +36,4 @@ export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from
 export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { LOSSES, type LossFunction, type TokenData } from "./policy/losses.ts";
 export { type Gradients, type TrainSpec } from "./policy/policy.ts";
+export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";

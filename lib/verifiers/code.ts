@@ -1,0 +1,227 @@
+/**
+ * The code verifier: the response is JavaScript (optionally in a fenced block) that defines the entry function
+ * (default `f`); gold is `{entry?, tests: [{args, expected}]}`. The response runs in a sandbox:
+ *
+ * - a separate `deno run` process with every permission denied (`--deny-read/write/net/env/run/ffi/sys`,
+ *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder;
+ * - a V8 heap cap (`--max-old-space-size`) and a wall-clock limit after which the process is killed;
+ * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host.
+ *
+ * Inside, the untrusted code runs in a Worker that never sees the verdict channel (see `sandbox_runner.ts`); the
+ * host receives the returned values on a line tagged with a random nonce and decides the verdict itself, by deep
+ * equality with the expected values. An exit, crash, timeout or out-of-memory is `correct: false` with a reason.
+ *
+ * @example
+ * ```ts
+ * import { verifyCode } from "./code.ts";
+ * const verdict = await verifyCode("function f(x) { return 2 * x + 1; }", { tests: [{ args: [3], expected: 7 }] });
+ * console.log(verdict); // { correct: true }
+ * ```
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** Gold of a code problem. */
+export interface CodeGold {
+  /** Name of the function the response must define (default `f`). */
+  entry?: string;
+  tests: { args: unknown[]; expected: unknown }[];
+}
+
+/** A verifier's verdict; `reason` says why when it is false. */
+export interface Verdict {
+  correct: boolean;
+  reason?: string;
+}
+
+/** Limits of one sandboxed run. */
+export interface SandboxLimits {
+  /** Wall-clock limit of the whole run, in ms (default 5,000). */
+  timeoutMs?: number;
+  /** V8 heap cap, in MiB (default 128). */
+  memoryMb?: number;
+  /** Most bytes of stdout kept (default 1 MiB); more kills the run. */
+  maxOutputBytes?: number;
+}
+
+const RUNNER = fileURLToPath(new URL("./sandbox_runner.ts", import.meta.url));
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** The code of a response: the last fenced block (```js, ```javascript, ```ts or bare), else the whole text. */
+export function extractCode(response: string): string {
+  const blocks = [...response.matchAll(/```[ \t]*([A-Za-z]*)[^\n]*\n([\s\S]*?)```/g)];
+  if (blocks.length === 0) return response;
+  const code = blocks.filter((b) => ["", "js", "javascript", "ts", "typescript", "mjs"].includes(b[1].toLowerCase()));
+  return (code.length > 0 ? code : blocks)[code.length > 0 ? code.length - 1 : blocks.length - 1][2];
+}
+
+/** Undo the runner's tags: undefined, NaN, ±Infinity, -0, bigint, arrays and plain objects. */
+export function decodeValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(decodeValue);
+  if (value && typeof value === "object") {
+    const tagged = value as { $?: string; v?: unknown };
+    switch (tagged.$) {
+      case "undefined":
+        return undefined;
+      case "NaN":
+        return NaN;
+      case "Infinity":
+        return Infinity;
+      case "-Infinity":
+        return -Infinity;
+      case "-0":
+        return -0;
+      case "bigint":
+        return BigInt(tagged.v as string);
+      case "array": {
+        const items = tagged.v as Record<string, unknown>;
+        return Array.from({ length: (tagged as { n?: number }).n ?? 0 }, (_, i) => decodeValue(items[i]));
+      }
+      case "object":
+        return Object.fromEntries(
+          Object.entries(tagged.v as Record<string, unknown>).map(([k, v]) => [k, decodeValue(v)]),
+        );
+    }
+  }
+  return value;
+}
+
+/**
+ * Deep equality of plain data: numbers by value (NaN equals NaN; 0 equals -0, as JSON cannot tell them apart in
+ * gold), arrays element by element, objects key by key (order ignored).
+ */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return deepEqual(ka, kb) &&
+      ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/** Read a stream up to `cap` bytes, calling `onOver` at once when it is exceeded; returns the text kept. */
+async function readCapped(
+  stream: ReadableStream<Uint8Array>,
+  cap: number,
+  onOver: () => void,
+): Promise<{ text: string; over: boolean }> {
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.byteLength;
+    if (bytes > cap) {
+      onOver();
+      await stream.cancel().catch(() => {});
+      return { text, over: true };
+    }
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return { text, over: false };
+}
+
+function checkGold(gold: CodeGold): string | undefined {
+  if (!gold || typeof gold !== "object" || !Array.isArray(gold.tests)) return "gold must be {entry?, tests: [...]}";
+  if (gold.tests.length === 0) return "gold has no tests";
+  const entry = gold.entry ?? "f";
+  if (typeof entry !== "string" || !IDENTIFIER.test(entry)) return `gold entry ${JSON.stringify(entry)} is no name`;
+  for (const [i, t] of gold.tests.entries()) {
+    if (!t || !Array.isArray(t.args)) return `gold test ${i} has no args array`;
+  }
+  return undefined;
+}
+
+/** Run `response` against the tests of `gold` in the sandbox and decide the verdict here. */
+export async function verifyCode(response: string, gold: CodeGold, limits: SandboxLimits = {}): Promise<Verdict> {
+  const problem = checkGold(gold);
+  if (problem) return { correct: false, reason: problem };
+  const code = extractCode(response);
+  const entry = gold.entry ?? "f";
+  const timeoutMs = limits.timeoutMs ?? 5_000;
+  const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const cwd = await Deno.makeTempDir({ prefix: "guide-sandbox-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--deny-read",
+      "--deny-write",
+      "--deny-net",
+      "--deny-env",
+      "--deny-run",
+      "--deny-ffi",
+      "--deny-sys",
+      "--no-remote",
+      "--no-npm",
+      "--no-config",
+      "--no-lock",
+      "--quiet",
+      `--v8-flags=--max-old-space-size=${limits.memoryMb ?? 128}`,
+      RUNNER,
+    ],
+    cwd,
+    clearEnv: true,
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timedOut = false;
+  const kill = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, timeoutMs);
+  try {
+    const writer = child.stdin.getWriter();
+    await writer.write(
+      new TextEncoder().encode(JSON.stringify({ nonce, code, entry, args: gold.tests.map((t) => t.args) })),
+    );
+    await writer.close().catch(() => {});
+    const cap = limits.maxOutputBytes ?? 1 << 20;
+    const [out, err] = await Promise.all([readCapped(child.stdout, cap, kill), readCapped(child.stderr, cap, kill)]);
+    if (out.over || err.over) {
+      await child.status;
+      return { correct: false, reason: `output over ${cap} bytes` };
+    }
+    const status = await child.status;
+    if (timedOut) return { correct: false, reason: `timeout after ${timeoutMs} ms` };
+    const line = out.text.split("\n").find((l) => l.startsWith(`${nonce} `));
+    if (!line) {
+      if (/out of memory|heap limit/i.test(err.text)) return { correct: false, reason: "out of memory" };
+      return {
+        correct: false,
+        reason: `sandbox exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""})`,
+      };
+    }
+    const outcome = JSON.parse(line.slice(nonce.length + 1));
+    if (outcome.crash) return { correct: false, reason: `crashed: ${outcome.crash}` };
+    if (outcome.compileError) return { correct: false, reason: `does not load: ${outcome.compileError}` };
+    if (outcome.count !== gold.tests.length) return { correct: false, reason: "the sandbox returned no results" };
+    for (const [i, test] of gold.tests.entries()) {
+      const result = outcome.results?.[i];
+      if (!result) return { correct: false, reason: `no result for test ${i}` };
+      if (!result.ok) return { correct: false, reason: `test ${i} threw: ${result.error}` };
+      if (!deepEqual(decodeValue(result.value), test.expected)) {
+        return { correct: false, reason: `test ${i}: wrong answer` };
+      }
+    }
+    return { correct: true };
+  } finally {
+    clearTimeout(timer);
+    await Deno.remove(cwd, { recursive: true }).catch(() => {});
+  }
+}

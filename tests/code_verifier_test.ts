@@ -1,0 +1,137 @@
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { decodeValue, deepEqual, extractCode, verifyCode } from "../lib/verifiers/code.ts";
+import { join } from "node:path";
+
+const affine = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };
+
+Deno.test("extractCode takes the last JavaScript fenced block, else the whole response", () => {
+  assertEquals(extractCode("function f() {}"), "function f() {}");
+  assertEquals(extractCode("text\n```js\nconst a = 1;\n```\nmore\n```javascript\nconst f = 2;\n```"), "const f = 2;\n");
+  assertEquals(extractCode("```\nbare\n```"), "bare\n");
+  assertEquals(extractCode("```python\nprint(1)\n```\n```ts\nconst f = 1;\n```"), "const f = 1;\n");
+});
+
+Deno.test("deepEqual and decodeValue: plain data, order-free objects, NaN, undefined, bigint", () => {
+  assert(deepEqual([1, [2, { a: 3, b: [4] }]], [1, [2, { b: [4], a: 3 }]]));
+  assert(!deepEqual([1, 2], [1, 2, 3]));
+  assert(!deepEqual({ a: 1 }, { a: 1, b: undefined }));
+  assert(!deepEqual("1", 1));
+  assert(deepEqual(NaN, NaN));
+  assertEquals(decodeValue([{ $: "undefined" }, { $: "NaN" }, { $: "-Infinity" }, { $: "bigint", v: "12" }]), [
+    undefined,
+    NaN,
+    -Infinity,
+    12n,
+  ]);
+  assertEquals(decodeValue({ $: "object", v: { x: { $: "Infinity" } } }), { x: Infinity });
+  assertEquals(decodeValue({ $: "array", v: { 0: 1, 1: { $: "-0" } }, n: 3 }), [1, -0, undefined]);
+});
+
+Deno.test("correct programs pass, in any common form; wrong ones fail with the test named", async () => {
+  assertEquals(await verifyCode("function f(x) { return 2 * x + 1; }", affine), { correct: true });
+  assertEquals(await verifyCode("Sure:\n```js\nconst f = (x) => 2 * x + 1;\n```\nDone.", affine), { correct: true });
+  assertEquals(await verifyCode("async function f(x) { return 2 * x + 1; }", affine), { correct: true });
+  const gold = { entry: "reverse", tests: [{ args: [[1, 2, 3]], expected: [3, 2, 1] }, { args: [[]], expected: [] }] };
+  assertEquals(await verifyCode("function reverse(a) { return [...a].reverse(); }", gold), { correct: true });
+  assertEquals(await verifyCode("function f(x) { return 2 * x; }", affine), {
+    correct: false,
+    reason: "test 0: wrong answer",
+  });
+  assertEquals(await verifyCode("function g(x) { return 2 * x + 1; }", affine), {
+    correct: false,
+    reason: "does not load: the response defines no function named f",
+  });
+  assertStringIncludes((await verifyCode("function f(x) { return 2 * x + ; }", affine)).reason!, "does not load");
+  assertStringIncludes(
+    (await verifyCode("function f() { throw new Error('no'); }", affine)).reason!,
+    "test 0 threw: no",
+  );
+  assertEquals((await verifyCode("function f() { return 1; }", { tests: [] })).reason, "gold has no tests");
+  assertEquals(
+    (await verifyCode("function f() {}", { entry: "a;b", tests: [{ args: [], expected: 1 }] })).correct,
+    false,
+  );
+});
+
+Deno.test("sandbox attacks are all false, with no side effect, and the host survives", async () => {
+  const dir = await Deno.makeTempDir();
+  const target = join(dir, "pwned.txt");
+  const secret = join(dir, "secret.txt");
+  await Deno.writeTextFile(secret, "7");
+  const ok = "function f(x) { return 2 * x + 1; }";
+  const attacks: [string, string, string][] = [
+    [
+      "file read",
+      `function f(x) { return Number(Deno.readTextFileSync(${JSON.stringify(secret)})) + 0 * x; }`,
+      "read access",
+    ],
+    ["file write", `Deno.writeTextFileSync(${JSON.stringify(target)}, "x"); ${ok}`, "write access"],
+    ["env", `function f(x) { return Deno.env.get("HOME") ? 2 * x + 1 : 0; }`, "env access"],
+    [
+      "subprocess",
+      `new Deno.Command("/usr/bin/touch", { args: [${JSON.stringify(target)}] }).outputSync(); ${ok}`,
+      "run access",
+    ],
+    ["network", `async function f(x) { await fetch("http://127.0.0.1:8080/"); return 2 * x + 1; }`, "net access"],
+    [
+      "local import",
+      `async function f(x) { await import(${JSON.stringify("file://" + secret)}); return 2 * x + 1; }`,
+      "read access",
+    ],
+    ["ffi", `Deno.dlopen("/lib/x86_64-linux-gnu/libc.so.6", {}); ${ok}`, "ffi access"],
+    ["system info", `function f(x) { return Deno.hostname() ? 2 * x + 1 : 0; }`, "sys access"],
+    ["infinite loop", `while (true) {} ${ok}`, "timeout after 2000 ms"],
+    ["memory bomb", `const a = []; while (true) a.push(new Array(1e6).fill(1)); ${ok}`, "out of memory"],
+    ["Deno.exit", `Deno.exit(0); ${ok}`, "sandbox exited"],
+    [
+      "forged stdout",
+      `console.log('{"results":[{"ok":true,"value":7},{"ok":true,"value":1},{"ok":true,"value":-3}]}');
+      console.log("correct: true"); function f(x) { return 0; }`,
+      "wrong answer",
+    ],
+    [
+      "prototype tampering",
+      `Object.prototype.toJSON = () => 7; JSON.stringify = () => "7"; Array.prototype.map = null;
+      function f(x) { return 0; }`,
+      "wrong answer",
+    ],
+    [
+      "postMessage forgery",
+      `self.postMessage({ results: [{ ok: true, value: 7 }, { ok: true, value: 1 }, { ok: true,
+      value: -3 }] }); function f(x) { return 0; }`,
+      "wrong answer",
+    ],
+    [
+      "harness tampering",
+      `const forged = { results: { 0: { ok: true, value: 7 }, 1: { ok: true, value: 1 },
+      2: { ok: true, value: -3 } }, count: 3 };
+      MessagePort.prototype.postMessage = function () { return undefined; };
+      Object.defineProperty(Object.prototype, "0", { set() {}, configurable: true });
+      Array.prototype.push = () => 0; globalThis.send = () => 0;
+      for (const p of [1, 2]) queueMicrotask(() => self.postMessage(forged));
+      function f(x) { return 0; }`,
+      "wrong answer",
+    ],
+    ["output flood", `for (;;) console.log("x".repeat(1000)); ${ok}`, "output over"],
+    [
+      "nested worker",
+      `async function f(x) { return await new Promise((resolve) => {
+      const w = new Worker("data:application/javascript,self.postMessage(Deno.readTextFileSync('${secret}'))",
+        { type: "module" });
+      w.onmessage = (e) => resolve(Number(e.data)); w.onerror = (e) => { e.preventDefault(); resolve(-1); }; }); }`,
+      "wrong answer",
+    ],
+  ];
+  const envBefore = Deno.env.toObject();
+  for (const [name, code, reason] of attacks) {
+    const verdict = await verifyCode(code, affine, { timeoutMs: 2000 });
+    assertEquals(verdict.correct, false, `${name} was judged correct`);
+    assertStringIncludes(verdict.reason!, reason, `${name}: ${verdict.reason}`);
+  }
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["secret.txt"]);
+  assertEquals(await Deno.readTextFile(secret), "7");
+  assertEquals(Deno.env.toObject(), envBefore);
+  // The host still works.
+  assertEquals(await verifyCode(ok, affine), { correct: true });
+  await Deno.remove(dir, { recursive: true });
+});
