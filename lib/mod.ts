@@ -37,3 +37,13 @@ export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { LOSSES, type LossFunction, type TokenData } from "./policy/losses.ts";
 export { type Gradients, type TrainSpec } from "./policy/policy.ts";
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
+export {
+  type Domain,
+  DOMAINS,
+  extractChoice,
+  extractMathAnswer,
+  mathEqual,
+  verify,
+  verifyChoice,
+  verifyMath,
+} from "./verifiers/mod.ts";

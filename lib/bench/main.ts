@@ -15,6 +15,26 @@ import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
 import { Rng } from "../policy/random.ts";
+import { mathEqual } from "../verifiers/math.ts";
+
+/** Simple math checks per second (the target is ≥ 2,000): typical gold/prediction pairs, for one second. */
+export function benchMathVerifier(seconds = 1): number {
+  const pairs: [string, string][] = [
+    ["\\frac{3}{4}", "0.75"],
+    ["12", "12.0"],
+    ["1000", "1,000"],
+    ["2x+1", "1+2x"],
+    ["\\sqrt{8}", "2\\sqrt{2}"],
+    ["(1, 2)", "(1,2)"],
+  ];
+  let checks = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    for (const [gold, predicted] of pairs) mathEqual(gold, predicted);
+    checks += pairs.length;
+  }
+  return checks / ((performance.now() - started) / 1000);
+}
 
 /** Shapes of one benchmark run. */
 export interface BenchShape {
@@ -202,6 +222,7 @@ if (import.meta.main) {
   const repeat = Number(values.repeat);
   const shape = { ...PEER_SHAPE, batch: Number(values.batch) };
   const results: BackendResult[] = [];
+  const mathChecks = benchMathVerifier();
   const workerCounts = [...new Set(values.workers.split(",").map(Number))];
   for (const name of backends as BackendName[]) {
     const info = await selectBackend(name, { quiet: values.json });
@@ -216,9 +237,18 @@ if (import.meta.main) {
   }
   const peer = values["no-peer"] ? { result: null, reason: "--no-peer" } : await runPeer(values.peer, shape, repeat);
   if (values.json) {
-    console.log(JSON.stringify({ shape, kit: results, peer: peer.result, peer_reason: peer.reason }));
+    console.log(
+      JSON.stringify({
+        shape,
+        kit: results,
+        peer: peer.result,
+        peer_reason: peer.reason,
+        math_checks_per_s: mathChecks,
+      }),
+    );
   } else {
     const workloads = ["sample", "score", "train"] as const;
+    console.log(`math verifier: ${mathChecks.toFixed(0)} checks/s (target ≥ 2,000)`);
     console.log(`shape: ${JSON.stringify(shape)}, median of ${repeat}`);
     console.log(`peer: ${peer.result ? peer.result.engine : `not run: ${peer.reason}`}`);
     console.log("| engine | sample tok/s | score tok/s | train tok/s | peak RSS MiB |");

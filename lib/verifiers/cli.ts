@@ -1,0 +1,56 @@
+/**
+ * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
+ * in order, with `"correct"` (and `"reason"` when false) added. A bad line gets `"correct": false` and a reason
+ * naming the line; it never stops the stream. Code responses are checked several at a time (`--jobs`, default the
+ * number of cores), output order kept.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline";
+import process from "node:process";
+import { verify } from "./mod.ts";
+
+/** The output object of one input line. */
+export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
+  let item: unknown;
+  try {
+    item = JSON.parse(line);
+  } catch (e) {
+    return { line: lineNumber, correct: false, reason: `line ${lineNumber}: invalid JSON (${(e as Error).message})` };
+  }
+  if (!item || typeof item !== "object" || Array.isArray(item)) {
+    return { line: lineNumber, correct: false, reason: `line ${lineNumber}: not a JSON object` };
+  }
+  const record = item as Record<string, unknown>;
+  for (const key of ["domain", "response", "gold"]) {
+    if (!(key in record)) return { ...record, correct: false, reason: `line ${lineNumber}: missing key "${key}"` };
+  }
+  const verdict = await verify(String(record.domain), record.response, record.gold);
+  const { correct: _c, reason: _r, ...rest } = record;
+  return verdict.correct ? { ...rest, correct: true } : { ...rest, correct: false, reason: verdict.reason };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { jobs: { type: "string", default: String(navigator.hardwareConcurrency ?? 2) } },
+  });
+  const jobs = Math.max(1, Number(values.jobs) || 1);
+  const encoder = new TextEncoder();
+  const pending: Promise<Record<string, unknown>>[] = [];
+  let lineNumber = 0;
+  const flush = async (keep: number) => {
+    while (pending.length > keep) {
+      const out = await pending.shift()!;
+      await Deno.stdout.write(encoder.encode(JSON.stringify(out) + "\n"));
+    }
+  };
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    lineNumber++;
+    if (line.trim() === "") continue;
+    pending.push(verifyLine(line, lineNumber));
+    await flush(jobs - 1);
+  }
+  await flush(0);
+}

@@ -1,0 +1,49 @@
+/**
+ * Verifiers by domain: `math` (answers compared like Math-Verify), `choice` (one option letter), `code` (JavaScript
+ * run in a sandbox). One entry point, {@link verify}, for the trainers and the `deno task verify` CLI.
+ *
+ * @example
+ * ```ts
+ * import { verify } from "./mod.ts";
+ * console.log(await verify("math", "\\boxed{12}", "12"));
+ * ```
+ *
+ * @module
+ */
+import { type CodeGold, type SandboxLimits, type Verdict, verifyCode } from "./code.ts";
+import { verifyChoice } from "./choice.ts";
+import { verifyMath } from "./math.ts";
+
+export type { CodeGold, SandboxLimits, Verdict };
+export { extractCode, verifyCode } from "./code.ts";
+export { extractChoice, verifyChoice } from "./choice.ts";
+export { extractMathAnswer, mathEqual, verifyMath } from "./math.ts";
+
+/** Domains with a verifier. */
+export const DOMAINS = ["math", "choice", "code"] as const;
+/** A verifier's domain. */
+export type Domain = typeof DOMAINS[number];
+
+/** Verify `response` against `gold` with the verifier of `domain`; never throws. */
+export async function verify(
+  domain: string,
+  response: unknown,
+  gold: unknown,
+  options: { code?: SandboxLimits } = {},
+): Promise<Verdict> {
+  if (typeof response !== "string") return { correct: false, reason: "response must be a string" };
+  try {
+    switch (domain) {
+      case "math":
+        return verifyMath(response, gold as string);
+      case "choice":
+        return verifyChoice(response, gold as string);
+      case "code":
+        return await verifyCode(response, gold as CodeGold, options.code);
+      default:
+        return { correct: false, reason: `unknown domain ${JSON.stringify(domain)} (use ${DOMAINS.join(", ")})` };
+    }
+  } catch (e) {
+    return { correct: false, reason: `verifier error: ${(e as Error).message}` };
+  }
+}

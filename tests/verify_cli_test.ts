@@ -1,0 +1,48 @@
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+
+Deno.test("deno task verify: JSONL in, the same objects out in order with verdicts; bad lines never stop it", async () => {
+  const lines = [
+    { id: 1, domain: "math", response: "so \\boxed{\\frac{1}{2}}", gold: "0.5" },
+    "this is not json",
+    { id: 3, domain: "code", response: "while (true) {}", gold: { tests: [{ args: [1], expected: 1 }] } },
+    { id: 4, domain: "choice", response: "the answer is (C)", gold: "C" },
+    {
+      id: 5,
+      domain: "code",
+      response: "```js\nconst f = (a) => a.map((x) => x * 2);\n```",
+      gold: { tests: [{ args: [[1, 2]], expected: [2, 4] }] },
+    },
+    { id: 6, domain: "physics", response: "x", gold: "y" },
+    { id: 7, response: "no domain" },
+    { id: 8, domain: "math", response: "#### 1,234", gold: "1235", correct: true },
+  ].map((l) => (typeof l === "string" ? l : JSON.stringify(l)));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "verify", "--jobs", "3"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(lines.join("\n") + "\n\n"));
+  await writer.close();
+  const out = await child.output();
+  assertEquals(out.code, 0);
+  const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(results.map((r) => [r.id ?? `line ${r.line}`, r.correct]), [
+    [1, true],
+    ["line 2", false],
+    [3, false],
+    [4, true],
+    [5, true],
+    [6, false],
+    [7, false],
+    [8, false],
+  ]);
+  assertStringIncludes(results[1].reason, "line 2: invalid JSON");
+  assertStringIncludes(results[2].reason, "timeout");
+  assertStringIncludes(results[5].reason, 'unknown domain "physics"');
+  assertStringIncludes(results[6].reason, 'line 7: missing key "domain"');
+  // A "correct" already in the input is replaced, never trusted.
+  assertEquals([results[7].correct, results[7].reason], [false, "wrong answer: 1,234"]);
+  assertEquals(results[0].response, "so \\boxed{\\frac{1}{2}}");
+});
