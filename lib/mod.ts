@@ -47,3 +47,16 @@ export {
   verifyChoice,
   verifyMath,
 } from "./verifiers/mod.ts";
+export {
+  checkProblem,
+  DatasetError,
+  HINT_STYLES,
+  type HintStyle,
+  parseProblems,
+  type Problem,
+  readProblems,
+  verifierDomain,
+} from "./data/schema.ts";
+export { DATASET_DOMAINS, generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
+export { DATASETS_DIR, loadProblems } from "./data/load.ts";
+export { fromGsm8k, fromMath } from "./data/loaders.ts";

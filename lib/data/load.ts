@@ -1,0 +1,82 @@
+/**
+ * Loading the kit's datasets: generated on first use (they are not committed, see `datasets/README.md`), checked
+ * against `datasets/SHA256SUMS`, then parsed with every line validated.
+ *
+ * @example
+ * ```ts
+ * import { loadProblems } from "./load.ts";
+ * const test = await loadProblems("math", "test");
+ * console.log(test.length, test[0].prompt);
+ * ```
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DATASET_DOMAINS, writeDatasets } from "./generate.ts";
+import { parseProblems, type Problem } from "./schema.ts";
+
+/** The repository's datasets folder. */
+export const DATASETS_DIR = fileURLToPath(new URL("../../datasets", import.meta.url));
+
+async function sha256(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The committed checksums: relative file → SHA-256. */
+export async function readChecksums(root = DATASETS_DIR): Promise<Map<string, string>> {
+  const file = join(root, "SHA256SUMS");
+  const text = await Deno.readTextFile(file);
+  const sums = new Map<string, string>();
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    const match = line.match(/^([0-9a-f]{64}) {2}(\S+)$/);
+    if (!match) throw new Error(`${file}:${i + 1}: expected "<sha256>  <file>"`);
+    sums.set(match[2], match[1]);
+  });
+  return sums;
+}
+
+/**
+ * The problems of one split of one domain. Generates the datasets when a file is missing; refuses a file whose
+ * SHA-256 differs from `SHA256SUMS` (edited or corrupt), naming it.
+ */
+export async function loadProblems(
+  domain: typeof DATASET_DOMAINS[number],
+  split: "train" | "test",
+  root = DATASETS_DIR,
+): Promise<Problem[]> {
+  const relative = join(domain, `${split}.jsonl`);
+  const file = join(root, relative);
+  const sums = await readChecksums(root);
+  let data: Uint8Array;
+  try {
+    data = await Deno.readFile(file);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const tmp = await Deno.makeTempDir({ prefix: "guide-datasets-" });
+    try {
+      await writeDatasets(tmp);
+      for (const d of DATASET_DOMAINS) {
+        for (const s of ["train", "test"]) {
+          const name = join(d, `${s}.jsonl`);
+          await Deno.mkdir(join(root, d), { recursive: true });
+          // Rename into place only where missing: a concurrent loader may have won the race.
+          await Deno.rename(join(tmp, name), join(root, name)).catch(() => {});
+        }
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    }
+    data = await Deno.readFile(file);
+  }
+  const expected = sums.get(relative);
+  if (!expected) throw new Error(`${join(root, "SHA256SUMS")}: no checksum for ${relative}`);
+  if ((await sha256(data)) !== expected) {
+    throw new Error(
+      `${file}: SHA-256 does not match ${join(root, "SHA256SUMS")} (edited or corrupt; rerun deno task data)`,
+    );
+  }
+  return parseProblems(new TextDecoder().decode(data), file);
+}

@@ -1,0 +1,152 @@
+/**
+ * Math problems: integer arithmetic with precedence and brackets, solved by rewriting the expression one operation
+ * at a time (`12+34*5` → `12+170` → `182`), ending in `\boxed{answer}`. Designed after `notes/toy-testbed.md`:
+ *
+ * - operands of 1–4 digits, so answers spread over thousands of values and guessing is negligible (a guesser
+ *   drawing 16 answers from a tier's own answer distribution has pass@16 < 1%, tested);
+ * - difficulty from what the model must plan, not only from length: tier 1 is one operation, tier 2 two operations
+ *   already in left-to-right order, tier 3 (`a ± b*c`) needs the product first, tier 4 (`a ± b*c ± d*e`) two
+ *   out-of-order products, tier 5 (`(a ± b)*(c ± d)`) brackets;
+ * - hints that guide without dictating: `strategy` names the first operation to do, `value` gives one intermediate
+ *   value, `prefix` is the first rewrite verbatim (the ablation). No hint contains the final answer.
+ *
+ * @module
+ */
+import { Rng } from "../policy/random.ts";
+import type { Problem } from "./schema.ts";
+
+type Token = number | "+" | "-" | "*" | "(" | ")";
+
+function render(tokens: Token[]): string {
+  return tokens.join("");
+}
+
+/** Index range [start, end) of the region to work on next: the innermost bracket with an operation, else all. */
+function activeRegion(tokens: Token[]): [number, number] {
+  let open = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] === "(") open = i;
+    else if (tokens[i] === ")" && open >= 0) return [open + 1, i];
+  }
+  return [0, tokens.length];
+}
+
+/** One rewrite: the next operation by precedence (leftmost `*`, else leftmost `+`/`-`) in the active region. */
+export function rewriteOnce(tokens: Token[]): { tokens: Token[]; operation: string; value: number } {
+  const [start, end] = activeRegion(tokens);
+  let at = -1;
+  for (let i = start; i < end; i++) {
+    if (tokens[i] === "*") {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    for (let i = start; i < end; i++) {
+      if (tokens[i] === "+" || tokens[i] === "-") {
+        at = i;
+        break;
+      }
+    }
+  }
+  if (at < 0) throw new Error(`nothing to rewrite in ${render(tokens)}`);
+  const a = tokens[at - 1] as number;
+  const b = tokens[at + 1] as number;
+  const op = tokens[at];
+  const value = op === "*" ? a * b : op === "+" ? a + b : a - b;
+  let next: Token[] = [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)];
+  // A bracket around a lone number disappears with the operation that emptied it.
+  next = next.filter((t, i) => !(t === "(" && next[i + 2] === ")") && !(t === ")" && next[i - 2] === "("));
+  return { tokens: next, operation: `${a}${op}${b}`, value };
+}
+
+/** All rewrites of an expression, down to its value. */
+export function solveSteps(tokens: Token[]): { steps: string[]; operations: string[]; values: number[] } {
+  const steps: string[] = [];
+  const operations: string[] = [];
+  const values: number[] = [];
+  let current = tokens;
+  while (current.length > 1) {
+    const r = rewriteOnce(current);
+    current = r.tokens;
+    steps.push(render(current));
+    operations.push(r.operation);
+    values.push(r.value);
+  }
+  return { steps, operations, values };
+}
+
+const int = (rng: Rng, lo: number, hi: number) => lo + (rng.nextUint32() % (hi - lo + 1));
+const sign = (rng: Rng): "+" | "-" => (rng.next() < 0.5 ? "+" : "-");
+
+/** An expression of `tier`. */
+function expression(rng: Rng, tier: number): Token[] {
+  switch (tier) {
+    case 1:
+      return rng.next() < 0.67
+        ? [int(rng, 100, 999), sign(rng), int(rng, 100, 999)]
+        : [int(rng, 100, 999), "*", int(rng, 2, 9)];
+    case 2:
+      return rng.next() < 0.5
+        ? [int(rng, 100, 999), sign(rng), int(rng, 100, 999), sign(rng), int(rng, 100, 999)]
+        : [int(rng, 100, 999), "*", int(rng, 2, 9), sign(rng), int(rng, 100, 999)];
+    case 3:
+      return [int(rng, 1000, 9999), sign(rng), int(rng, 12, 99), "*", int(rng, 2, 9)];
+    case 4:
+      return [
+        int(rng, 1000, 9999),
+        sign(rng),
+        int(rng, 12, 99),
+        "*",
+        int(rng, 2, 9),
+        sign(rng),
+        int(rng, 12, 99),
+        "*",
+        int(rng, 2, 9),
+      ];
+    default:
+      return [
+        "(",
+        int(rng, 100, 999),
+        sign(rng),
+        int(rng, 10, 99),
+        ")",
+        "*",
+        "(",
+        int(rng, 10, 30),
+        sign(rng),
+        int(rng, 1, 9),
+        ")",
+      ];
+  }
+}
+
+const STRATEGY: Record<number, (ops: string[]) => string> = {
+  1: (ops) => `work out ${ops[0]}`,
+  2: (ops) => `go left to right: first ${ops[0]}`,
+  3: (ops) => `multiply before adding: first ${ops[0]}`,
+  4: (ops) => `do both products first, starting with ${ops[0]}`,
+  5: (ops) => `work out each bracket first, starting with ${ops[0]}`,
+};
+
+/** One math problem of `tier`, or null when this draw breaks a rule (negative values, a hint giving the answer). */
+export function mathProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split"> | null {
+  const tokens = expression(rng, tier);
+  const { steps, operations, values } = solveSteps(tokens);
+  if (values.some((v) => v < 0)) return null;
+  const answer = String(values[values.length - 1]);
+  const value = values.length > 1 ? `${operations[0]} is ${values[0]}` : `the units digit is ${Number(answer) % 10}`;
+  const prefix = steps.length > 1 ? steps[0] : STRATEGY[tier](operations);
+  const hints = { strategy: STRATEGY[tier](operations), value, prefix };
+  const contains = new RegExp(`(^|\\D)${answer}(\\D|$)`);
+  if (Object.values(hints).some((h) => contains.test(h))) return null;
+  return {
+    domain: "math",
+    tier,
+    prompt: render(tokens),
+    answer,
+    hint: hints.strategy,
+    hints,
+    solution: `${steps.join(";")} \\boxed{${answer}}`,
+  };
+}

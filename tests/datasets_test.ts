@@ -1,0 +1,140 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
+import {
+  DATASET_DOMAINS,
+  fromGsm8k,
+  fromMath,
+  generateDomain,
+  loadProblems,
+  parseProblems,
+  type Problem,
+  verifierDomain,
+  verify,
+  writeDatasets,
+} from "../lib/mod.ts";
+import { solveSteps } from "../lib/data/math.ts";
+import { readChecksums } from "../lib/data/load.ts";
+import { join } from "node:path";
+
+const all = Object.fromEntries(DATASET_DOMAINS.map((d) => [d, generateDomain(d)])) as Record<
+  string,
+  { train: Problem[]; test: Problem[] }
+>;
+
+Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (determinism)", async () => {
+  const dir = await Deno.makeTempDir();
+  const sums = await writeDatasets(dir);
+  const committed = await readChecksums();
+  assertEquals(Object.fromEntries(committed), sums);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
+  for (const domain of DATASET_DOMAINS) {
+    const { train, test } = all[domain];
+    assertEquals([train.length, test.length], [20_000, 500]);
+    for (let tier = 1; tier <= 5; tier++) assertEquals(test.filter((p) => p.tier === tier).length, 100);
+    const testPrompts = new Set(test.map((p) => p.prompt));
+    assertEquals(train.filter((p) => testPrompts.has(p.prompt)).length, 0, `${domain}: train overlaps test`);
+    assertEquals(new Set(train.map((p) => p.prompt)).size, train.length, `${domain}: duplicate train prompts`);
+  }
+});
+
+Deno.test("no hint, in any style, contains the final answer", () => {
+  for (const domain of ["math", "science"]) {
+    for (const p of [...all[domain].train, ...all[domain].test]) {
+      const answer = domain === "math" ? p.answer as string : null;
+      for (const hint of Object.values(p.hints)) {
+        if (answer) assert(!new RegExp(`(^|\\D)${answer}(\\D|$)`).test(hint), `${p.id}: "${hint}" gives ${answer}`);
+        else assert(!/\([A-D]\)/.test(hint), `${p.id}: "${hint}" names an option`);
+      }
+    }
+  }
+  for (const p of all.code.test) assert(!Object.values(p.hints).some((h) => h === p.solution), p.id);
+});
+
+Deno.test("every worked solution is judged correct by its domain's verifier", async () => {
+  for (const domain of ["math", "science"]) {
+    for (const p of [...all[domain].test, ...all[domain].train.slice(0, 2000)]) {
+      const verdict = await verify(verifierDomain(p.domain), p.solution, p.answer);
+      assert(verdict.correct, `${p.id}: ${verdict.reason}`);
+    }
+  }
+  // Code solutions run in the sandbox (~40 ms each): six of each tier.
+  const sample = [1, 2, 3, 4, 5].flatMap((tier) => all.code.test.filter((p) => p.tier === tier).slice(0, 6));
+  for (const p of sample) {
+    const verdict = await verify("code", p.solution, p.answer);
+    assert(verdict.correct, `${p.id}: ${verdict.reason}`);
+  }
+});
+
+Deno.test("math answers make guessing negligible: a guesser's pass@16 is under 1% in every tier", () => {
+  // The strongest guesser: 16 draws from the tier's own answer distribution (train), scored on test.
+  for (let tier = 1; tier <= 5; tier++) {
+    const counts = new Map<string, number>();
+    const train = all.math.train.filter((p) => p.tier === tier);
+    for (const p of train) counts.set(p.answer as string, (counts.get(p.answer as string) ?? 0) + 1);
+    const test = all.math.test.filter((p) => p.tier === tier);
+    const pass16 = test.reduce((s, p) => s + 1 - (1 - (counts.get(p.answer as string) ?? 0) / train.length) ** 16, 0) /
+      test.length;
+    assert(pass16 < 0.01, `tier ${tier}: guesser pass@16 = ${pass16}`);
+  }
+});
+
+Deno.test("math rewriting follows precedence and brackets (hand-worked)", () => {
+  assertEquals(solveSteps([12, "+", 34, "*", 5]).steps, ["12+170", "182"]);
+  assertEquals(solveSteps([100, "-", 20, "*", 3, "+", 11, "*", 2]).steps, ["100-60+11*2", "100-60+22", "40+22", "62"]);
+  assertEquals(solveSteps(["(", 12, "+", 3, ")", "*", "(", 9, "-", 4, ")"]).steps, ["15*(9-4)", "15*5", "75"]);
+});
+
+Deno.test("loadProblems generates on first use, checks the checksum, and names a tampered file", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.copyFile("datasets/SHA256SUMS", join(root, "SHA256SUMS"));
+  const test = await loadProblems("science", "test", root);
+  assertEquals(test.length, 500);
+  assertEquals(test[0], all.science.test[0]);
+  const file = join(root, "science", "test.jsonl");
+  await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace('"answer":"', '"answer":"X'));
+  await assertRejects(() => loadProblems("science", "test", root), Error, `${file}: SHA-256 does not match`);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("a bad dataset line names the file, the line and the key", () => {
+  const good = JSON.stringify(all.math.test[0]);
+  assertThrows(() => parseProblems(`${good}\n{"id": 1}`, "x.jsonl"), Error, `x.jsonl:2: key "id"`);
+  assertThrows(
+    () => parseProblems(`${good}\n${good.replace('"tier":1', '"tier":0')}`, "x.jsonl"),
+    Error,
+    'x.jsonl:2: key "tier"',
+  );
+  assertThrows(() => parseProblems("{oops", "y.jsonl"), Error, 'y.jsonl:1: key "(line)": invalid JSON');
+});
+
+Deno.test("GSM8K and MATH JSONL map onto the schema", () => {
+  const gsm = fromGsm8k(
+    JSON.stringify({ question: "Tom has 3 boxes of 4 pens. How many pens?", answer: "3*4=<<3*4=12>>12\n#### 1,2" }),
+    "gsm8k.jsonl",
+    "test",
+  );
+  assertEquals([gsm[0].prompt, gsm[0].answer, gsm[0].domain], [
+    "Tom has 3 boxes of 4 pens. How many pens?",
+    "12",
+    "math",
+  ]);
+  assertStringIncludes(gsm[0].solution, "\\boxed{12}");
+  const math = fromMath(
+    JSON.stringify({
+      problem: "Compute $\\frac{1}{2}+\\frac{1}{4}$.",
+      solution: "We get $\\boxed{\\frac{3}{4}}$.",
+      level: "Level 3",
+    }),
+    "math.jsonl",
+    "train",
+  );
+  assertEquals([math[0].answer, math[0].tier], ["\\frac{3}{4}", 3]);
+  assertThrows(
+    () => fromGsm8k('{"question": "q", "answer": "no final"}', "g.jsonl", "test"),
+    Error,
+    'g.jsonl:1: key "answer"',
+  );
+  assertThrows(() => fromMath('{"problem": "p"}', "m.jsonl", "test"), Error, 'm.jsonl:1: key "solution"');
+});
