@@ -60,3 +60,6 @@ export {
 export { DATASET_DOMAINS, generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
 export { DATASETS_DIR, loadProblems } from "./data/load.ts";
 export { fromGsm8k, fromMath } from "./data/loaders.ts";
+export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
+export * as core from "./rl/core.ts";
+export * as guide from "./rl/guide.ts";

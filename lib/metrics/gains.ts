@@ -1,0 +1,72 @@
+/**
+ * The paper's analysis (§3) of where RL's gains come from, on per-problem sample counts of the policy before and
+ * after RL: pass@k curves, and the split of the problems RL newly solves into **self-distillation / compression**
+ * (the initial policy could already solve them at a larger k: pass@k(before) > 0) and **capability gain**
+ * (pass@k(before) = 0), with the problems RL **lost** counted too. "Solved at pass@1" means pass@1 ≥ `solved`
+ * (default 0.5: solved by most samples); the paper's single-sample criterion is the limit of one sample each.
+ *
+ * @example
+ * ```ts
+ * import { gainSplit } from "./gains.ts";
+ * const before = new Map([["p1", { n: 16, c: 0 }], ["p2", { n: 16, c: 2 }]]);
+ * const after = new Map([["p1", { n: 16, c: 12 }], ["p2", { n: 16, c: 15 }]]);
+ * console.log(gainSplit(before, after, 16)); // p1: capability gain, p2: compression
+ * ```
+ *
+ * @module
+ */
+import { passAtK } from "./passk.ts";
+
+/** Samples of one problem: n drawn, c correct. */
+export interface Counts {
+  n: number;
+  c: number;
+}
+
+/** Mean unbiased pass@k over problems, for each k (k above a problem's n uses its n). */
+export function passAtKCurve(counts: Iterable<Counts>, ks: number[]): { k: number; passAtK: number }[] {
+  const problems = [...counts];
+  return ks.map((k) => ({
+    k,
+    passAtK: problems.reduce((s, p) => s + passAtK(p.n, p.c, Math.min(k, p.n)), 0) / Math.max(problems.length, 1),
+  }));
+}
+
+/** The split of gains between two policies. */
+export interface GainSplit {
+  /** Problems in both runs. */
+  problems: number;
+  /** Unsolved before, solved after, and reachable before at pass@k. */
+  compression: string[];
+  /** Unsolved before, solved after, and never solved before even at pass@k. */
+  capabilityGain: string[];
+  /** Solved before, unsolved after. */
+  lost: string[];
+  /** Solved before and after. */
+  kept: string[];
+  /** Unsolved before and after. */
+  neither: string[];
+}
+
+/** Split problems by what RL changed; ids only in one of the maps are ignored. */
+export function gainSplit(
+  before: Map<string, Counts>,
+  after: Map<string, Counts>,
+  k: number,
+  solved = 0.5,
+): GainSplit {
+  const split: GainSplit = { problems: 0, compression: [], capabilityGain: [], lost: [], kept: [], neither: [] };
+  for (const [id, b] of before) {
+    const a = after.get(id);
+    if (!a) continue;
+    split.problems++;
+    const wasSolved = b.c / b.n >= solved;
+    const isSolved = a.c / a.n >= solved;
+    if (wasSolved && isSolved) split.kept.push(id);
+    else if (wasSolved) split.lost.push(id);
+    else if (!isSolved) split.neither.push(id);
+    else if (passAtK(b.n, b.c, Math.min(k, b.n)) > 0) split.compression.push(id);
+    else split.capabilityGain.push(id);
+  }
+  return split;
+}

@@ -1,0 +1,139 @@
+/**
+ * The algorithm core shared by GRPO, PPO and Guide: advantages, token ratios, the clipped surrogate, KL to a
+ * reference, the sequence-level (GSPO) ratio, and the loss aggregations — small pure functions, chosen by name, in
+ * the manner of verl's `core_algos.py`. Advantages work on plain arrays (one number per sequence or token); losses
+ * work on tensors [rows, tokens] with a 0/1 mask, so they run inside a training step's gradient. Guide's additions
+ * are in `guide.ts`.
+ *
+ * @module
+ */
+import { tf } from "../policy/backend.ts";
+
+type T2 = tf.Tensor2D;
+
+/** Mean of numbers. */
+export function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Sample standard deviation (n − 1 in the denominator, as `torch.std` in TRL and verl); 0 for one value. */
+export function std(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+/**
+ * GRPO's group-normalised advantages: Â_i = (R_i − mean_g R) / (std_g R + ε), the same for every token of o_i.
+ * An all-equal group gets zeros (no signal), which is why filtering and Guide exist.
+ */
+export function groupAdvantages(rewards: number[], epsilon = 1e-6): number[] {
+  const m = mean(rewards);
+  const s = std(rewards);
+  return rewards.map((r) => (r - m) / (s + epsilon));
+}
+
+/**
+ * Generalised advantage estimation (Schulman et al. 2016) over one sequence's tokens: δ_t = r_t + γ V_{t+1} − V_t,
+ * Â_t = Σ_k (γλ)^k δ_{t+k}, with V after the last token = 0. Returns advantages and returns (Â + V).
+ */
+export function gae(
+  rewards: number[],
+  values: number[],
+  gamma = 1,
+  lambda = 1,
+): { advantages: number[]; returns: number[] } {
+  const advantages = new Array<number>(rewards.length).fill(0);
+  let running = 0;
+  for (let t = rewards.length - 1; t >= 0; t--) {
+    const next = t + 1 < values.length ? values[t + 1] : 0;
+    const delta = rewards[t] + gamma * next - values[t];
+    running = delta + gamma * lambda * running;
+    advantages[t] = running;
+  }
+  return { advantages, returns: advantages.map((a, t) => a + values[t]) };
+}
+
+/** Per-token importance ratio r = π_θ / π_old = exp(log π_θ − log π_old). */
+export function tokenRatio(logprobs: T2, oldLogprobs: T2): T2 {
+  return tf.exp(tf.sub(logprobs, oldLogprobs)) as T2;
+}
+
+/**
+ * GSPO's sequence-level ratio: s_i = exp(mean over the sequence's tokens of (log π_θ − log π_old)), broadcast to
+ * every token of the sequence.
+ */
+export function sequenceRatio(logprobs: T2, oldLogprobs: T2, mask: T2): T2 {
+  const logRatio = tf.mul(tf.sub(logprobs, oldLogprobs), mask);
+  const perSequence = tf.div(tf.sum(logRatio, 1, true), tf.maximum(tf.sum(mask, 1, true), 1));
+  return tf.mul(tf.exp(perSequence), tf.onesLike(logprobs)) as T2;
+}
+
+/**
+ * The clipped surrogate per token: −min(r·Â, clip(r, 1 − ε_low, 1 + ε_high)·Â). `advantages` is [rows, tokens]
+ * (a per-sequence advantage broadcast over its tokens, or GAE's per-token one).
+ */
+export function clippedLoss(ratio: T2, advantages: T2, epsilonLow = 0.2, epsilonHigh = 0.2): T2 {
+  const unclipped = tf.mul(ratio, advantages);
+  const clipped = tf.mul(tf.clipByValue(ratio, 1 - epsilonLow, 1 + epsilonHigh), advantages);
+  return tf.neg(tf.minimum(unclipped, clipped)) as T2;
+}
+
+/** Fraction of real tokens whose ratio the clip changed (the min chose the clipped term). */
+export function clipFraction(ratio: T2, advantages: T2, mask: T2, epsilonLow = 0.2, epsilonHigh = 0.2): tf.Scalar {
+  return tf.tidy(() => {
+    const low = tf.logicalAnd(tf.less(ratio, 1 - epsilonLow), tf.less(advantages, 0));
+    const high = tf.logicalAnd(tf.greater(ratio, 1 + epsilonHigh), tf.greater(advantages, 0));
+    const clipped = tf.mul(tf.cast(tf.logicalOr(low, high), "float32"), mask);
+    return tf.div(tf.sum(clipped), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * KL(π_θ ‖ π_ref) per token by the k3 estimator (Schulman 2020; verl's `low_var_kl`): exp(Δ) − Δ − 1 with
+ * Δ = log π_ref − log π_θ. Non-negative, unbiased, low variance.
+ */
+export function klPenalty(logprobs: T2, refLogprobs: T2): T2 {
+  const delta = tf.sub(refLogprobs, logprobs);
+  return tf.sub(tf.sub(tf.exp(delta), delta), 1) as T2;
+}
+
+/** How per-token losses become one number. */
+export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dapo";
+
+/** Aggregations by name (as TRL's `loss_type`). */
+export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dapo"];
+
+/**
+ * Aggregate a per-token loss [rows, tokens] under `mask`:
+ * - `grpo`: mean over each sequence's tokens, then over sequences (the paper's);
+ * - `bnpo`: sum over all tokens / number of tokens in this batch;
+ * - `dr_grpo`: sum / (rows × `maxTokens`), a constant normaliser (Dr. GRPO);
+ * - `dapo`: sum / `totalTokens`, the token count of the whole step across micro-batches (DAPO's token-level mean).
+ */
+export function aggregate(
+  loss: T2,
+  mask: T2,
+  mode: Aggregation,
+  options: { maxTokens?: number; totalTokens?: number } = {},
+): tf.Scalar {
+  const masked = tf.mul(loss, mask);
+  switch (mode) {
+    case "grpo": {
+      const perSequence = tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1));
+      return tf.mean(perSequence) as tf.Scalar;
+    }
+    case "bnpo":
+      return tf.div(tf.sum(masked), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+    case "dr_grpo": {
+      const maxTokens = options.maxTokens ?? loss.shape[1];
+      return tf.div(tf.sum(masked), loss.shape[0] * maxTokens) as tf.Scalar;
+    }
+    case "dapo": {
+      if (!options.totalTokens) throw new Error("aggregation dapo needs totalTokens (the step's token count)");
+      return tf.div(tf.sum(masked), options.totalTokens) as tf.Scalar;
+    }
+    default:
+      throw new Error(`unknown aggregation "${mode}" (use ${AGGREGATIONS.join(", ")})`);
+  }
+}

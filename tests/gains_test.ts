@@ -1,0 +1,83 @@
+import { assertAlmostEquals, assertEquals, assertStringIncludes } from "./assert.ts";
+import { gainSplit, passAtKCurve } from "../lib/mod.ts";
+import { join } from "node:path";
+
+Deno.test("pass@k curve: mean of unbiased pass@k over problems (hand-computed)", () => {
+  // Problem A: 1 of 4 correct → pass@1 = 0.25, pass@2 = 1 − C(3,2)/C(4,2) = 0.5, pass@4 = 1.
+  // Problem B: 0 of 4 → 0 everywhere.
+  const curve = passAtKCurve([{ n: 4, c: 1 }, { n: 4, c: 0 }], [1, 2, 4]);
+  assertEquals(curve.map((p) => p.k), [1, 2, 4]);
+  [0.125, 0.25, 0.5].forEach((v, i) => assertAlmostEquals(curve[i].passAtK, v, 1e-12));
+});
+
+Deno.test("gain split: compression, capability gain, lost, kept, neither", () => {
+  const before = new Map([
+    ["compressed", { n: 16, c: 2 }], // unsolved at pass@1, pass@16 > 0, solved after
+    ["gained", { n: 16, c: 0 }], // never solved before, solved after
+    ["lost", { n: 16, c: 12 }],
+    ["kept", { n: 16, c: 16 }],
+    ["neither", { n: 16, c: 1 }],
+    ["only-before", { n: 16, c: 3 }],
+  ]);
+  const after = new Map([
+    ["compressed", { n: 16, c: 14 }],
+    ["gained", { n: 16, c: 9 }],
+    ["lost", { n: 16, c: 2 }],
+    ["kept", { n: 16, c: 15 }],
+    ["neither", { n: 16, c: 3 }],
+  ]);
+  const split = gainSplit(before, after, 16);
+  assertEquals(split, {
+    problems: 5,
+    compression: ["compressed"],
+    capabilityGain: ["gained"],
+    lost: ["lost"],
+    kept: ["kept"],
+    neither: ["neither"],
+  });
+  // At k = 1 nothing unsolved at pass@1 counts as reachable; "compressed" (2 of 16) still is, since pass@1 = 1/8 > 0.
+  assertEquals(gainSplit(before, after, 1).compression, ["compressed"]);
+});
+
+Deno.test("deno task passk on external samples: judged lines and verified-on-the-fly lines", async () => {
+  const dir = await Deno.makeTempDir();
+  const before = join(dir, "before.jsonl");
+  const after = join(dir, "after.jsonl");
+  const lines = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+  await Deno.writeTextFile(
+    before,
+    lines([
+      { id: "a", correct: false },
+      { id: "a", correct: true },
+      { id: "a", correct: false },
+      { id: "a", correct: false },
+      { id: "b", correct: false },
+      { id: "b", correct: false },
+    ]),
+  );
+  await Deno.writeTextFile(
+    after,
+    lines([
+      { id: "a", domain: "math", response: "\\boxed{4}", gold: "4" },
+      { id: "a", domain: "math", response: "\\boxed{4}", gold: "4" },
+      { id: "b", domain: "math", response: "#### 7", gold: "7" },
+      { id: "b", domain: "math", response: "#### 8", gold: "7" },
+    ]),
+  );
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), { args: ["task", "-q", "passk", ...args], env: { NO_COLOR: "1" } }).output();
+  const out = await run(["--before", before, "--after", after, "--k", "2", "--json"]);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  const result = JSON.parse(new TextDecoder().decode(out.stdout));
+  // before: a 1/4 (pass@1 0.25, pass@2 1 − C(3,2)/C(4,2) = 0.5), b 0/2; after: a 2/2, b 1/2.
+  assertEquals(result.curves.before.map((p: { passAtK: number }) => p.passAtK), [0.125, 0.25]);
+  assertEquals(result.curves.after.map((p: { passAtK: number }) => p.passAtK), [0.75, 1]);
+  assertEquals(result.split, { problems: 2, compression: 1, capabilityGain: 1, lost: 0, kept: 0, neither: 0 });
+  const table = new TextDecoder().decode((await run(["--before", before, "--after", after, "--k", "2"])).stdout);
+  assertStringIncludes(table, "| 2 | 0.2500 | 1.0000 |");
+  await Deno.writeTextFile(after, '{"id": "a"}\n');
+  const bad = await run(["--before", before, "--after", after]);
+  assertEquals(bad.code, 1);
+  assertStringIncludes(new TextDecoder().decode(bad.stderr), `${after}:1: key "correct"`);
+  await Deno.remove(dir, { recursive: true });
+});
