@@ -63,3 +63,5 @@ export { fromGsm8k, fromMath } from "./data/loaders.ts";
 export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
 export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
+export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
+export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";

@@ -1,0 +1,102 @@
+/**
+ * The kit's run configuration: every knob of the trainers (DESIGN.md, "The algorithms"), with the paper's settings
+ * as defaults (G = 8, threshold 0.001, ε = 0.2, β = 0, γ the 0.9-quantile, group baseline, shaped weighting).
+ * `loadRunConfig("run.yaml")` gives the resolved config or an error naming the file, line and key.
+ *
+ * @module
+ */
+import { BACKENDS } from "../policy/backend.ts";
+import { AGGREGATIONS } from "../rl/core.ts";
+import { HINT_STYLES } from "../data/schema.ts";
+import { field, loadConfig, parseConfig, section } from "./validate.ts";
+
+/** Algorithms by name. */
+export const ALGORITHMS = ["sft", "grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;
+
+/** The schema of a run. */
+export const RUN_SCHEMA = section({
+  algorithm: field("string", "guide-grpo", { choices: ALGORITHMS }),
+  seed: field("integer", 0, { min: 0 }),
+  backend: field("string", "auto", { choices: ["auto", ...BACKENDS] }),
+  workers: field("integer", 0, { min: 0, doc: "processes (this one included); 0: one per core" }),
+  steps: field("integer", 100, { min: 1 }),
+  model: section({
+    dModel: field("integer", 128, { min: 1 }),
+    layers: field("integer", 4, { min: 1 }),
+    heads: field("integer", 4, { min: 1 }),
+    ctx: field("integer", 128, { min: 8 }),
+    checkpoint: field("string", null, { nullable: true, doc: "base (SFT) checkpoint folder to start from" }),
+  }),
+  data: section({
+    domain: field("string", "math", { choices: ["math", "science", "code"] }),
+    tiers: field("string", "1,2,3,4,5", { doc: "comma-separated tiers to train on" }),
+    hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
+  }),
+  rollout: section({
+    groupSize: field("integer", 8, { min: 2 }),
+    promptsPerStep: field("integer", 16, { min: 1 }),
+    maxTokens: field("integer", 64, { min: 1 }),
+    temperature: field("number", 1, { min: 0 }),
+    topP: field("number", 1, { min: 0, max: 1 }),
+    maxResample: field("integer", 4, { min: 0, doc: "extra sampling rounds per step to refill a filtered batch" }),
+  }),
+  guide: section({
+    threshold: field("number", 0.001, { doc: "a group whose mean reward is ≤ this gets a hinted regroup" }),
+    isCorrection: field("boolean", true, { doc: "off: train hinted samples in the hinted context" }),
+    weighting: field("string", "shaped", { choices: ["shaped", "unit"] }),
+    shaping: field("string", "quantile", { choices: ["quantile", "constant", "power"] }),
+    gammaLevel: field("number", 0.9, { min: 0, max: 1 }),
+    gamma: field("number", 1, { min: 0, doc: "γ of constant and power shaping" }),
+    baseline: field("string", "group", { choices: ["group", "plain"] }),
+    mixin: field("boolean", false),
+    balanced: field("boolean", false),
+    alwaysHint: field("boolean", false),
+  }),
+  loss: section({
+    epsilonLow: field("number", 0.2, { min: 0 }),
+    epsilonHigh: field("number", 0.2, { min: 0 }),
+    beta: field("number", 0, { min: 0, doc: "KL coefficient to the reference (SFT) policy" }),
+    aggregation: field("string", "grpo", { choices: AGGREGATIONS }),
+    sequenceRatio: field("boolean", false, { doc: "GSPO's sequence-level ratio" }),
+    entropyCoef: field("number", 0, { min: 0 }),
+  }),
+  optim: section({
+    lr: field("number", 1e-4, { min: 0 }),
+    weightDecay: field("number", 0.01, { min: 0 }),
+    maxGradNorm: field("number", 1, { min: 0 }),
+    beta1: field("number", 0.9, { min: 0, max: 1 }),
+    beta2: field("number", 0.999, { min: 0, max: 1 }),
+  }),
+  ppo: section({
+    lambda: field("number", 1, { min: 0, max: 1 }),
+    gamma: field("number", 1, { min: 0, max: 1 }),
+    valueCoef: field("number", 0.5, { min: 0 }),
+  }),
+  sft: section({
+    steps: field("integer", 1000, { min: 1 }),
+    batch: field("integer", 64, { min: 1 }),
+    tiers: field("string", "1,2"),
+    hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
+  }),
+  eval: section({
+    every: field("integer", 10, { min: 1 }),
+    problems: field("integer", 128, { min: 1 }),
+    samples: field("integer", 8, { min: 1 }),
+  }),
+});
+
+/** A resolved run config (every key present). */
+export type RunConfig = Record<string, unknown> & {
+  algorithm: typeof ALGORITHMS[number];
+  seed: number;
+};
+
+/** Resolve YAML text of a run config. */
+export function parseRunConfig(text: string, file = "config.yaml"): RunConfig {
+  return parseConfig(text, RUN_SCHEMA, file) as RunConfig;
+}
+
+/** Read and resolve a run config file. */
+export async function loadRunConfig(file: string): Promise<RunConfig> {
+  return await loadConfig(file, RUN_SCHEMA) as RunConfig;
+}

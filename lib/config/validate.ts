@@ -1,0 +1,227 @@
+/**
+ * YAML configs checked against a schema: an unknown key is an error naming it and the closest valid key, a wrong
+ * type names the key's path and the expected type, and every error carries `file:line`. Missing keys take the
+ * schema's defaults, so the result is the fully resolved config that a run saves beside its results.
+ *
+ * @example
+ * ```ts
+ * import { field, parseConfig, section } from "./validate.ts";
+ * const schema = section({ lr: field("number", 1e-4), steps: field("integer", 100, { min: 1 }) });
+ * console.log(parseConfig("steps: 20\n", schema, "run.yaml")); // { lr: 0.0001, steps: 20 }
+ * ```
+ *
+ * @module
+ */
+import { isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";
+
+/** A leaf of the schema. */
+export interface FieldSpec {
+  kind: "field";
+  type: "number" | "integer" | "string" | "boolean";
+  default: unknown;
+  /** Allowed values (strings). */
+  choices?: readonly string[];
+  min?: number;
+  max?: number;
+  /** `null` is a valid value (meaning "unset"). */
+  nullable?: boolean;
+  doc?: string;
+}
+
+/** A mapping of named specs. */
+export interface SectionSpec {
+  kind: "section";
+  fields: Record<string, Spec>;
+}
+
+/** A schema node. */
+export type Spec = FieldSpec | SectionSpec;
+
+/** A leaf with its default. */
+export function field(
+  type: FieldSpec["type"],
+  defaultValue: unknown,
+  options: Omit<FieldSpec, "kind" | "type" | "default"> = {},
+): FieldSpec {
+  return { kind: "field", type, default: defaultValue, ...options };
+}
+
+/** A mapping. */
+export function section(fields: Record<string, Spec>): SectionSpec {
+  return { kind: "section", fields };
+}
+
+/** A config problem, as `file:line: message`. */
+export class ConfigError extends Error {
+  constructor(file: string, line: number | undefined, message: string) {
+    super(`${file}${line ? `:${line}` : ""}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Edit distance (Levenshtein), for suggesting the closest valid key. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const saved = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = saved;
+    }
+  }
+  return row[b.length];
+}
+
+/** The valid key closest to `key`, when it is close enough to be a likely typo. */
+export function closestKey(key: string, valid: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of valid) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** The schema's defaults as a plain object. */
+export function defaults(spec: Spec): unknown {
+  if (spec.kind === "field") return spec.default;
+  return Object.fromEntries(Object.entries(spec.fields).map(([k, s]) => [k, defaults(s)]));
+}
+
+function describe(spec: FieldSpec): string {
+  if (spec.choices) return `one of ${spec.choices.join(", ")}`;
+  const bounds = spec.min !== undefined || spec.max !== undefined
+    ? ` in [${spec.min ?? "-∞"}, ${spec.max ?? "∞"}]`
+    : "";
+  return `${spec.type === "integer" ? "an integer" : `a ${spec.type}`}${bounds}${spec.nullable ? " or null" : ""}`;
+}
+
+function checkField(spec: FieldSpec, value: unknown, path: string, fail: (message: string) => never): unknown {
+  if (value === null && spec.nullable) return null;
+  const got = JSON.stringify(value);
+  const bad = () => fail(`key "${path}": expected ${describe(spec)}, got ${got}`);
+  switch (spec.type) {
+    case "boolean":
+      if (typeof value !== "boolean") bad();
+      return value;
+    case "string":
+      if (typeof value !== "string") bad();
+      if (spec.choices && !spec.choices.includes(value as string)) bad();
+      return value;
+    case "integer":
+    case "number": {
+      if (typeof value !== "number" || !Number.isFinite(value)) bad();
+      if (spec.type === "integer" && !Number.isInteger(value)) bad();
+      if (
+        (spec.min !== undefined && (value as number) < spec.min) ||
+        (spec.max !== undefined && (value as number) > spec.max)
+      ) {
+        bad();
+      }
+      return value;
+    }
+  }
+}
+
+/**
+ * Validate `overrides` (a plain object, e.g. from code or a grid axis) against `spec` and merge it over the
+ * defaults. `where` gives errors their file and, per path, line.
+ */
+export function resolve(
+  spec: SectionSpec,
+  overrides: unknown,
+  where: { file: string; lineOf?: (path: string[]) => number | undefined } = { file: "config" },
+  path: string[] = [],
+): Record<string, unknown> {
+  const fail = (message: string, at: string[] = path): never => {
+    throw new ConfigError(where.file, where.lineOf?.(at), message);
+  };
+  if (overrides === undefined || overrides === null) overrides = {};
+  if (typeof overrides !== "object" || Array.isArray(overrides)) {
+    fail(`key "${path.join(".") || "(top level)"}": expected a mapping, got ${JSON.stringify(overrides)}`);
+  }
+  const given = overrides as Record<string, unknown>;
+  const valid = Object.keys(spec.fields);
+  for (const key of Object.keys(given)) {
+    if (!(key in spec.fields)) {
+      const near = closestKey(key, valid);
+      const scope = path.length ? ` in "${path.join(".")}"` : "";
+      fail(`unknown key "${key}"${scope}${near ? ` (did you mean "${near}"?)` : ` (valid: ${valid.join(", ")})`}`, [
+        ...path,
+        key,
+      ]);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, sub] of Object.entries(spec.fields)) {
+    const at = [...path, key];
+    if (sub.kind === "section") out[key] = resolve(sub, given[key], where, at);
+    else {
+      out[key] = key in given
+        ? checkField(sub, given[key], at.join("."), (m) => fail(m, at))
+        : structuredClone(sub.default);
+    }
+  }
+  return out;
+}
+
+/** Parse YAML text and resolve it against `spec`; errors name `file`, the line and the key. */
+export function parseConfig(text: string, spec: SectionSpec, file: string): Record<string, unknown> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    const line = error.linePos?.[0]?.line;
+    throw new ConfigError(file, line, `invalid YAML: ${error.message.split("\n")[0]}`);
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) throw new ConfigError(file, 1, "the config must be a mapping");
+  const lineOf = (path: string[]): number | undefined => {
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      const key = findKey(doc.contents, path.slice(0, n));
+      const nodeRange = node && typeof node === "object" && "range" in node
+        ? (node as { range?: [number, number, number] }).range
+        : undefined;
+      const range = key?.range ?? nodeRange;
+      if (range) return lineCounter.linePos(range[0]).line;
+    }
+    return undefined;
+  };
+  return resolve(spec, doc.toJS() ?? {}, { file, lineOf });
+}
+
+/** The key node of `path` inside a YAML map (so an unknown key's own line is found). */
+function findKey(root: unknown, path: string[]): { range?: [number, number, number] } | undefined {
+  let node = root;
+  let key: { range?: [number, number, number] } | undefined;
+  for (const part of path) {
+    if (!isMap(node)) return undefined;
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === part);
+    if (!pair) return undefined;
+    key = pair.key as { range?: [number, number, number] };
+    node = pair.value;
+  }
+  return key;
+}
+
+/** Read and resolve a config file. */
+export async function loadConfig(file: string, spec: SectionSpec): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new ConfigError(file, undefined, `cannot be read (${(e as Error).message.split("\n")[0]})`);
+  }
+  return parseConfig(text, spec, file);
+}
+
+/** A resolved config as YAML, for the run folder. */
+export function toYaml(config: Record<string, unknown>): string {
+  return stringify(config);
+}
