@@ -73,7 +73,7 @@ Deno.test({
     const pool = await PolicyPool.create(policy, { workers: 2 });
     try {
       const spec = { loss: "nope", contexts: [[1, 5, 4], [1, 6, 4]], completions: [[7], [8]], normaliser: 2 };
-      await assertRejects(() => pool.train(spec), Error, `unknown loss "nope" (registered: nll)`);
+      await assertRejects(() => pool.train(spec), Error, `unknown loss "nope" (registered: nll, rl)`);
     } finally {
       pool.close();
       policy.dispose();

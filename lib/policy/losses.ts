@@ -8,12 +8,21 @@
  */
 import { tf } from "./backend.ts";
 import type { ScoreTensors } from "./policy.ts";
+import { rlLoss } from "../rl/loss.ts";
 
 /** Per-token data of a loss, row by row (each row as long as its completion). */
 export type TokenData = Record<string, number[][]>;
 
+/** Scalar settings of a loss (clip ranges, γ, coefficients, names of variants). */
+export type LossParams = Record<string, number | string | boolean>;
+
 /** A loss over scored completions: `data` has the shard's rows, `normaliser` is the whole batch's. */
-export type LossFunction = (scores: ScoreTensors, data: Record<string, tf.Tensor2D>, normaliser: number) => tf.Scalar;
+export type LossFunction = (
+  scores: ScoreTensors,
+  data: Record<string, tf.Tensor2D>,
+  normaliser: number,
+  params: LossParams,
+) => tf.Scalar;
 
 /** Registered losses. */
 export const LOSSES: Record<string, LossFunction> = {
@@ -25,6 +34,8 @@ export const LOSSES: Record<string, LossFunction> = {
     const weights = data.weight ?? scores.mask;
     return tf.div(tf.neg(tf.sum(tf.mul(scores.logprobs, weights))), normaliser) as tf.Scalar;
   },
+  /** The policy-gradient loss of GRPO, PPO and Guide (see `lib/rl/loss.ts`). */
+  rl: rlLoss,
 };
 
 /** Look a loss up, or fail naming the ones that exist. */

@@ -31,7 +31,7 @@ import {
 import { AdamW, type AdamWConfig } from "./optimizer.ts";
 import { type Completion, type SampleOptions, sampleTokens } from "./sample.ts";
 import { Tokenizer } from "./tokenizer.ts";
-import { lossByName, type TokenData, tokenTensor } from "./losses.ts";
+import { lossByName, type LossParams, type TokenData, tokenTensor } from "./losses.ts";
 
 /** A context to sample or score in: a prompt (with an optional hint), or token ids made by the tokenizer. */
 export type ContextInput = string | { prompt: string; hint?: string } | number[];
@@ -64,6 +64,8 @@ export interface TrainSpec {
   contexts: number[][];
   completions: number[][];
   data?: TokenData;
+  /** Scalar settings the loss reads. */
+  params?: LossParams;
   normaliser: number;
   /**
    * Micro-batch size in packed tokens (rows × width), default 1,024: bounds memory on WASM (peak 584 MiB for a
@@ -341,7 +343,7 @@ export class Policy {
       for (const [key, rows] of Object.entries(spec.data ?? {})) {
         data[key] = tokenTensor(rows.slice(start, end), batch.completionWidth);
       }
-      return loss(this.scoreTensors(batch), data, spec.normaliser);
+      return loss(this.scoreTensors(batch), data, spec.normaliser, spec.params ?? {});
     });
     const summed = await this.accumulate(losses, (i) => ` (rows ${chunks[i][0]}–${chunks[i][1] - 1})`);
     try {

@@ -1,0 +1,106 @@
+/**
+ * From rollout groups to one training step, as data (`TrainSpec` with the `rl` loss), so that the step can run on
+ * all cores. This is where Guide's second rule lives: a hinted sample is trained in the **plain** context, with
+ * the old log-probs of the **hinted** context it was drawn in (or, with IS correction off, in the hinted context as
+ * an ordinary sample).
+ *
+ * @module
+ */
+import type { Aggregation } from "./core.ts";
+import { groupAdvantages } from "./core.ts";
+import { hintedAdvantages, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
+import type { ContextInput, TrainSpec } from "../policy/policy.ts";
+
+/** One completion of a group, as sampled and judged. */
+export interface RolloutSample {
+  ids: number[];
+  reward: number;
+  /** log π_old of each token in the context the sample was drawn in. */
+  oldLogprobs: number[];
+}
+
+/** A group of completions of one prompt; `hint` is set when the group was drawn in the hinted context. */
+export interface RolloutGroup {
+  prompt: string;
+  hint?: string;
+  samples: RolloutSample[];
+  /** Rewards of the failed plain group a hinted group replaced (for the `plain` baseline). */
+  plainRewards?: number[];
+}
+
+/** Settings of the step built from groups. */
+export interface StepSettings {
+  isCorrection: boolean;
+  baseline: HintedBaseline;
+  weighting: HintedWeighting;
+  shaping: Shaping;
+  /** γ of the shaping (computed per batch for `quantile`, see `gammaQuantile`). */
+  gamma: number;
+  aggregation: Aggregation;
+  epsilonLow: number;
+  epsilonHigh: number;
+  beta: number;
+  entropyCoef: number;
+  sequenceRatio: boolean;
+  /** Completion length bound, for `dr_grpo`. */
+  maxTokens: number;
+}
+
+/** The advantage of every sample of a group: group-normalised, or for hinted groups by the chosen baseline. */
+export function advantagesOf(group: RolloutGroup, baseline: HintedBaseline): number[] {
+  const rewards = group.samples.map((s) => s.reward);
+  if (group.hint === undefined) return groupAdvantages(rewards);
+  return hintedAdvantages(rewards, group.plainRewards ?? [], baseline);
+}
+
+/** The training step for `groups`: one row per sample, the `rl` loss, the normaliser of the aggregation. */
+export function buildTrainSpec(
+  groups: RolloutGroup[],
+  settings: StepSettings,
+  encodeContext: (context: ContextInput) => number[],
+): TrainSpec {
+  const contexts: number[][] = [];
+  const completions: number[][] = [];
+  const oldLogprobs: number[][] = [];
+  const advantages: number[][] = [];
+  const hinted: number[][] = [];
+  for (const group of groups) {
+    const groupAdv = advantagesOf(group, settings.baseline);
+    const isHinted = group.hint !== undefined;
+    // Guide: the hinted sample is trained for the unhinted context (IS correction on); off, it is plain GRPO on the
+    // hinted prompt.
+    const context = isHinted && !settings.isCorrection ? { prompt: group.prompt, hint: group.hint } : group.prompt;
+    const encoded = encodeContext(context);
+    group.samples.forEach((sample, i) => {
+      contexts.push(encoded);
+      completions.push(sample.ids);
+      oldLogprobs.push(sample.oldLogprobs);
+      advantages.push(sample.ids.map(() => groupAdv[i]));
+      hinted.push(sample.ids.map(() => (isHinted && settings.isCorrection ? 1 : 0)));
+    });
+  }
+  const tokens = completions.reduce((n, c) => n + c.length, 0);
+  const normaliser = settings.aggregation === "grpo"
+    ? completions.length
+    : settings.aggregation === "dr_grpo"
+    ? completions.length * settings.maxTokens
+    : tokens;
+  return {
+    loss: "rl",
+    contexts,
+    completions,
+    data: { oldLogprobs, advantages, hinted },
+    params: {
+      epsilonLow: settings.epsilonLow,
+      epsilonHigh: settings.epsilonHigh,
+      gamma: settings.gamma,
+      shaping: settings.shaping,
+      weighting: settings.weighting,
+      beta: settings.beta,
+      entropyCoef: settings.entropyCoef,
+      sequenceRatio: settings.sequenceRatio,
+      aggregation: settings.aggregation,
+    },
+    normaliser: Math.max(1, normaliser),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The policy-gradient loss of GRPO, PPO and Guide, per token, from the pieces in `core.ts` and `guide.ts`:
+ *
+ * - plain tokens: the clipped surrogate −min(r·Â, clip(r)·Â) (token ratio, or GSPO's sequence ratio);
+ * - hinted tokens (`hinted` = 1): Guide's −f(r)·Â without clipping (`shaped`), or −Â·log π_θ (`unit`);
+ * - plus β·KL to the reference policy when β > 0, minus an entropy bonus when asked.
+ *
+ * Token data: `oldLogprobs`, `advantages` (per token), `hinted` (0/1), and `refLogprobs` when β > 0. The result is
+ * the shard's sum divided by the whole batch's `normaliser`: the number of sequences for the `grpo` aggregation
+ * (each sequence's token mean), the number of tokens for `bnpo`/`dapo`, rows × max tokens for `dr_grpo`.
+ *
+ * @module
+ */
+import { tf } from "../policy/backend.ts";
+import type { ScoreTensors } from "../policy/policy.ts";
+import { clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
+import { shapedHintedLoss, type Shaping, unitHintedLoss } from "./guide.ts";
+
+type T2 = tf.Tensor2D;
+
+/** Per-token loss before aggregation. */
+export function tokenLoss(
+  scores: ScoreTensors,
+  data: Record<string, T2>,
+  params: Record<string, number | string | boolean>,
+): T2 {
+  const { logprobs, mask } = scores;
+  const ratio = params.sequenceRatio
+    ? sequenceRatio(logprobs, data.oldLogprobs, mask)
+    : tokenRatio(logprobs, data.oldLogprobs);
+  const advantages = data.advantages;
+  const plain = clippedLoss(ratio, advantages, Number(params.epsilonLow ?? 0.2), Number(params.epsilonHigh ?? 0.2));
+  let loss = plain;
+  if (data.hinted) {
+    const hinted = params.weighting === "unit"
+      ? unitHintedLoss(logprobs, advantages)
+      : shapedHintedLoss(ratio, advantages, Number(params.gamma ?? 1), (params.shaping ?? "quantile") as Shaping);
+    loss = tf.add(tf.mul(plain, tf.sub(1, data.hinted)), tf.mul(hinted, data.hinted)) as T2;
+  }
+  const beta = Number(params.beta ?? 0);
+  if (beta > 0) {
+    if (!data.refLogprobs) throw new Error("loss: beta > 0 needs refLogprobs");
+    loss = tf.add(loss, tf.mul(klPenalty(logprobs, data.refLogprobs), beta)) as T2;
+  }
+  const entropyCoef = Number(params.entropyCoef ?? 0);
+  if (entropyCoef > 0) loss = tf.sub(loss, tf.mul(scores.entropy, entropyCoef)) as T2;
+  return tf.mul(loss, mask) as T2;
+}
+
+/** The registered `rl` loss: {@link tokenLoss} aggregated over the shard and divided by the batch normaliser. */
+export function rlLoss(
+  scores: ScoreTensors,
+  data: Record<string, T2>,
+  normaliser: number,
+  params: Record<string, number | string | boolean>,
+): tf.Scalar {
+  const perToken = tokenLoss(scores, data, params);
+  if ((params.aggregation ?? "grpo") === "grpo") {
+    const perSequence = tf.div(tf.sum(perToken, 1), tf.maximum(tf.sum(scores.mask, 1), 1));
+    return tf.div(tf.sum(perSequence), normaliser) as tf.Scalar;
+  }
+  return tf.div(tf.sum(perToken), normaliser) as tf.Scalar;
+}
