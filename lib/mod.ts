@@ -65,3 +65,6 @@ export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
 export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";
+export { createTrainer, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
+export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
+export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";

@@ -14,18 +14,28 @@ import type { ContextInput, TrainSpec } from "../policy/policy.ts";
 /** One completion of a group, as sampled and judged. */
 export interface RolloutSample {
   ids: number[];
+  /** The completion's text, for reports. */
+  text?: string;
   reward: number;
   /** log π_old of each token in the context the sample was drawn in. */
   oldLogprobs: number[];
+  /** Drawn in the hinted context (default: whether the group has a hint). Mixed groups (`mixin`, `balanced`) set it
+   * per sample. */
+  hinted?: boolean;
 }
 
-/** A group of completions of one prompt; `hint` is set when the group was drawn in the hinted context. */
+/** A group of completions of one prompt; `hint` is set when any of them was drawn in the hinted context. */
 export interface RolloutGroup {
   prompt: string;
   hint?: string;
   samples: RolloutSample[];
   /** Rewards of the failed plain group a hinted group replaced (for the `plain` baseline). */
   plainRewards?: number[];
+}
+
+/** Was this sample drawn with the hint in context? */
+export function isHintedSample(group: RolloutGroup, sample: RolloutSample): boolean {
+  return sample.hinted ?? group.hint !== undefined;
 }
 
 /** Settings of the step built from groups. */
@@ -49,7 +59,9 @@ export interface StepSettings {
 /** The advantage of every sample of a group: group-normalised, or for hinted groups by the chosen baseline. */
 export function advantagesOf(group: RolloutGroup, baseline: HintedBaseline): number[] {
   const rewards = group.samples.map((s) => s.reward);
-  if (group.hint === undefined) return groupAdvantages(rewards);
+  const allHinted = group.samples.every((s) => isHintedSample(group, s));
+  // Plain and mixed groups are normalised within themselves; the `plain` baseline applies to pure hinted regroups.
+  if (!allHinted) return groupAdvantages(rewards);
   return hintedAdvantages(rewards, group.plainRewards ?? [], baseline);
 }
 
@@ -66,13 +78,15 @@ export function buildTrainSpec(
   const hinted: number[][] = [];
   for (const group of groups) {
     const groupAdv = advantagesOf(group, settings.baseline);
-    const isHinted = group.hint !== undefined;
-    // Guide: the hinted sample is trained for the unhinted context (IS correction on); off, it is plain GRPO on the
-    // hinted prompt.
-    const context = isHinted && !settings.isCorrection ? { prompt: group.prompt, hint: group.hint } : group.prompt;
-    const encoded = encodeContext(context);
+    const plainContext = encodeContext(group.prompt);
+    const hintedContext = group.hint === undefined
+      ? plainContext
+      : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
-      contexts.push(encoded);
+      const isHinted = isHintedSample(group, sample);
+      // Guide: the hinted sample is trained for the unhinted context (IS correction on); off, it is plain GRPO on the
+      // hinted prompt.
+      contexts.push(isHinted && !settings.isCorrection ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
       advantages.push(sample.ids.map(() => groupAdv[i]));

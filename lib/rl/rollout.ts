@@ -1,0 +1,155 @@
+/**
+ * Rollout: G completions per prompt, judged by the domain's verifier; for Guide, a group whose mean reward is at
+ * most the threshold is resampled from the hinted context (q, h) and the hinted group replaces it (`mixin` keeps the
+ * hinted successes and fills the group with the plain failures; `balanced` keeps half the plain group and draws the
+ * other half hinted; `alwaysHint` regroups every prompt). With filtering (Filter-GRPO, Guide-GRPO), groups whose
+ * rewards are all equal carry no signal and are dropped, and more prompts are drawn — at most `maxResample` extra
+ * rounds — to refill the batch; the report says how full it got.
+ *
+ * @module
+ */
+import type { Completion, SampleOptions } from "../policy/sample.ts";
+import type { ContextInput } from "../policy/policy.ts";
+import { type Problem, verifierDomain } from "../data/schema.ts";
+import type { HintStyle } from "../data/schema.ts";
+import { verify } from "../verifiers/mod.ts";
+import type { RolloutGroup, RolloutSample } from "./batch.ts";
+import { needsHint } from "./guide.ts";
+
+/** Anything that samples groups: a `Policy` or a `PolicyPool`. */
+export interface Sampler {
+  sample(contexts: ContextInput[], options: SampleOptions): Promise<Completion[][]>;
+}
+
+/** Settings of a rollout. */
+export interface RolloutSettings {
+  groupSize: number;
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  /** Regroup failed groups with the hint (Guide). */
+  hints: boolean;
+  threshold: number;
+  alwaysHint: boolean;
+  mixin: boolean;
+  balanced: boolean;
+  hintStyle: HintStyle;
+  /** Drop all-equal groups and refill (Filter-GRPO, Guide-GRPO). */
+  filter: boolean;
+  maxResample: number;
+}
+
+/** A group with the problem it came from. */
+export interface JudgedGroup extends RolloutGroup {
+  problem: Problem;
+}
+
+/** What a rollout did. */
+export interface RolloutStats {
+  /** Groups wanted. */
+  target: number;
+  /** Groups kept (informative, when filtering). */
+  kept: number;
+  /** kept / target. */
+  fill: number;
+  /** Sampling rounds (1 + refills). */
+  rounds: number;
+  /** Prompts sampled in all. */
+  prompts: number;
+  /** Completions sampled in all (plain and hinted). */
+  completions: number;
+  /** Groups that were regrouped with the hint. */
+  hintedGroups: number;
+  /** Mean reward of the first plain samples of every prompt. */
+  plainReward: number;
+}
+
+async function judge(problem: Problem, completion: Completion, hinted: boolean): Promise<RolloutSample> {
+  const verdict = await verify(verifierDomain(problem.domain), completion.text, problem.answer);
+  return {
+    ids: completion.ids,
+    text: completion.text,
+    reward: verdict.correct ? 1 : 0,
+    oldLogprobs: completion.policyLogprobs,
+    hinted,
+  };
+}
+
+/**
+ * Sample, judge and (for Guide) regroup with hints. `problems` are the step's prompts; `more(count)` supplies
+ * further prompts for refills. `seed` makes the whole rollout reproducible.
+ */
+export async function collectGroups(
+  sampler: Sampler,
+  problems: Problem[],
+  more: (count: number) => Problem[],
+  settings: RolloutSettings,
+  seed: number,
+): Promise<{ groups: JudgedGroup[]; stats: RolloutStats }> {
+  const target = problems.length;
+  const kept: JudgedGroup[] = [];
+  const stats: RolloutStats = {
+    target,
+    kept: 0,
+    fill: 0,
+    rounds: 0,
+    prompts: 0,
+    completions: 0,
+    hintedGroups: 0,
+    plainReward: 0,
+  };
+  let plainRewardSum = 0;
+  let batch = problems;
+  const G = settings.groupSize;
+  const options = { maxTokens: settings.maxTokens, temperature: settings.temperature, topP: settings.topP };
+  while (batch.length > 0) {
+    const round = stats.rounds++;
+    const plain = await sampler.sample(batch.map((p) => p.prompt), { ...options, n: G, seed: seed * 1000 + 2 * round });
+    stats.prompts += batch.length;
+    stats.completions += batch.length * G;
+    const groups: JudgedGroup[] = await Promise.all(batch.map(async (problem, i) => {
+      const samples = await Promise.all(plain[i].map((c) => judge(problem, c, false)));
+      plainRewardSum += samples.reduce((s, x) => s + x.reward, 0) / G;
+      return { problem, prompt: problem.prompt, samples };
+    }));
+    if (settings.hints) {
+      const needing = groups.filter((g) =>
+        settings.alwaysHint || needsHint(g.samples.map((s) => s.reward), settings.threshold)
+      );
+      if (needing.length > 0) {
+        const hinted = await sampler.sample(
+          needing.map((g) => ({ prompt: g.prompt, hint: g.problem.hints[settings.hintStyle] })),
+          { ...options, n: settings.balanced ? Math.ceil(G / 2) : G, seed: seed * 1000 + 2 * round + 1 },
+        );
+        stats.completions += hinted.length * (settings.balanced ? Math.ceil(G / 2) : G);
+        await Promise.all(needing.map(async (group, i) => {
+          const drawn = await Promise.all(hinted[i].map((c) => judge(group.problem, c, true)));
+          const plainSamples = group.samples;
+          group.hint = group.problem.hints[settings.hintStyle];
+          group.plainRewards = plainSamples.map((s) => s.reward);
+          if (settings.balanced) {
+            group.samples = [...plainSamples.slice(0, G - drawn.length), ...drawn];
+          } else if (settings.mixin) {
+            const successes = drawn.filter((s) => s.reward > 0);
+            group.samples = [...successes, ...plainSamples.filter((s) => s.reward === 0)].slice(0, G);
+          } else {
+            group.samples = drawn;
+          }
+          stats.hintedGroups++;
+        }));
+      }
+    }
+    for (const group of groups) {
+      const rewards = group.samples.map((s) => s.reward);
+      const informative = rewards.some((r) => r !== rewards[0]);
+      if (!settings.filter || informative) kept.push(group);
+    }
+    const missing = target - kept.length;
+    if (!settings.filter || missing <= 0 || stats.rounds > settings.maxResample) break;
+    batch = more(missing);
+  }
+  stats.kept = Math.min(kept.length, target);
+  stats.fill = target > 0 ? stats.kept / target : 0;
+  stats.plainReward = stats.prompts > 0 ? plainRewardSum / stats.prompts : 0;
+  return { groups: kept.slice(0, target), stats };
+}

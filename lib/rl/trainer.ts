@@ -1,0 +1,278 @@
+/**
+ * The stepping trainer for notebooks and runs: `createTrainer(config)`, then `await trainer.step()` returns a
+ * {@link StepReport} with everything a researcher inspects — rewards, the groups with their hints, completions and
+ * advantages, how full the batch got, the hinted fraction, the hinted tokens' ratios, γ and the effective weight of
+ * a hinted token, and per token position the log-prob gap between the plain and the hinted context (where the gap
+ * sits tells whether Guide can transfer). Algorithms here: `grpo`, `filter-grpo`, `guide-grpo`.
+ *
+ * @example
+ * ```ts
+ * import { createTrainer, generateDomain, parseRunConfig, Policy, Tokenizer } from "../mod.ts";
+ * const problems = generateDomain("math", { train: 64, test: 16 });
+ * const tokenizer = Tokenizer.fromTexts(problems.train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
+ * const policy = Policy.create(tokenizer, { dModel: 32, layers: 1, heads: 2, ctx: 128 });
+ * const trainer = await createTrainer(parseRunConfig("algorithm: guide-grpo\nworkers: 1\n"), { policy, train: problems.train });
+ * const report = await trainer.step();
+ * console.log(report.rewardMean, report.hintedFraction, report.gamma);
+ * trainer.close();
+ * ```
+ *
+ * @module
+ */
+import type { Policy } from "../policy/policy.ts";
+import { PolicyPool } from "../policy/pool.ts";
+import { Rng } from "../policy/random.ts";
+import type { Problem } from "../data/schema.ts";
+import type { RunConfig } from "../config/schema.ts";
+import { passAtK } from "../metrics/passk.ts";
+import { verify } from "../verifiers/mod.ts";
+import { verifierDomain } from "../data/schema.ts";
+import { type Aggregation, mean } from "./core.ts";
+import { effectiveWeight, gammaQuantile, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
+import { advantagesOf, buildTrainSpec, isHintedSample, type StepSettings } from "./batch.ts";
+import { collectGroups, type JudgedGroup, type RolloutStats } from "./rollout.ts";
+
+/** Algorithms this trainer runs. */
+export const TRAINER_ALGORITHMS = ["grpo", "filter-grpo", "guide-grpo"] as const;
+
+/** Percentiles of a set of numbers. */
+export interface Spread {
+  count: number;
+  mean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+function spread(values: number[]): Spread {
+  if (values.length === 0) return { count: 0, mean: NaN, p10: NaN, p50: NaN, p90: NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { count: values.length, mean: mean(values), p10: at(0.1), p50: at(0.5), p90: at(0.9) };
+}
+
+/** One group as reported. */
+export interface ReportedGroup {
+  id: string;
+  tier: number;
+  prompt: string;
+  hint?: string;
+  completions: { text: string; reward: number; advantage: number; hinted: boolean }[];
+}
+
+/** What one step did. */
+export interface StepReport {
+  step: number;
+  algorithm: string;
+  /** Mean reward of the plain samples (before any hint). */
+  rewardMean: number;
+  /** Fraction of trained groups that were regrouped with the hint. */
+  hintedFraction: number;
+  rollout: RolloutStats;
+  groups: ReportedGroup[];
+  /** Ratios π_θ(o_t | q) / π_old(o_t | q, h) of hinted tokens before the update. */
+  hintedRatios: Spread;
+  /** γ of the shaping used this step. */
+  gamma: number;
+  /** Mean effective per-token weight of hinted tokens relative to an on-policy token (shaped weighting). */
+  hintedWeight: number;
+  /** Mean of log π(o_t | q) − log π(o_t | q, h) over hinted samples, by token position. */
+  logprobGap: number[];
+  loss: number;
+  gradNorm: number;
+  tokens: number;
+  updated: boolean;
+  seconds: { rollout: number; train: number; total: number };
+}
+
+/** Options of {@link createTrainer}. */
+export interface TrainerOptions {
+  policy: Policy;
+  train: Problem[];
+  /** Called with every report. */
+  onStep?: (report: StepReport) => void;
+}
+
+/** A stepping trainer. */
+export interface Trainer {
+  readonly config: RunConfig;
+  readonly policy: Policy;
+  /** Steps taken. */
+  readonly steps: number;
+  step(): Promise<StepReport>;
+  /** pass@1 and pass@k on problems (n samples each). */
+  evaluate(problems: Problem[], options?: { n?: number; k?: number }): Promise<{ passAt1: number; passAtK: number }>;
+  close(): void;
+}
+
+type Section = Record<string, unknown>;
+
+/** Start a trainer over `options.train` with `config` (a resolved run config). */
+export async function createTrainer(config: RunConfig, options: TrainerOptions): Promise<Trainer> {
+  const algorithm = config.algorithm;
+  if (!(TRAINER_ALGORITHMS as readonly string[]).includes(algorithm)) {
+    throw new Error(
+      `algorithm "${algorithm}" is not in this trainer yet (available: ${TRAINER_ALGORITHMS.join(", ")})`,
+    );
+  }
+  const rolloutConfig = config.rollout as Section;
+  const guideConfig = config.guide as Section;
+  const lossConfig = config.loss as Section;
+  const optim = config.optim as Section;
+  const tiers = String((config.data as Section).tiers).split(",").map(Number);
+  const pool = await PolicyPool.create(options.policy, { workers: Number(config.workers) || undefined });
+  const problems = options.train.filter((p) => tiers.includes(p.tier));
+  if (problems.length === 0) throw new Error(`no training problems in tiers ${tiers.join(",")}`);
+  // A fixed shuffled order, walked with a cursor, so that the same seed trains on the same prompts.
+  const order = problems.map((_, i) => i);
+  const rng = new Rng(config.seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.nextUint32() % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let cursor = 0;
+  const take = (count: number) => Array.from({ length: count }, () => problems[order[cursor++ % order.length]]);
+  let steps = 0;
+  const guide = algorithm === "guide-grpo";
+
+  const settings = (gamma: number): StepSettings => ({
+    isCorrection: Boolean(guideConfig.isCorrection),
+    baseline: guideConfig.baseline as HintedBaseline,
+    weighting: guideConfig.weighting as HintedWeighting,
+    shaping: guideConfig.shaping as Shaping,
+    gamma,
+    aggregation: lossConfig.aggregation as Aggregation,
+    epsilonLow: Number(lossConfig.epsilonLow),
+    epsilonHigh: Number(lossConfig.epsilonHigh),
+    beta: Number(lossConfig.beta),
+    entropyCoef: Number(lossConfig.entropyCoef),
+    sequenceRatio: Boolean(lossConfig.sequenceRatio),
+    maxTokens: Number(rolloutConfig.maxTokens),
+  });
+
+  return {
+    config,
+    policy: options.policy,
+    get steps() {
+      return steps;
+    },
+    async step(): Promise<StepReport> {
+      const started = performance.now();
+      if (Number(lossConfig.beta) > 0) {
+        throw new Error("loss.beta > 0 needs a reference policy: not in this trainer yet");
+      }
+      const { groups, stats } = await collectGroups(pool, take(Number(rolloutConfig.promptsPerStep)), take, {
+        groupSize: Number(rolloutConfig.groupSize),
+        maxTokens: Number(rolloutConfig.maxTokens),
+        temperature: Number(rolloutConfig.temperature),
+        topP: Number(rolloutConfig.topP),
+        hints: guide,
+        threshold: Number(guideConfig.threshold),
+        alwaysHint: Boolean(guideConfig.alwaysHint),
+        mixin: Boolean(guideConfig.mixin),
+        balanced: Boolean(guideConfig.balanced),
+        hintStyle: (config.data as Section).hintStyle as "strategy",
+        filter: algorithm !== "grpo",
+        maxResample: Number(rolloutConfig.maxResample),
+      }, config.seed * 1_000_003 + steps);
+      const rolledOut = performance.now();
+
+      // Hinted samples scored in the plain context before the update: their ratios (γ's quantile) and the gap.
+      const hinted = groups.flatMap((g) => g.samples.filter((s) => isHintedSample(g, s)).map((s) => ({ g, s })));
+      const plainScores = hinted.length > 0
+        ? await pool.logprobs(hinted.map(({ g }) => g.prompt), hinted.map(({ s }) => s.ids))
+        : { logprobs: [], entropies: [] };
+      const ratios = plainScores.logprobs.flatMap((lps, i) =>
+        lps.map((lp, t) => Math.exp(lp - hinted[i].s.oldLogprobs[t]))
+      );
+      const shaping = guideConfig.shaping as Shaping;
+      const gamma = shaping === "quantile"
+        ? gammaQuantile(ratios, Number(guideConfig.gammaLevel))
+        : Number(guideConfig.gamma);
+      const gap: number[] = [];
+      const gapCount: number[] = [];
+      plainScores.logprobs.forEach((lps, i) =>
+        lps.forEach((lp, t) => {
+          gap[t] = (gap[t] ?? 0) + lp - hinted[i].s.oldLogprobs[t];
+          gapCount[t] = (gapCount[t] ?? 0) + 1;
+        })
+      );
+
+      let loss = NaN;
+      let gradNorm = NaN;
+      let tokens = 0;
+      if (groups.length > 0) {
+        const spec = buildTrainSpec(groups, settings(gamma), (c) => options.policy.encodeContext(c));
+        tokens = spec.completions.reduce((n, c) => n + c.length, 0);
+        const result = await pool.train(spec, { lr: Number(optim.lr) });
+        loss = result.loss;
+        gradNorm = result.gradNorm;
+      }
+      steps++;
+      const finished = performance.now();
+      const report: StepReport = {
+        step: steps,
+        algorithm,
+        rewardMean: stats.plainReward,
+        hintedFraction: groups.length > 0 ? groups.filter((g) => g.hint !== undefined).length / groups.length : 0,
+        rollout: stats,
+        groups: groups.map((g) => reportGroup(g, guideConfig.baseline as HintedBaseline)),
+        hintedRatios: spread(ratios),
+        gamma,
+        hintedWeight: ratios.length > 0 ? mean(ratios.map((r) => effectiveWeight(r, gamma, shaping))) : NaN,
+        logprobGap: gap.map((sum, t) => sum / gapCount[t]),
+        loss,
+        gradNorm,
+        tokens,
+        updated: groups.length > 0,
+        seconds: {
+          rollout: (rolledOut - started) / 1000,
+          train: (finished - rolledOut) / 1000,
+          total: (finished - started) / 1000,
+        },
+      };
+      options.onStep?.(report);
+      return report;
+    },
+    async evaluate(evalProblems, evalOptions = {}) {
+      const n = evalOptions.n ?? 8;
+      const k = Math.min(evalOptions.k ?? n, n);
+      const groups = await pool.sample(evalProblems.map((p) => p.prompt), {
+        n,
+        maxTokens: Number(rolloutConfig.maxTokens),
+        temperature: Number(rolloutConfig.temperature),
+        seed: 7_777 + steps,
+      });
+      let at1 = 0;
+      let atK = 0;
+      for (const [i, problem] of evalProblems.entries()) {
+        const verdicts = await Promise.all(
+          groups[i].map((c) => verify(verifierDomain(problem.domain), c.text, problem.answer)),
+        );
+        const c = verdicts.filter((v) => v.correct).length;
+        at1 += passAtK(n, c, 1);
+        atK += passAtK(n, c, k);
+      }
+      return { passAt1: at1 / evalProblems.length, passAtK: atK / evalProblems.length };
+    },
+    close() {
+      pool.close();
+    },
+  };
+}
+
+function reportGroup(group: JudgedGroup, baseline: HintedBaseline): ReportedGroup {
+  const advantages = advantagesOf(group, baseline);
+  return {
+    id: group.problem.id,
+    tier: group.problem.tier,
+    prompt: group.prompt,
+    hint: group.hint,
+    completions: group.samples.map((s, i) => ({
+      text: s.text ?? "",
+      reward: s.reward,
+      advantage: advantages[i],
+      hinted: isHintedSample(group, s),
+    })),
+  };
+}

@@ -1,0 +1,184 @@
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
+import {
+  collectGroups,
+  type Completion,
+  createTrainer,
+  generateDomain,
+  parseRunConfig,
+  Policy,
+  type Problem,
+  type RolloutSettings,
+  selectBackend,
+  Tokenizer,
+} from "../lib/mod.ts";
+import type { ContextInput } from "../lib/policy/policy.ts";
+
+await selectBackend("wasm", { quiet: true });
+
+const math = generateDomain("math", { train: 40, test: 10, seed: 3 });
+const tier1 = math.train.filter((p) => p.tier === 1).slice(0, 6);
+
+/** A sampler that fails every plain prompt and solves hinted ones in the first `solved` draws of each group. */
+function scriptedSampler(problems: Problem[], solved: number) {
+  const byPrompt = new Map(problems.map((p) => [p.prompt, p]));
+  const calls: { hinted: boolean; n: number }[] = [];
+  return {
+    calls,
+    sample(contexts: ContextInput[], options: { n?: number }): Promise<Completion[][]> {
+      const n = options.n ?? 1;
+      return Promise.resolve(contexts.map((context) => {
+        const hinted = typeof context === "object" && !Array.isArray(context) && context.hint !== undefined;
+        calls.push({ hinted, n });
+        const problem = byPrompt.get(typeof context === "string" ? context : (context as { prompt: string }).prompt)!;
+        return Array.from({ length: n }, (_, i) => {
+          const text = hinted && i < solved ? `\\boxed{${problem.answer}}` : "\\boxed{0}";
+          return { ids: [5, 6, 7], text, logprobs: [-1, -1, -1], policyLogprobs: [-1, -1, -1], finishReason: "stop" };
+        });
+      }));
+    },
+  };
+}
+
+const base: RolloutSettings = {
+  groupSize: 4,
+  maxTokens: 16,
+  temperature: 1,
+  topP: 1,
+  hints: true,
+  threshold: 0.001,
+  alwaysHint: false,
+  mixin: false,
+  balanced: false,
+  hintStyle: "strategy",
+  filter: true,
+  maxResample: 2,
+};
+
+Deno.test("rollout: failed groups are regrouped from the hinted context, which replaces them", async () => {
+  const sampler = scriptedSampler(tier1, 2);
+  const { groups, stats } = await collectGroups(sampler, tier1.slice(0, 3), () => [], base, 1);
+  assertEquals(groups.length, 3);
+  for (const g of groups) {
+    assertEquals(g.hint, g.problem.hints.strategy);
+    assertEquals(g.samples.map((s) => [s.reward, s.hinted]), [[1, true], [1, true], [0, true], [0, true]]);
+    assertEquals(g.plainRewards, [0, 0, 0, 0]);
+  }
+  assertEquals([stats.hintedGroups, stats.kept, stats.fill, stats.plainReward], [3, 3, 1, 0]);
+});
+
+Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and reports how full the batch got", async () => {
+  const mixin = await collectGroups(
+    scriptedSampler(tier1, 1),
+    tier1.slice(0, 1),
+    () => [],
+    { ...base, mixin: true },
+    1,
+  );
+  assertEquals(mixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, false], [0, false], [
+    0,
+    false,
+  ]]);
+  const balancedSampler = scriptedSampler(tier1, 1);
+  const balanced = await collectGroups(balancedSampler, tier1.slice(0, 1), () => [], { ...base, balanced: true }, 1);
+  assertEquals(balanced.groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [1, true], [
+    0,
+    true,
+  ]]);
+  assertEquals(balancedSampler.calls.filter((c) => c.hinted).map((c) => c.n), [2]);
+  // Filter-GRPO on prompts that always fail: every group is dropped; refills are bounded by maxResample.
+  let refills = 0;
+  const more = (count: number) => {
+    refills++;
+    return tier1.slice(0, count);
+  };
+  const filtered = await collectGroups(
+    scriptedSampler(tier1, 2),
+    tier1.slice(0, 2),
+    more,
+    { ...base, hints: false },
+    1,
+  );
+  assertEquals([filtered.groups.length, filtered.stats.fill, filtered.stats.rounds, refills], [0, 0, 3, 2]);
+  // GRPO keeps all-equal groups (they simply carry no gradient).
+  const grpo = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 2), more, {
+    ...base,
+    hints: false,
+    filter: false,
+  }, 1);
+  assertEquals(grpo.groups.length, 2);
+});
+
+/** A tiny policy that has seen the tier-1 solutions a few times, so that some rollouts succeed. */
+async function warmedPolicy(): Promise<Policy> {
+  const texts = math.train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
+  const tok = Tokenizer.fromTexts(texts);
+  const policy = Policy.create(tok, { dModel: 32, layers: 2, heads: 4, ctx: 96 }, { seed: 2, optimizer: { lr: 3e-3 } });
+  // Plain and hinted contexts both, as the SFT warm-up does.
+  const spec = {
+    loss: "nll",
+    contexts: tier1.flatMap((p) => [tok.encodeContext(p.prompt), tok.encodeContext(p.prompt, p.hints.strategy)]),
+    completions: tier1.flatMap((p) => [tok.encodeCompletion(p.solution), tok.encodeCompletion(p.solution)]),
+    normaliser: 2 * tier1.reduce((n, p) => n + p.solution.length + 1, 0),
+  };
+  for (let i = 0; i < 60; i++) await policy.train(spec);
+  return policy;
+}
+
+Deno.test({
+  name: "trainer: a GRPO step reports groups, advantages and an update; same seed, same report",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const config = parseRunConfig(
+      "algorithm: grpo\nworkers: 1\nseed: 4\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 4\n  promptsPerStep: 3\n  maxTokens: 32\n",
+    );
+    const reports = [];
+    for (let run = 0; run < 2; run++) {
+      const policy = await warmedPolicy();
+      const trainer = await createTrainer(config, { policy, train: tier1 });
+      reports.push(await trainer.step());
+      trainer.close();
+      policy.dispose();
+    }
+    const [a, b] = reports;
+    assertEquals(a.groups.length, 3);
+    assert(a.updated && Number.isFinite(a.loss) && a.gradNorm > 0, JSON.stringify(a.rollout));
+    for (const g of a.groups) {
+      assertAlmostEquals(g.completions.reduce((s, c) => s + c.advantage, 0), 0, 1e-6);
+      assert(g.completions.every((c) => !c.hinted));
+    }
+    assertEquals(a.hintedFraction, 0);
+    // Determinism: same seed, same backend, same starting weights → the same step.
+    assertEquals(JSON.stringify(a.groups), JSON.stringify(b.groups));
+    assertAlmostEquals(a.loss, b.loss, 1e-9);
+  },
+});
+
+Deno.test({
+  name: "trainer: a Guide step regroups failures with hints and reports ratios, γ and the log-prob gap",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const policy = await warmedPolicy();
+    const config = parseRunConfig(
+      "algorithm: guide-grpo\nworkers: 1\ndata:\n  tiers: '1'\nguide:\n  alwaysHint: true\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+    );
+    const trainer = await createTrainer(config, { policy, train: tier1 });
+    const report = await trainer.step();
+    assertEquals(report.rollout.hintedGroups, 6);
+    assert(report.groups.length > 0, `no informative hinted group: ${JSON.stringify(report.rollout)}`);
+    assertEquals(report.hintedFraction, 1);
+    assert(report.hintedRatios.count > 0, "no hinted tokens were scored");
+    assert(report.gamma >= 1e-4);
+    assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
+    const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
+    assert(evaluation.passAt1 >= 0 && evaluation.passAtK >= evaluation.passAt1);
+    trainer.close();
+    await assertRejects(
+      () => createTrainer(parseRunConfig("algorithm: ppo\n"), { policy, train: tier1 }),
+      Error,
+      'algorithm "ppo" is not in this trainer yet',
+    );
+    policy.dispose();
+  },
+});
