@@ -172,6 +172,19 @@ Deno.test({
     assert(report.gamma >= 1e-4);
     assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
     const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
+    // A KL to the reference needs the reference policy; with it, the step trains.
+    const klConfig = parseRunConfig(
+      "algorithm: guide-grpo\nworkers: 1\nloss:\n  beta: 0.1\nguide:\n  alwaysHint: true\n  baseline: plain\n  weighting: unit\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+    );
+    const noReference = await createTrainer(klConfig, { policy, train: tier1 });
+    await assertRejects(() => noReference.step(), Error, "loss.beta > 0 needs a reference policy");
+    noReference.close();
+    const reference = await warmedPolicy();
+    const withKl = await createTrainer(klConfig, { policy, train: tier1, reference });
+    const klReport = await withKl.step();
+    assert(klReport.updated && Number.isFinite(klReport.loss));
+    withKl.close();
+    reference.dispose();
     assert(evaluation.passAt1 >= 0 && evaluation.passAtK >= evaluation.passAt1);
     trainer.close();
     await assertRejects(

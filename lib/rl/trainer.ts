@@ -89,6 +89,8 @@ export interface StepReport {
 export interface TrainerOptions {
   policy: Policy;
   train: Problem[];
+  /** The reference policy of the KL term (the SFT policy); needed when `loss.beta` > 0. */
+  reference?: Policy;
   /** Called with every report. */
   onStep?: (report: StepReport) => void;
 }
@@ -158,8 +160,8 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
     },
     async step(): Promise<StepReport> {
       const started = performance.now();
-      if (Number(lossConfig.beta) > 0) {
-        throw new Error("loss.beta > 0 needs a reference policy: not in this trainer yet");
+      if (Number(lossConfig.beta) > 0 && !options.reference) {
+        throw new Error("loss.beta > 0 needs a reference policy (TrainerOptions.reference, e.g. the SFT policy)");
       }
       const { groups, stats } = await collectGroups(pool, take(Number(rolloutConfig.promptsPerStep)), take, {
         groupSize: Number(rolloutConfig.groupSize),
@@ -204,6 +206,10 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       if (groups.length > 0) {
         const spec = buildTrainSpec(groups, settings(gamma), (c) => options.policy.encodeContext(c));
         tokens = spec.completions.reduce((n, c) => n + c.length, 0);
+        if (Number(lossConfig.beta) > 0) {
+          // KL to the reference in the context each row is trained in.
+          spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
+        }
         const result = await pool.train(spec, { lr: Number(optim.lr) });
         loss = result.loss;
         gradNorm = result.gradNorm;
