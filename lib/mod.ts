@@ -68,3 +68,5 @@ export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig }
 export { createTrainer, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
 export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
 export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
+export { type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
+export { sft, type SftReport, type SftSettings } from "./rl/sft.ts";

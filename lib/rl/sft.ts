@@ -1,0 +1,68 @@
+/**
+ * SFT warm-up: builds the base policy RL starts from, by next-token training on worked solutions of the easy tiers
+ * (config `sft.tiers`, default 1–2), with a fraction `sft.hintedFraction` of the examples in the hinted context so
+ * that the policy knows the hint format before Guide uses it. Deterministic in the seed.
+ *
+ * @module
+ */
+import type { Policy, StepStats, TrainSpec } from "../policy/policy.ts";
+import { Rng } from "../policy/random.ts";
+import type { HintStyle, Problem } from "../data/schema.ts";
+
+/** Settings of the warm-up. */
+export interface SftSettings {
+  steps: number;
+  batch: number;
+  tiers: number[];
+  hintedFraction: number;
+  hintStyle: HintStyle;
+  lr: number;
+  seed: number;
+}
+
+/** A policy that trains on a step described as data: a `PolicyPool` (all cores), or a one-process stand-in. */
+export interface Trainable {
+  policy: Policy;
+  train(spec: TrainSpec, options?: { lr?: number }): Promise<StepStats>;
+}
+
+/** One SFT step's report. */
+export interface SftReport {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  hinted: number;
+}
+
+/** Run the warm-up on `pool`'s policy; calls `onStep` after every step. */
+export async function sft(
+  pool: Trainable,
+  problems: Problem[],
+  settings: SftSettings,
+  onStep?: (report: SftReport) => void | Promise<void>,
+): Promise<SftReport[]> {
+  const policy = pool.policy;
+  const pick = problems.filter((p) => settings.tiers.includes(p.tier));
+  if (pick.length === 0) throw new Error(`sft: no problems in tiers ${settings.tiers.join(",")}`);
+  const rng = new Rng(settings.seed);
+  const reports: SftReport[] = [];
+  for (let step = 1; step <= settings.steps; step++) {
+    const batch = Array.from({ length: settings.batch }, () => pick[rng.nextUint32() % pick.length]);
+    const hintedFlags = batch.map(() => rng.next() < settings.hintedFraction);
+    const contexts = batch.map((p, i) =>
+      policy.encodeContext(hintedFlags[i] ? { prompt: p.prompt, hint: p.hints[settings.hintStyle] } : p.prompt)
+    );
+    const completions = batch.map((p) => policy.tokenizer.encodeCompletion(p.solution));
+    const spec = {
+      loss: "nll",
+      contexts,
+      completions,
+      normaliser: completions.reduce((n, c) => n + c.length, 0),
+    };
+    const stats = await pool.train(spec, { lr: settings.lr });
+    const report = { step, loss: stats.loss, gradNorm: stats.gradNorm, hinted: hintedFlags.filter(Boolean).length };
+    reports.push(report);
+    await onStep?.(report);
+  }
+  return reports;
+}

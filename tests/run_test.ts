@@ -1,0 +1,102 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import {
+  generateDomain,
+  loadCheckpoint,
+  parseRunConfig,
+  Policy,
+  runTraining,
+  selectBackend,
+  tf,
+  Tokenizer,
+} from "../lib/mod.ts";
+import { join } from "node:path";
+
+await selectBackend("wasm", { quiet: true });
+
+const math = generateDomain("math", { train: 40, test: 10, seed: 5 });
+const texts = [...math.train, ...math.test].flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
+const tok = Tokenizer.fromTexts(texts);
+const tiny = () =>
+  Policy.create(tok, { dModel: 32, layers: 1, heads: 2, ctx: 96 }, { seed: 1, optimizer: { lr: 3e-3 } });
+const lines = async (file: string) => (await Deno.readTextFile(file)).trim().split("\n").map((l) => JSON.parse(l));
+
+Deno.test({
+  name: "an SFT run then a Guide run write config, meta, metrics, rollouts, eval and checkpoints",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    const policy = tiny();
+    const sftConfig = parseRunConfig("algorithm: sft\nworkers: 1\nsft:\n  steps: 5\n  batch: 8\n");
+    const sftRun = await runTraining(sftConfig, { runDir: join(root, "sft"), policy, train: math.train });
+    assertEquals([sftRun.steps, sftRun.stopped], [5, undefined]);
+    assertEquals((await lines(join(root, "sft", "metrics.jsonl"))).length, 5);
+    const base = await loadCheckpoint(join(root, "sft", "checkpoint"));
+    assertEquals(base.optimizer.step, 5);
+
+    const config = parseRunConfig(
+      "algorithm: guide-grpo\nworkers: 1\nsteps: 2\neval:\n  every: 1\n  problems: 3\n  samples: 2\n" +
+        "rollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 24\n  maxResample: 0\n",
+    );
+    const dir = join(root, "guide");
+    const run = await runTraining(config, { runDir: dir, policy: base, train: math.train, test: math.test });
+    assertEquals(run.steps, 2);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(names, ["checkpoint", "config.yaml", "eval.jsonl", "meta.json", "metrics.jsonl", "rollouts.jsonl"]);
+    assertEquals(parseRunConfig(await Deno.readTextFile(join(dir, "config.yaml"))), config);
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json")));
+    assertEquals([meta.backend.name, meta.seed, meta.steps, meta.stopped], ["wasm", 0, 2, null]);
+    assert(meta.seconds > 0 && meta.versions.deno === "2.9.6");
+    const metrics = await lines(join(dir, "metrics.jsonl"));
+    assertEquals(metrics.map((m) => m.step), [1, 2]);
+    assert(metrics.every((m) => "gamma" in m && "hintedFraction" in m && !("groups" in m)));
+    assertEquals((await lines(join(dir, "eval.jsonl"))).map((e) => e.step), [1, 2]);
+    const rollouts = await lines(join(dir, "rollouts.jsonl"));
+    assertEquals(rollouts.map((r) => r.step), [1, 2]);
+    // The same folder is never overwritten.
+    await assertRejects(
+      () => runTraining(config, { runDir: dir, policy: base, train: math.train }),
+      Error,
+      "already holds this run",
+    );
+    const other = parseRunConfig("algorithm: grpo\n");
+    await assertRejects(
+      () => runTraining(other, { runDir: dir, policy: base, train: math.train }),
+      Error,
+      "another config",
+    );
+    policy.dispose();
+    base.dispose();
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a NaN loss stops the run with a message and leaves the last checkpoint intact",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = join(await Deno.makeTempDir(), "run");
+    const policy = tiny();
+    const config = parseRunConfig("algorithm: sft\nworkers: 1\neval:\n  every: 1\nsft:\n  steps: 4\n  batch: 4\n");
+    // Poison the weights after step 2 (the event hook sees every step, after its checkpoint).
+    const result = await runTraining(config, {
+      runDir: dir,
+      policy,
+      train: math.train,
+      onStep: (m) => {
+        if (m.step === 2) policy.params.get("wte")!.assign(tf.fill(policy.params.get("wte")!.shape, NaN));
+      },
+    });
+    assertEquals(result.steps, 2);
+    assertStringIncludes(result.stopped!, "step 3: loss is NaN");
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json")));
+    assertStringIncludes(meta.stopped, "loss is NaN");
+    // The checkpoint of step 2 is intact: finite weights, step 2.
+    const last = await loadCheckpoint(join(dir, "checkpoint"));
+    assertEquals(last.optimizer.step, 2);
+    assert(Array.from(last.params.get("wte")!.dataSync()).every(Number.isFinite));
+    last.dispose();
+    policy.dispose();
+  },
+});
