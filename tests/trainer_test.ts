@@ -188,10 +188,39 @@ Deno.test({
     assert(evaluation.passAt1 >= 0 && evaluation.passAtK >= evaluation.passAt1);
     trainer.close();
     await assertRejects(
-      () => createTrainer(parseRunConfig("algorithm: ppo\n"), { policy, train: tier1 }),
+      () => createTrainer(parseRunConfig("algorithm: sft\n"), { policy, train: tier1 }),
       Error,
-      'algorithm "ppo" is not in this trainer yet',
+      'algorithm "sft" is not in this trainer yet',
+    );
+    await assertRejects(
+      () => createTrainer(parseRunConfig("algorithm: ppo\nworkers: 1\n"), { policy, train: tier1 }),
+      Error,
+      "ppo needs a policy with a value head",
     );
     policy.dispose();
+  },
+});
+
+Deno.test({
+  name: "trainer: PPO and Guide-PPO steps train the critic in the plain context with GAE targets",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const tok = Tokenizer.fromTexts(math.train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
+    for (const algorithm of ["ppo", "guide-ppo"]) {
+      const policy = Policy.create(tok, { dModel: 32, layers: 1, heads: 2, ctx: 96, valueHead: true }, { seed: 1 });
+      const config = parseRunConfig(
+        `algorithm: ${algorithm}\nworkers: 1\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 16\n`,
+      );
+      const trainer = await createTrainer(config, { policy, train: tier1 });
+      const before = Array.from(policy.params.get("value.w")!.dataSync());
+      const report = await trainer.step();
+      // Rewards are all 0 for an untrained policy, yet the critic still learns (GRPO would have no signal).
+      assert(report.updated && Number.isFinite(report.loss) && report.gradNorm > 0, algorithm);
+      assert(Array.from(policy.params.get("value.w")!.dataSync()).some((v, i) => v !== before[i]), "critic unchanged");
+      if (algorithm === "guide-ppo") assertEquals(report.hintedFraction, 1);
+      trainer.close();
+      policy.dispose();
+    }
   },
 });

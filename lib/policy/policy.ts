@@ -265,6 +265,25 @@ export class Policy {
     return scores;
   }
 
+  /** Value estimates of the state before each completion token, per row (needs `valueHead`). */
+  async values(contexts: ContextInput[], completions: number[][]): Promise<number[][]> {
+    const out: number[][] = [];
+    const encoded = contexts.map((c) => this.encodeContext(c));
+    for (const [start, end] of rowChunks(encoded, completions, 2_048)) {
+      const batch = packScoreBatch(encoded.slice(start, end), completions.slice(start, end), this.config.ctx);
+      const values = tf.tidy(() => {
+        const scored = this.scoreTensors(batch);
+        if (!scored.values) throw new Error("this policy has no value head (model.valueHead: true adds one)");
+        return scored.values;
+      });
+      const data = await values.data();
+      values.dispose();
+      const w = batch.completionWidth;
+      batch.completionLengths.forEach((n, r) => out.push(Array.from(data.subarray(r * w, r * w + n))));
+    }
+    return out;
+  }
+
   /**
    * One optimisation step: the gradient of `loss` with respect to every parameter, clipped to the global norm,
    * then AdamW. With `microBatches: k`, `loss(i)` is called for i = 0…k−1 and the gradients are summed before the

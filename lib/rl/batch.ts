@@ -54,6 +54,14 @@ export interface StepSettings {
   sequenceRatio: boolean;
   /** Completion length bound, for `dr_grpo`. */
   maxTokens: number;
+  /** Coefficient of the critic's value loss (PPO). */
+  valueCoef?: number;
+}
+
+/** Per-token advantages and value targets of a sample (PPO's GAE); when given they replace group advantages. */
+export interface TokenTargets {
+  advantages: number[];
+  returns: number[];
 }
 
 /** The advantage of every sample of a group: group-normalised, or for hinted groups by the chosen baseline. */
@@ -70,13 +78,15 @@ export function buildTrainSpec(
   groups: RolloutGroup[],
   settings: StepSettings,
   encodeContext: (context: ContextInput) => number[],
+  targets?: (group: number, sample: number) => TokenTargets,
 ): TrainSpec {
+  const returns: number[][] = [];
   const contexts: number[][] = [];
   const completions: number[][] = [];
   const oldLogprobs: number[][] = [];
   const advantages: number[][] = [];
   const hinted: number[][] = [];
-  for (const group of groups) {
+  for (const [g, group] of groups.entries()) {
     const groupAdv = advantagesOf(group, settings.baseline);
     const plainContext = encodeContext(group.prompt);
     const hintedContext = group.hint === undefined
@@ -89,7 +99,11 @@ export function buildTrainSpec(
       contexts.push(isHinted && !settings.isCorrection ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
-      advantages.push(sample.ids.map(() => groupAdv[i]));
+      if (targets) {
+        const t = targets(g, i);
+        advantages.push(t.advantages);
+        returns.push(t.returns);
+      } else advantages.push(sample.ids.map(() => groupAdv[i]));
       hinted.push(sample.ids.map(() => (isHinted && settings.isCorrection ? 1 : 0)));
     });
   }
@@ -103,7 +117,7 @@ export function buildTrainSpec(
     loss: "rl",
     contexts,
     completions,
-    data: { oldLogprobs, advantages, hinted },
+    data: targets ? { oldLogprobs, advantages, hinted, returns } : { oldLogprobs, advantages, hinted },
     params: {
       epsilonLow: settings.epsilonLow,
       epsilonHigh: settings.epsilonHigh,
@@ -114,6 +128,7 @@ export function buildTrainSpec(
       entropyCoef: settings.entropyCoef,
       sequenceRatio: settings.sequenceRatio,
       aggregation: settings.aggregation,
+      valueCoef: settings.valueCoef ?? 0,
     },
     normaliser: Math.max(1, normaliser),
   };

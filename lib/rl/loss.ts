@@ -5,7 +5,9 @@
  * - hinted tokens (`hinted` = 1): Guide's −f(r)·Â without clipping (`shaped`), or −Â·log π_θ (`unit`);
  * - plus β·KL to the reference policy when β > 0, minus an entropy bonus when asked.
  *
- * Token data: `oldLogprobs`, `advantages` (per token), `hinted` (0/1), and `refLogprobs` when β > 0. The result is
+ * - plus, for PPO, the critic's ½·c·(V − return)² when `returns` are given.
+ *
+ * Token data: `oldLogprobs`, `advantages` (per token), `hinted` (0/1), `refLogprobs` when β > 0, `returns` for PPO. The result is
  * the shard's sum divided by the whole batch's `normaliser`: the number of sequences for the `grpo` aggregation
  * (each sequence's token mean), the number of tokens for `bnpo`/`dapo`, rows × max tokens for `dr_grpo`.
  *
@@ -44,6 +46,12 @@ export function tokenLoss(
   }
   const entropyCoef = Number(params.entropyCoef ?? 0);
   if (entropyCoef > 0) loss = tf.sub(loss, tf.mul(scores.entropy, entropyCoef)) as T2;
+  if (data.returns) {
+    // PPO's critic: ½·(V − return)², its value read in the plain context also for hinted samples.
+    if (!scores.values) throw new Error("loss: value targets need a policy with a value head (model.valueHead)");
+    const valueLoss = tf.mul(tf.square(tf.sub(scores.values, data.returns)), 0.5 * Number(params.valueCoef ?? 0.5));
+    loss = tf.add(loss, valueLoss) as T2;
+  }
   return tf.mul(loss, mask) as T2;
 }
 

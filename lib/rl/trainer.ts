@@ -3,7 +3,8 @@
  * {@link StepReport} with everything a researcher inspects — rewards, the groups with their hints, completions and
  * advantages, how full the batch got, the hinted fraction, the hinted tokens' ratios, γ and the effective weight of
  * a hinted token, and per token position the log-prob gap between the plain and the hinted context (where the gap
- * sits tells whether Guide can transfer). Algorithms here: `grpo`, `filter-grpo`, `guide-grpo`.
+ * sits tells whether Guide can transfer). Algorithms: `grpo`, `filter-grpo`, `guide-grpo`, and `ppo`/`guide-ppo`
+ * (a value head read in the plain context, GAE with the reward at the last token).
  *
  * @example
  * ```ts
@@ -27,13 +28,13 @@ import type { RunConfig } from "../config/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
 import { verify } from "../verifiers/mod.ts";
 import { verifierDomain } from "../data/schema.ts";
-import { type Aggregation, mean } from "./core.ts";
+import { type Aggregation, gae, mean } from "./core.ts";
 import { effectiveWeight, gammaQuantile, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
-import { advantagesOf, buildTrainSpec, isHintedSample, type StepSettings } from "./batch.ts";
+import { advantagesOf, buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
 import { collectGroups, type JudgedGroup, type RolloutStats } from "./rollout.ts";
 
 /** Algorithms this trainer runs. */
-export const TRAINER_ALGORITHMS = ["grpo", "filter-grpo", "guide-grpo"] as const;
+export const TRAINER_ALGORITHMS = ["grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;
 
 /** Percentiles of a set of numbers. */
 export interface Spread {
@@ -135,7 +136,13 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
   let cursor = 0;
   const take = (count: number) => Array.from({ length: count }, () => problems[order[cursor++ % order.length]]);
   let steps = 0;
-  const guide = algorithm === "guide-grpo";
+  const guide = algorithm === "guide-grpo" || algorithm === "guide-ppo";
+  const ppo = algorithm === "ppo" || algorithm === "guide-ppo";
+  if (ppo && !options.policy.config.valueHead) {
+    pool.close();
+    throw new Error(`${algorithm} needs a policy with a value head (model.valueHead: true) for its critic`);
+  }
+  const ppoConfig = config.ppo as Section;
 
   const settings = (gamma: number): StepSettings => ({
     isCorrection: Boolean(guideConfig.isCorrection),
@@ -174,7 +181,8 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         mixin: Boolean(guideConfig.mixin),
         balanced: Boolean(guideConfig.balanced),
         hintStyle: (config.data as Section).hintStyle as "strategy",
-        filter: algorithm !== "grpo",
+        // GRPO and PPO keep every group (PPO's critic gives all-equal groups a signal); the others filter.
+        filter: algorithm === "filter-grpo" || algorithm === "guide-grpo",
         maxResample: Number(rolloutConfig.maxResample),
       }, config.seed * 1_000_003 + steps);
       const rolledOut = performance.now();
@@ -204,7 +212,15 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       let gradNorm = NaN;
       let tokens = 0;
       if (groups.length > 0) {
-        const spec = buildTrainSpec(groups, settings(gamma), (c) => options.policy.encodeContext(c));
+        const targets = ppo
+          ? await gaeTargets(options.policy, groups, Number(ppoConfig.gamma), Number(ppoConfig.lambda))
+          : undefined;
+        const spec = buildTrainSpec(
+          groups,
+          { ...settings(gamma), valueCoef: Number(ppoConfig.valueCoef) },
+          (c) => options.policy.encodeContext(c),
+          targets && ((g, i) => targets[g][i]),
+        );
         tokens = spec.completions.reduce((n, c) => n + c.length, 0);
         if (Number(lossConfig.beta) > 0) {
           // KL to the reference in the context each row is trained in.
@@ -265,6 +281,33 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       pool.close();
     },
   };
+}
+
+/**
+ * PPO's targets: the critic's values of every sample in the plain context (hinted samples too), GAE over the
+ * reward at the last token, then advantages whitened over the batch (mean 0, std 1), as PPO implementations do.
+ */
+async function gaeTargets(
+  policy: Policy,
+  groups: JudgedGroup[],
+  gamma: number,
+  lambda: number,
+): Promise<TokenTargets[][]> {
+  const rows = groups.flatMap((g) => g.samples.map((s) => ({ g, s })));
+  const values = await policy.values(rows.map(({ g }) => g.prompt), rows.map(({ s }) => s.ids));
+  const raw = rows.map(({ s }, i) =>
+    gae(s.ids.map((_, t) => (t === s.ids.length - 1 ? s.reward : 0)), values[i], gamma, lambda)
+  );
+  const all = raw.flatMap((r) => r.advantages);
+  const m = mean(all);
+  const sd = Math.sqrt(all.reduce((acc, a) => acc + (a - m) ** 2, 0) / Math.max(all.length, 1)) + 1e-8;
+  let k = 0;
+  return groups.map((g) =>
+    g.samples.map(() => {
+      const r = raw[k++];
+      return { advantages: r.advantages.map((a) => (a - m) / sd), returns: r.returns };
+    })
+  );
 }
 
 function reportGroup(group: JudgedGroup, baseline: HintedBaseline): ReportedGroup {
