@@ -11,31 +11,38 @@
  *
  * @module
  */
-export { passAtK } from "./metrics/passk.ts";
-export { type BackendName, tf, useBackend } from "./policy/backend.ts";
-export { type Figure, figureTitle } from "./plot/figure.ts";
-export {
-  exportFigures,
-  type ExportFormat,
-  type ExportOptions,
-  type ExportResult,
-  figureHtml,
-  FigureRenderer,
-  type ImageFormat,
-} from "./plot/export.ts";
-export { findChromium } from "./plot/chromium.ts";
-export { writeFileAtomic, writeTextFileAtomic } from "./io.ts";
+
+// Notebook display: Plotly figures and live progress.
 export { inJupyter, type Progress, progress, type ProgressOptions, show, type ShowOptions } from "../kernel/display.ts";
-export { type BackendInfo, BACKENDS, currentBackend, selectBackend } from "./policy/backend.ts";
+
+// The policy: backends, tokenizer, transformer, sampling, scoring, training, checkpoints, all cores.
+export {
+  type BackendInfo,
+  type BackendName,
+  BACKENDS,
+  currentBackend,
+  selectBackend,
+  tf,
+  useBackend,
+} from "./policy/backend.ts";
 export { SPECIAL, Tokenizer } from "./policy/tokenizer.ts";
 export { DEFAULT_MODEL, type ModelConfig, parameterCount } from "./policy/model.ts";
 export { type Completion, type SampleOptions } from "./policy/sample.ts";
-export { type ContextInput, Policy, type Scores, type ScoreTensors, type StepStats } from "./policy/policy.ts";
+export {
+  type ContextInput,
+  type Gradients,
+  Policy,
+  type Scores,
+  type ScoreTensors,
+  type StepStats,
+  type TrainSpec,
+} from "./policy/policy.ts";
 export { type AdamWConfig, DEFAULT_ADAMW } from "./policy/optimizer.ts";
 export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from "./policy/checkpoint.ts";
 export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { LOSSES, type LossFunction, type TokenData } from "./policy/losses.ts";
-export { type Gradients, type TrainSpec } from "./policy/policy.ts";
+
+// Verifiers: math, choice, code sandbox, one verify() by domain.
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
 export {
   type Domain,
@@ -47,6 +54,8 @@ export {
   verifyChoice,
   verifyMath,
 } from "./verifiers/mod.ts";
+
+// Data: the problem schema, the generators, loading, external sets.
 export {
   checkProblem,
   DatasetError,
@@ -60,13 +69,34 @@ export {
 export { DATASET_DOMAINS, generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
 export { DATASETS_DIR, loadProblems } from "./data/load.ts";
 export { fromGsm8k, fromMath } from "./data/loaders.ts";
-export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
+
+// RL: the pure core, Guide's difference, rollout, step building, the trainer, runs, SFT.
 export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
-export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
-export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";
-export { createTrainer, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
-export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
 export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
+export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
+export { createTrainer, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
 export { type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
 export { sft, type SftReport, type SftSettings } from "./rl/sft.ts";
+
+// Analysis: pass@k and where RL's gains come from.
+export { passAtK } from "./metrics/passk.ts";
+export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
+
+// Run configuration.
+export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
+export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";
+
+// Figures and files.
+export { type Figure, figureTitle } from "./plot/figure.ts";
+export {
+  exportFigures,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  figureHtml,
+  FigureRenderer,
+  type ImageFormat,
+} from "./plot/export.ts";
+export { findChromium } from "./plot/chromium.ts";
+export { writeFileAtomic, writeTextFileAtomic } from "./io.ts";
