@@ -392,6 +392,21 @@ export class Policy {
     return await this.applyGradients(await this.gradients(spec), options);
   }
 
+  /** Take the weights and optimizer state of `other` (same shape), e.g. a loaded checkpoint. */
+  copyFrom(other: Policy): void {
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const source = other.params.get(name);
+        if (!source || source.shape.join() !== p.shape.join()) throw new Error(`copyFrom: parameter ${name} differs`);
+        p.assign(source);
+        this.optimizer.m.get(name)!.assign(other.optimizer.m.get(name)!);
+        this.optimizer.v.get(name)!.assign(other.optimizer.v.get(name)!);
+      }
+    });
+    this.optimizer.step = other.optimizer.step;
+    this.version++;
+  }
+
   /** Free every tensor of the policy and its optimizer. */
   dispose(): void {
     for (const p of this.params.values()) p.dispose();

@@ -22,6 +22,7 @@
  */
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
+import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import { Rng } from "../policy/random.ts";
 import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
@@ -71,8 +72,16 @@ export interface StepReport {
   hintedFraction: number;
   rollout: RolloutStats;
   groups: ReportedGroup[];
+  /** Ratios π_θ / π_old of plain (on-policy) tokens before the update: 1 unless sampling used a temperature. */
+  plainRatios: Spread;
   /** Ratios π_θ(o_t | q) / π_old(o_t | q, h) of hinted tokens before the update. */
   hintedRatios: Spread;
+  /** Mean next-token entropy over the trained tokens, in their training contexts. */
+  entropy: number;
+  /** Mean KL (k3) to the reference policy over the trained tokens; null without a reference. */
+  kl: number | null;
+  /** Fraction of plain tokens whose ratio the clip would change. */
+  clipFraction: number;
   /** γ of the shaping used this step. */
   gamma: number;
   /** Mean effective per-token weight of hinted tokens relative to an on-policy token (shaped weighting). */
@@ -105,6 +114,10 @@ export interface Trainer {
   step(): Promise<StepReport>;
   /** pass@1 and pass@k on problems (n samples each). */
   evaluate(problems: Problem[], options?: { n?: number; k?: number }): Promise<{ passAt1: number; passAtK: number }>;
+  /** Save the policy (weights, optimizer state) with the config and step count, atomically. */
+  save(dir: string): Promise<void>;
+  /** Load weights and optimizer state saved by {@link Trainer.save} into this trainer's policy (same shape). */
+  load(dir: string): Promise<void>;
   close(): void;
 }
 
@@ -211,6 +224,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       let loss = NaN;
       let gradNorm = NaN;
       let tokens = 0;
+      const diagnostics = { plainRatios: [] as number[], entropy: NaN, kl: null as number | null, clipped: 0 };
       if (groups.length > 0) {
         const targets = ppo
           ? await gaeTargets(options.policy, groups, Number(ppoConfig.gamma), Number(ppoConfig.lambda))
@@ -226,6 +240,29 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
           // KL to the reference in the context each row is trained in.
           spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
         }
+        // Diagnostics at the point the gradient is taken (before the update), in the training contexts.
+        const current = await pool.logprobs(spec.contexts, spec.completions);
+        const data = spec.data!;
+        const epsLow = Number(lossConfig.epsilonLow);
+        const epsHigh = Number(lossConfig.epsilonHigh);
+        let klSum = 0;
+        let entropySum = 0;
+        current.logprobs.forEach((lps, r) =>
+          lps.forEach((lp, t) => {
+            entropySum += current.entropies[r][t];
+            if (data.refLogprobs) {
+              const delta = data.refLogprobs[r][t] - lp;
+              klSum += Math.exp(delta) - delta - 1;
+            }
+            if (data.hinted[r][t]) return;
+            const ratio = Math.exp(lp - data.oldLogprobs[r][t]);
+            diagnostics.plainRatios.push(ratio);
+            const a = data.advantages[r][t];
+            if ((ratio < 1 - epsLow && a < 0) || (ratio > 1 + epsHigh && a > 0)) diagnostics.clipped++;
+          })
+        );
+        diagnostics.entropy = entropySum / Math.max(1, tokens);
+        diagnostics.kl = data.refLogprobs ? klSum / Math.max(1, tokens) : null;
         const result = await pool.train(spec, { lr: Number(optim.lr) });
         loss = result.loss;
         gradNorm = result.gradNorm;
@@ -239,7 +276,11 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         hintedFraction: groups.length > 0 ? groups.filter((g) => g.hint !== undefined).length / groups.length : 0,
         rollout: stats,
         groups: groups.map((g) => reportGroup(g, guideConfig.baseline as HintedBaseline)),
+        plainRatios: spread(diagnostics.plainRatios),
         hintedRatios: spread(ratios),
+        entropy: diagnostics.entropy,
+        kl: diagnostics.kl,
+        clipFraction: diagnostics.plainRatios.length > 0 ? diagnostics.clipped / diagnostics.plainRatios.length : 0,
         gamma,
         hintedWeight: ratios.length > 0 ? mean(ratios.map((r) => effectiveWeight(r, gamma, shaping))) : NaN,
         logprobGap: gap.map((sum, t) => sum / gapCount[t]),
@@ -276,6 +317,19 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         atK += passAtK(n, c, k);
       }
       return { passAt1: at1 / evalProblems.length, passAtK: atK / evalProblems.length };
+    },
+    async save(dir) {
+      await saveCheckpoint(options.policy, dir, { steps, config });
+    },
+    async load(dir) {
+      const saved = await loadCheckpoint(dir, { expect: options.policy.config });
+      try {
+        options.policy.copyFrom(saved);
+        const extra = await checkpointExtra(dir);
+        steps = Number(extra?.steps ?? 0);
+      } finally {
+        saved.dispose();
+      }
     },
     close() {
       pool.close();
