@@ -193,6 +193,9 @@ Deno.test({
     assert(report.gamma >= 1e-4);
     assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
     const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
+    const onTrain = await trainer.evaluate("train", { n: 2, k: 2, problems: 3 });
+    assert(onTrain.passAtK >= onTrain.passAt1);
+    await assertRejects(() => trainer.evaluate("test"), Error, "evaluate: no problems for test");
     // A KL to the reference needs the reference policy; with it, the step trains.
     const klConfig = parseRunConfig(
       "algorithm: guide-grpo\nworkers: 1\nloss:\n  beta: 0.1\nguide:\n  alwaysHint: true\n  baseline: plain\n  weighting: unit\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",

@@ -99,6 +99,8 @@ export interface StepReport {
 export interface TrainerOptions {
   policy: Policy;
   train: Problem[];
+  /** Held-out problems, for `evaluate("test")`. */
+  test?: Problem[];
   /** The reference policy of the KL term (the SFT policy); needed when `loss.beta` > 0. */
   reference?: Policy;
   /** Called with every report. */
@@ -112,8 +114,14 @@ export interface Trainer {
   /** Steps taken. */
   readonly steps: number;
   step(): Promise<StepReport>;
-  /** pass@1 and pass@k on problems (n samples each). */
-  evaluate(problems: Problem[], options?: { n?: number; k?: number }): Promise<{ passAt1: number; passAtK: number }>;
+  /**
+   * pass@1 and pass@k (unbiased, n samples each) on a split (`"train"` or `"test"`, in the trainer's tiers) or on
+   * given problems.
+   */
+  evaluate(
+    split: "train" | "test" | Problem[],
+    options?: { n?: number; k?: number; problems?: number },
+  ): Promise<{ passAt1: number; passAtK: number }>;
   /** Save the policy (weights, optimizer state) with the config and step count, atomically. */
   save(dir: string): Promise<void>;
   /** Load weights and optimizer state saved by {@link Trainer.save} into this trainer's policy (same shape). */
@@ -297,7 +305,13 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       options.onStep?.(report);
       return report;
     },
-    async evaluate(evalProblems, evalOptions = {}) {
+    async evaluate(split, evalOptions = {}) {
+      const source = split === "train" ? problems : split === "test" ? (options.test ?? []) : split;
+      const evalProblems = source.filter((p) => Array.isArray(split) || tiers.includes(p.tier))
+        .slice(0, evalOptions.problems ?? Infinity);
+      if (evalProblems.length === 0) {
+        throw new Error(`evaluate: no problems for ${Array.isArray(split) ? "the given list" : split}`);
+      }
       const n = evalOptions.n ?? 8;
       const k = Math.min(evalOptions.k ?? n, n);
       const groups = await pool.sample(evalProblems.map((p) => p.prompt), {
