@@ -101,6 +101,29 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
     1,
   );
   assertEquals([filtered.groups.length, filtered.stats.fill, filtered.stats.rounds, refills], [0, 0, 3, 2]);
+  // Hint style and threshold: the `value` hint is used, and a threshold of 0.5 regroups a group at mean reward 0.25.
+  const styled = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 1), () => [], {
+    ...base,
+    hintStyle: "value",
+  }, 1);
+  assertEquals(styled.groups[0].hint, tier1[0].hints.value);
+  const partial = {
+    sample: (contexts: ContextInput[], o: { n?: number }) =>
+      Promise.resolve(contexts.map((c) => {
+        const hinted = typeof c === "object" && !Array.isArray(c);
+        return Array.from({ length: o.n ?? 1 }, (_, i) => ({
+          ids: [5],
+          text: hinted || i === 0 ? `\\boxed{${tier1[0].answer}}` : "\\boxed{0}",
+          logprobs: [-1],
+          policyLogprobs: [-1],
+          finishReason: "stop" as const,
+        }));
+      })),
+  };
+  const low = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false }, 1);
+  assertEquals(low.stats.hintedGroups, 0); // mean 0.25 > 0.001: no hint
+  const high = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false, threshold: 0.5 }, 1);
+  assertEquals(high.stats.hintedGroups, 1);
   // GRPO keeps all-equal groups (they simply carry no gradient).
   const grpo = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 2), more, {
     ...base,
@@ -203,6 +226,15 @@ Deno.test({
     const noReference = await createTrainer(klConfig, { policy, train: tier1 });
     await assertRejects(() => noReference.step(), Error, "loss.beta > 0 needs a reference policy");
     noReference.close();
+    // Constant shaping uses the configured γ instead of the quantile.
+    const constant = await createTrainer(
+      parseRunConfig(
+        "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  shaping: constant\n  gamma: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+      ),
+      { policy, train: tier1 },
+    );
+    assertEquals((await constant.step()).gamma, 0.5);
+    constant.close();
     const reference = await warmedPolicy();
     const withKl = await createTrainer(klConfig, { policy, train: tier1, reference });
     const klReport = await withKl.step();
