@@ -16,7 +16,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type Figure, figureTitle } from "../lib/plot/figure.ts";
-import { figureHtml, FigureRenderer } from "../lib/plot/export.ts";
+import { escapeHtml, figureHtml, FigureRenderer } from "../lib/plot/export.ts";
 import { findChromium } from "../lib/plot/chromium.ts";
 
 /** Are we running inside `deno jupyter` (where `Deno.jupyter` exists)? */
@@ -154,10 +154,6 @@ export function progressLine(state: ProgressState, width = 24): string {
   const filled = Math.round(fraction * width);
   const bar = "#".repeat(filled) + ".".repeat(width - filled);
   return `${state.label ? `${state.label} ` : ""}[${bar}] ${progressStatus(state)}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 let displayCounter = 0;

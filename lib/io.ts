@@ -34,3 +34,10 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
 export function writeTextFileAtomic(path: string, text: string): Promise<void> {
   return writeFileAtomic(path, new TextEncoder().encode(text));
 }
+
+/** SHA-256 of bytes or text, as lowercase hex (checkpoints and datasets pin their files with it). */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -8,12 +8,10 @@
 import { Rng } from "../policy/random.ts";
 import type { Problem } from "./schema.ts";
 
-const int = (rng: Rng, lo: number, hi: number) => lo + (rng.nextUint32() % (hi - lo + 1));
-
 /** Distinct integers in [lo, hi]. */
 function distinct(rng: Rng, count: number, lo: number, hi: number): number[] {
   const out = new Set<number>();
-  while (out.size < count) out.add(int(rng, lo, hi));
+  while (out.size < count) out.add(rng.int(lo, hi));
   return [...out];
 }
 
@@ -23,8 +21,8 @@ function show(value: unknown): string {
 
 /** One code problem of `tier`. */
 export function codeProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split"> | null {
-  const a = int(rng, 2, 9);
-  const b = int(rng, 1, 20);
+  const a = rng.int(2, 9);
+  const b = rng.int(1, 20);
   let fn: (x: never) => unknown;
   let inputs: unknown[];
   let body: string;
@@ -58,16 +56,16 @@ export function codeProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split
       break;
     case 4:
       fn = ((xs: number[]) => xs.map((x) => a * x + b)) as never;
-      inputs = Array.from({ length: 7 }, () => distinct(rng, int(rng, 2, 4), 0, 20));
+      inputs = Array.from({ length: 7 }, () => distinct(rng, rng.int(2, 4), 0, 20));
       body = `function f(a){return a.map(x=>${a}*x+${b})}`;
       strategy = "f maps each element by the same affine rule";
       value = `the slope is ${a}`;
       prefix = "function f(a){return a.map(x=>";
       break;
     default: {
-      const k = int(rng, 3, 12);
+      const k = rng.int(3, 12);
       fn = ((xs: number[]) => xs.filter((x) => x > k).map((x) => a * x)) as never;
-      inputs = Array.from({ length: 7 }, () => distinct(rng, int(rng, 3, 5), 0, 20));
+      inputs = Array.from({ length: 7 }, () => distinct(rng, rng.int(3, 5), 0, 20));
       body = `function f(a){return a.filter(x=>x>${k}).map(x=>${a}*x)}`;
       strategy = "f keeps the elements above a threshold, then scales them";
       value = `the threshold is ${k}`;

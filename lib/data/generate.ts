@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { Rng } from "../policy/random.ts";
-import { writeTextFileAtomic } from "../io.ts";
+import { sha256Hex, writeTextFileAtomic } from "../io.ts";
 import type { Problem } from "./schema.ts";
 import { mathProblem } from "./math.ts";
 import { scienceProblem } from "./science.ts";
@@ -74,11 +74,6 @@ export function toJsonl(problems: Problem[]): string {
   ).join("\n") + "\n";
 }
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Generate every domain and write the files and the card under `out`; returns the files with their SHA-256. */
 export async function writeDatasets(out: string, options: GenerateOptions = {}): Promise<Record<string, string>> {
   const checksums: Record<string, string> = {};
@@ -89,7 +84,7 @@ export async function writeDatasets(out: string, options: GenerateOptions = {}):
       const text = toJsonl(splits[split]);
       const file = join(domain, `${split}.jsonl`);
       await writeTextFileAtomic(join(out, file), text);
-      checksums[file] = await sha256(text);
+      checksums[file] = await sha256Hex(text);
       const perTier = Array.from({ length: TIERS }, (_, t) => splits[split].filter((p) => p.tier === t + 1).length);
       rows.push(`| ${domain} | ${split} | ${splits[split].length} | ${perTier.join(" / ")} | \`${checksums[file]}\` |`);
     }

@@ -15,14 +15,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATASET_DOMAINS, writeDatasets } from "./generate.ts";
 import { parseProblems, type Problem } from "./schema.ts";
+import { sha256Hex } from "../io.ts";
 
 /** The repository's datasets folder. */
 export const DATASETS_DIR = fileURLToPath(new URL("../../datasets", import.meta.url));
-
-async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** The committed checksums: relative file → SHA-256. */
 export async function readChecksums(root = DATASETS_DIR): Promise<Map<string, string>> {
@@ -73,7 +69,7 @@ export async function loadProblems(
   }
   const expected = sums.get(relative);
   if (!expected) throw new Error(`${join(root, "SHA256SUMS")}: no checksum for ${relative}`);
-  if ((await sha256(data)) !== expected) {
+  if ((await sha256Hex(data)) !== expected) {
     throw new Error(
       `${file}: SHA-256 does not match ${join(root, "SHA256SUMS")} (edited or corrupt; rerun deno task data)`,
     );

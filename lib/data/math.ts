@@ -76,7 +76,6 @@ export function solveSteps(tokens: Token[]): { steps: string[]; operations: stri
   return { steps, operations, values };
 }
 
-const int = (rng: Rng, lo: number, hi: number) => lo + (rng.nextUint32() % (hi - lo + 1));
 const sign = (rng: Rng): "+" | "-" => (rng.next() < 0.5 ? "+" : "-");
 
 /** An expression of `tier`. */
@@ -84,38 +83,38 @@ function expression(rng: Rng, tier: number): Token[] {
   switch (tier) {
     case 1:
       return rng.next() < 0.67
-        ? [int(rng, 100, 999), sign(rng), int(rng, 100, 999)]
-        : [int(rng, 100, 999), "*", int(rng, 2, 9)];
+        ? [rng.int(100, 999), sign(rng), rng.int(100, 999)]
+        : [rng.int(100, 999), "*", rng.int(2, 9)];
     case 2:
       return rng.next() < 0.5
-        ? [int(rng, 100, 999), sign(rng), int(rng, 100, 999), sign(rng), int(rng, 100, 999)]
-        : [int(rng, 100, 999), "*", int(rng, 2, 9), sign(rng), int(rng, 100, 999)];
+        ? [rng.int(100, 999), sign(rng), rng.int(100, 999), sign(rng), rng.int(100, 999)]
+        : [rng.int(100, 999), "*", rng.int(2, 9), sign(rng), rng.int(100, 999)];
     case 3:
-      return [int(rng, 1000, 9999), sign(rng), int(rng, 12, 99), "*", int(rng, 2, 9)];
+      return [rng.int(1000, 9999), sign(rng), rng.int(12, 99), "*", rng.int(2, 9)];
     case 4:
       return [
-        int(rng, 1000, 9999),
+        rng.int(1000, 9999),
         sign(rng),
-        int(rng, 12, 99),
+        rng.int(12, 99),
         "*",
-        int(rng, 2, 9),
+        rng.int(2, 9),
         sign(rng),
-        int(rng, 12, 99),
+        rng.int(12, 99),
         "*",
-        int(rng, 2, 9),
+        rng.int(2, 9),
       ];
     default:
       return [
         "(",
-        int(rng, 100, 999),
+        rng.int(100, 999),
         sign(rng),
-        int(rng, 10, 99),
+        rng.int(10, 99),
         ")",
         "*",
         "(",
-        int(rng, 10, 30),
+        rng.int(10, 30),
         sign(rng),
-        int(rng, 1, 9),
+        rng.int(1, 9),
         ")",
       ];
   }

@@ -11,7 +11,6 @@
 import { Rng } from "../policy/random.ts";
 import type { Problem } from "./schema.ts";
 
-const int = (rng: Rng, lo: number, hi: number) => lo + (rng.nextUint32() % (hi - lo + 1));
 const LETTERS = ["A", "B", "C", "D"];
 
 interface Draft {
@@ -27,8 +26,8 @@ interface Draft {
 function draft(rng: Rng, tier: number): Draft {
   switch (tier) {
     case 1: {
-      const v = int(rng, 2, 40);
-      const t = int(rng, 2, 20);
+      const v = rng.int(2, 40);
+      const t = rng.int(2, 20);
       const d = v * t;
       return {
         question: `A cart travels ${d} m in ${t} s. What is its average speed?`,
@@ -41,8 +40,8 @@ function draft(rng: Rng, tier: number): Draft {
       };
     }
     case 2: {
-      const v = int(rng, 2, 30);
-      const minutes = int(rng, 2, 15);
+      const v = rng.int(2, 30);
+      const minutes = rng.int(2, 15);
       const d = v * minutes * 60;
       return {
         question: `A runner covers ${d} m in ${minutes} min. What is the speed in m/s?`,
@@ -55,8 +54,8 @@ function draft(rng: Rng, tier: number): Draft {
       };
     }
     case 3: {
-      const v = int(rng, 3, 30);
-      const t = int(rng, 3, 40);
+      const v = rng.int(3, 30);
+      const t = rng.int(3, 40);
       const d = v * t;
       if (rng.next() < 0.5) {
         return {
@@ -80,9 +79,9 @@ function draft(rng: Rng, tier: number): Draft {
       };
     }
     case 4: {
-      const u = int(rng, 0, 20);
-      const a = int(rng, 2, 9);
-      const t = int(rng, 2, 12);
+      const u = rng.int(0, 20);
+      const a = rng.int(2, 9);
+      const t = rng.int(2, 12);
       const v = u + a * t;
       return {
         question: `A car at ${u} m/s accelerates at ${a} m/s^2 for ${t} s. What is its final speed?`,
@@ -95,9 +94,9 @@ function draft(rng: Rng, tier: number): Draft {
       };
     }
     default: {
-      const u = int(rng, 1, 15);
-      const a = 2 * int(rng, 1, 5);
-      const t = int(rng, 2, 10);
+      const u = rng.int(1, 15);
+      const a = 2 * rng.int(1, 5);
+      const t = rng.int(2, 10);
       const s = u * t + (a * t * t) / 2;
       return {
         question: `A sled starts at ${u} m/s and accelerates at ${a} m/s^2 for ${t} s. How far does it go?`,

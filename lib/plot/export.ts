@@ -63,7 +63,8 @@ export function plotlyJs(): string {
   return plotlySource;
 }
 
-function escapeHtml(text: string): string {
+/** Text made safe inside HTML (element content and attribute values). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

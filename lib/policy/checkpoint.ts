@@ -11,6 +11,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { currentBackend, tf } from "./backend.ts";
+import { sha256Hex } from "../io.ts";
 import { type ModelConfig, parameterShapes, validateModelConfig } from "./model.ts";
 import { type AdamWConfig, DEFAULT_ADAMW } from "./optimizer.ts";
 import { Policy } from "./policy.ts";
@@ -47,11 +48,6 @@ export interface CheckpointMeta {
   extra?: Record<string, unknown>;
 }
 
-async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 async function pack(file: string, tensors: [string, tf.Tensor][]): Promise<{ entry: BinaryEntry; data: Uint8Array }> {
   const total = tensors.reduce((n, [, t]) => n + t.size * 4, 0);
   const data = new Uint8Array(total);
@@ -63,7 +59,7 @@ async function pack(file: string, tensors: [string, tf.Tensor][]): Promise<{ ent
     entries.push({ name, shape: t.shape, offset, bytes: values.byteLength });
     offset += values.byteLength;
   }
-  return { entry: { file, sha256: await sha256(data), bytes: total, tensors: entries }, data };
+  return { entry: { file, sha256: await sha256Hex(data), bytes: total, tensors: entries }, data };
 }
 
 /** Save the policy (weights, config, tokenizer, optimizer state) to folder `dir`, atomically. */
@@ -138,7 +134,11 @@ async function readBinary(
     file,
     `is ${data.byteLength} bytes, checkpoint.json says ${entry.bytes} (truncated or replaced)`,
   );
-  expect((await sha256(data)) === entry.sha256, file, "SHA-256 does not match checkpoint.json (the file is corrupt)");
+  expect(
+    (await sha256Hex(data)) === entry.sha256,
+    file,
+    "SHA-256 does not match checkpoint.json (the file is corrupt)",
+  );
   expect(
     entry.tensors.length === expected.length,
     file,
