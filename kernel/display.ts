@@ -162,11 +162,11 @@ let displayCounter = 0;
  * Give the kernel time to put sent display messages on the wire. `Deno.jupyter.broadcast` resolves once a message
  * is queued; a cell that ends right after it can report "idle" first, and nbconvert then drops the message. Measured
  * here: 5 MB displays at the end of a cell were lost 7 times in 24 without a pause and never with 50 ms; bursts of
- * small `update_display_data` were lost too. The pause grows with the message size. Outside Jupyter it is zero.
+ * small `update_display_data` were lost too. The pause (50 ms + 1 ms per 25 kB) grows with the message size. Outside Jupyter it is zero.
  */
 function settleIopub(bytes = 0): Promise<void> {
   if (!inJupyter()) return Promise.resolve();
-  const ms = 25 + bytes / 50_000;
+  const ms = 50 + bytes / 25_000;
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
