@@ -42,7 +42,15 @@ Deno.test({
     const run = await runTraining(config, { runDir: dir, policy: base, train: math.train, test: math.test });
     assertEquals(run.steps, 2);
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    assertEquals(names, ["checkpoint", "config.yaml", "eval.jsonl", "meta.json", "metrics.jsonl", "rollouts.jsonl"]);
+    assertEquals(names, [
+      "checkpoint",
+      "config.yaml",
+      "done.json",
+      "eval.jsonl",
+      "meta.json",
+      "metrics.jsonl",
+      "rollouts.jsonl",
+    ]);
     assertEquals(parseRunConfig(await Deno.readTextFile(join(dir, "config.yaml"))), config);
     const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json")));
     assertEquals([meta.backend.name, meta.seed, meta.steps, meta.stopped], ["wasm", 0, 2, null]);
@@ -98,5 +106,53 @@ Deno.test({
     assert(Array.from(last.params.get("wte")!.dataSync()).every(Number.isFinite));
     last.dispose();
     policy.dispose();
+  },
+});
+
+Deno.test({
+  name: "a run cut off mid-way resumes from its last checkpoint and ends exactly as an uninterrupted run",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    const config = parseRunConfig(
+      "algorithm: guide-grpo\nworkers: 1\nsteps: 4\neval:\n  every: 2\n" +
+        "rollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 24\n  maxResample: 1\n",
+    );
+    const whole = await runTraining(config, { runDir: join(root, "whole"), policy: tiny(), train: math.train });
+    assertEquals(whole.steps, 4);
+    const cut = join(root, "cut");
+    await assertRejects(
+      () =>
+        runTraining(config, {
+          runDir: cut,
+          policy: tiny(),
+          train: math.train,
+          onStep: (m) => {
+            if (m.step === 3) throw new Error("simulated crash");
+          },
+        }),
+      Error,
+      "simulated crash",
+    );
+    assertEquals((await lines(join(cut, "metrics.jsonl"))).length, 3);
+    await assertRejects(
+      () => runTraining(config, { runDir: cut, policy: tiny(), train: math.train }),
+      Error,
+      "already holds",
+    );
+    const resumed = await runTraining(config, { runDir: cut, policy: tiny(), train: math.train, resume: true });
+    assertEquals([resumed.steps, resumed.resumedFrom], [4, 2]);
+    const a = await lines(join(root, "whole", "metrics.jsonl"));
+    const b = await lines(join(cut, "metrics.jsonl"));
+    assertEquals(b.map((m) => m.step), [1, 2, 3, 4]);
+    assertEquals(b.map((m) => [m.loss, m.rewardMean, m.gamma]), a.map((m) => [m.loss, m.rewardMean, m.gamma]));
+    assertEquals((await lines(join(cut, "rollouts.jsonl"))).map((r) => r.step), [1, 2, 3, 4]);
+    // Finished: a further resume does nothing.
+    assertEquals(
+      (await runTraining(config, { runDir: cut, policy: tiny(), train: math.train, resume: true })).skipped,
+      true,
+    );
+    await Deno.remove(root, { recursive: true });
   },
 });

@@ -3,7 +3,9 @@
  * wall time, how it ended), `metrics.jsonl` (a line a step), `rollouts.jsonl` (the groups with their hints and
  * completions), `eval.jsonl`, and `checkpoint/` (the policy, saved atomically at every evaluation and at the end).
  * A NaN or infinite loss stops the run with a message in `meta.json`; the last checkpoint stays intact. A folder
- * that already holds a different config is refused, so results are never overwritten.
+ * that already holds a different config is refused, so results are never overwritten. With `resume`, a folder of the
+ * same config continues from its last checkpoint (the lines logged after it are dropped and redone, with the same
+ * seeds and data order, so the result equals an uninterrupted run), and a finished run (`done.json`) is skipped.
  *
  * @module
  */
@@ -12,7 +14,7 @@ import { writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
-import { saveCheckpoint } from "../policy/checkpoint.ts";
+import { checkpointExtra, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig } from "../config/schema.ts";
 import { toYaml } from "../config/validate.ts";
@@ -27,6 +29,8 @@ export interface RunOptions {
   /** Held-out problems for `eval.jsonl`. */
   test?: Problem[];
   reference?: Policy;
+  /** Continue an unfinished run of the same config from its last checkpoint; skip a finished one. */
+  resume?: boolean;
   /** Called after every step (RL or SFT) with its metrics line. */
   onStep?: (metrics: Record<string, unknown>) => void | Promise<void>;
 }
@@ -34,6 +38,10 @@ export interface RunOptions {
 /** How a run ended. */
 export interface RunResult {
   steps: number;
+  /** The run was already finished and nothing was done. */
+  skipped?: boolean;
+  /** The step the run continued from (0 for a fresh run). */
+  resumedFrom?: number;
   stopped?: string;
   seconds: number;
 }
@@ -48,20 +56,52 @@ async function gitCommit(): Promise<string | null> {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+async function readLines(file: string): Promise<string[]> {
+  try {
+    return (await Deno.readTextFile(file)).split("\n").filter((l) => l.trim() !== "");
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
+
+/** The step a run's checkpoint was saved at (0 when there is none). */
+async function checkpointStep(dir: string): Promise<number> {
+  if (!(await exists(join(dir, "checkpoint.json")))) return 0;
+  const extra = await checkpointExtra(dir);
+  return Number(extra?.steps ?? 0);
+}
+
 /** Run `config` to the end in `options.runDir`. */
 export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunResult> {
   const { runDir } = options;
   const configText = toYaml(config);
   const configFile = join(runDir, "config.yaml");
+  let resumeFrom = 0;
+  let existing: string | undefined;
   try {
-    const existing = await Deno.readTextFile(configFile);
-    if (existing !== configText) {
-      const differing = configText.split("\n").filter((line) => !existing.split("\n").includes(line));
-      throw new Error(`${configFile}: the folder holds a run of another config (differs in: ${differing.join("; ")})`);
-    }
-    throw new Error(`${configFile}: the folder already holds this run; use a new folder`);
+    existing = await Deno.readTextFile(configFile);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (existing !== undefined) {
+    if (existing !== configText) {
+      const differing = configText.split("\n").filter((line) => !existing!.split("\n").includes(line));
+      throw new Error(`${configFile}: the folder holds a run of another config (differs in: ${differing.join("; ")})`);
+    }
+    if (!options.resume) throw new Error(`${configFile}: the folder already holds this run; use a new folder`);
+    if (await exists(join(runDir, "done.json"))) return { steps: 0, skipped: true, seconds: 0 };
+    resumeFrom = await checkpointStep(join(runDir, "checkpoint"));
   }
   await writeTextFileAtomic(configFile, configText);
   const started = performance.now();
@@ -75,15 +115,28 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   };
   const writeMeta = () => writeTextFileAtomic(join(runDir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   await writeMeta();
-  const metrics: string[] = [];
-  const evals: string[] = [];
-  const checkpoint = (step: number) => saveCheckpoint(options.policy, join(runDir, "checkpoint"), { step, config });
+  // On resume, keep what was logged up to the checkpoint; later lines are redone.
+  const upTo = async (file: string) =>
+    resumeFrom > 0 ? (await readLines(join(runDir, file))).filter((l) => JSON.parse(l).step <= resumeFrom) : [];
+  const metrics: string[] = await upTo("metrics.jsonl");
+  const evals: string[] = await upTo("eval.jsonl");
+  const rollouts = await upTo("rollouts.jsonl");
+  await writeTextFileAtomic(join(runDir, "rollouts.jsonl"), rollouts.map((l) => l + "\n").join(""));
+  if (resumeFrom > 0) meta.resumedFrom = resumeFrom;
+  let trainerRef: { save(dir: string): Promise<void> } | undefined;
+  const checkpoint = (step: number) =>
+    trainerRef
+      ? trainerRef.save(join(runDir, "checkpoint"))
+      : saveCheckpoint(options.policy, join(runDir, "checkpoint"), {
+        steps: step,
+        config,
+      });
   const record = async (line: Record<string, unknown>) => {
     metrics.push(JSON.stringify(line));
     await writeTextFileAtomic(join(runDir, "metrics.jsonl"), metrics.join("\n") + "\n");
     await options.onStep?.(line);
   };
-  let steps = 0;
+  let steps = resumeFrom;
   let stopped: string | undefined;
   const pool = config.algorithm === "sft"
     ? await PolicyPool.create(options.policy, { workers: Number(config.workers) || undefined })
@@ -91,6 +144,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   try {
     if (pool) {
       const s = config.sft as Record<string, unknown>;
+      if (resumeFrom > 0) throw new Error(`${runDir}: resuming an sft run is not supported; start it anew`);
       await sft(pool, options.train, {
         steps: Number(s.steps),
         batch: Number(s.batch),
@@ -110,10 +164,12 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         train: options.train,
         reference: options.reference,
       });
+      trainerRef = trainer;
+      if (resumeFrom > 0) await trainer.load(join(runDir, "checkpoint"));
       const evalConfig = config.eval as Record<string, unknown>;
       const every = Number(evalConfig.every);
       try {
-        for (let step = 1; step <= Number(config.steps); step++) {
+        for (let step = resumeFrom + 1; step <= Number(config.steps); step++) {
           const report: StepReport = await trainer.step();
           steps = step;
           const { groups, ...line } = report;
@@ -149,5 +205,7 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     meta.finishedAt = new Date().toISOString();
     await writeMeta();
   }
-  return { steps, stopped, seconds: (performance.now() - started) / 1000 };
+  // Written last and atomically: its presence means every file above is complete.
+  if (!stopped) await writeTextFileAtomic(join(runDir, "done.json"), JSON.stringify({ steps }) + "\n");
+  return { steps, stopped, resumedFrom: resumeFrom || undefined, seconds: (performance.now() - started) / 1000 };
 }

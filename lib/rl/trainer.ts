@@ -333,7 +333,8 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       return { passAt1: at1 / evalProblems.length, passAtK: atK / evalProblems.length };
     },
     async save(dir) {
-      await saveCheckpoint(options.policy, dir, { steps, config });
+      // The data cursor too, so that a resumed run draws the same prompts as an uninterrupted one.
+      await saveCheckpoint(options.policy, dir, { steps, cursor, config });
     },
     async load(dir) {
       const saved = await loadCheckpoint(dir, { expect: options.policy.config });
@@ -341,6 +342,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         options.policy.copyFrom(saved);
         const extra = await checkpointExtra(dir);
         steps = Number(extra?.steps ?? 0);
+        cursor = Number(extra?.cursor ?? 0);
       } finally {
         saved.dispose();
       }
