@@ -154,7 +154,7 @@ ${[2, 5].map((t) => example("code", t)).join("\n")}
 
 ## Calibration
 
-To be measured once the trainer exists (issue 5): after SFT on tiers 1–2, plain pass@1, pass@16 and hinted pass@16
+Not measured yet (the reproduction issue, #8, starts with it): after SFT on tiers 1–2, plain pass@1, pass@16 and hinted pass@16
 per tier, aiming for one self-distillation tier (pass@1 ≈ 0.5–2%, pass@16 ≈ 5–20%) and one capability-gain tier
 (pass@16 = 0, hinted pass@16 ≥ 0.3).
 
