@@ -208,38 +208,29 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       }, config.seed * 1_000_003 + steps);
       const rolledOut = performance.now();
 
-      // Hinted samples scored in the plain context before the update: their ratios (γ's quantile) and the gap.
-      const hinted = groups.flatMap((g) => g.samples.filter((s) => isHintedSample(g, s)).map((s) => ({ g, s })));
-      const plainScores = hinted.length > 0
-        ? await pool.logprobs(hinted.map(({ g }) => g.prompt), hinted.map(({ s }) => s.ids))
-        : { logprobs: [], entropies: [] };
-      const ratios = plainScores.logprobs.flatMap((lps, i) =>
-        lps.map((lp, t) => Math.exp(lp - hinted[i].s.oldLogprobs[t]))
-      );
-      const shaping = guideConfig.shaping as Shaping;
-      const gamma = shaping === "quantile"
-        ? gammaQuantile(ratios, Number(guideConfig.gammaLevel))
-        : Number(guideConfig.gamma);
-      const gap: number[] = [];
-      const gapCount: number[] = [];
-      plainScores.logprobs.forEach((lps, i) =>
-        lps.forEach((lp, t) => {
-          gap[t] = (gap[t] ?? 0) + lp - hinted[i].s.oldLogprobs[t];
-          gapCount[t] = (gapCount[t] ?? 0) + 1;
-        })
-      );
-
       let loss = NaN;
       let gradNorm = NaN;
       let tokens = 0;
+      const shaping = guideConfig.shaping as Shaping;
+      // Hinted tokens' ratios π_θ(o_t | q) / π_old(o_t | q, h) (γ's quantile) and, by position, the log-prob gap.
+      const ratios: number[] = [];
+      const gap: number[] = [];
+      const gapCount: number[] = [];
+      const addHinted = (lps: number[], old: number[]) =>
+        lps.forEach((lp, t) => {
+          ratios.push(Math.exp(lp - old[t]));
+          gap[t] = (gap[t] ?? 0) + lp - old[t];
+          gapCount[t] = (gapCount[t] ?? 0) + 1;
+        });
       const diagnostics = { plainRatios: [] as number[], entropy: NaN, kl: null as number | null, clipped: 0 };
+      let gamma = shaping === "quantile" ? gammaQuantile([]) : Number(guideConfig.gamma);
       if (groups.length > 0) {
         const targets = ppo
           ? await gaeTargets(options.policy, groups, Number(ppoConfig.gamma), Number(ppoConfig.lambda))
           : undefined;
         const spec = buildTrainSpec(
           groups,
-          { ...settings(gamma), valueCoef: Number(ppoConfig.valueCoef) },
+          { ...settings(Number(guideConfig.gamma)), valueCoef: Number(ppoConfig.valueCoef) },
           (c) => options.policy.encodeContext(c),
           targets && ((g, i) => targets[g][i]),
         );
@@ -248,14 +239,16 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
           // KL to the reference in the context each row is trained in.
           spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
         }
-        // Diagnostics at the point the gradient is taken (before the update), in the training contexts.
+        // One scoring pass at the point the gradient is taken (before the update), in the training contexts: it
+        // gives the hinted ratios (trained in the plain context) and every diagnostic.
         const current = await pool.logprobs(spec.contexts, spec.completions);
         const data = spec.data!;
         const epsLow = Number(lossConfig.epsilonLow);
         const epsHigh = Number(lossConfig.epsilonHigh);
         let klSum = 0;
         let entropySum = 0;
-        current.logprobs.forEach((lps, r) =>
+        current.logprobs.forEach((lps, r) => {
+          if (data.hinted[r][0]) addHinted(lps, data.oldLogprobs[r]);
           lps.forEach((lp, t) => {
             entropySum += current.entropies[r][t];
             if (data.refLogprobs) {
@@ -267,10 +260,20 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
             diagnostics.plainRatios.push(ratio);
             const a = data.advantages[r][t];
             if ((ratio < 1 - epsLow && a < 0) || (ratio > 1 + epsHigh && a > 0)) diagnostics.clipped++;
-          })
-        );
+          });
+        });
+        if (!guideConfig.isCorrection) {
+          // Hinted samples are trained in the hinted context here; score them in the plain one for the report.
+          const hinted = groups.flatMap((g) => g.samples.filter((s) => isHintedSample(g, s)).map((s) => ({ g, s })));
+          if (hinted.length > 0) {
+            const plain = await pool.logprobs(hinted.map(({ g }) => g.prompt), hinted.map(({ s }) => s.ids));
+            plain.logprobs.forEach((lps, i) => addHinted(lps, hinted[i].s.oldLogprobs));
+          }
+        }
         diagnostics.entropy = entropySum / Math.max(1, tokens);
         diagnostics.kl = data.refLogprobs ? klSum / Math.max(1, tokens) : null;
+        if (shaping === "quantile") gamma = gammaQuantile(ratios, Number(guideConfig.gammaLevel));
+        spec.params!.gamma = gamma;
         const result = await pool.train(spec, { lr: Number(optim.lr) });
         loss = result.loss;
         gradNorm = result.gradNorm;
