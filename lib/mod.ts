@@ -75,8 +75,22 @@ export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
 export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
 export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
-export { createTrainer, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
-export { type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
+export { createTrainer, RATIO_BINS, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
+export {
+  type EvaluateOptions,
+  evaluatePolicy,
+  type Evaluation,
+  evaluationProblems,
+  type Sampler,
+} from "./rl/evaluate.ts";
+export {
+  type EvaluationRecord,
+  evaluationRecord,
+  type RunOptions,
+  type RunResult,
+  runTraining,
+  tierList,
+} from "./rl/run.ts";
 export { sft, type SftReport, type SftSettings } from "./rl/sft.ts";
 
 // Analysis: pass@k and where RL's gains come from.
@@ -86,6 +100,56 @@ export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
 export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";
+
+// Ablations: grids, the runner and its run store, the summary and the figures, Slurm export.
+export {
+  basePath,
+  EXAMPLE_GRIDS,
+  type Grid,
+  type GridRun,
+  loadGrid,
+  parseGrid,
+  QUICK_GRID,
+  runId,
+  SUMMARY_SCHEMA,
+} from "./ablation/grid.ts";
+export {
+  type AblationOptions,
+  type AblationProgress,
+  type AblationResult,
+  buildBase,
+  collectReport,
+  evaluateBase,
+  runAblation,
+  runAblationFile,
+  runOne,
+  writeResults,
+} from "./ablation/runner.ts";
+export { baseDir, readBaseEval, readRun, runDir, type RunResults } from "./ablation/store.ts";
+export {
+  type AblationReport,
+  ablationReport,
+  type CurvePoint,
+  type MeanCi,
+  meanCi,
+  summaryCsv,
+  summaryMarkdown,
+  type SummaryRow,
+  tQuantile95,
+  type Variant,
+  variantsOf,
+} from "./ablation/report.ts";
+export { type SlurmOptions, slurmScripts } from "./ablation/slurm.ts";
+export {
+  ablationFigures,
+  gainSplitFigure,
+  gammaFigure,
+  hintedFractionFigure,
+  hintedRatioFigure,
+  learningFigure,
+  PALETTE,
+  passkFigure,
+} from "./plot/ablation.ts";
 
 // Figures and files.
 export { type Figure, figureTitle } from "./plot/figure.ts";

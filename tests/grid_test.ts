@@ -1,8 +1,11 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { canonicalJson, parseGrid, runId } from "../lib/ablation/grid.ts";
+import { basePath, canonicalJson, parseGrid, runId } from "../lib/ablation/grid.ts";
 import { parseRunConfig } from "../lib/mod.ts";
 
-const grid = `base:
+const grid = `sft:
+  model: { dModel: 32, layers: 1, heads: 2 }
+  sft: { steps: 5 }
+base:
   steps: 20
   rollout:
     groupSize: 4
@@ -13,7 +16,7 @@ axes:
 `;
 
 Deno.test("a grid is the cartesian product of its axes over the base, each run with a stable id", async () => {
-  const runs = await parseGrid(grid, "g.yaml");
+  const { runs, sft, summary } = await parseGrid(grid, "g.yaml");
   assertEquals(runs.length, 12);
   assertEquals(runs[0].axes, { algorithm: "grpo", seed: 0, "guide.baseline": "group" });
   assertEquals(runs[11].axes, { algorithm: "guide-grpo", seed: 2, "guide.baseline": "plain" });
@@ -22,46 +25,76 @@ Deno.test("a grid is the cartesian product of its axes over the base, each run w
   assertEquals(runs[3].config.steps, 20);
   assertEquals(new Set(runs.map((r) => r.id)).size, 12);
   assert(runs.every((r) => /^(grpo|guide-grpo)-s[0-2]-[0-9a-f]{10}$/.test(r.id)), runs[0].id);
+  // The base: an sft run; every run starts from it and takes its model shape; the ablation runs them one process each.
+  assert(sft && /^sft-s0-[0-9a-f]{10}$/.test(sft.id) && sft.config.algorithm === "sft");
+  const model = runs[0].config.model as Record<string, unknown>;
+  assertEquals([model.dModel, model.layers, model.heads, model.checkpoint], [32, 1, 2, basePath(sft!.id)]);
+  assertEquals(basePath(sft!.id), `bases/${sft!.id}/checkpoint`);
+  assert(runs.every((r) => r.config.workers === 1));
+  assertEquals(summary, { k: 16, target: null });
   // Stable: the same config gives the same id, however it was written.
   const again = await parseGrid(
     grid.replace("  rollout:\n    groupSize: 4\n", "  rollout: { groupSize: 4 }\n"),
     "h.yaml",
   );
-  assertEquals(again.map((r) => r.id), runs.map((r) => r.id));
-  assertEquals(await runId(parseRunConfig("steps: 20\nrollout:\n  groupSize: 4\nalgorithm: grpo\n")), runs[0].id);
+  assertEquals(again.runs.map((r) => r.id), runs.map((r) => r.id));
+  const config = parseRunConfig(
+    `steps: 20\nworkers: 1\nrollout:\n  groupSize: 4\nalgorithm: grpo\n` +
+      `model: { dModel: 32, layers: 1, heads: 2, checkpoint: ${basePath(sft!.id)} }\n`,
+  );
+  assertEquals(await runId(config), runs[0].id);
+  // Another base is another run.
+  const other = await parseGrid(grid.replace("steps: 5", "steps: 6"), "g.yaml");
+  assert(other.runs[0].id !== runs[0].id);
   assertEquals(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
 });
 
 Deno.test("a malformed grid names the file, the line and the key", async () => {
-  await assertRejects(
-    () => parseGrid("base:\n  stepz: 3\n", "g.yaml"),
-    Error,
-    `g.yaml:2: unknown key "stepz" (did you mean "steps"?)`,
+  const cases: [string, string][] = [
+    ["base:\n  stepz: 3\n", `g.yaml:2: unknown key "stepz" (did you mean "steps"?)`],
+    ["axis:\n  seed: [1]\n", `g.yaml:1: unknown key "axis" (did you mean "axes"?)`],
+    [
+      "axes:\n  seed: [0]\n  guide.baseln: [plain]\n",
+      `g.yaml:3: axes: unknown key "baseln" in "guide" (did you mean "baseline"?)`,
+    ],
+    ["axes:\n  seed: 3\n", `g.yaml:2: axes: key "seed": expected a non-empty list`],
+    ["axes:\n  guide: [1]\n", `g.yaml:2: axes: "guide" is a section`],
+    [
+      "sft: {}\naxes:\n  algorithm: [grpo, reinforce]\n",
+      `g.yaml:3: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, got "reinforce"`,
+    ],
+    ["base:\n  steps: 1\n  steps: 2\n", "g.yaml:3: invalid YAML"],
+    ["sft: {}\nbase:\n  workers: 2\n", `g.yaml:3: key "workers": the ablation sets it`],
+    ["sft: {}\naxes:\n  workers: [1, 2]\n", `g.yaml:3: axes: key "workers": the ablation sets it`],
+    ["sft:\n  algorithm: grpo\n", `g.yaml:2: key "algorithm": the \`sft\` section builds the base`],
+    [
+      "sft:\n  model: { dModel: 64 }\nbase:\n  model:\n    dModel: 32\n",
+      `g.yaml:5: key "model.dModel" is 32 but the sft base's is 64`,
+    ],
+    ["sft: {}\naxes:\n  algorithm: [sft]\n", `g.yaml:3: key "algorithm": runs are RL algorithms`],
+    ["base:\n  steps: 3\n", "g.yaml:1: runs need a base policy"],
+    ["sft: {}\nsummary:\n  k: 100\n", `g.yaml:3: key "summary.k": 100 is above eval.finalSamples (64)`],
+    ["sft: {}\nsummary:\n  targt: 0.5\n", `g.yaml:3: unknown key "targt" (did you mean "target"?)`],
+  ];
+  for (const [text, message] of cases) await assertRejects(() => parseGrid(text, "g.yaml"), Error, message);
+});
+
+Deno.test("runs may start from a checkpoint of their own instead of an sft section", async () => {
+  const { runs, sft } = await parseGrid(
+    "base:\n  model: { checkpoint: /data/base }\naxes:\n  seed: [0, 1]\n",
+    "g.yaml",
   );
-  await assertRejects(
-    () => parseGrid("axis:\n  seed: [1]\n", "g.yaml"),
-    Error,
-    `g.yaml:1: unknown key "axis" (did you mean "axes"?)`,
-  );
-  await assertRejects(
-    () => parseGrid("axes:\n  seed: [0]\n  guide.baseln: [plain]\n", "g.yaml"),
-    Error,
-    `g.yaml:3: axes: unknown key "baseln" in "guide" (did you mean "baseline"?)`,
-  );
-  await assertRejects(
-    () => parseGrid("axes:\n  seed: 3\n", "g.yaml"),
-    Error,
-    `g.yaml:2: axes: key "seed": expected a non-empty list`,
-  );
-  await assertRejects(
-    () => parseGrid("axes:\n  guide: [1]\n", "g.yaml"),
-    Error,
-    `g.yaml:2: axes: "guide" is a section`,
-  );
-  await assertRejects(
-    () => parseGrid("axes:\n  algorithm: [grpo, reinforce]\n", "g.yaml"),
-    Error,
-    `g.yaml:2: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, got "reinforce"`,
-  );
-  await assertRejects(() => parseGrid("base:\n  steps: 1\n  steps: 2\n", "g.yaml"), Error, "g.yaml:3: invalid YAML");
+  assertEquals([sft, runs.length, (runs[1].config.model as Record<string, unknown>).checkpoint], [
+    undefined,
+    2,
+    "/data/base",
+  ]);
+});
+
+Deno.test("the example grids in the repository parse", async () => {
+  for (const entry of Deno.readDirSync(new URL("../lib/ablation/grids/", import.meta.url))) {
+    const file = new URL(`../lib/ablation/grids/${entry.name}`, import.meta.url);
+    const parsed = await parseGrid(await Deno.readTextFile(file), entry.name);
+    assert(parsed.runs.length >= 9 && parsed.sft !== undefined, entry.name);
+  }
 });

@@ -156,3 +156,85 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+Deno.test({
+  name: "an SFT run cut off mid-way resumes to the same weights as an uninterrupted one",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    const config = parseRunConfig("algorithm: sft\nworkers: 1\neval:\n  every: 2\nsft:\n  steps: 5\n  batch: 4\n");
+    const whole = tiny();
+    await runTraining(config, { runDir: join(root, "whole"), policy: whole, train: math.train });
+    const cut = join(root, "cut");
+    await assertRejects(
+      () =>
+        runTraining(config, {
+          runDir: cut,
+          policy: tiny(),
+          train: math.train,
+          onStep: (m) => {
+            if (m.step === 3) throw new Error("simulated crash");
+          },
+        }),
+      Error,
+      "simulated crash",
+    );
+    const resumed = tiny();
+    const result = await runTraining(config, { runDir: cut, policy: resumed, train: math.train, resume: true });
+    assertEquals([result.steps, result.resumedFrom], [5, 2]);
+    assertEquals(
+      (await lines(join(cut, "metrics.jsonl"))).map((m) => m.loss),
+      (await lines(join(root, "whole", "metrics.jsonl"))).map((m) => m.loss),
+    );
+    assertEquals(Array.from(resumed.params.get("wte")!.dataSync()), Array.from(whole.params.get("wte")!.dataSync()));
+    whole.dispose();
+    resumed.dispose();
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a rollout budget ends the run; evaluations save every problem's count per tier, the last with finalSamples",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = join(await Deno.makeTempDir(), "run");
+    // 2 prompts × 4 samples, no refills: 8 completions a step, so a budget of 20 ends the run after step 3.
+    const config = parseRunConfig(
+      'algorithm: grpo\nworkers: 1\nsteps: 10\neval:\n  every: 2\n  tiers: "1,3"\n  problems: 2\n' +
+        "  samples: 2\n  finalSamples: 3\nrollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 16\n" +
+        "  maxResample: 0\n  budget: 20\n",
+    );
+    const result = await runTraining(config, { runDir: dir, policy: tiny(), train: math.train, test: math.test });
+    assertEquals(result.steps, 3);
+    const metrics = await lines(join(dir, "metrics.jsonl"));
+    assertEquals(metrics.map((m) => m.rollouts), [8, 16, 24]);
+    const evals = await lines(join(dir, "eval.jsonl"));
+    assertEquals(evals.map((e) => [e.step, e.rollouts, e.n]), [[2, 16, 2], [3, 24, 3]]);
+    const last = evals[1];
+    assertEquals(Object.keys(last.tiers), ["1", "3"]);
+    const tier3 = math.test.filter((p) => p.tier === 3).slice(0, 2).map((p) => p.id);
+    assertEquals(Object.keys(last.tiers["3"].correct), tier3);
+    for (const tier of Object.values(last.tiers) as { passAt1: number; correct: Record<string, number> }[]) {
+      const counts = Object.values(tier.correct);
+      assert(counts.every((c) => Number.isInteger(c) && c >= 0 && c <= 3));
+      assertEquals(tier.passAt1, counts.reduce((a, c) => a + c / 3, 0) / counts.length);
+    }
+  },
+});
+
+Deno.test("clone: the same weights, a fresh optimizer, and a zero-initialised value head when asked", async () => {
+  const policy = tiny();
+  policy.optimizer.step = 7;
+  const critic = policy.clone({ valueHead: true, optimizer: { weightDecay: 0.5 } });
+  assertEquals(critic.config.valueHead, true);
+  assertEquals(critic.optimizer.step, 0);
+  assertEquals(Array.from(critic.params.get("wte")!.dataSync()), Array.from(policy.params.get("wte")!.dataSync()));
+  assertEquals(Array.from(critic.params.get("value.w")!.dataSync()).every((v) => v === 0), true);
+  const values = await critic.values(["12+3"], [[5, 6]]);
+  assertEquals(values[0].every((v) => Math.abs(v) < 1e-6), true);
+  assertEquals(critic.clone({ valueHead: false }).params.has("value.w"), false);
+  policy.dispose();
+  critic.dispose();
+});

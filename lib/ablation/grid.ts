@@ -1,25 +1,39 @@
 /**
- * Ablation grids: a YAML file with a `base` run config and `axes` (any config key by dotted path, each with a list of
- * values); the runs are the cartesian product, each resolved against the run schema and named by a stable id from
- * its resolved config, so the same run always lands in the same folder. A malformed grid names the file, the line
- * and the key; an unknown algorithm lists the valid ones.
+ * Ablation grids: a YAML file with an `sft` section (the base policy every run starts from, built once and cached),
+ * a `base` run config and `axes` (any config key by dotted path, each with a list of values), and an optional
+ * `summary` section. The runs are the cartesian product, each resolved against the run schema and named by a stable
+ * id from its resolved config (which includes the base's id), so the same run always lands in the same folder. Runs
+ * take the base's model shape and domain. A malformed grid names the file, the line and the key; an unknown
+ * algorithm lists the valid ones.
  *
  * ```yaml
+ * sft:
+ *   model: { dModel: 64, layers: 2 }
+ *   sft: { steps: 1500, batch: 32 }
+ *   optim: { lr: 0.003 }
  * base:
  *   steps: 100
- *   rollout: { groupSize: 8, promptsPerStep: 16 }
+ *   rollout: { groupSize: 8, promptsPerStep: 16, budget: 12800 }
  * axes:
  *   algorithm: [grpo, filter-grpo, guide-grpo]
  *   seed: [0, 1, 2]
  *   guide.baseline: [group, plain]
+ * summary: { k: 16 }
  * ```
  *
  * @module
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
-import { closestKey, ConfigError, resolve, type SectionSpec, type Spec } from "../config/validate.ts";
+import { ALGORITHMS, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
+import { closestKey, ConfigError, field, resolve, section, type SectionSpec, type Spec } from "../config/validate.ts";
 import { sha256Hex } from "../io.ts";
+import { fileURLToPath } from "node:url";
+
+/** The grid `deno task ablation` runs when given none (GRPO, Filter-GRPO, Guide-GRPO × 3 seeds on math). */
+export const QUICK_GRID: string = fileURLToPath(new URL("./grids/quick.yaml", import.meta.url));
+
+/** The example grids that ship with the kit, by name (`quick`, `paper-math`, `guide-knobs`, `hint-styles`). */
+export const EXAMPLE_GRIDS: string = fileURLToPath(new URL("./grids/", import.meta.url));
 
 /** One run of a grid. */
 export interface GridRun {
@@ -30,10 +44,39 @@ export interface GridRun {
   axes: Record<string, unknown>;
 }
 
-/** A parsed grid. */
+/** How the summary reads a grid's runs (the grid's optional `summary` section). */
+export const SUMMARY_SCHEMA = section({
+  k: field("integer", 16, { min: 1, doc: "the k of the reported pass@k (at most eval.finalSamples)" }),
+  target: field("number", null, {
+    nullable: true,
+    min: 0,
+    max: 1,
+    doc: "held-out pass@1 whose steps and rollouts to reach are reported; null: the lowest final mean",
+  }),
+});
+
+/** A parsed grid: the SFT base (when the grid builds one), the runs, the summary settings. */
 export interface Grid {
-  base: Record<string, unknown>;
-  axes: [string, unknown[]][];
+  /** Where it came from (for messages) and its text (saved beside the results). */
+  file: string;
+  text: string;
+  /** The base policy's SFT run, built once and shared by every run whose `model.checkpoint` is unset. */
+  sft?: GridRun;
+  runs: GridRun[];
+  summary: { k: number; target: number | null };
+}
+
+/** Keys the ablation sets itself. */
+const RESERVED: Record<string, string> = {
+  workers: "the ablation sets it: --workers N runs at a time, each single-threaded",
+};
+
+/** The model keys a run takes from its SFT base (the shapes must agree). */
+const SHAPE_KEYS = ["dModel", "layers", "heads", "ctx"] as const;
+
+/** Where a grid's runs find the base built by its `sft` section, relative to the output folder. */
+export function basePath(sftId: string): string {
+  return `bases/${sftId}/checkpoint`;
 }
 
 /** Canonical JSON: keys sorted at every level, so equal configs hash equally. */
@@ -80,7 +123,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 /** Parse and check a grid file's text; every run is resolved, so a bad value fails here with its line. */
-export async function parseGrid(text: string, file: string): Promise<GridRun[]> {
+export async function parseGrid(text: string, file: string): Promise<Grid> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const lineOf = (node: unknown) => {
@@ -92,20 +135,20 @@ export async function parseGrid(text: string, file: string): Promise<GridRun[]> 
     throw new ConfigError(file, error.linePos?.[0]?.line, `invalid YAML: ${error.message.split("\n")[0]}`);
   }
   const root = doc.contents;
-  if (!isMap(root)) throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes`");
+  if (!isMap(root)) throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes` (and `sft`, `summary`)");
+  const topKeys = ["sft", "base", "axes", "summary"];
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (key !== "base" && key !== "axes") {
-      const near = closestKey(key, ["base", "axes"]);
+    if (!topKeys.includes(key)) {
+      const near = closestKey(key, topKeys);
       throw new ConfigError(file, lineOf(pair.key), `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ""}`);
     }
   }
-  const baseNode = root.get("base", true);
-  const base = (baseNode ? doc.toJS().base : {}) ?? {};
-  // The base alone must be a valid config (errors carry their lines).
-  const baseLine = (path: string[]) => {
-    let node: unknown = baseNode;
-    let line = lineOf(baseNode);
+  const js = (doc.toJS() ?? {}) as Record<string, unknown>;
+  // The line of a dotted path inside a top-level section (the section's own line when the key is absent).
+  const lineIn = (top: string) => (path: string[]) => {
+    let node: unknown = root.get(top, true);
+    let line = lineOf(node);
     for (const part of path) {
       if (!isMap(node)) break;
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
@@ -115,7 +158,41 @@ export async function parseGrid(text: string, file: string): Promise<GridRun[]> 
     }
     return line;
   };
+  const baseLine = lineIn("base");
+  const object = (key: string) => {
+    const value = js[key] ?? {};
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new ConfigError(file, lineOf(root.get(key, true)), `\`${key}\` is a mapping of config keys`);
+    }
+    return value as Record<string, unknown>;
+  };
+  const base = object("base");
+  for (const [key, why] of Object.entries(RESERVED)) {
+    if (key in base) throw new ConfigError(file, baseLine([key]), `key "${key}": ${why}`);
+  }
+  // The base alone must be a valid config (errors carry their lines).
   resolve(RUN_SCHEMA, base, { file, lineOf: baseLine });
+
+  // The SFT base.
+  let sft: GridRun | undefined;
+  if (root.has("sft")) {
+    const raw = object("sft");
+    const sftLine = lineIn("sft");
+    if (raw.algorithm !== undefined && raw.algorithm !== "sft") {
+      throw new ConfigError(file, sftLine(["algorithm"]), `key "algorithm": the \`sft\` section builds the base (sft)`);
+    }
+    for (const [key, why] of Object.entries(RESERVED)) {
+      if (key in raw) throw new ConfigError(file, sftLine([key]), `key "${key}": ${why}`);
+    }
+    const config = resolve(RUN_SCHEMA, { ...raw, algorithm: "sft", workers: 1 }, {
+      file,
+      lineOf: sftLine,
+    }) as RunConfig;
+    sft = { id: await runId(config), config, axes: {} };
+  }
+
+  const summaryLine = lineIn("summary");
+  const summary = resolve(SUMMARY_SCHEMA, object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
 
   const axesNode = root.get("axes", true);
   const axes: [string, unknown[], number | undefined][] = [];
@@ -124,6 +201,7 @@ export async function parseGrid(text: string, file: string): Promise<GridRun[]> 
     for (const pair of axesNode.items) {
       const path = isScalar(pair.key) ? String(pair.key.value) : "";
       const line = lineOf(pair.key);
+      if (RESERVED[path]) throw new ConfigError(file, line, `axes: key "${path}": ${RESERVED[path]}`);
       const { spec, problem } = specAt(path);
       if (problem) throw new ConfigError(file, line, `axes: ${problem}`);
       if (spec!.kind !== "field") throw new ConfigError(file, line, `axes: "${path}" is a section, not a value`);
@@ -133,29 +211,69 @@ export async function parseGrid(text: string, file: string): Promise<GridRun[]> 
       axes.push([path, pair.value.toJSON() as unknown[], line]);
     }
   }
+  const lineOfPath = (path: string[]) => axes.find(([p]) => p === path.join("."))?.[2] ?? baseLine(path);
 
   // The cartesian product, first axis slowest.
   let combos: Record<string, unknown>[] = [{}];
   for (const [path, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [path]: v })));
   const runs: GridRun[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Set<string>();
   for (const combo of combos) {
     const merged = structuredClone(base) as Record<string, unknown>;
     for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
-    const config = resolve(RUN_SCHEMA, merged, {
-      file,
-      lineOf: (path) => axes.find(([p]) => p === path.join("."))?.[2] ?? baseLine(path),
-    }) as RunConfig;
+    merged.workers = 1;
+    const model = (merged.model ?? {}) as Record<string, unknown>;
+    if (sft) {
+      // A run takes its model shape, domain and base checkpoint from the SFT base unless it names its own base.
+      const sftModel = sft.config.model as Record<string, unknown>;
+      if (model.checkpoint === undefined || model.checkpoint === null) {
+        for (const key of SHAPE_KEYS) {
+          if (model[key] !== undefined && model[key] !== sftModel[key]) {
+            throw new ConfigError(
+              file,
+              lineOfPath(["model", key]),
+              `key "model.${key}" is ${model[key]} but the sft base's is ${sftModel[key]} (runs start from it)`,
+            );
+          }
+          setPath(merged, `model.${key}`, sftModel[key]);
+        }
+        setPath(merged, "model.checkpoint", basePath(sft.id));
+        const data = (merged.data ?? {}) as Record<string, unknown>;
+        if (data.domain === undefined) {
+          setPath(merged, "data.domain", (sft.config.data as Record<string, unknown>).domain);
+        }
+      }
+    } else if (model.checkpoint === undefined || model.checkpoint === null) {
+      throw new ConfigError(
+        file,
+        lineOf(root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
+        "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
+      );
+    }
+    const config = resolve(RUN_SCHEMA, merged, { file, lineOf: lineOfPath }) as RunConfig;
+    if (config.algorithm === "sft") {
+      throw new ConfigError(
+        file,
+        lineOfPath(["algorithm"]),
+        `key "algorithm": runs are RL algorithms (${
+          ALGORITHMS.filter((a) => a !== "sft").join(", ")
+        }); the base is built by the \`sft\` section`,
+      );
+    }
     const id = await runId(config);
     if (seen.has(id)) continue; // two axis values that resolve to the same config are one run
-    seen.set(id, runs.length);
+    seen.add(id);
     runs.push({ id, config, axes: combo });
   }
-  return runs;
+  const k = Math.min(...runs.map((r) => Number((r.config.eval as Record<string, unknown>).finalSamples)));
+  if (summary.k > k) {
+    throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
+  }
+  return { file, text, sft, runs, summary };
 }
 
 /** Read and parse a grid file. */
-export async function loadGrid(file: string): Promise<GridRun[]> {
+export async function loadGrid(file: string): Promise<Grid> {
   let text: string;
   try {
     text = await Deno.readTextFile(file);

@@ -39,6 +39,10 @@ export const RUN_SCHEMA = section({
     temperature: field("number", 1, { min: 0 }),
     topP: field("number", 1, { min: 0, max: 1 }),
     maxResample: field("integer", 4, { min: 0, doc: "extra sampling rounds per step to refill a filtered batch" }),
+    budget: field("integer", 0, {
+      min: 0,
+      doc: "completions to sample in all (plain and hinted); the run ends when they are spent (0: `steps` decides)",
+    }),
   }),
   guide: section({
     threshold: field("number", 0.001, { doc: "a group whose mean reward is ≤ this gets a hinted regroup" }),
@@ -79,9 +83,14 @@ export const RUN_SCHEMA = section({
     hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
   }),
   eval: section({
-    every: field("integer", 10, { min: 1 }),
-    problems: field("integer", 128, { min: 1 }),
-    samples: field("integer", 8, { min: 1 }),
+    every: field("integer", 10, { min: 1, doc: "held-out evaluation every this many steps (and at the end)" }),
+    tiers: field("string", "1,2,3,4,5", { doc: "tiers evaluated (all by default: forgetting easy tiers counts)" }),
+    problems: field("integer", 128, { min: 1, doc: "held-out problems per tier" }),
+    samples: field("integer", 8, { min: 1, doc: "samples per problem during the run" }),
+    finalSamples: field("integer", 64, {
+      min: 1,
+      doc: "samples per problem at the end and for the base (pass@k curves)",
+    }),
   }),
 });
 

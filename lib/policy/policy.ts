@@ -407,6 +407,26 @@ export class Policy {
     this.version++;
   }
 
+  /**
+   * A copy of the weights with a fresh optimizer (RL starts from an SFT base this way). `valueHead: true` adds a
+   * critic head if there is none, initialised to zero so the critic starts at V = 0; `false` drops one.
+   */
+  clone(options: { valueHead?: boolean; optimizer?: Partial<AdamWConfig> } = {}): Policy {
+    const config: ModelConfig = { ...this.config, valueHead: options.valueHead ?? this.config.valueHead };
+    if (!config.valueHead) delete config.valueHead;
+    const values = new Map<string, Float32Array>();
+    for (const [name, shape] of parameterShapes(config)) {
+      const param = this.params.get(name);
+      values.set(
+        name,
+        param
+          ? Float32Array.from(param.dataSync() as Float32Array)
+          : new Float32Array(shape.reduce((a, b) => a * b, 1)),
+      );
+    }
+    return new Policy(config, this.tokenizer, values, options.optimizer);
+  }
+
   /** Free every tensor of the policy and its optimizer. */
   dispose(): void {
     for (const p of this.params.values()) p.dispose();

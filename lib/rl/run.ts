@@ -1,7 +1,10 @@
 /**
  * A training run in a folder: `config.yaml` (the resolved config), `meta.json` (backend, versions, seed, git commit,
- * wall time, how it ended), `metrics.jsonl` (a line a step), `rollouts.jsonl` (the groups with their hints and
- * completions), `eval.jsonl`, and `checkpoint/` (the policy, saved atomically at every evaluation and at the end).
+ * wall time, how it ended), `metrics.jsonl` (a line a step, with the completions sampled so far), `rollouts.jsonl`
+ * (the groups with their hints and completions), `eval.jsonl` (held-out pass@1/pass@n per tier with every problem's
+ * count of correct samples: `eval.samples` each every `eval.every` steps, `eval.finalSamples` at the end), and
+ * `checkpoint/` (the policy, saved atomically at every evaluation and at the end). The run ends after `steps` steps
+ * or once `rollout.budget` completions are spent, whichever comes first.
  * A NaN or infinite loss stops the run with a message in `meta.json`; the last checkpoint stays intact. A folder
  * that already holds a different config is refused, so results are never overwritten. With `resume`, a folder of the
  * same config continues from its last checkpoint (the lines logged after it are dropped and redone, with the same
@@ -14,12 +17,47 @@ import { writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
-import { checkpointExtra, saveCheckpoint } from "../policy/checkpoint.ts";
+import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig } from "../config/schema.ts";
 import { toYaml } from "../config/validate.ts";
+import { passAtK } from "../metrics/passk.ts";
 import { sft } from "./sft.ts";
 import { createTrainer, type StepReport } from "./trainer.ts";
+import { type Evaluation, evaluationProblems } from "./evaluate.ts";
+
+/** Tiers from a config's comma-separated list. */
+export function tierList(value: unknown): number[] {
+  return String(value).split(",").map((t) => Number(t.trim()));
+}
+
+/**
+ * An evaluation as saved in `eval.jsonl` (and by the ablation for the base): the overall means, and per tier the
+ * means and every problem's number of correct samples out of `n`.
+ */
+export interface EvaluationRecord {
+  n: number;
+  passAt1: number;
+  /** pass@n. */
+  passAtK: number;
+  tiers: Record<string, { passAt1: number; passAtK: number; correct: Record<string, number> }>;
+}
+
+/** The saved form of an {@link Evaluation}. */
+export function evaluationRecord(result: Evaluation): EvaluationRecord {
+  const tiers: EvaluationRecord["tiers"] = {};
+  const byTier = Map.groupBy(result.problems, (p) => p.tier);
+  for (const [tier, problems] of [...byTier].sort(([a], [b]) => a - b)) {
+    const mean = (f: (c: number) => number) => problems.reduce((s, p) => s + f(p.correct), 0) / problems.length;
+    tiers[String(tier)] = {
+      passAt1: mean((c) => passAtK(result.n, c, 1)),
+      passAtK: mean((c) => passAtK(result.n, c, result.n)),
+      correct: Object.fromEntries(problems.map((p) => [p.id, p.correct])),
+    };
+  }
+  const overall = result.problems.reduce((s, p) => s + passAtK(result.n, p.correct, result.n), 0);
+  return { n: result.n, passAt1: result.passAt1, passAtK: overall / result.problems.length, tiers };
+}
 
 /** Options of {@link runTraining}. */
 export interface RunOptions {
@@ -31,6 +69,8 @@ export interface RunOptions {
   reference?: Policy;
   /** Continue an unfinished run of the same config from its last checkpoint; skip a finished one. */
   resume?: boolean;
+  /** Processes for this run (overrides `config.workers`; neither changes the result beyond float rounding). */
+  workers?: number;
   /** Called after every step (RL or SFT) with its metrics line. */
   onStep?: (metrics: Record<string, unknown>) => void | Promise<void>;
 }
@@ -131,20 +171,27 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         steps: step,
         config,
       });
-  const record = async (line: Record<string, unknown>) => {
+  const log = async (line: Record<string, unknown>) => {
     metrics.push(JSON.stringify(line));
     await writeTextFileAtomic(join(runDir, "metrics.jsonl"), metrics.join("\n") + "\n");
+  };
+  const record = async (line: Record<string, unknown>) => {
+    await log(line);
     await options.onStep?.(line);
   };
   let steps = resumeFrom;
   let stopped: string | undefined;
   const pool = config.algorithm === "sft"
-    ? await PolicyPool.create(options.policy, { workers: Number(config.workers) || undefined })
+    ? await PolicyPool.create(options.policy, { workers: options.workers ?? (Number(config.workers) || undefined) })
     : undefined;
   try {
     if (pool) {
       const s = config.sft as Record<string, unknown>;
-      if (resumeFrom > 0) throw new Error(`${runDir}: resuming an sft run is not supported; start it anew`);
+      if (resumeFrom > 0) {
+        const saved = await loadCheckpoint(join(runDir, "checkpoint"), { expect: options.policy.config });
+        options.policy.copyFrom(saved);
+        saved.dispose();
+      }
       await sft(pool, options.train, {
         steps: Number(s.steps),
         batch: Number(s.batch),
@@ -153,13 +200,16 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         hintStyle: (config.data as Record<string, unknown>).hintStyle as "strategy",
         lr: Number((config.optim as Record<string, unknown>).lr),
         seed: config.seed,
+        startStep: resumeFrom,
       }, async (report) => {
         steps = report.step;
+        // The line first, so that a checkpoint never runs ahead of the metrics kept on resume.
+        await log({ ...report });
         if (report.step % Number((config.eval as Record<string, unknown>).every) === 0) await checkpoint(report.step);
-        await record({ ...report });
+        await options.onStep?.({ ...report });
       });
     } else {
-      const trainer = await createTrainer(config, {
+      const trainer = await createTrainer(options.workers ? { ...config, workers: options.workers } : config, {
         policy: options.policy,
         train: options.train,
         reference: options.reference,
@@ -169,22 +219,30 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       const evalConfig = config.eval as Record<string, unknown>;
       const every = Number(evalConfig.every);
       try {
-        for (let step = resumeFrom + 1; step <= Number(config.steps); step++) {
+        const heldOut = options.test
+          ? evaluationProblems(options.test, tierList(evalConfig.tiers), Number(evalConfig.problems))
+          : undefined;
+        const budget = Number((config.rollout as Record<string, unknown>).budget);
+        // Completions sampled so far: what an equal-budget comparison counts.
+        let rollouts = metrics.length > 0 ? Number(JSON.parse(metrics[metrics.length - 1]).rollouts ?? 0) : 0;
+        const spent = () => budget > 0 && rollouts >= budget;
+        for (let step = resumeFrom + 1; step <= Number(config.steps) && !spent(); step++) {
           const report: StepReport = await trainer.step();
           steps = step;
+          rollouts += report.rollout.completions;
+          const last = step === Number(config.steps) || spent();
           const { groups, ...line } = report;
           await Deno.writeTextFile(join(runDir, "rollouts.jsonl"), JSON.stringify({ step, groups }) + "\n", {
             append: true,
           });
-          await record(line);
-          if (options.test && (step % every === 0 || step === Number(config.steps))) {
-            const problems = options.test.slice(0, Number(evalConfig.problems));
-            const samples = Number(evalConfig.samples);
-            const result = await trainer.evaluate(problems, { n: samples, k: samples });
-            evals.push(JSON.stringify({ step, ...result, problems: problems.length, samples }));
+          await record({ ...line, rollouts });
+          if (heldOut && heldOut.length > 0 && (step % every === 0 || last)) {
+            const n = Number(last ? evalConfig.finalSamples : evalConfig.samples);
+            const result = await trainer.evaluate(heldOut, { n, k: n });
+            evals.push(JSON.stringify({ step, rollouts, ...evaluationRecord(result) }));
             await writeTextFileAtomic(join(runDir, "eval.jsonl"), evals.join("\n") + "\n");
           }
-          if (step % every === 0) await checkpoint(step);
+          if (step % every === 0 && !last) await checkpoint(step);
         }
       } finally {
         trainer.close();

@@ -18,6 +18,8 @@ export interface SftSettings {
   hintStyle: HintStyle;
   lr: number;
   seed: number;
+  /** Steps already done (a resumed run): their batches are drawn and skipped, so the rest is as uninterrupted. */
+  startStep?: number;
 }
 
 /** A policy that trains on a step described as data: a `PolicyPool` (all cores), or a one-process stand-in. */
@@ -49,6 +51,7 @@ export async function sft(
   for (let step = 1; step <= settings.steps; step++) {
     const batch = Array.from({ length: settings.batch }, () => pick[rng.nextUint32() % pick.length]);
     const hintedFlags = batch.map(() => rng.next() < settings.hintedFraction);
+    if (step <= (settings.startStep ?? 0)) continue;
     const contexts = batch.map((p, i) =>
       policy.encodeContext(hintedFlags[i] ? { prompt: p.prompt, hint: p.hints[settings.hintStyle] } : p.prompt)
     );

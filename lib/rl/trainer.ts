@@ -26,9 +26,7 @@ import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/check
 import { Rng } from "../policy/random.ts";
 import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
-import { passAtK } from "../metrics/passk.ts";
-import { verify } from "../verifiers/mod.ts";
-import { verifierDomain } from "../data/schema.ts";
+import { evaluatePolicy, type Evaluation } from "./evaluate.ts";
 import { type Aggregation, gae, mean } from "./core.ts";
 import { effectiveWeight, gammaQuantile, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
 import { advantagesOf, buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
@@ -76,6 +74,8 @@ export interface StepReport {
   plainRatios: Spread;
   /** Ratios π_θ(o_t | q) / π_old(o_t | q, h) of hinted tokens before the update. */
   hintedRatios: Spread;
+  /** Counts of hinted tokens' ratios in the log10 bins of {@link RATIO_BINS}. */
+  hintedRatioHistogram: number[];
   /** Mean next-token entropy over the trained tokens, in their training contexts. */
   entropy: number;
   /** Mean KL (k3) to the reference policy over the trained tokens; null without a reference. */
@@ -107,6 +107,22 @@ export interface TrainerOptions {
   onStep?: (report: StepReport) => void;
 }
 
+/**
+ * Bins of the hinted-ratio histogram in {@link StepReport}: log10 r from −8 to 2 in steps of 0.5, the ends open
+ * (ratios below 1e-8 count in the first bin, above 100 in the last).
+ */
+export const RATIO_BINS = { from: -8, to: 2, width: 0.5 } as const;
+
+function ratioHistogram(ratios: number[]): number[] {
+  const { from, to, width } = RATIO_BINS;
+  const counts = new Array(Math.round((to - from) / width)).fill(0);
+  for (const r of ratios) {
+    const bin = Math.floor((Math.log10(Math.max(r, 1e-300)) - from) / width);
+    counts[Math.min(counts.length - 1, Math.max(0, bin))]++;
+  }
+  return counts;
+}
+
 /** A stepping trainer. */
 export interface Trainer {
   readonly config: RunConfig;
@@ -121,7 +137,7 @@ export interface Trainer {
   evaluate(
     split: "train" | "test" | Problem[],
     options?: { n?: number; k?: number; problems?: number },
-  ): Promise<{ passAt1: number; passAtK: number }>;
+  ): Promise<Evaluation>;
   /** Save the policy (weights, optimizer state) with the config and step count, atomically. */
   save(dir: string): Promise<void>;
   /** Load weights and optimizer state saved by {@link Trainer.save} into this trainer's policy (same shape). */
@@ -289,6 +305,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         groups: groups.map((g) => reportGroup(g, guideConfig.baseline as HintedBaseline)),
         plainRatios: spread(diagnostics.plainRatios),
         hintedRatios: spread(ratios),
+        hintedRatioHistogram: ratioHistogram(ratios),
         entropy: diagnostics.entropy,
         kl: diagnostics.kl,
         clipFraction: diagnostics.plainRatios.length > 0 ? diagnostics.clipped / diagnostics.plainRatios.length : 0,
@@ -315,25 +332,13 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
       if (evalProblems.length === 0) {
         throw new Error(`evaluate: no problems for ${Array.isArray(split) ? "the given list" : split}`);
       }
-      const n = evalOptions.n ?? 8;
-      const k = Math.min(evalOptions.k ?? n, n);
-      const groups = await pool.sample(evalProblems.map((p) => p.prompt), {
-        n,
+      return await evaluatePolicy(pool, evalProblems, {
+        n: evalOptions.n ?? 8,
+        k: evalOptions.k,
         maxTokens: Number(rolloutConfig.maxTokens),
         temperature: Number(rolloutConfig.temperature),
         seed: 7_777 + steps,
       });
-      let at1 = 0;
-      let atK = 0;
-      for (const [i, problem] of evalProblems.entries()) {
-        const verdicts = await Promise.all(
-          groups[i].map((c) => verify(verifierDomain(problem.domain), c.text, problem.answer)),
-        );
-        const c = verdicts.filter((v) => v.correct).length;
-        at1 += passAtK(n, c, 1);
-        atK += passAtK(n, c, k);
-      }
-      return { passAt1: at1 / evalProblems.length, passAtK: atK / evalProblems.length };
     },
     async save(dir) {
       // The data cursor too, so that a resumed run draws the same prompts as an uninterrupted one.

@@ -1,0 +1,178 @@
+/**
+ * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the quick
+ * grid, `lib/ablation/grids/quick.yaml`) into a run store, resuming whatever an earlier invocation left, then write
+ * `summary.csv`, `summary.md` and `figures/`. Internal modes: `--run ID` (one run in this process: what worker
+ * processes do), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`, `--results-only`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { basename, extname, join, resolve } from "node:path";
+import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
+import { buildBase, evaluateBase, runAblation, runOne, writeResults } from "./runner.ts";
+import { baseEvalFile, exists, runDir, saveGrid } from "./store.ts";
+import { slurmScripts } from "./slurm.ts";
+import { writeTextFileAtomic } from "../io.ts";
+import { selectBackend } from "../policy/backend.ts";
+import type { ExportFormat } from "../plot/export.ts";
+
+const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
+
+Runs every run of GRID (default: the quick grid, lib/ablation/grids/quick.yaml) into DIR (default:
+results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
+single-threaded process. A rerun skips finished runs and continues cut-off ones. Writes DIR/summary.csv,
+DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
+
+  --dry-run        list the runs (id, state, axis values) and exit
+  --slurm          write DIR/slurm/ (sbatch scripts: base, run array, results; submit.sh) instead of running
+  --formats LIST   figure formats, comma-separated (default html,svg,png,pdf)
+  --workers N      runs at a time (default: the number of cores)`;
+
+async function main(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      workers: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      slurm: { type: "boolean", default: false },
+      formats: { type: "string" },
+      run: { type: "string" },
+      "task-index": { type: "string" },
+      "base-only": { type: "boolean", default: false },
+      "results-only": { type: "boolean", default: false },
+      "watch-parent": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) throw new Error(`one grid file at most (got ${positionals.join(" ")})\n${USAGE}`);
+  const file = positionals[0] ?? QUICK_GRID;
+  const grid = await loadGrid(file);
+  const out = resolve(values.out ?? join("results", basename(file, extname(file))));
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    throw new Error(`--workers: expected a whole number ≥ 1, got "${values.workers}"`);
+  }
+  const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
+  for (const f of formats ?? []) {
+    if (!["html", "svg", "png", "pdf"].includes(f)) throw new Error(`--formats: unknown format "${f}"`);
+  }
+
+  if (values["watch-parent"]) watchParent();
+  if (values.run !== undefined || values["task-index"] !== undefined) return await worker(grid, out, values);
+
+  if (values["dry-run"]) {
+    console.log(`${grid.file}: ${grid.runs.length} runs into ${out}`);
+    if (grid.sft) {
+      const state = await exists(join(out, "bases", grid.sft.id, "done.json")) ? "done" : "to build";
+      console.log(`base ${grid.sft.id} (${state})`);
+    }
+    const width = Math.max(...grid.runs.map((r) => r.id.length));
+    for (const run of grid.runs) {
+      const dir = runDir(out, run.id);
+      const state = await exists(join(dir, "done.json"))
+        ? "done"
+        : await exists(join(dir, "checkpoint", "checkpoint.json"))
+        ? "partial"
+        : "new";
+      const axes = Object.entries(run.axes).map(([k, v]) => `${k}=${v}`).join(" ");
+      console.log(`${run.id.padEnd(width)}  ${state.padEnd(7)}  ${axes}`);
+    }
+    return 0;
+  }
+  if (values.slurm) {
+    const gridFile = await saveGrid(out, grid);
+    const files = slurmScripts(grid, { out, gridFile });
+    for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
+    await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
+    console.log(
+      `wrote ${join(out, "slurm")}/ (${Object.keys(files).join(", ")}): run ${join(out, "slurm", "submit.sh")}`,
+    );
+    return 0;
+  }
+  if (values["base-only"]) {
+    await selectBackend(undefined, { quiet: true });
+    if (grid.sft) await buildBase(out, grid.sft, { workers });
+    const seen = new Set<string>();
+    for (const run of grid.runs) {
+      const f = await baseEvalFile(out, run.config);
+      if (!seen.has(f)) await evaluateBase(out, run.config, workers);
+      seen.add(f);
+    }
+    return 0;
+  }
+  if (values["results-only"]) {
+    const { files } = await writeResults(out, grid, { formats });
+    console.log(`wrote ${files.length} files under ${out}`);
+    return 0;
+  }
+
+  const result = await runAblation(grid, { out, workers, formats });
+  const all = result.report.rows.filter((r) => r.tier === "all");
+  console.log(
+    `${grid.file}: ${result.finished.length} runs finished, ${result.skipped.length} already done, ` +
+      `${result.failed.length} failed, in ${result.seconds.toFixed(0)} s`,
+  );
+  for (const r of all) {
+    const ci = (x: { mean: number; half: number }) =>
+      Number.isFinite(x.half) ? `${x.mean.toFixed(3)} ± ${x.half.toFixed(3)}` : x.mean.toFixed(3);
+    console.log(`  ${r.variant.padEnd(28)} pass@1 ${ci(r.passAt1)}  pass@${result.report.k} ${ci(r.passAtK)}`);
+  }
+  console.log(`summary: ${join(out, "summary.md")}; figures: ${join(out, "figures")}/`);
+  for (const f of result.failed) console.error(`run ${f.id} FAILED: ${f.message} (log: ${f.log})`);
+  return result.failed.length > 0 ? 1 : 0;
+}
+
+/** One run in this process; progress lines (JSON) on stdout. */
+async function worker(grid: Grid, out: string, values: { run?: string; "task-index"?: string }): Promise<number> {
+  let run;
+  if (values.run !== undefined) {
+    run = grid.runs.find((r) => r.id === values.run);
+    if (!run) throw new Error(`${grid.file}: no run "${values.run}" in this grid`);
+  } else {
+    const index = Number(values["task-index"]);
+    run = grid.runs[index];
+    if (!Number.isInteger(index) || !run) {
+      throw new Error(`--task-index: ${values["task-index"]} is not in 0…${grid.runs.length - 1}`);
+    }
+  }
+  await selectBackend(undefined, { quiet: true });
+  const encoder = new TextEncoder();
+  const result = await runOne(out, run, {
+    onStep: (line) => {
+      const { step, rollouts, rewardMean, loss } = line;
+      Deno.stdout.writeSync(encoder.encode(JSON.stringify({ run: run.id, step, rollouts, rewardMean, loss }) + "\n"));
+    },
+  });
+  console.error(
+    `${run.id}: ${result.skipped ? "already finished" : "finished"}` +
+      (result.resumedFrom ? ` (resumed from step ${result.resumedFrom})` : ""),
+  );
+  return 0;
+}
+
+/** Stop when the parent's end of stdin closes: a killed runner must not leave its runs going. */
+function watchParent(): void {
+  (async () => {
+    const buffer = new Uint8Array(64);
+    while ((await Deno.stdin.read(buffer)) !== null) {
+      // The parent never writes; anything read is ignored.
+    }
+    console.error("the ablation runner is gone: stopping this run (it resumes from its checkpoint on the next run)");
+    Deno.exit(3);
+  })();
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    console.error(`ablation: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+}

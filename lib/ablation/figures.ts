@@ -1,0 +1,44 @@
+/**
+ * `deno task figures OUT [--formats LIST]`: redraw an ablation's summary and figures from its saved results
+ * (`OUT/grid.yaml` and the run folders), without training. Unfinished runs are left out and named.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { loadGrid } from "./grid.ts";
+import { writeResults } from "./runner.ts";
+import type { ExportFormat } from "../plot/export.ts";
+
+async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { formats: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+  });
+  if (values.help || positionals.length !== 1) {
+    console.log("usage: deno task figures OUT [--formats html,svg,png,pdf]   (OUT: a `deno task ablation` folder)");
+    Deno.exit(values.help ? 0 : 2);
+  }
+  const out = positionals[0];
+  const gridFile = join(out, "grid.yaml");
+  try {
+    await Deno.stat(gridFile);
+  } catch {
+    throw new Error(`${gridFile}: not found (is ${out} the output folder of deno task ablation?)`);
+  }
+  const grid = await loadGrid(gridFile);
+  const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
+  const { report, files } = await writeResults(out, grid, { formats });
+  if (report.unfinished.length > 0) console.error(`not finished, left out: ${report.unfinished.join(", ")}`);
+  console.log(`wrote ${files.length} files: ${join(out, "summary.md")}, ${join(out, "figures")}/`);
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`figures: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The figures of an ablation, built from its report (`lib/ablation/report.ts`) as plain Plotly JSON with one style:
+ * a colour per variant kept across figures, mean lines with 95% CI bands over seeds, axis titles with units, and
+ * fonts sized for a paper column (640 × 400 px at 2×).
+ *
+ * @example
+ * ```ts
+ * import { learningFigure } from "./ablation.ts";
+ * import type { AblationReport } from "../ablation/report.ts";
+ * declare const report: AblationReport;
+ * const figure = learningFigure(report, "step");
+ * ```
+ *
+ * @module
+ */
+import type { AblationReport, CurvePoint } from "../ablation/report.ts";
+import { RATIO_BINS } from "../rl/trainer.ts";
+import type { Figure } from "./figure.ts";
+
+/** Colours by variant order (Okabe–Ito, readable in print and by colour-blind readers), then Plotly's. */
+export const PALETTE = [
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#CC79A7",
+  "#E69F00",
+  "#56B4E9",
+  "#F0E442",
+  "#000000",
+  "#8c564b",
+  "#7f7f7f",
+];
+
+/** The layout every kit figure shares. */
+export function baseLayout(title: string, x: string, y: string, extra: Record<string, unknown> = {}) {
+  return {
+    title: { text: title, font: { size: 16 } },
+    font: { family: "Helvetica, Arial, sans-serif", size: 13 },
+    xaxis: { title: { text: x }, zeroline: false, gridcolor: "#e5e5e5", linecolor: "#444", ticks: "outside" },
+    yaxis: { title: { text: y }, zeroline: false, gridcolor: "#e5e5e5", linecolor: "#444", ticks: "outside" },
+    legend: { orientation: "h", y: -0.22, x: 0, font: { size: 12 } },
+    margin: { l: 64, r: 16, t: 48, b: 96 },
+    plot_bgcolor: "white",
+    paper_bgcolor: "white",
+    ...extra,
+  };
+}
+
+function rgba(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+}
+
+/** A mean line and, where there are several seeds, its CI band (two traces: the band, then the line). */
+export function bandTraces(points: CurvePoint[], name: string, color: string, dash = "solid") {
+  const traces: Record<string, unknown>[] = [];
+  const banded = points.filter((p) => Number.isFinite(p.half));
+  if (banded.length > 1) {
+    traces.push({
+      type: "scatter",
+      x: [...banded.map((p) => p.x), ...banded.map((p) => p.x).reverse()],
+      y: [...banded.map((p) => p.mean + p.half), ...banded.map((p) => p.mean - p.half).reverse()],
+      mode: "lines",
+      fill: "toself",
+      fillcolor: rgba(color, 0.15),
+      line: { width: 0 },
+      hoverinfo: "skip",
+      showlegend: false,
+      legendgroup: name,
+    });
+  }
+  traces.push({
+    type: "scatter",
+    mode: points.length > 1 ? "lines" : "markers",
+    x: points.map((p) => p.x),
+    y: points.map((p) => p.mean),
+    name,
+    legendgroup: name,
+    line: { color, width: 2, dash },
+    marker: { color },
+  });
+  return traces;
+}
+
+function colorOf(report: AblationReport): (variant: string) => string {
+  const order = [...new Set(report.rows.filter((r) => r.variant !== "base (SFT)").map((r) => r.variant))];
+  return (variant) => PALETTE[Math.max(0, order.indexOf(variant)) % PALETTE.length];
+}
+
+const tierName = (tier: string) => (tier === "all" ? "all tiers" : `tier ${tier}`);
+
+/** Held-out pass@1 against RL steps or completions sampled: mean and 95% CI over seeds per variant. */
+export function learningFigure(report: AblationReport, x: "step" | "rollouts", tier = "all"): Figure {
+  const color = colorOf(report);
+  const data = report.curves.filter((c) => c.tier === tier)
+    .flatMap((c) => bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant)));
+  return {
+    data,
+    layout: baseLayout(
+      `Learning efficiency (${tierName(tier)})`,
+      x === "step" ? "RL step" : "completions sampled (rollouts)",
+      "held-out pass@1",
+      { yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, rangemode: "tozero" } },
+    ),
+  };
+}
+
+/** pass@k for k = 1…n, before RL (the base, dashed) and after (mean and CI over seeds), log-scaled k. */
+export function passkFigure(report: AblationReport, tier = "all"): Figure {
+  const color = colorOf(report);
+  const data: Record<string, unknown>[] = [];
+  const before = report.before.find((b) => b.tier === tier);
+  if (before) {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      x: before.curve.map((p) => p.k),
+      y: before.curve.map((p) => p.passAtK),
+      name: "before RL (SFT base)",
+      line: { color: "#444", width: 2, dash: "dash" },
+    });
+  }
+  for (const c of report.passk.filter((p) => p.tier === tier)) {
+    data.push(...bandTraces(c.after, c.variant, color(c.variant)));
+  }
+  const layout = baseLayout(`pass@k before and after RL (${tierName(tier)})`, "k (samples per problem)", "pass@k");
+  return {
+    data,
+    layout: {
+      ...layout,
+      xaxis: { ...layout.xaxis, type: "log", dtick: Math.log10(2), tickformat: "d" },
+      yaxis: { ...layout.yaxis, rangemode: "tozero" },
+    },
+  };
+}
+
+/** Problems RL gained by compression or by capability gain (up) and lost (down), mean count over seeds. */
+export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
+  const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
+  const x = rows.map((r) => r.variant);
+  const bar = (name: string, y: number[], color: string) => ({ type: "bar", name, x, y, marker: { color } });
+  return {
+    data: [
+      bar("compression (reachable at pass@k before)", rows.map((r) => r.compression.mean), "#56B4E9"),
+      bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain.mean), "#009E73"),
+      bar("lost", rows.map((r) => -r.lost.mean), "#D55E00"),
+    ],
+    layout: baseLayout(
+      `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
+      "variant",
+      "held-out problems (mean over seeds)",
+      { barmode: "relative" },
+    ),
+  };
+}
+
+/** Histogram of hinted tokens' ratios π_θ(o|q)/π_old(o|q,h), log10 bins, per variant that trains hinted samples. */
+export function hintedRatioFigure(report: AblationReport): Figure {
+  const color = colorOf(report);
+  const { from, width } = RATIO_BINS;
+  const data = report.hinted.filter((h) => h.histogram.some((c) => c > 0)).map((h) => {
+    const total = h.histogram.reduce((a, b) => a + b, 0);
+    return {
+      type: "bar",
+      name: h.variant,
+      x: h.histogram.map((_, i) => from + (i + 0.5) * width),
+      y: h.histogram.map((c) => c / total),
+      marker: { color: color(h.variant) },
+      opacity: 0.75,
+    };
+  });
+  return {
+    data,
+    layout: baseLayout(
+      "Hinted tokens' importance ratios",
+      "log10 ratio π_θ(o_t | q) / π_old(o_t | q, h)",
+      "fraction of hinted tokens",
+      { barmode: "overlay", bargap: 0.05 },
+    ),
+  };
+}
+
+/** γ (the ratio quantile of f(r) = r / (r + γ)) over steps, mean and CI over seeds, per Guide variant. */
+export function gammaFigure(report: AblationReport): Figure {
+  const color = colorOf(report);
+  const data = report.hinted.filter((h) => h.gamma.length > 0 && h.histogram.some((c) => c > 0))
+    .flatMap((h) => bandTraces(h.gamma, h.variant, color(h.variant)));
+  const layout = baseLayout("γ over training", "RL step", "γ (hinted-ratio quantile)");
+  return { data, layout: { ...layout, yaxis: { ...layout.yaxis, type: "log" } } };
+}
+
+/** Fraction of the batch's groups that were regrouped with the hint, over steps. */
+export function hintedFractionFigure(report: AblationReport): Figure {
+  const color = colorOf(report);
+  const data = report.hinted.flatMap((h) => bandTraces(h.fraction, h.variant, color(h.variant)));
+  const layout = baseLayout("Hinted fraction of the batch", "RL step", "hinted groups / groups trained");
+  return { data, layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
+}
+
+/** Every ablation figure by file name. */
+export function ablationFigures(report: AblationReport): { name: string; figure: Figure }[] {
+  const figures = [
+    { name: "learning-step", figure: learningFigure(report, "step") },
+    { name: "learning-rollouts", figure: learningFigure(report, "rollouts") },
+    { name: "passk", figure: passkFigure(report) },
+    { name: "gain-split", figure: gainSplitFigure(report) },
+    { name: "hinted-ratios", figure: hintedRatioFigure(report) },
+    { name: "gamma", figure: gammaFigure(report) },
+    { name: "hinted-fraction", figure: hintedFractionFigure(report) },
+  ];
+  for (const tier of report.tiers.filter((t) => t !== "all")) {
+    figures.push({ name: `learning-step-tier${tier}`, figure: learningFigure(report, "step", tier) });
+    figures.push({ name: `passk-tier${tier}`, figure: passkFigure(report, tier) });
+  }
+  return figures;
+}

@@ -1,0 +1,85 @@
+/**
+ * Held-out evaluation: n samples per problem from a policy (or a pool of its copies), each judged by the domain's
+ * verifier; the unbiased pass@1 and pass@k, and every problem's count of correct samples so that pass@k curves and
+ * the gain split can be computed later from saved results.
+ *
+ * @example
+ * ```ts
+ * import { evaluatePolicy, generateDomain, Policy, Tokenizer } from "../mod.ts";
+ * const { test } = generateDomain("math", { train: 0, test: 4 });
+ * const policy = Policy.create(Tokenizer.fromTexts(test.flatMap((p) => [p.prompt, p.solution])), { dModel: 16, layers: 1, heads: 2 });
+ * const result = await evaluatePolicy(policy, test, { n: 2, maxTokens: 8 });
+ * console.log(result.passAt1, result.problems[0]);
+ * ```
+ *
+ * @module
+ */
+import type { Completion, SampleOptions } from "../policy/sample.ts";
+import type { ContextInput } from "../policy/policy.ts";
+import type { Problem } from "../data/schema.ts";
+import { verifierDomain } from "../data/schema.ts";
+import { passAtK } from "../metrics/passk.ts";
+import { verify } from "../verifiers/mod.ts";
+
+/** What {@link evaluatePolicy} measured: the means and every problem's count of correct samples. */
+export interface Evaluation {
+  passAt1: number;
+  passAtK: number;
+  /** Samples per problem. */
+  n: number;
+  k: number;
+  /** One entry per problem, in order. */
+  problems: { id: string; tier: number; correct: number }[];
+}
+
+/** Anything that samples like a policy: a `Policy` or a `PolicyPool`. */
+export interface Sampler {
+  sample(contexts: ContextInput[], options?: SampleOptions): Promise<Completion[][]>;
+}
+
+/** Options of {@link evaluatePolicy}. */
+export interface EvaluateOptions {
+  /** Samples per problem (default 8). */
+  n?: number;
+  /** k of the reported pass@k (default n). */
+  k?: number;
+  maxTokens?: number;
+  temperature?: number;
+  /** Sampling seed (default 7777): the same seed and policy give the same samples. */
+  seed?: number;
+}
+
+/** pass@1 and pass@k of `policy` on `problems`, plain context. */
+export async function evaluatePolicy(
+  policy: Sampler,
+  problems: Problem[],
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  if (problems.length === 0) throw new Error("evaluate: no problems");
+  const n = options.n ?? 8;
+  const k = Math.min(options.k ?? n, n);
+  const groups = await policy.sample(problems.map((p) => p.prompt), {
+    n,
+    maxTokens: options.maxTokens ?? 64,
+    temperature: options.temperature ?? 1,
+    seed: options.seed ?? 7_777,
+  });
+  let at1 = 0;
+  let atK = 0;
+  const counted: Evaluation["problems"] = [];
+  for (const [i, problem] of problems.entries()) {
+    const verdicts = await Promise.all(
+      groups[i].map((c) => verify(verifierDomain(problem.domain), c.text, problem.answer)),
+    );
+    const c = verdicts.filter((v) => v.correct).length;
+    at1 += passAtK(n, c, 1);
+    atK += passAtK(n, c, k);
+    counted.push({ id: problem.id, tier: problem.tier, correct: c });
+  }
+  return { passAt1: at1 / problems.length, passAtK: atK / problems.length, n, k, problems: counted };
+}
+
+/** The first `perTier` problems of each of `tiers`, in tier order: the held-out set of a run's evaluations. */
+export function evaluationProblems(test: Problem[], tiers: number[], perTier: number): Problem[] {
+  return tiers.flatMap((tier) => test.filter((p) => p.tier === tier).slice(0, perTier));
+}

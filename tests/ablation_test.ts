@@ -1,0 +1,341 @@
+import { assert, assertAlmostEquals, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { join } from "node:path";
+import { parseGrid } from "../lib/ablation/grid.ts";
+import {
+  ablationReport,
+  meanCi,
+  summaryCsv,
+  summaryMarkdown,
+  tQuantile95,
+  variantsOf,
+} from "../lib/ablation/report.ts";
+import type { RunResults } from "../lib/ablation/store.ts";
+import { ablationFigures, learningFigure, passkFigure } from "../lib/plot/ablation.ts";
+import { slurmScripts } from "../lib/ablation/slurm.ts";
+import type { EvaluationRecord } from "../lib/rl/run.ts";
+
+Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
+  // sd of [0.2, 0.3, 0.4] is 0.1; t(0.975, 2) = 4.303; half = 4.303 · 0.1 / √3.
+  const ci = meanCi([0.2, 0.3, 0.4]);
+  assertAlmostEquals(ci.mean, 0.3, 1e-12);
+  assertAlmostEquals(ci.half, 0.248434, 1e-6);
+  assertEquals(ci.n, 3);
+  assertEquals(meanCi([0.5]).half, NaN);
+  assertEquals(meanCi([NaN, 1, 3]).mean, 2);
+  assertEquals(tQuantile95(1), 12.706);
+  assertAlmostEquals(tQuantile95(60), 2.0003, 2e-3);
+  assertAlmostEquals(tQuantile95(1000), 1.9623, 1e-3);
+});
+
+const GRID = `sft: { model: { dModel: 16, layers: 1, heads: 2 } }
+base:
+  steps: 4
+  eval: { tiers: "1,2", problems: 2, samples: 2, finalSamples: 4 }
+axes:
+  algorithm: [grpo, guide-grpo]
+  seed: [0, 1]
+summary: { k: 2 }
+`;
+
+/** An evaluation of four problems (two per tier) with the given correct counts out of `n`. */
+function record(n: number, correct: [number, number, number, number]): EvaluationRecord {
+  const tier = (ids: string[], cs: number[]) => {
+    const at1 = cs.map((c) => c / n);
+    const atN = cs.map((c) => (c > 0 ? 1 : 0));
+    return {
+      passAt1: (at1[0] + at1[1]) / 2,
+      passAtK: (atN[0] + atN[1]) / 2,
+      correct: Object.fromEntries(ids.map((id, i) => [id, cs[i]])),
+    };
+  };
+  const tiers = { "1": tier(["a", "b"], correct.slice(0, 2)), "2": tier(["c", "d"], correct.slice(2)) };
+  return {
+    n,
+    passAt1: (tiers["1"].passAt1 + tiers["2"].passAt1) / 2,
+    passAtK: (tiers["1"].passAtK + tiers["2"].passAtK) / 2,
+    tiers,
+  };
+}
+
+Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target, gain split, curves", async () => {
+  const grid = await parseGrid(GRID, "g.yaml");
+  const variants = variantsOf(grid);
+  assertEquals(variants.map((v) => [v.label, v.runs.length]), [["grpo", 2], ["guide-grpo", 2]]);
+  // Base: a solved (4/4), b reachable (1/4), c and d never solved.
+  const base = record(4, [4, 1, 0, 0]);
+  const results = new Map<string, RunResults>();
+  const [g0, g1, h0, h1] = grid.runs;
+  const run = (id: string, evals: [number, number, EvaluationRecord][], hinted: number): RunResults => ({
+    id,
+    done: true,
+    evals: evals.map(([step, rollouts, r]) => ({ step, rollouts, ...r })),
+    metrics: [1, 2, 3, 4].map((step) => ({ step, hintedFraction: hinted, gamma: 0.5, hintedRatioHistogram: [1, 3] })),
+    hintedByTier: { "1": { groups: 4, hinted: 0 }, "2": { groups: 4, hinted: hinted * 8 } },
+  });
+  // GRPO: b compressed (1/4 → 3/4) in seed 0; nothing new in seed 1; a lost in seed 1.
+  results.set(g0.id, run(g0.id, [[2, 100, record(2, [2, 1, 0, 0])], [4, 200, record(4, [4, 3, 0, 0])]], 0));
+  results.set(g1.id, run(g1.id, [[2, 100, record(2, [2, 0, 0, 0])], [4, 200, record(4, [1, 1, 0, 0])]], 0));
+  // Guide: c gained (never solved before) in both seeds, b compressed in both.
+  results.set(h0.id, run(h0.id, [[2, 150, record(2, [2, 2, 1, 0])], [4, 300, record(4, [4, 4, 2, 0])]], 0.25));
+  results.set(h1.id, run(h1.id, [[2, 150, record(2, [2, 1, 2, 0])], [4, 300, record(4, [4, 2, 4, 0])]], 0.5));
+  const baseEvals = new Map(grid.runs.map((r) => [r.id, base]));
+  const report = ablationReport(grid, results, baseEvals);
+  assertEquals(report.tiers, ["1", "2", "all"]);
+  const row = (variant: string, tier: string) => report.rows.find((r) => r.variant === variant && r.tier === tier)!;
+
+  // Final pass@1 over all tiers: GRPO seeds (4+3)/16 = 0.4375 and (1+1)/16 = 0.125.
+  assertAlmostEquals(row("grpo", "all").passAt1.mean, (0.4375 + 0.125) / 2, 1e-12);
+  assertAlmostEquals(
+    row("grpo", "all").passAt1.half,
+    12.706 * Math.abs(0.4375 - 0.125) / Math.SQRT2 / Math.SQRT2,
+    1e-9,
+  );
+  // pass@2 on tier 1 from n = 4: seed 0 a 4/4 → 1, b 3/4 → 1; seed 1 a 1/4 → 0.5, b 1/4 → 0.5.
+  assertAlmostEquals(row("grpo", "1").passAtK.mean, (1 + 0.5) / 2, 1e-12);
+  // The base row: pass@1 on tier 1 = (1 + 0.25) / 2; pass@2 = (1 + 0.5) / 2.
+  assertAlmostEquals(row("base (SFT)", "1").passAt1.mean, 0.625, 1e-12);
+  assertAlmostEquals(row("base (SFT)", "1").passAtK.mean, 0.75, 1e-12);
+
+  // Target on all tiers: the lowest final mean (GRPO's 0.28125). Base pass@1 = 1.25/4 = 0.3125 ≥ target → step 0.
+  assertAlmostEquals(report.targets.all, 0.28125, 1e-12);
+  assertEquals([row("guide-grpo", "all").stepsToTarget.mean, row("guide-grpo", "all").reached], [0, 2]);
+  // Tier 2: the target is GRPO's 0; Guide's tier-2 target is reached at step 0 too. Tier 2's guide pass@1 final:
+  // seed 0 (2/4 + 0)/2 = 0.25, seed 1 (4/4 + 0)/2 = 0.5.
+  assertAlmostEquals(row("guide-grpo", "2").passAt1.mean, 0.375, 1e-12);
+
+  // Gain split at k = 2 against the base ("solved": c/n ≥ 0.5). GRPO seed 0: b compressed; seed 1: a lost.
+  assertEquals([row("grpo", "all").compression.mean, row("grpo", "all").lost.mean], [0.5, 0.5]);
+  // Guide seed 0: b compressed, c gained (2/4); seed 1: b 2/4 compressed, c gained.
+  assertEquals(
+    [row("guide-grpo", "all").compression.mean, row("guide-grpo", "all").capabilityGain.mean],
+    [1, 1],
+  );
+  assertEquals(row("guide-grpo", "2").capabilityGain.mean, 1);
+  // Hinted fraction: from the metrics over all tiers, from the rollouts per tier.
+  assertAlmostEquals(row("guide-grpo", "all").hintedFraction.mean, 0.375, 1e-12);
+  assertAlmostEquals(row("guide-grpo", "2").hintedFraction.mean, (2 / 4 + 4 / 4) / 2, 1e-12);
+  assertEquals(row("guide-grpo", "1").hintedFraction.mean, 0);
+
+  // Learning curves start at the base (step 0) and follow the evaluations; by rollouts, the x are the budgets spent.
+  const curve = report.curves.find((c) => c.variant === "guide-grpo" && c.tier === "all")!;
+  assertEquals(curve.byStep.map((p) => p.x), [0, 2, 4]);
+  assertEquals(curve.byRollouts.map((p) => p.x), [0, 150, 300]);
+  assertAlmostEquals(curve.byStep[0].mean, 0.3125, 1e-12);
+  // pass@k after RL for k = 1…4 (mean over seeds), and the base's curve for "before".
+  const after = report.passk.find((p) => p.variant === "grpo" && p.tier === "1")!.after;
+  assertEquals(after.map((p) => p.x), [1, 2, 3, 4]);
+  assertAlmostEquals(after[3].mean, 1, 1e-12);
+  assertEquals(report.before.find((b) => b.tier === "1")!.curve.map((p) => p.passAtK), [0.625, 0.75, 0.875, 1]);
+  assertEquals(report.hinted[1].histogram, [8, 24]);
+
+  // The files: a CSV line per variant and tier, the markdown tables, and the figures with titled axes.
+  const csv = summaryCsv(report).trim().split("\n");
+  assertEquals(csv.length, 1 + 3 * 3);
+  assertStringIncludes(csv[0], "variant,tier,seeds,pass@1,pass@1_ci95,pass@2,pass@2_ci95");
+  assert(csv.some((l) => l.startsWith("guide-grpo,all,2,")), csv.join("\n"));
+  const md = summaryMarkdown(report);
+  assertStringIncludes(md, "## All tiers (target pass@1 0.281)");
+  assertStringIncludes(md, "| guide-grpo | 2 |");
+  const figures = ablationFigures(report);
+  assertEquals(figures.slice(0, 7).map((f) => f.name), [
+    "learning-step",
+    "learning-rollouts",
+    "passk",
+    "gain-split",
+    "hinted-ratios",
+    "gamma",
+    "hinted-fraction",
+  ]);
+  for (const { name, figure } of figures) {
+    const layout = figure.layout as Record<string, { title?: { text?: string } }>;
+    assert(layout.xaxis.title?.text && layout.yaxis.title?.text, `${name} has axis titles`);
+  }
+  // A band (CI) and a line per variant: seeds differ, so the band is there.
+  const learning = learningFigure(report, "step");
+  assertEquals(learning.data.filter((t) => t.fill === "toself").length, 2);
+  assertEquals(learning.data.filter((t) => t.name).map((t) => t.name), ["grpo", "guide-grpo"]);
+  assertEquals(passkFigure(report).data[0].name, "before RL (SFT base)");
+});
+
+Deno.test("--slurm: base job, run array over every run, results after all; scripts are valid bash", async () => {
+  const grid = await parseGrid(GRID, "g.yaml");
+  const files = slurmScripts(grid, { out: "/scratch/out dir", gridFile: "/scratch/out dir/grids/x.yaml" });
+  assertStringIncludes(files["runs.sbatch"], "#SBATCH --array=0-3");
+  assertStringIncludes(files["runs.sbatch"], '--task-index "${SLURM_ARRAY_TASK_ID}"');
+  assertStringIncludes(files["base.sbatch"], "--base-only");
+  assertStringIncludes(files["submit.sh"], '--dependency=afterok:"$base" runs.sbatch');
+  assertStringIncludes(files["submit.sh"], '--dependency=afterany:"$runs" results.sbatch');
+  assertStringIncludes(files["runs.sbatch"], "'/scratch/out dir'");
+  assertEquals(files["runs.txt"].trim().split("\n").map((l) => l.split("\t")[1]), grid.runs.map((r) => r.id));
+  for (const [name, text] of Object.entries(files)) {
+    if (name.endsWith(".txt")) continue;
+    const check = await new Deno.Command("bash", { args: ["-n"], stdin: "piped", stderr: "piped" }).spawn();
+    const writer = check.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    const status = await check.output();
+    assert(status.success, `${name}: ${new TextDecoder().decode(status.stderr)}`);
+  }
+});
+
+// End to end: a tiny grid through `deno task ablation`'s CLI, killed with SIGKILL twice, then finished.
+const TINY = `sft:
+  model: { dModel: 16, layers: 1, heads: 2, ctx: 128 }
+  sft: { steps: 120, batch: 8 }
+  optim: { lr: 0.003 }
+  eval: { every: 10 }
+base:
+  steps: 6
+  rollout: { groupSize: 4, promptsPerStep: 2, maxTokens: 24, maxResample: 0 }
+  eval: { every: 2, tiers: "1,2", problems: 2, samples: 2, finalSamples: 4 }
+axes:
+  algorithm: [grpo, guide-grpo]
+  seed: [0, 1, 2]
+summary: { k: 4 }
+`;
+
+const CLI = new URL("../lib/ablation/cli.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+function ablation(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", CONFIG, CLI, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  });
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutS = 240): Promise<void> {
+  const deadline = performance.now() + timeoutS * 1000;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+/** Processes whose command line mentions `text` (the workers of an ablation writing to that folder). */
+async function processesWith(text: string): Promise<number> {
+  let count = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+    if (cmdline.includes(text)) count++;
+  }
+  return count;
+}
+
+Deno.test({
+  name: "SIGKILL at any moment, rerun: no finished run lost or redone, the result as uninterrupted",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir({ prefix: "guide-ablation-" });
+    const gridFile = join(root, "tiny.yaml");
+    await Deno.writeTextFile(gridFile, TINY);
+    const grid = await parseGrid(TINY, gridFile);
+    const out = join(root, "killed");
+    const args = [gridFile, "--out", out, "--workers", "2", "--formats", "html"];
+    const base = join(out, "bases", grid.sft!.id);
+
+    // 1. Killed while building the base (after its first checkpoint).
+    let child = ablation(args).spawn();
+    await waitFor(() => exists(join(base, "checkpoint", "checkpoint.json")), "the base's first checkpoint");
+    assert(!(await exists(join(base, "done.json"))), "the base should still be building (make its SFT longer)");
+    child.kill("SIGKILL");
+    await child.output();
+
+    // 2. Rerun; killed once a run has finished while others are under way.
+    child = ablation(args).spawn();
+    const doneFiles = () => grid.runs.map((r) => join(out, "runs", r.id, "done.json"));
+    const countDone = async () => (await Promise.all(doneFiles().map(exists))).filter(Boolean).length;
+    await waitFor(async () => (await countDone()) >= 1, "a finished run");
+    child.kill("SIGKILL");
+    await child.output();
+    assert(await exists(join(base, "done.json")), "the base was finished by the rerun");
+    const baseMeta = JSON.parse(await Deno.readTextFile(join(base, "meta.json")));
+    assert(baseMeta.resumedFrom >= 10, `the base resumed from its checkpoint (${JSON.stringify(baseMeta)})`);
+    // The workers noticed their runner die and stopped: nothing writes to the store behind the rerun's back.
+    await waitFor(async () => (await processesWith(out)) === 0, "the killed runner's workers to stop", 30);
+    const finished = new Map<string, string>();
+    for (const run of grid.runs) {
+      const dir = join(out, "runs", run.id);
+      if (await exists(join(dir, "done.json"))) {
+        finished.set(run.id, await Deno.readTextFile(join(dir, "metrics.jsonl")));
+      }
+    }
+    assert(finished.size >= 1 && finished.size < grid.runs.length, `finished ${finished.size}`);
+    const mtimes = new Map<string, number>();
+    for (const id of finished.keys()) {
+      mtimes.set(id, (await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime());
+    }
+
+    // 3. Rerun to the end: the finished runs are skipped, untouched; the rest finish.
+    const last = await ablation(args).output();
+    const stdout = new TextDecoder().decode(last.stdout);
+    assert(last.success, new TextDecoder().decode(last.stderr));
+    assertStringIncludes(stdout, `${grid.runs.length - finished.size} runs finished, ${finished.size} already done`);
+    for (const [id, metrics] of finished) {
+      assertEquals(await Deno.readTextFile(join(out, "runs", id, "metrics.jsonl")), metrics);
+      assertEquals((await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime(), mtimes.get(id));
+    }
+    assertEquals(await countDone(), grid.runs.length);
+
+    // 4. The same grid uninterrupted gives the same numbers (each run is deterministic in its seed).
+    const clean = join(root, "clean");
+    const uninterrupted = await ablation([gridFile, "--out", clean, "--workers", "2", "--formats", "html"]).output();
+    assert(uninterrupted.success, new TextDecoder().decode(uninterrupted.stderr));
+    assertEquals(
+      await Deno.readTextFile(join(out, "summary.csv")),
+      await Deno.readTextFile(join(clean, "summary.csv")),
+    );
+    for (const run of grid.runs) {
+      const evals = (dir: string) => Deno.readTextFile(join(dir, "runs", run.id, "eval.jsonl"));
+      assertEquals(await evals(out), await evals(clean), run.id);
+    }
+    assert(await exists(join(out, "figures", "learning-step.html")));
+
+    // 5. `deno task figures` redraws from the saved results alone.
+    await Deno.remove(join(out, "figures"), { recursive: true });
+    const figures = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", CONFIG, new URL("../lib/ablation/figures.ts", import.meta.url).pathname, out],
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert(figures.success, new TextDecoder().decode(figures.stderr));
+    assert(await exists(join(out, "figures", "passk.html")));
+
+    // 6. A finished run whose saved config differs from the grid's is refused, with the difference, untouched.
+    const victim = join(out, "runs", grid.runs[0].id, "config.yaml");
+    const saved = await Deno.readTextFile(victim);
+    await Deno.writeTextFile(victim, saved.replace("steps: 6", "steps: 7"));
+    const refused = await ablation(args).output();
+    const message = new TextDecoder().decode(refused.stderr);
+    assertEquals(refused.code, 2);
+    assertStringIncludes(message, "hold another config than this grid gives them");
+    assertStringIncludes(message, "- steps: 7 (saved)");
+    assertStringIncludes(message, "+ steps: 6 (grid)");
+    assertEquals(await Deno.readTextFile(victim), saved.replace("steps: 6", "steps: 7"));
+
+    // 7. --dry-run lists every run with its state.
+    await Deno.writeTextFile(victim, saved);
+    const dry = new TextDecoder().decode((await ablation([...args, "--dry-run"]).output()).stdout);
+    assertEquals(dry.split("\n").filter((l) => / done /.test(l)).length, grid.runs.length);
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
+Deno.test("a bad grid on the command line: one line naming file, line and key; exit code 2", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "bad.yaml");
+  await Deno.writeTextFile(file, "sft: {}\naxes:\n  algorithm: [grpo, reinforce]\n");
+  const result = await ablation([file, "--out", join(dir, "out")]).output();
+  const stderr = new TextDecoder().decode(result.stderr).trim();
+  assertEquals(result.code, 2);
+  assertEquals(stderr.split("\n").length, 1, stderr);
+  assertStringIncludes(stderr, `${file}:3: key "algorithm": expected one of sft, grpo, filter-grpo`);
+  assert(!(await exists(join(dir, "out"))), "nothing written for a bad grid");
+  await assertRejects(() => Deno.stat(join(dir, "out")));
+  await Deno.remove(dir, { recursive: true });
+});
