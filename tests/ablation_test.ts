@@ -154,7 +154,11 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
   const learning = learningFigure(report, "step");
   assertEquals(learning.data.filter((t) => t.fill === "toself").length, 2);
   assertEquals(learning.data.filter((t) => t.name).map((t) => t.name), ["grpo", "guide-grpo"]);
-  assertEquals(passkFigure(report).data[0].name, "before RL (SFT base)");
+  // The base's curve is drawn last (visible over a variant that did not move) and listed first.
+  const passk = passkFigure(report).data;
+  assertEquals([passk[passk.length - 1].name, passk[passk.length - 1].legendrank], ["before RL (SFT base)", 1]);
+  // Bands of probabilities stay inside [0, 1].
+  assert(passk.every((t) => ((t.y ?? []) as number[]).every((y) => y >= 0 && y <= 1)));
 });
 
 Deno.test("--slurm: base job, run array over every run, results after all; scripts are valid bash", async () => {

@@ -165,6 +165,10 @@ function passAt1Of(record: EvaluationRecord, tier: string): number {
   return tier === "all" ? record.passAt1 : record.tiers[tier]?.passAt1 ?? NaN;
 }
 
+/** A step that trained on some groups (a step whose groups were all filtered has no hinted fraction or γ). */
+const trainedOn = (m: Record<string, unknown>) =>
+  ((m.rollout as { kept?: number } | undefined)?.kept ?? 1) > 0 && m.updated !== false;
+
 /** Mean and CI at each x over seeds, each seed's curve linearly interpolated, where every seed has data. */
 function bandOver(curves: { x: number; y: number }[][]): CurvePoint[] {
   const usable = curves.filter((c) => c.length > 0);
@@ -250,7 +254,10 @@ export function ablationReport(
       });
       const splits = base ? finals.map((f) => gainSplit(countsOf(base, tier), countsOf(f, tier), k)) : [];
       const hintedFraction = runs.map((r) => {
-        if (tier === "all") return Number(mathMean(r.metrics.map((m) => Number(m.hintedFraction ?? 0))));
+        if (tier === "all") {
+          const trained = r.metrics.filter(trainedOn).map((m) => Number(m.hintedFraction ?? 0));
+          return trained.length > 0 ? Number(mathMean(trained)) : NaN;
+        }
         const entry = r.hintedByTier[tier];
         return entry && entry.groups > 0 ? entry.hinted / entry.groups : NaN;
       });
@@ -294,7 +301,8 @@ export function ablationReport(
     const over = (key: string) =>
       bandOver(
         runs.map((r) =>
-          r.metrics.map((m) => ({ x: Number(m.step), y: Number(m[key]) })).filter((p) => Number.isFinite(p.y))
+          r.metrics.filter(trainedOn).map((m) => ({ x: Number(m.step), y: Number(m[key]) }))
+            .filter((p) => Number.isFinite(p.y))
         ),
       );
     hinted.push({ variant: variant.label, histogram, gamma: over("gamma"), fraction: over("hintedFraction") });

@@ -36,8 +36,22 @@ export function baseLayout(title: string, x: string, y: string, extra: Record<st
   return {
     title: { text: title, font: { size: 16 } },
     font: { family: "Helvetica, Arial, sans-serif", size: 13 },
-    xaxis: { title: { text: x }, zeroline: false, gridcolor: "#e5e5e5", linecolor: "#444", ticks: "outside" },
-    yaxis: { title: { text: y }, zeroline: false, gridcolor: "#e5e5e5", linecolor: "#444", ticks: "outside" },
+    xaxis: {
+      title: { text: x },
+      automargin: true,
+      zeroline: false,
+      gridcolor: "#e5e5e5",
+      linecolor: "#444",
+      ticks: "outside",
+    },
+    yaxis: {
+      title: { text: y },
+      automargin: true,
+      zeroline: false,
+      gridcolor: "#e5e5e5",
+      linecolor: "#444",
+      ticks: "outside",
+    },
     legend: { orientation: "h", y: -0.22, x: 0, font: { size: 12 } },
     margin: { l: 64, r: 16, t: 48, b: 96 },
     plot_bgcolor: "white",
@@ -51,15 +65,25 @@ function rgba(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
-/** A mean line and, where there are several seeds, its CI band (two traces: the band, then the line). */
-export function bandTraces(points: CurvePoint[], name: string, color: string, dash = "solid") {
+/**
+ * A mean line and, where there are several seeds, its CI band (two traces: the band, then the line). The band is
+ * clipped to `bounds` (a probability's interval cannot leave [0, 1]).
+ */
+export function bandTraces(
+  points: CurvePoint[],
+  name: string,
+  color: string,
+  options: { dash?: string; bounds?: [number, number] } = {},
+) {
+  const [low, high] = options.bounds ?? [-Infinity, Infinity];
+  const clip = (v: number) => Math.min(high, Math.max(low, v));
   const traces: Record<string, unknown>[] = [];
   const banded = points.filter((p) => Number.isFinite(p.half));
   if (banded.length > 1) {
     traces.push({
       type: "scatter",
       x: [...banded.map((p) => p.x), ...banded.map((p) => p.x).reverse()],
-      y: [...banded.map((p) => p.mean + p.half), ...banded.map((p) => p.mean - p.half).reverse()],
+      y: [...banded.map((p) => clip(p.mean + p.half)), ...banded.map((p) => clip(p.mean - p.half)).reverse()],
       mode: "lines",
       fill: "toself",
       fillcolor: rgba(color, 0.15),
@@ -76,7 +100,7 @@ export function bandTraces(points: CurvePoint[], name: string, color: string, da
     y: points.map((p) => p.mean),
     name,
     legendgroup: name,
-    line: { color, width: 2, dash },
+    line: { color, width: 2, dash: options.dash ?? "solid" },
     marker: { color },
   });
   return traces;
@@ -93,7 +117,9 @@ const tierName = (tier: string) => (tier === "all" ? "all tiers" : `tier ${tier}
 export function learningFigure(report: AblationReport, x: "step" | "rollouts", tier = "all"): Figure {
   const color = colorOf(report);
   const data = report.curves.filter((c) => c.tier === tier)
-    .flatMap((c) => bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant)));
+    .flatMap((c) =>
+      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant), { bounds: [0, 1] })
+    );
   return {
     data,
     layout: baseLayout(
@@ -109,19 +135,21 @@ export function learningFigure(report: AblationReport, x: "step" | "rollouts", t
 export function passkFigure(report: AblationReport, tier = "all"): Figure {
   const color = colorOf(report);
   const data: Record<string, unknown>[] = [];
+  for (const c of report.passk.filter((p) => p.tier === tier)) {
+    data.push(...bandTraces(c.after, c.variant, color(c.variant), { bounds: [0, 1] }));
+  }
   const before = report.before.find((b) => b.tier === tier);
   if (before) {
+    // Drawn last so that it stays visible where a variant did not move; listed first.
     data.push({
       type: "scatter",
       mode: "lines",
       x: before.curve.map((p) => p.k),
       y: before.curve.map((p) => p.passAtK),
       name: "before RL (SFT base)",
-      line: { color: "#444", width: 2, dash: "dash" },
+      legendrank: 1,
+      line: { color: "#222", width: 2.5, dash: "dash" },
     });
-  }
-  for (const c of report.passk.filter((p) => p.tier === tier)) {
-    data.push(...bandTraces(c.after, c.variant, color(c.variant)));
   }
   const layout = baseLayout(`pass@k before and after RL (${tierName(tier)})`, "k (samples per problem)", "pass@k");
   return {
@@ -139,6 +167,7 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
   const x = rows.map((r) => r.variant);
   const bar = (name: string, y: number[], color: string) => ({ type: "bar", name, x, y, marker: { color } });
+  const changed = rows.some((r) => r.compression.mean + r.capabilityGain.mean + r.lost.mean > 0);
   return {
     data: [
       bar("compression (reachable at pass@k before)", rows.map((r) => r.compression.mean), "#56B4E9"),
@@ -149,7 +178,18 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
       `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
       "variant",
       "held-out problems (mean over seeds)",
-      { barmode: "relative" },
+      {
+        barmode: "relative",
+        annotations: changed ? [] : [{
+          text: "no held-out problem changed between solved and unsolved",
+          xref: "paper",
+          yref: "paper",
+          x: 0.5,
+          y: 0.5,
+          showarrow: false,
+          font: { size: 13, color: "#666" },
+        }],
+      },
     ),
   };
 }
@@ -192,7 +232,8 @@ export function gammaFigure(report: AblationReport): Figure {
 /** Fraction of the batch's groups that were regrouped with the hint, over steps. */
 export function hintedFractionFigure(report: AblationReport): Figure {
   const color = colorOf(report);
-  const data = report.hinted.flatMap((h) => bandTraces(h.fraction, h.variant, color(h.variant)));
+  const data = report.hinted.filter((h) => h.fraction.some((p) => p.mean > 0))
+    .flatMap((h) => bandTraces(h.fraction, h.variant, color(h.variant), { bounds: [0, 1] }));
   const layout = baseLayout("Hinted fraction of the batch", "RL step", "hinted groups / groups trained");
   return { data, layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
 }
