@@ -98,6 +98,18 @@ export async function show(figure: Figure, options: ShowOptions = {}): Promise<v
   await settleIopub(JSON.stringify(bundle).length);
 }
 
+/**
+ * Show Markdown (a results table, a summary file): rendered in Jupyter, printed as it is elsewhere.
+ */
+export async function showMarkdown(markdown: string): Promise<void> {
+  if (!inJupyter()) {
+    console.log(markdown);
+    return;
+  }
+  await Deno.jupyter.display({ "text/markdown": markdown, "text/plain": markdown }, { raw: true });
+  await settleIopub(markdown.length);
+}
+
 /** A running progress display. */
 export interface Progress {
   /** Count `n` more units done (default 1); `info` is shown after the counts (e.g. the latest reward). */

@@ -13,7 +13,15 @@
  */
 
 // Notebook display: Plotly figures and live progress.
-export { inJupyter, type Progress, progress, type ProgressOptions, show, type ShowOptions } from "../kernel/display.ts";
+export {
+  inJupyter,
+  type Progress,
+  progress,
+  type ProgressOptions,
+  show,
+  showMarkdown,
+  type ShowOptions,
+} from "../kernel/display.ts";
 
 // The policy: backends, tokenizer, transformer, sampling, scoring, training, checkpoints, all cores.
 export {
@@ -96,6 +104,7 @@ export { sft, type SftReport, type SftSettings } from "./rl/sft.ts";
 // Analysis: pass@k and where RL's gains come from.
 export { passAtK } from "./metrics/passk.ts";
 export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
+export { readSamples } from "./metrics/samples.ts";
 
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
@@ -119,6 +128,7 @@ export {
   type AblationResult,
   buildBase,
   collectReport,
+  domainTokenizer,
   evaluateBase,
   runAblation,
   runAblationFile,
@@ -140,8 +150,11 @@ export {
   variantsOf,
 } from "./ablation/report.ts";
 export { type SlurmOptions, slurmScripts } from "./ablation/slurm.ts";
+export { CI_GRID, notebookAblation, notebookBase, notebookGrid, notebookOut, profile } from "./ablation/profile.ts";
 export {
   ablationFigures,
+  bandTraces,
+  baseLayout,
   gainSplitFigure,
   gammaFigure,
   hintedFractionFigure,

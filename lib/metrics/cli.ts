@@ -7,47 +7,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { verify } from "../verifiers/mod.ts";
-import { type Counts, gainSplit, passAtKCurve } from "./gains.ts";
-
-/** Read a samples file into per-problem counts; a bad line names the file, line and key. */
-export async function readSamples(file: string): Promise<Map<string, Counts>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new Error(`${file}: cannot be read (${(e as Error).message.split("\n")[0]})`);
-  }
-  const counts = new Map<string, Counts>();
-  const lines = text.split("\n");
-  for (const [i, raw] of lines.entries()) {
-    if (!raw.trim()) continue;
-    const where = `${file}:${i + 1}`;
-    let record: Record<string, unknown>;
-    try {
-      record = JSON.parse(raw);
-    } catch (e) {
-      throw new Error(`${where}: invalid JSON (${(e as Error).message})`);
-    }
-    if (record === null || typeof record !== "object") throw new Error(`${where}: not a JSON object`);
-    if (typeof record.id !== "string" && typeof record.id !== "number") {
-      throw new Error(`${where}: key "id": expected a string or number`);
-    }
-    let correct: boolean;
-    if (typeof record.correct === "boolean") correct = record.correct;
-    else if ("response" in record && "domain" in record && "gold" in record) {
-      correct = (await verify(String(record.domain), record.response, record.gold)).correct;
-    } else {
-      throw new Error(`${where}: key "correct": expected a boolean (or domain, response and gold to verify)`);
-    }
-    const id = String(record.id);
-    const entry = counts.get(id) ?? { n: 0, c: 0 };
-    entry.n++;
-    if (correct) entry.c++;
-    counts.set(id, entry);
-  }
-  return counts;
-}
+import { gainSplit, passAtKCurve } from "./gains.ts";
+import { readSamples } from "./samples.ts";
 
 /** Powers of two up to `max`, and `max` itself. */
 export function curveKs(max: number): number[] {
