@@ -83,3 +83,32 @@ Deno.test("display helpers render in Jupyter: Plotly bundle, HTML fallback, one 
   assertStringIncludes(text, "finished");
   await Deno.remove(keep, { recursive: true });
 });
+
+Deno.test("the notebooks: guide-deno kernel, only lib/mod.ts imported, a markdown cell before each code cell, no outputs", async () => {
+  const dir = new URL("../notebooks/", import.meta.url);
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".ipynb")).sort();
+  assertEquals(names, [
+    "00_smoke.ipynb",
+    "01_quickstart.ipynb",
+    "02_one_guide_step.ipynb",
+    "03_learning_efficiency.ipynb",
+    "04_passk_analysis.ipynb",
+    "05_ablations.ipynb",
+    "06_paper_figures.ipynb",
+  ]);
+  for (const name of names) {
+    const notebook = JSON.parse(await Deno.readTextFile(new URL(name, dir)));
+    assertEquals(notebook.metadata.kernelspec.name, "guide-deno", name);
+    const cells = notebook.cells as { cell_type: string; source: string[]; outputs?: unknown[] }[];
+    assertEquals(cells[0].cell_type, "markdown", `${name} starts with its title and purpose`);
+    cells.forEach((cell, i) => {
+      const source = cell.source.join("");
+      if (cell.cell_type !== "code") return;
+      assertEquals(cells[i - 1]?.cell_type, "markdown", `${name}: code cell ${i} has a markdown cell before it`);
+      assertEquals(cell.outputs ?? [], [], `${name}: code cell ${i} is committed without outputs`);
+      for (const match of source.matchAll(/from\s+"([^"]+)"/g)) {
+        assertEquals(match[1], "../lib/mod.ts", `${name}: code cell ${i} imports only the public API`);
+      }
+    });
+  }
+});
