@@ -150,6 +150,15 @@ export {
   variantsOf,
 } from "./ablation/report.ts";
 export { type SlurmOptions, slurmScripts } from "./ablation/slurm.ts";
+export {
+  calibrate,
+  type CalibrateOptions,
+  calibrationMarkdown,
+  type Regime,
+  regime,
+  type RegimeThresholds,
+  type TierCalibration,
+} from "./ablation/calibrate.ts";
 export { CI_GRID, notebookAblation, notebookBase, notebookGrid, notebookOut, profile } from "./ablation/profile.ts";
 export {
   ablationFigures,
