@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { basePath, canonicalJson, parseGrid, runId } from "../lib/ablation/grid.ts";
+import { variantsOf } from "../lib/ablation/report.ts";
 import { parseRunConfig } from "../lib/mod.ts";
 
 const grid = `sft:
@@ -97,4 +98,47 @@ Deno.test("the example grids in the repository parse", async () => {
     const parsed = await parseGrid(await Deno.readTextFile(file), entry.name);
     assert(parsed.runs.length >= 6 && parsed.sft !== undefined, entry.name);
   }
+});
+
+Deno.test("named variants: each overrides the base (sections merged), times the axes; labels are the names", async () => {
+  const text = `sft: {}
+base:
+  algorithm: guide-grpo
+  guide: { threshold: 0.01 }
+variants:
+  grpo: { algorithm: grpo }
+  guide-grpo: {}
+  plain-unit:
+    guide: { baseline: plain, weighting: unit }
+axes:
+  seed: [0, 1]
+`;
+  const grid = await parseGrid(text, "g.yaml");
+  assertEquals(grid.runs.map((r) => r.axes), [
+    { variant: "grpo", seed: 0 },
+    { variant: "grpo", seed: 1 },
+    { variant: "guide-grpo", seed: 0 },
+    { variant: "guide-grpo", seed: 1 },
+    { variant: "plain-unit", seed: 0 },
+    { variant: "plain-unit", seed: 1 },
+  ]);
+  const guide = grid.runs[4].config.guide as Record<string, unknown>;
+  assertEquals([grid.runs[4].config.algorithm, guide.baseline, guide.weighting, guide.threshold], [
+    "guide-grpo",
+    "plain",
+    "unit",
+    0.01,
+  ]);
+  assertEquals(grid.runs[0].config.algorithm, "grpo");
+  assertEquals(variantsOf(grid).map((v) => v.label), ["grpo", "guide-grpo", "plain-unit"]);
+  await assertRejects(
+    () => parseGrid(text.replace("baseline: plain", "baseline: plian"), "g.yaml"),
+    Error,
+    `g.yaml:9: key "guide.baseline": expected one of group, plain, got "plian"`,
+  );
+  await assertRejects(
+    () => parseGrid(text.replace("  guide-grpo: {}\n", "  guide-grpo: {}\n  bad: 3\n"), "g.yaml"),
+    Error,
+    `g.yaml:8: variants: "bad" is a mapping of config keys`,
+  );
 });

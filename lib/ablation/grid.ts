@@ -1,7 +1,8 @@
 /**
  * Ablation grids: a YAML file with an `sft` section (the base policy every run starts from, built once and cached),
- * a `base` run config and `axes` (any config key by dotted path, each with a list of values), and an optional
- * `summary` section. The runs are the cartesian product, each resolved against the run schema and named by a stable
+ * a `base` run config, optional named `variants` (each a set of overrides of the base, for grids that are a list of
+ * settings rather than a product), `axes` (any config key by dotted path, each with a list of values), and an
+ * optional `summary` section. The runs are the variants × the cartesian product of the axes, each resolved against the run schema and named by a stable
  * id from its resolved config (which includes the base's id), so the same run always lands in the same folder. Runs
  * take the base's model shape and domain. A malformed grid names the file, the line and the key; an unknown
  * algorithm lists the valid ones.
@@ -112,6 +113,27 @@ function specAt(path: string): { spec?: Spec; problem?: string } {
   return { spec: node };
 }
 
+/** `base` with `overrides` merged in, section by section. */
+function deepMerge(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(base);
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = out[key];
+    out[key] = value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object"
+      ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+      : value;
+  }
+  return out;
+}
+
+function hasPath(object: unknown, path: string[]): boolean {
+  let node = object;
+  for (const part of path) {
+    if (!node || typeof node !== "object" || !(part in node)) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
   let node = target;
@@ -136,7 +158,7 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   }
   const root = doc.contents;
   if (!isMap(root)) throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes` (and `sft`, `summary`)");
-  const topKeys = ["sft", "base", "axes", "summary"];
+  const topKeys = ["sft", "base", "variants", "axes", "summary"];
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
     if (!topKeys.includes(key)) {
@@ -172,6 +194,26 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   }
   // The base alone must be a valid config (errors carry their lines).
   resolve(RUN_SCHEMA, base, { file, lineOf: baseLine });
+
+  // Named variants: each a set of overrides of the base; the runs are variants × the axes' product.
+  const variantsLine = lineIn("variants");
+  const variants: [string | undefined, Record<string, unknown>][] = [];
+  if (root.has("variants")) {
+    const raw = object("variants");
+    for (const [name, overrides] of Object.entries(raw)) {
+      const line = (path: string[]) => variantsLine([name, ...path]);
+      if (!overrides || typeof overrides !== "object" || Array.isArray(overrides)) {
+        throw new ConfigError(file, line([]), `variants: "${name}" is a mapping of config keys`);
+      }
+      for (const [key, why] of Object.entries(RESERVED)) {
+        if (key in overrides) throw new ConfigError(file, line([key]), `key "${key}": ${why}`);
+      }
+      const merged = deepMerge(base, overrides as Record<string, unknown>);
+      resolve(RUN_SCHEMA, merged, { file, lineOf: (path) => (hasPath(overrides, path) ? line(path) : baseLine(path)) });
+      variants.push([name, merged]);
+    }
+    if (variants.length === 0) throw new ConfigError(file, variantsLine([]), "`variants` names at least one variant");
+  } else variants.push([undefined, base]);
 
   // The SFT base.
   let sft: GridRun | undefined;
@@ -218,52 +260,54 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   for (const [path, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [path]: v })));
   const runs: GridRun[] = [];
   const seen = new Set<string>();
-  for (const combo of combos) {
-    const merged = structuredClone(base) as Record<string, unknown>;
-    for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
-    merged.workers = 1;
-    const model = (merged.model ?? {}) as Record<string, unknown>;
-    if (sft) {
-      // A run takes its model shape, domain and base checkpoint from the SFT base unless it names its own base.
-      const sftModel = sft.config.model as Record<string, unknown>;
-      if (model.checkpoint === undefined || model.checkpoint === null) {
-        for (const key of SHAPE_KEYS) {
-          if (model[key] !== undefined && model[key] !== sftModel[key]) {
-            throw new ConfigError(
-              file,
-              lineOfPath(["model", key]),
-              `key "model.${key}" is ${model[key]} but the sft base's is ${sftModel[key]} (runs start from it)`,
-            );
+  for (const [variant, start] of variants) {
+    for (const combo of combos) {
+      const merged = structuredClone(start) as Record<string, unknown>;
+      for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
+      merged.workers = 1;
+      const model = (merged.model ?? {}) as Record<string, unknown>;
+      if (sft) {
+        // A run takes its model shape, domain and base checkpoint from the SFT base unless it names its own base.
+        const sftModel = sft.config.model as Record<string, unknown>;
+        if (model.checkpoint === undefined || model.checkpoint === null) {
+          for (const key of SHAPE_KEYS) {
+            if (model[key] !== undefined && model[key] !== sftModel[key]) {
+              throw new ConfigError(
+                file,
+                lineOfPath(["model", key]),
+                `key "model.${key}" is ${model[key]} but the sft base's is ${sftModel[key]} (runs start from it)`,
+              );
+            }
+            setPath(merged, `model.${key}`, sftModel[key]);
           }
-          setPath(merged, `model.${key}`, sftModel[key]);
+          setPath(merged, "model.checkpoint", basePath(sft.id));
+          const data = (merged.data ?? {}) as Record<string, unknown>;
+          if (data.domain === undefined) {
+            setPath(merged, "data.domain", (sft.config.data as Record<string, unknown>).domain);
+          }
         }
-        setPath(merged, "model.checkpoint", basePath(sft.id));
-        const data = (merged.data ?? {}) as Record<string, unknown>;
-        if (data.domain === undefined) {
-          setPath(merged, "data.domain", (sft.config.data as Record<string, unknown>).domain);
-        }
+      } else if (model.checkpoint === undefined || model.checkpoint === null) {
+        throw new ConfigError(
+          file,
+          lineOf(root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
+          "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
+        );
       }
-    } else if (model.checkpoint === undefined || model.checkpoint === null) {
-      throw new ConfigError(
-        file,
-        lineOf(root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
-        "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
-      );
+      const config = resolve(RUN_SCHEMA, merged, { file, lineOf: lineOfPath }) as RunConfig;
+      if (config.algorithm === "sft") {
+        throw new ConfigError(
+          file,
+          lineOfPath(["algorithm"]),
+          `key "algorithm": runs are RL algorithms (${
+            ALGORITHMS.filter((a) => a !== "sft").join(", ")
+          }); the base is built by the \`sft\` section`,
+        );
+      }
+      const id = await runId(config);
+      if (seen.has(id)) continue; // two axis values that resolve to the same config are one run
+      seen.add(id);
+      runs.push({ id, config, axes: variant === undefined ? combo : { variant, ...combo } });
     }
-    const config = resolve(RUN_SCHEMA, merged, { file, lineOf: lineOfPath }) as RunConfig;
-    if (config.algorithm === "sft") {
-      throw new ConfigError(
-        file,
-        lineOfPath(["algorithm"]),
-        `key "algorithm": runs are RL algorithms (${
-          ALGORITHMS.filter((a) => a !== "sft").join(", ")
-        }); the base is built by the \`sft\` section`,
-      );
-    }
-    const id = await runId(config);
-    if (seen.has(id)) continue; // two axis values that resolve to the same config are one run
-    seen.add(id);
-    runs.push({ id, config, axes: combo });
   }
   const k = Math.min(...runs.map((r) => Number((r.config.eval as Record<string, unknown>).finalSamples)));
   if (summary.k > k) {

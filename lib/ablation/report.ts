@@ -78,7 +78,7 @@ export function meanCi(values: number[]): MeanCi {
 
 /** Runs that differ only in their seed. */
 export interface Variant {
-  /** The axis values other than the seed (`guide-grpo`, `guide-grpo guide.baseline=plain`). */
+  /** The variant's name, or the axis values other than the seed (`guide-grpo`, `guide-grpo guide.baseline=plain`). */
   label: string;
   algorithm: string;
   runs: GridRun[];
@@ -93,8 +93,9 @@ export function variantsOf(grid: Grid): Variant[] {
     let variant = byKey.get(key);
     if (!variant) {
       const parts = Object.entries(run.axes).filter(([path]) => path !== "seed")
-        .map(([path, value]) => (path === "algorithm" ? String(value) : `${path}=${value}`));
-      if (!("algorithm" in run.axes)) parts.unshift(run.config.algorithm);
+        .map(([path, value]) => (path === "algorithm" || path === "variant" ? String(value) : `${path}=${value}`));
+      // A named variant is its own label; otherwise the algorithm leads.
+      if (!("algorithm" in run.axes) && !("variant" in run.axes)) parts.unshift(run.config.algorithm);
       variant = { label: parts.join(" "), algorithm: run.config.algorithm, runs: [] };
       byKey.set(key, variant);
     }
