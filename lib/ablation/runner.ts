@@ -21,7 +21,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostname } from "node:os";
 import { loadProblems } from "../data/load.ts";
-import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
@@ -533,10 +532,4 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
 /** Load a grid file and run it (the `deno task ablation` path without the CLI). */
 export async function runAblationFile(file: string, options: AblationOptions): Promise<AblationResult> {
   return await runAblation(await loadGrid(file), options);
-}
-
-/** The problems a run trains on (for notebooks that inspect a run). */
-export async function runProblems(config: RunConfig): Promise<{ train: Problem[]; test: Problem[] }> {
-  const domain = String((config.data as Section).domain) as "math";
-  return { train: await loadProblems(domain, "train"), test: await loadProblems(domain, "test") };
 }
