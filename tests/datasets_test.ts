@@ -31,7 +31,7 @@ Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (de
 Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
   for (const domain of DATASET_DOMAINS) {
     const { train, test } = all[domain];
-    assertEquals([train.length, test.length], [20_000, 500]);
+    assertEquals([train.length, test.length], domain === "arith" ? [5_000, 500] : [20_000, 500]);
     for (let tier = 1; tier <= 5; tier++) assertEquals(test.filter((p) => p.tier === tier).length, 100);
     const testPrompts = new Set(test.map((p) => p.prompt));
     assertEquals(train.filter((p) => testPrompts.has(p.prompt)).length, 0, `${domain}: train overlaps test`);
@@ -50,10 +50,40 @@ Deno.test("no hint, in any style, contains the final answer", () => {
     }
   }
   for (const p of all.code.test) assert(!Object.values(p.hints).some((h) => h === p.solution), p.id);
+  for (const p of [...all.arith.train, ...all.arith.test]) {
+    const answer = p.solution.match(/\\boxed\{(\d+)\}$/)![1];
+    for (const hint of Object.values(p.hints)) {
+      assert(!new RegExp(`(^|\\D)${answer}(\\D|$)`).test(hint), `${p.id}: "${hint}" gives ${answer}`);
+    }
+  }
+});
+
+Deno.test("arith: chains follow precedence, values stay in [0, 99], only the exact chain is correct", async () => {
+  const { verify } = await import("../lib/mod.ts");
+  const byTier = (t: number) => all.arith.test.find((p) => p.tier === t)!;
+  for (const p of [...all.arith.train, ...all.arith.test]) {
+    const values = p.solution.replace(/ \\boxed\{\d+\}$/, "").split(";").flatMap((step) => step.split(/[+\-*]/));
+    assert(values.every((v) => Number(v) >= 0 && Number(v) <= 99), `${p.id}: ${p.solution}`);
+  }
+  const tier3 = byTier(3);
+  // `A±b*c`: the product first, then the sum; its value hint names the product.
+  const [a, op, b, , c] = tier3.prompt.split(/([+\-*])/);
+  assertEquals(tier3.hints.value, `${b}*${c} is ${Number(b) * Number(c)}`);
+  const product = Number(b) * Number(c);
+  const total = op === "+" ? Number(a) + product : Number(a) - product;
+  assertEquals(tier3.solution, `${a}${op}${product};${total} \\boxed{${total}}`);
+  // The chain verifier: the worked solution passes; the right number alone, or a wrong step, does not.
+  assertEquals((await verify("chain", tier3.solution, tier3.answer)).correct, true);
+  assertEquals((await verify("chain", `  ${tier3.solution.replace(" ", "   ")} `, tier3.answer)).correct, true);
+  assertEquals((await verify("chain", `\\boxed{${total}}`, tier3.answer)).correct, false);
+  assertEquals(
+    (await verify("chain", `${a}${op}${product + 1};${total} \\boxed{${total}}`, tier3.answer)).correct,
+    false,
+  );
 });
 
 Deno.test("every worked solution is judged correct by its domain's verifier", async () => {
-  for (const domain of ["math", "science"]) {
+  for (const domain of ["math", "science", "arith"]) {
     for (const p of [...all[domain].test, ...all[domain].train.slice(0, 2000)]) {
       const verdict = await verify(verifierDomain(p.domain), p.solution, p.answer);
       assert(verdict.correct, `${p.id}: ${verdict.reason}`);

@@ -28,7 +28,7 @@ export const RUN_SCHEMA = section({
     checkpoint: field("string", null, { nullable: true, doc: "base (SFT) checkpoint folder to start from" }),
   }),
   data: section({
-    domain: field("string", "math", { choices: ["math", "science", "code"] }),
+    domain: field("string", "math", { choices: ["math", "science", "code", "arith"] }),
     tiers: field("string", "1,2,3,4,5", { doc: "comma-separated tiers to train on" }),
     hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
   }),
@@ -81,6 +81,8 @@ export const RUN_SCHEMA = section({
     batch: field("integer", 64, { min: 1 }),
     tiers: field("string", "1,2"),
     hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
+    rareTiers: field("string", "", { doc: "tiers seen rarely and only plain (comma-separated; empty: none)" }),
+    rareFraction: field("number", 0, { min: 0, max: 1, doc: "fraction of examples from rareTiers" }),
   }),
   eval: section({
     every: field("integer", 10, { min: 1, doc: "held-out evaluation every this many steps (and at the end)" }),

@@ -16,7 +16,7 @@ export type HintStyle = typeof HINT_STYLES[number];
 /** One problem. */
 export interface Problem {
   id: string;
-  domain: "math" | "science" | "code";
+  domain: "math" | "science" | "code" | "arith";
   split: "train" | "test";
   tier: number;
   prompt: string;
@@ -29,9 +29,9 @@ export interface Problem {
   solution: string;
 }
 
-/** The verifier domain of a dataset domain (science questions are multiple choice). */
-export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" {
-  return domain === "science" ? "choice" : domain;
+/** The verifier domain of a dataset domain (science questions are multiple choice; arith chains match exactly). */
+export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" | "chain" {
+  return domain === "science" ? "choice" : domain === "arith" ? "chain" : domain;
 }
 
 /** A problem line that does not fit the schema: names the file, line and key. */
@@ -54,8 +54,13 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
     }
   };
   for (const key of ["id", "prompt", "hint", "solution"]) text(key);
-  if (!["math", "science", "code"].includes(p.domain as string)) {
-    throw new DatasetError(file, line, "domain", `expected math, science or code, got ${JSON.stringify(p.domain)}`);
+  if (!["math", "science", "code", "arith"].includes(p.domain as string)) {
+    throw new DatasetError(
+      file,
+      line,
+      "domain",
+      `expected math, science, code or arith, got ${JSON.stringify(p.domain)}`,
+    );
   }
   if (!["train", "test"].includes(p.split as string)) {
     throw new DatasetError(file, line, "split", `expected train or test, got ${JSON.stringify(p.split)}`);

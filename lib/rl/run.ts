@@ -197,6 +197,8 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         batch: Number(s.batch),
         tiers: String(s.tiers).split(",").map(Number),
         hintedFraction: Number(s.hintedFraction),
+        rareTiers: String(s.rareTiers ?? "").split(",").filter((t) => t.trim() !== "").map(Number),
+        rareFraction: Number(s.rareFraction ?? 0),
         hintStyle: (config.data as Record<string, unknown>).hintStyle as "strategy",
         lr: Number((config.optim as Record<string, unknown>).lr),
         seed: config.seed,

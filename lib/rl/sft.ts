@@ -18,6 +18,10 @@ export interface SftSettings {
   hintStyle: HintStyle;
   lr: number;
   seed: number;
+  /** Tiers seen rarely, plain only (the testbed's 0.3% of plain tier-3 examples makes that tier barely reachable). */
+  rareTiers?: number[];
+  /** Fraction of examples drawn from `rareTiers`. */
+  rareFraction?: number;
   /** Steps already done (a resumed run): their batches are drawn and skipped, so the rest is as uninterrupted. */
   startStep?: number;
 }
@@ -46,11 +50,17 @@ export async function sft(
   const policy = pool.policy;
   const pick = problems.filter((p) => settings.tiers.includes(p.tier));
   if (pick.length === 0) throw new Error(`sft: no problems in tiers ${settings.tiers.join(",")}`);
+  const rare = problems.filter((p) => settings.rareTiers?.includes(p.tier));
+  const rareFraction = rare.length > 0 ? settings.rareFraction ?? 0 : 0;
   const rng = new Rng(settings.seed);
   const reports: SftReport[] = [];
   for (let step = 1; step <= settings.steps; step++) {
-    const batch = Array.from({ length: settings.batch }, () => pick[rng.nextUint32() % pick.length]);
-    const hintedFlags = batch.map(() => rng.next() < settings.hintedFraction);
+    // Rare examples are drawn (and their draws made) only when asked for, so other runs keep their stream.
+    const rareFlags = Array.from({ length: settings.batch }, () => rareFraction > 0 && rng.next() < rareFraction);
+    const batch = rareFlags.map((
+      r,
+    ) => (r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]));
+    const hintedFlags = batch.map((_, i) => !rareFlags[i] && rng.next() < settings.hintedFraction);
     if (step <= (settings.startStep ?? 0)) continue;
     const contexts = batch.map((p, i) =>
       policy.encodeContext(hintedFlags[i] ? { prompt: p.prompt, hint: p.hints[settings.hintStyle] } : p.prompt)

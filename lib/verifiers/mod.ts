@@ -18,9 +18,11 @@ export type { CodeGold, SandboxLimits, Verdict };
 export { extractCode, verifyCode } from "./code.ts";
 export { extractChoice, verifyChoice } from "./choice.ts";
 export { extractMathAnswer, mathEqual, verifyMath } from "./math.ts";
+export { verifyChain } from "./chain.ts";
+import { verifyChain } from "./chain.ts";
 
 /** Domains with a verifier. */
-export const DOMAINS = ["math", "choice", "code"] as const;
+export const DOMAINS = ["math", "choice", "code", "chain"] as const;
 /** A verifier's domain. */
 export type Domain = typeof DOMAINS[number];
 
@@ -40,6 +42,8 @@ export async function verify(
         return verifyChoice(response, gold as string);
       case "code":
         return await verifyCode(response, gold as CodeGold, options.code);
+      case "chain":
+        return verifyChain(response, gold as string);
       default:
         return { correct: false, reason: `unknown domain ${JSON.stringify(domain)} (use ${DOMAINS.join(", ")})` };
     }

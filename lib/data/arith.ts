@@ -1,0 +1,63 @@
+/**
+ * Arithmetic chains (`arith`): the second toy testbed of `../shared/notes/toy-testbed.md`, the design that showed a
+ * Guide effect. Small operands with precedence; the solution rewrites the expression one operation at a time
+ * (`23+6*7` → `23+42;65`), and the reward is an exact match of the whole canonical chain (`chain` verifier), so a
+ * guessed final number scores nothing. A leading operand of up to 40 and single-digit others keep every intermediate
+ * value in [0, 99], which a small policy can learn on two cores (the `math` domain's 2–4-digit operands are beyond
+ * it: see the README's calibration).
+ *
+ * Tiers: 1 `A±b±c` in left-to-right order; 2 three such operations; 3 `A±b*c` (the product first); 4
+ * `A±b±c*d`; 5 `A±b*c±d*e`. Hints: `value` names the first operation by precedence and its result (`6*7 is 42`: the
+ * testbed's hint, the one that made hard tiers reachable), `strategy` only names it, `prefix` is the first rewrite.
+ *
+ * @module
+ */
+import { Rng } from "../policy/random.ts";
+import type { Problem } from "./schema.ts";
+import { solveSteps } from "./math.ts";
+
+type Token = number | "+" | "-" | "*";
+
+const sign = (rng: Rng): "+" | "-" => (rng.next() < 0.5 ? "+" : "-");
+
+function expression(rng: Rng, tier: number): Token[] {
+  const lead = (lo: number) => rng.int(lo, 40);
+  const digit = () => rng.int(0, 9);
+  const factor = () => rng.int(2, 9);
+  switch (tier) {
+    case 1:
+      return [lead(0), sign(rng), digit(), sign(rng), digit()];
+    case 2:
+      return [lead(0), sign(rng), digit(), sign(rng), digit(), sign(rng), digit()];
+    case 3:
+      return [lead(10), sign(rng), factor(), "*", factor()];
+    case 4:
+      return [lead(10), sign(rng), digit(), sign(rng), factor(), "*", factor()];
+    default:
+      return [lead(10), sign(rng), factor(), "*", factor(), sign(rng), factor(), "*", factor()];
+  }
+}
+
+/** The canonical solution of an expression: its rewrites joined by `;`, then the boxed value. */
+export function arithSolution(steps: string[], answer: string): string {
+  return `${steps.join(";")} \\boxed{${answer}}`;
+}
+
+/** One `arith` problem of `tier`, or null when this draw breaks a rule (a value outside [0, 99], a hint giving the answer). */
+export function arithProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split"> | null {
+  const tokens = expression(rng, tier);
+  const prompt = tokens.join("");
+  const { steps, operations, values } = solveSteps(tokens);
+  if (values.some((v) => v < 0 || v > 99)) return null;
+  const answer = String(values[values.length - 1]);
+  const strategy = tier <= 2 ? `go left to right: first ${operations[0]}` : `multiply first: ${operations[0]}`;
+  const hints = {
+    strategy,
+    value: `${operations[0]} is ${values[0]}`,
+    prefix: steps.length > 1 ? steps[0] : strategy,
+  };
+  const contains = new RegExp(`(^|\\D)${answer}(\\D|$)`);
+  if (Object.values(hints).some((h) => contains.test(h))) return null;
+  const solution = arithSolution(steps, answer);
+  return { domain: "arith", tier, prompt, answer: solution, hint: hints.strategy, hints, solution };
+}
