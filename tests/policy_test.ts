@@ -207,3 +207,18 @@ Deno.test("gradient accumulation over micro-batches equals one step on the whole
   whole.dispose();
   split.dispose();
 });
+
+Deno.test("a request above MAX_SAMPLE_ROWS runs in pieces that sample exactly what separate requests would", async () => {
+  const { MAX_SAMPLE_ROWS } = await import("../lib/policy/sample.ts");
+  const policy = Policy.create(tok, small, { seed: 4 });
+  // 2 samples per context: 300 contexts are 600 rows, two pieces of 256 contexts and one of 44.
+  const many = Array.from({ length: 300 }, (_, i) => ({ prompt: `${i % 97}+${i % 13}` }));
+  assert(many.length * 2 > MAX_SAMPLE_ROWS);
+  const whole = await policy.sample(many, { n: 2, maxTokens: 6, seed: 9 });
+  const tail = await policy.sample(many.slice(290), { n: 2, maxTokens: 6, seed: 9, contextOffset: 290 });
+  assertEquals(whole.length, 300);
+  assertEquals(whole.slice(290).map((g) => g.map((c) => c.ids)), tail.map((g) => g.map((c) => c.ids)));
+  const head = await policy.sample(many.slice(0, 3), { n: 2, maxTokens: 6, seed: 9 });
+  assertEquals(whole.slice(0, 3).map((g) => g.map((c) => c.ids)), head.map((g) => g.map((c) => c.ids)));
+  policy.dispose();
+});

@@ -120,6 +120,9 @@ export function chooseToken(
   return { token, logprob: Math.log(probs[token] / mass), policyLogprob: logits[offset + token] - policyLogZ };
 }
 
+/** Most rows (contexts × n) sampled in one batch; larger requests run in pieces of whole contexts. */
+export const MAX_SAMPLE_ROWS = 512;
+
 /** Rows that stopped make up this share of the batch before it is compacted (gathering the caches costs a copy). */
 const COMPACT_FRACTION = 0.25;
 
@@ -142,6 +145,19 @@ export async function sampleTokens(
   if (!(topP > 0 && topP <= 1)) throw new Error(`sample: topP must be in (0, 1] (got ${topP})`);
   if (!(temperature >= 0)) throw new Error(`sample: temperature must be ≥ 0 (got ${temperature})`);
   const vocab = config.vocab;
+  // Large requests run in pieces: the KV caches of one piece stay within WASM's 32-bit memory (an evaluation of
+  // 640 problems × 64 samples in one batch ran out of it). Each completion's generator depends only on its context's
+  // index in the whole request, so the pieces sample what one batch would.
+  const perPiece = Math.max(1, Math.floor(MAX_SAMPLE_ROWS / n));
+  if (contexts.length > perPiece) {
+    const groups: Completion[][] = [];
+    for (let start = 0; start < contexts.length; start += perPiece) {
+      const piece = contexts.slice(start, start + perPiece);
+      const offset = (options.contextOffset ?? 0) + start;
+      groups.push(...await sampleTokens(config, params, tokenizer, piece, { ...options, contextOffset: offset }));
+    }
+    return groups;
+  }
 
   const rowContexts = contexts.flatMap((context) => Array.from({ length: n }, () => context));
   const seed = options.seed ?? 0;
