@@ -83,6 +83,11 @@ export const RUN_SCHEMA = section({
     hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
     rareTiers: field("string", "", { doc: "tiers seen rarely and only plain (comma-separated; empty: none)" }),
     rareFraction: field("number", 0, { min: 0, max: 1, doc: "fraction of examples from rareTiers" }),
+    alternativeFraction: field("number", 0, {
+      min: 0,
+      max: 1,
+      doc: "arith: fraction of hinted examples whose hint names a later operation that may go first",
+    }),
   }),
   eval: section({
     every: field("integer", 10, { min: 1, doc: "held-out evaluation every this many steps (and at the end)" }),

@@ -61,3 +61,32 @@ export function arithProblem(rng: Rng, tier: number): Omit<Problem, "id" | "spli
   const solution = arithSolution(steps, answer);
   return { domain: "arith", tier, prompt, answer: solution, hint: hints.strategy, hints, solution };
 }
+
+/**
+ * A hinted SFT example in another valid order (the testbed's second SFT phase): in a `±` chain, an operation whose
+ * left neighbour is `+` may go first (`A+b-c` → `b-c` first), so the hint `b-c is v` and the chain that starts by
+ * replacing it in place (`A+v;…`) are right. Teaching this on tiers 1–2 is what lets a policy use a hint that names
+ * a later operation — the skill tiers 3–5's hints ask for (`A±b*c` with `b*c is v`). Null when no such operation is
+ * valid here (its value must stay in [0, 99]).
+ */
+export function alternativeOrder(problem: Problem, rng: Rng): { hint: string; solution: string } | null {
+  const tokens: Token[] = problem.prompt.split(/([+\-*])/).map((t) => (/^\d+$/.test(t) ? Number(t) : t as Token));
+  const candidates: number[] = [];
+  for (let i = 3; i < tokens.length; i += 2) {
+    const op = tokens[i];
+    if (tokens[i - 2] !== "+" || op === "*" || tokens.includes("*")) continue;
+    const value = op === "+" ? (tokens[i - 1] as number) + (tokens[i + 1] as number) : (tokens[i - 1] as number) -
+      (tokens[i + 1] as number);
+    if (value >= 0 && value <= 99) candidates.push(i);
+  }
+  if (candidates.length === 0) return null;
+  const at = candidates[rng.nextUint32() % candidates.length];
+  const [a, op, b] = [tokens[at - 1] as number, tokens[at], tokens[at + 1] as number];
+  const value = op === "+" ? a + b : a - b;
+  const first: Token[] = [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)];
+  const rest = first.length > 1 ? solveSteps(first) : { steps: [], values: [] };
+  const values = rest.values.length > 0 ? rest.values : [value];
+  if (values.some((v) => v < 0 || v > 99)) return null;
+  const steps = [first.join(""), ...rest.steps];
+  return { hint: `${a}${op}${b} is ${value}`, solution: arithSolution(steps, String(values[values.length - 1])) };
+}

@@ -23,6 +23,7 @@ import { type RunConfig } from "../config/schema.ts";
 import { toYaml } from "../config/validate.ts";
 import { passAtK } from "../metrics/passk.ts";
 import { sft } from "./sft.ts";
+import { alternativeOrder } from "../data/arith.ts";
 import { createTrainer, type StepReport } from "./trainer.ts";
 import { type Evaluation, evaluationProblems } from "./evaluate.ts";
 
@@ -199,6 +200,8 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
         hintedFraction: Number(s.hintedFraction),
         rareTiers: String(s.rareTiers ?? "").split(",").filter((t) => t.trim() !== "").map(Number),
         rareFraction: Number(s.rareFraction ?? 0),
+        alternative: (config.data as Record<string, unknown>).domain === "arith" ? alternativeOrder : undefined,
+        alternativeFraction: Number(s.alternativeFraction ?? 0),
         hintStyle: (config.data as Record<string, unknown>).hintStyle as "strategy",
         lr: Number((config.optim as Record<string, unknown>).lr),
         seed: config.seed,

@@ -22,6 +22,12 @@ export interface SftSettings {
   rareTiers?: number[];
   /** Fraction of examples drawn from `rareTiers`. */
   rareFraction?: number;
+  /**
+   * Another valid order for a problem's hinted example (`alternativeOrder` of the `arith` domain): a fraction
+   * `alternativeFraction` of hinted examples use it when the problem has one.
+   */
+  alternative?: (problem: Problem, rng: Rng) => { hint: string; solution: string } | null;
+  alternativeFraction?: number;
   /** Steps already done (a resumed run): their batches are drawn and skipped, so the rest is as uninterrupted. */
   startStep?: number;
 }
@@ -62,10 +68,22 @@ export async function sft(
     ) => (r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]));
     const hintedFlags = batch.map((_, i) => !rareFlags[i] && rng.next() < settings.hintedFraction);
     if (step <= (settings.startStep ?? 0)) continue;
-    const contexts = batch.map((p, i) =>
-      policy.encodeContext(hintedFlags[i] ? { prompt: p.prompt, hint: p.hints[settings.hintStyle] } : p.prompt)
+    // Alternatives are drawn (with their random numbers) only when asked for, so other runs keep their stream.
+    const alternatives = batch.map((p, i) =>
+      hintedFlags[i] && settings.alternative && rng.next() < (settings.alternativeFraction ?? 0)
+        ? settings.alternative(p, rng)
+        : null
     );
-    const completions = batch.map((p) => policy.tokenizer.encodeCompletion(p.solution));
+    const contexts = batch.map((p, i) =>
+      policy.encodeContext(
+        alternatives[i]
+          ? { prompt: p.prompt, hint: alternatives[i]!.hint }
+          : hintedFlags[i]
+          ? { prompt: p.prompt, hint: p.hints[settings.hintStyle] }
+          : p.prompt,
+      )
+    );
+    const completions = batch.map((p, i) => policy.tokenizer.encodeCompletion(alternatives[i]?.solution ?? p.solution));
     const spec = {
       loss: "nll",
       contexts,
