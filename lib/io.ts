@@ -41,3 +41,39 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Does `path` exist? (Other errors than "not found", e.g. permissions, are thrown.) */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+/**
+ * The objects of a JSONL file (an absent file reads as none). Only an append cut short by a crash can leave a bad
+ * line, and only as the last one: that line is dropped; a bad line elsewhere is an error naming the file and line.
+ */
+export async function readJsonLines(file: string): Promise<Record<string, unknown>[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const lines = text.trimEnd().split("\n");
+  const out: Record<string, unknown>[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      if (i < lines.length - 1) throw new Error(`${file}:${i + 1}: not valid JSON`);
+    }
+  });
+  return out;
+}

@@ -185,4 +185,4 @@ export {
   type ImageFormat,
 } from "./plot/export.ts";
 export { findChromium } from "./plot/chromium.ts";
-export { writeFileAtomic, writeTextFileAtomic } from "./io.ts";
+export { exists, readJsonLines, writeFileAtomic, writeTextFileAtomic } from "./io.ts";

@@ -26,3 +26,17 @@ Deno.test("writeTextFileAtomic that fails keeps what was there and cleans its te
   assert(!left.some((name) => name.startsWith(".tmp-")));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("readJsonLines: a torn last line (a crash mid-append) is dropped; a bad line before it is an error", async () => {
+  const { readJsonLines, exists } = await import("../lib/io.ts");
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/log.jsonl`;
+  assertEquals(await readJsonLines(file), []);
+  assertEquals(await exists(file), false);
+  await Deno.writeTextFile(file, '{"step":1}\n{"step":2}\n{"step":3,"gro');
+  assertEquals(await readJsonLines(file), [{ step: 1 }, { step: 2 }]);
+  await Deno.writeTextFile(file, '{"step":1}\n{"st\n{"step":3}\n');
+  await assertRejects(() => readJsonLines(file), Error, `${file}:2: not valid JSON`);
+  assertEquals(await exists(file), true);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 import { basename, extname, join, resolve } from "node:path";
 import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, evaluateBase, runAblation, runOne, writeResults } from "./runner.ts";
-import { baseEvalFile, exists, runDir, saveGrid } from "./store.ts";
+import { baseEvalFile, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
-import { writeTextFileAtomic } from "../io.ts";
+import { exists, writeTextFileAtomic } from "../io.ts";
 import { selectBackend } from "../policy/backend.ts";
 import type { ExportFormat } from "../plot/export.ts";
 

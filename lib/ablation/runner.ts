@@ -29,7 +29,7 @@ import { Tokenizer } from "../policy/tokenizer.ts";
 import { selectBackend } from "../policy/backend.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining, tierList } from "../rl/run.ts";
-import { writeTextFileAtomic } from "../io.ts";
+import { exists, writeTextFileAtomic } from "../io.ts";
 import { formatDuration, inJupyter, progress as kernelProgress } from "../../kernel/display.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "../plot/ablation.ts";
@@ -39,7 +39,6 @@ import {
   baseEvalFile,
   checkpointPath,
   conflicts,
-  exists,
   readBaseEval,
   readRun,
   runDir,

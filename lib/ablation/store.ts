@@ -18,7 +18,8 @@
 import { join } from "node:path";
 import { toYaml } from "../config/validate.ts";
 import type { RunConfig } from "../config/schema.ts";
-import { sha256Hex, writeTextFileAtomic } from "../io.ts";
+import { exists, readJsonLines, sha256Hex, writeTextFileAtomic } from "../io.ts";
+
 import type { EvaluationRecord } from "../rl/run.ts";
 import { canonicalJson, type Grid, type GridRun } from "./grid.ts";
 
@@ -57,38 +58,6 @@ export async function evalKey(config: RunConfig): Promise<string> {
 /** File of the base's evaluation under a run's eval settings. */
 export async function baseEvalFile(out: string, config: RunConfig): Promise<string> {
   return join(out, "base-evals", `${await evalKey(config)}.json`);
-}
-
-/** Does `path` exist? */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  const out: Record<string, unknown>[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // Only an append cut short by a crash can leave a bad line, and only as the last one.
-      if (i < text.trimEnd().split("\n").length - 1) throw new Error(`${file}:${i + 1}: not valid JSON`);
-    }
-  });
-  return out;
 }
 
 /** Save the grid's text: by content for workers, and as the output folder's current grid. */
@@ -146,7 +115,7 @@ export interface RunResults {
 export async function readRun(out: string, id: string): Promise<RunResults> {
   const dir = runDir(out, id);
   const hintedByTier: RunResults["hintedByTier"] = {};
-  for (const line of await jsonLines(join(dir, "rollouts.jsonl"))) {
+  for (const line of await readJsonLines(join(dir, "rollouts.jsonl"))) {
     for (const group of (line.groups ?? []) as { tier: number; hint?: string }[]) {
       const entry = hintedByTier[String(group.tier)] ??= { groups: 0, hinted: 0 };
       entry.groups++;
@@ -156,8 +125,8 @@ export async function readRun(out: string, id: string): Promise<RunResults> {
   return {
     id,
     done: await exists(join(dir, "done.json")),
-    evals: (await jsonLines(join(dir, "eval.jsonl"))) as unknown as EvalLine[],
-    metrics: await jsonLines(join(dir, "metrics.jsonl")),
+    evals: (await readJsonLines(join(dir, "eval.jsonl"))) as unknown as EvalLine[],
+    metrics: await readJsonLines(join(dir, "metrics.jsonl")),
     hintedByTier,
   };
 }

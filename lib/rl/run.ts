@@ -13,7 +13,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeTextFileAtomic } from "../io.ts";
+import { exists, readJsonLines, writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
@@ -97,25 +97,6 @@ async function gitCommit(): Promise<string | null> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
-async function readLines(file: string): Promise<string[]> {
-  try {
-    return (await Deno.readTextFile(file)).split("\n").filter((l) => l.trim() !== "");
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-}
-
 /** The step a run's checkpoint was saved at (0 when there is none). */
 async function checkpointStep(dir: string): Promise<number> {
   if (!(await exists(join(dir, "checkpoint.json")))) return 0;
@@ -158,7 +139,11 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   await writeMeta();
   // On resume, keep what was logged up to the checkpoint; later lines are redone.
   const upTo = async (file: string) =>
-    resumeFrom > 0 ? (await readLines(join(runDir, file))).filter((l) => JSON.parse(l).step <= resumeFrom) : [];
+    resumeFrom > 0
+      ? (await readJsonLines(join(runDir, file))).filter((l) => Number(l.step) <= resumeFrom).map((l) =>
+        JSON.stringify(l)
+      )
+      : [];
   const metrics: string[] = await upTo("metrics.jsonl");
   const evals: string[] = await upTo("eval.jsonl");
   const rollouts = await upTo("rollouts.jsonl");
