@@ -21,10 +21,7 @@
  * @module
  */
 import { HINT_STYLES, type HintStyle, type Problem } from "../data/schema.ts";
-import { passAtKCurve } from "../metrics/gains.ts";
-import type { Sampler } from "../rl/evaluate.ts";
-import { verifierDomain } from "../data/schema.ts";
-import { verify } from "../verifiers/mod.ts";
+import { evaluatePolicy, type Sampler } from "../rl/evaluate.ts";
 
 /** What a tier is for Guide, given its plain and hinted pass rates. */
 export type Regime = "learned" | "self-distillation" | "capability gain" | "out of reach";
@@ -76,26 +73,17 @@ export interface CalibrateOptions extends RegimeThresholds {
 async function rates(
   policy: Sampler,
   problems: Problem[],
-  style: HintStyle | null,
+  style: HintStyle | undefined,
   options: Required<Pick<CalibrateOptions, "samples" | "maxTokens" | "temperature" | "seed">>,
 ): Promise<{ passAt1: number; passAtK: number }> {
-  const n = options.samples;
-  const contexts = problems.map((p) => (style ? { prompt: p.prompt, hint: p.hints[style] } : p.prompt));
-  const groups = await policy.sample(contexts, {
-    n,
+  const { passAt1, passAtK } = await evaluatePolicy(policy, problems, {
+    n: options.samples,
     maxTokens: options.maxTokens,
     temperature: options.temperature,
     seed: options.seed,
+    hintStyle: style,
   });
-  const counts = [];
-  for (const [i, problem] of problems.entries()) {
-    const verdicts = await Promise.all(
-      groups[i].map((c) => verify(verifierDomain(problem.domain), c.text, problem.answer)),
-    );
-    counts.push({ n, c: verdicts.filter((v) => v.correct).length });
-  }
-  const [at1, atK] = passAtKCurve(counts, [1, n]);
-  return { passAt1: at1.passAtK, passAtK: atK.passAtK };
+  return { passAt1, passAtK };
 }
 
 /** Calibrate `policy` on the held-out `test` problems, tier by tier. */
@@ -115,7 +103,7 @@ export async function calibrate(
   for (const tier of tiers) {
     const problems = test.filter((p) => p.tier === tier).slice(0, options.problems ?? 128);
     if (problems.length === 0) throw new Error(`calibrate: no problems in tier ${tier}`);
-    const plain = await rates(policy, problems, null, settings);
+    const plain = await rates(policy, problems, undefined, settings);
     const hinted: TierCalibration["hinted"] = {};
     for (const style of options.styles ?? HINT_STYLES) hinted[style] = await rates(policy, problems, style, settings);
     const bestHinted = Math.max(0, ...Object.values(hinted).map((h) => h!.passAtK));

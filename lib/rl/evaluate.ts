@@ -16,7 +16,7 @@
  */
 import type { Completion, SampleOptions } from "../policy/sample.ts";
 import type { ContextInput } from "../policy/policy.ts";
-import type { Problem } from "../data/schema.ts";
+import type { HintStyle, Problem } from "../data/schema.ts";
 import { verifierDomain } from "../data/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
 import { verify } from "../verifiers/mod.ts";
@@ -47,9 +47,11 @@ export interface EvaluateOptions {
   temperature?: number;
   /** Sampling seed (default 7777): the same seed and policy give the same samples. */
   seed?: number;
+  /** Sample with each problem's hint of this style in context (default: the plain context). */
+  hintStyle?: HintStyle;
 }
 
-/** pass@1 and pass@k of `policy` on `problems`, plain context. */
+/** pass@1 and pass@k of `policy` on `problems`, in the plain context (or the hinted one, with `hintStyle`). */
 export async function evaluatePolicy(
   policy: Sampler,
   problems: Problem[],
@@ -58,7 +60,9 @@ export async function evaluatePolicy(
   if (problems.length === 0) throw new Error("evaluate: no problems");
   const n = options.n ?? 8;
   const k = Math.min(options.k ?? n, n);
-  const groups = await policy.sample(problems.map((p) => p.prompt), {
+  const style = options.hintStyle;
+  const contexts = problems.map((p) => (style ? { prompt: p.prompt, hint: p.hints[style] } : p.prompt));
+  const groups = await policy.sample(contexts, {
     n,
     maxTokens: options.maxTokens ?? 64,
     temperature: options.temperature ?? 1,
