@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { basePath, canonicalJson, parseGrid, runId } from "../lib/ablation/grid.ts";
 import { variantsOf } from "../lib/ablation/report.ts";
 import { parseRunConfig } from "../lib/mod.ts";
+import { datasetDigest } from "../lib/data/load.ts";
 
 const grid = `sft:
   model: { dModel: 32, layers: 1, heads: 2 }
@@ -141,4 +142,20 @@ axes:
     Error,
     `g.yaml:8: variants: "bad" is a mapping of config keys`,
   );
+});
+
+Deno.test("datasetDigest: run ids change when a domain's data is regenerated; a missing checksum is named", async () => {
+  const root = await Deno.makeTempDir();
+  const sums = (test: string) =>
+    Deno.writeTextFile(
+      `${root}/SHA256SUMS`,
+      `${"a".repeat(64)}  arith/train.jsonl\n${test.repeat(64)}  arith/test.jsonl\n`,
+    );
+  await sums("b");
+  const first = await datasetDigest("arith", root);
+  assertEquals(await datasetDigest("arith", root), first);
+  await sums("c");
+  assert(await datasetDigest("arith", root) !== first);
+  await assertRejects(() => datasetDigest("math", root), Error, "no checksum for math/train.jsonl");
+  await Deno.remove(root, { recursive: true });
 });

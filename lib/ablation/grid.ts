@@ -28,6 +28,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { ALGORITHMS, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
 import { closestKey, ConfigError, field, resolve, section, type SectionSpec, type Spec } from "../config/validate.ts";
 import { sha256Hex } from "../io.ts";
+import { datasetDigest } from "../data/load.ts";
 import { fileURLToPath } from "node:url";
 
 /** The grid `deno task ablation` runs when given none (GRPO, Filter-GRPO, Guide-GRPO × 3 seeds on math). */
@@ -90,9 +91,13 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The stable id of a resolved config. */
+/**
+ * The stable id of a resolved config and the dataset it names (its committed checksums): equal configs on equal data
+ * share an id; a regenerated dataset gives new ids, so stale runs are never resumed or reported as current.
+ */
 export async function runId(config: RunConfig): Promise<string> {
-  const hash = (await sha256Hex(canonicalJson(config))).slice(0, 10);
+  const domain = String((config.data as Record<string, unknown>).domain);
+  const hash = (await sha256Hex(canonicalJson({ config, dataset: await datasetDigest(domain) }))).slice(0, 10);
   return `${config.algorithm}-s${config.seed}-${hash}`;
 }
 

@@ -2,12 +2,12 @@
  * Arithmetic chains (`arith`): the second toy testbed of `../shared/notes/toy-testbed.md`, the design that showed a
  * Guide effect. Small operands with precedence; the solution rewrites the expression one operation at a time
  * (`23+6*7` → `23+42;65`), and the reward is an exact match of the whole canonical chain (`chain` verifier), so a
- * guessed final number scores nothing. A leading operand of up to 40 and single-digit others keep every intermediate
+ * guessed final number scores nothing. A leading operand of up to 40 and one- or two-digit others keep every intermediate
  * value in [0, 99], which a small policy can learn on two cores (the `math` domain's 2–4-digit operands are beyond
  * it: see the README's calibration).
  *
- * Tiers: 1 `A±b±c` in left-to-right order; 2 three such operations; 3 `A±b*c` (the product first); 4
- * `A±b±c*d`; 5 `A±b*c±d*e`. Hints: `value` names the first operation by precedence and its result (`6*7 is 42`: the
+ * Tiers: 1 `A±b±c` in left-to-right order; 2 three such operations (in both, half the operands after the first have
+ * two digits); 3 `A±b*c` (the product first); 4 `A±b±c*d`; 5 `A±b*c±d*e`. Hints: `value` names the first operation by precedence and its result (`6*7 is 42`: the
  * testbed's hint, the one that made hard tiers reachable), `strategy` only names it, `prefix` is the first rewrite.
  *
  * @module
@@ -24,11 +24,14 @@ function expression(rng: Rng, tier: number): Token[] {
   const lead = (lo: number) => rng.int(lo, 40);
   const digit = () => rng.int(0, 9);
   const factor = () => rng.int(2, 9);
+  // Half the easy tiers' operands have two digits: the hard tiers' chains add and subtract products up to 81 in any
+  // position, and a policy never shown that arithmetic cannot use a hint that supplies only the product.
+  const operand = () => (rng.next() < 0.5 ? digit() : rng.int(10, 59));
   switch (tier) {
     case 1:
-      return [lead(0), sign(rng), digit(), sign(rng), digit()];
+      return [lead(0), sign(rng), operand(), sign(rng), operand()];
     case 2:
-      return [lead(0), sign(rng), digit(), sign(rng), digit(), sign(rng), digit()];
+      return [lead(0), sign(rng), operand(), sign(rng), operand(), sign(rng), operand()];
     case 3:
       return [lead(10), sign(rng), factor(), "*", factor()];
     case 4:

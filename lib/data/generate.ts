@@ -164,10 +164,10 @@ ${[2, 5].map((t) => example("code", t)).join("\n")}
 ## Arith (verifier: chain)
 
 The second toy testbed of \`../shared/notes/toy-testbed.md\`, the design that showed a Guide effect: a leading
-operand of 0–40 and single-digit others, every intermediate value in [0, 99], solved by rewriting one operation at a
+operand of 0–40, every intermediate value in [0, 99], solved by rewriting one operation at a
 time; the reward is an exact match of the whole chain (\`chain\` verifier), so a guessed number scores nothing.
 5,000 training problems (the small operands allow fewer distinct problems per tier). Tier 1 \`A±b±c\` left to
-right; 2 three such operations; 3 \`A±b*c\`; 4 \`A±b±c*d\`; 5 \`A±b*c±d*e\`. The \`value\` hint names the first
+right, half the later operands with two digits; 2 three such operations; 3 \`A±b*c\`; 4 \`A±b±c*d\`; 5 \`A±b*c±d*e\` (single-digit operands after the first). The \`value\` hint names the first
 operation by precedence and its result.
 
 ${[1, 3, 4].map((t) => example("arith", t)).join("\n")}

@@ -35,6 +35,18 @@ export async function readChecksums(root = DATASETS_DIR): Promise<Map<string, st
 }
 
 /**
+ * One digest of a domain's committed train and test checksums: what a run trained and was evaluated on. Run ids
+ * include it, so regenerating a domain's data with a changed generator starts new runs instead of reusing old ones.
+ */
+export async function datasetDigest(domain: string, root = DATASETS_DIR): Promise<string> {
+  const sums = await readChecksums(root);
+  const files = [`${domain}/train.jsonl`, `${domain}/test.jsonl`];
+  const missing = files.find((f) => !sums.has(f));
+  if (missing) throw new Error(`${join(root, "SHA256SUMS")}: no checksum for ${missing}`);
+  return (await sha256Hex(files.map((f) => sums.get(f)).join("\n"))).slice(0, 16);
+}
+
+/**
  * The problems of one split of one domain. Generates the datasets when a file is missing; refuses a file whose
  * SHA-256 differs from `SHA256SUMS` (edited or corrupt), naming it.
  */
