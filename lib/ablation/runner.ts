@@ -173,7 +173,8 @@ export async function buildBase(
       policy,
       train: await loadProblems(domain as "math", "train"),
       resume: true,
-      workers: options.workers,
+      // The SFT config's `workers` is 1 (runs in a grid get one process each); the base has the machine to itself.
+      workers: options.workers ?? navigator.hardwareConcurrency,
       onStep: (m) => options.onStep?.(Number(m.step), steps, Number(m.loss)),
     });
     policy.dispose();
