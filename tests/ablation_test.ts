@@ -136,6 +136,12 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
   const md = summaryMarkdown(report);
   assertStringIncludes(md, "## All tiers (target pass@1 0.281)");
   assertStringIncludes(md, "| guide-grpo | 2 |");
+  // Every run trained on 4 steps; pass@k at k = 1, 2, 4 under each tier: the base's tier-1 curve (0.625, 0.75, 1).
+  assertEquals(row("guide-grpo", "all").updates.mean, 4);
+  assertStringIncludes(csv[0], ",lost,updates");
+  assertStringIncludes(md, "| variant | updates | pass@1 | pass@2 | pass@4 |");
+  assertStringIncludes(md, "| base (SFT) |  | 0.625 | 0.750 | 1.000 |");
+  assertStringIncludes(md, "| guide-grpo | 4 ± 0 | ");
   const figures = ablationFigures(report);
   assertEquals(figures.slice(0, 7).map((f) => f.name), [
     "learning-step",

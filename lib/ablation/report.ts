@@ -126,6 +126,8 @@ export interface SummaryRow {
   /** Seeds that reached the target. */
   reached: number;
   hintedFraction: MeanCi;
+  /** RL updates the run made (steps that trained on some group): an equal budget buys different numbers of them. */
+  updates: MeanCi;
   /** Problems by what RL changed against the base (mean count over seeds). */
   compression: MeanCi;
   capabilityGain: MeanCi;
@@ -233,6 +235,7 @@ export function ablationReport(
         rolloutsToTarget: nan,
         reached: 0,
         hintedFraction: nan,
+        updates: nan,
         compression: nan,
         capabilityGain: nan,
         lost: nan,
@@ -272,6 +275,7 @@ export function ablationReport(
         rolloutsToTarget: meanCi(reach.filter((p) => p).map((p) => p!.rollouts)),
         reached: reach.filter((p) => p).length,
         hintedFraction: meanCi(hintedFraction),
+        updates: meanCi(runs.map((r) => r.metrics.filter(trainedOn).length)),
         compression: meanCi(splits.map((s) => s.compression.length)),
         capabilityGain: meanCi(splits.map((s) => s.capabilityGain.length)),
         lost: meanCi(splits.map((s) => s.lost.length)),
@@ -340,6 +344,7 @@ export function summaryCsv(report: AblationReport): string {
     "compression",
     "capability_gain",
     "lost",
+    "updates",
   ];
   const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(6))) : "");
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
@@ -363,6 +368,7 @@ export function summaryCsv(report: AblationReport): string {
       num(r.compression.mean),
       num(r.capabilityGain.mean),
       num(r.lost.mean),
+      num(r.updates.mean),
     ].join(",")
   );
   return [header.join(","), ...lines].join("\n") + "\n";
@@ -376,7 +382,9 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
       `"to target": steps and completions sampled until held-out pass@1 first reached the target (the base counts ` +
       `as step 0; mean over the seeds that reached it). Gain split against the base at pass@${report.k}: ` +
       `compression = unsolved at pass@1 by the base but reachable at pass@${report.k}, then solved; capability gain = ` +
-      `never solved by the base, then solved; lost = solved before, not after ("solved": half the samples or more).`,
+      `never solved by the base, then solved; lost = solved before, not after ("solved": half the samples or more). ` +
+      `Under each tier: pass@k at the end for k = 1, 2, 4, … (mean over seeds; the base before RL) and the RL ` +
+      `updates each variant made (an equal budget buys different numbers of them).`,
     "",
   );
   if (report.unfinished.length > 0) {
@@ -400,6 +408,31 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
       );
     }
     out.push("");
+    const before = report.before.find((b) => b.tier === tier)?.curve ?? [];
+    const after = report.passk.filter((p) => p.tier === tier);
+    const n = Math.max(before.length, ...after.map((a) => a.after.length));
+    const ks = Array.from({ length: Math.floor(Math.log2(n)) + 1 }, (_, i) => 2 ** i).filter((kk) => kk <= n);
+    if (ks.length > 1) {
+      out.push(`| variant | updates | ${ks.map((kk) => `pass@${kk}`).join(" | ")} |`);
+      out.push(`|---|---|${ks.map(() => "---|").join("")}`);
+      const at = (points: { x: number; mean: number }[], kk: number) => {
+        const point = points.find((p) => p.x === kk);
+        return point ? point.mean.toFixed(3) : "";
+      };
+      if (before.length > 0) {
+        const points = before.map((p) => ({ x: p.k, mean: p.passAtK }));
+        out.push(`| base (SFT) |  | ${ks.map((kk) => at(points, kk)).join(" | ")} |`);
+      }
+      for (const curve of after) {
+        const updates = report.rows.find((r) => r.variant === curve.variant && r.tier === tier)?.updates;
+        out.push(
+          `| ${curve.variant} | ${updates ? cell(updates, 0) : ""} | ${
+            ks.map((kk) => at(curve.after, kk)).join(" | ")
+          } |`,
+        );
+      }
+      out.push("");
+    }
   }
   return out.join("\n");
 }
