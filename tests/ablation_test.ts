@@ -202,6 +202,7 @@ axes:
   algorithm: [grpo, guide-grpo]
   seed: [0, 1, 2]
 summary: { k: 4 }
+calibration: { problems: 2, samples: 2 }
 `;
 
 const CLI = new URL("../lib/ablation/cli.ts", import.meta.url).pathname;
@@ -306,6 +307,11 @@ Deno.test({
       assertEquals(await evals(out), await evals(clean), run.id);
     }
     assert(await exists(join(out, "figures", "learning-step.html")));
+    // The grid's `calibration` section: the base measured once, its table closing summary.md.
+    const summary = await Deno.readTextFile(join(out, "summary.md"));
+    assertEquals(summary, await Deno.readTextFile(join(clean, "summary.md")));
+    assertStringIncludes(summary, `## Base: Calibration of ${grid.sft!.id} (math)`);
+    assertStringIncludes(summary, "| tier | plain pass@1 | plain pass@2 |");
 
     // 5. `deno task figures` redraws from the saved results alone.
     await Deno.remove(join(out, "figures"), { recursive: true });

@@ -159,3 +159,16 @@ Deno.test("datasetDigest: run ids change when a domain's data is regenerated; a 
   await assertRejects(() => datasetDigest("math", root), Error, "no checksum for math/train.jsonl");
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("a grid's calibration section: defaults, checked keys, and it needs an sft base", async () => {
+  const parsed = await parseGrid(grid + "calibration: { samples: 8 }\n", "c.yaml");
+  assertEquals(parsed.calibration, { problems: 128, samples: 8 });
+  assertEquals((await parseGrid(grid, "c.yaml")).calibration, null);
+  await assertRejects(
+    () => parseGrid(grid + "calibration: { sample: 8 }\n", "c.yaml"),
+    Error,
+    'did you mean "samples"',
+  );
+  const noBase = "base: { steps: 2 }\naxes:\n  seed: [0]\ncalibration: {}\n";
+  await assertRejects(() => parseGrid(noBase, "n.yaml"), Error, "n.yaml:4: `calibration` needs an `sft` section");
+});

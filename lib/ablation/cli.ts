@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { basename, extname, join, resolve } from "node:path";
 import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
-import { buildBase, evaluateBase, runAblation, runOne, writeResults } from "./runner.ts";
+import { buildBase, calibrateBase, evaluateBase, runAblation, runOne, writeResults } from "./runner.ts";
 import { baseEvalFile, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
@@ -98,6 +98,7 @@ async function main(args: string[]): Promise<number> {
   if (values["base-only"]) {
     await selectBackend(undefined, { quiet: true });
     if (grid.sft) await buildBase(out, grid.sft, { workers });
+    if (grid.calibration) await calibrateBase(out, grid, { ...grid.calibration, workers });
     const seen = new Set<string>();
     for (const run of grid.runs) {
       const f = await baseEvalFile(out, run.config);

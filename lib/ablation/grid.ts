@@ -57,6 +57,15 @@ export const SUMMARY_SCHEMA = section({
   }),
 });
 
+/**
+ * The grid's optional `calibration` section: the SFT base is measured per tier, plain and with each hint style,
+ * before the runs (`deno task calibrate` does the same alone), so one `deno task ablation` regenerates it too.
+ */
+export const CALIBRATION_SCHEMA = section({
+  problems: field("integer", 128, { min: 1, doc: "held-out problems per tier" }),
+  samples: field("integer", 16, { min: 1, doc: "samples per problem and context (pass@1 and pass@samples)" }),
+});
+
 /** A parsed grid: the SFT base (when the grid builds one), the runs, the summary settings. */
 export interface Grid {
   /** Where it came from (for messages) and its text (saved beside the results). */
@@ -66,6 +75,8 @@ export interface Grid {
   sft?: GridRun;
   runs: GridRun[];
   summary: { k: number; target: number | null };
+  /** Calibrate the base before the runs (the `calibration` section), or not (null). */
+  calibration: { problems: number; samples: number } | null;
 }
 
 /** Keys the ablation sets itself. */
@@ -162,8 +173,10 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
     throw new ConfigError(file, error.linePos?.[0]?.line, `invalid YAML: ${error.message.split("\n")[0]}`);
   }
   const root = doc.contents;
-  if (!isMap(root)) throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes` (and `sft`, `summary`)");
-  const topKeys = ["sft", "base", "variants", "axes", "summary"];
+  if (!isMap(root)) {
+    throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes` (and `sft`, `summary`, `calibration`)");
+  }
+  const topKeys = ["sft", "base", "variants", "axes", "summary", "calibration"];
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
     if (!topKeys.includes(key)) {
@@ -240,6 +253,17 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
 
   const summaryLine = lineIn("summary");
   const summary = resolve(SUMMARY_SCHEMA, object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
+  let calibration: Grid["calibration"] = null;
+  if (root.has("calibration")) {
+    const calibrationLine = lineIn("calibration");
+    if (!sft) {
+      throw new ConfigError(file, calibrationLine([]), "`calibration` needs an `sft` section (the base it measures)");
+    }
+    calibration = resolve(CALIBRATION_SCHEMA, object("calibration"), {
+      file,
+      lineOf: calibrationLine,
+    }) as Grid["calibration"];
+  }
 
   const axesNode = root.get("axes", true);
   const axes: [string, unknown[], number | undefined][] = [];
@@ -318,7 +342,7 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   if (summary.k > k) {
     throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
   }
-  return { file, text, sft, runs, summary };
+  return { file, text, sft, runs, summary, calibration };
 }
 
 /** Read and parse a grid file. */

@@ -34,6 +34,7 @@ import { formatDuration, inJupyter, progress as kernelProgress } from "../../ker
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "../plot/ablation.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
+import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
 import {
   baseDir,
   baseEvalFile,
@@ -184,6 +185,52 @@ export async function buildBase(
   }
 }
 
+/**
+ * Calibrate the grid's SFT base (`calibrate`: per tier, plain and with each hint style) into
+ * `OUT/bases/<id>/calibration.{json,md}`, unless a calibration with the same settings is saved there. The base must
+ * be built. `maxTokens` is the runs' (so "reachable" means reachable by a run's sampler).
+ */
+export async function calibrateBase(
+  out: string,
+  grid: Grid,
+  options: { problems: number; samples: number; workers?: number; onTier?: (tier: TierCalibration) => void },
+): Promise<{ calibration: TierCalibration[]; markdown: string }> {
+  if (!grid.sft) throw new Error(`${grid.file}: no \`sft\` section: nothing to calibrate`);
+  const dir = baseDir(out, grid.sft.id);
+  const domain = String((grid.sft.config.data as Section).domain) as "math";
+  const maxTokens = Number((grid.runs[0]?.config.rollout as Section | undefined)?.maxTokens ?? 64);
+  const { problems, samples } = options;
+  const file = join(dir, "calibration.json");
+  if (await exists(file)) {
+    const saved = JSON.parse(await Deno.readTextFile(file));
+    if (saved.problems === problems && saved.samples === samples && saved.maxTokens === maxTokens) {
+      return { calibration: saved.calibration, markdown: await Deno.readTextFile(join(dir, "calibration.md")) };
+    }
+  }
+  const policy = await loadCheckpoint(join(dir, "checkpoint"));
+  const pool = await PolicyPool.create(policy, { workers: options.workers });
+  try {
+    const started = performance.now();
+    const calibration = await calibrate(pool, await loadProblems(domain, "test"), {
+      problems,
+      samples,
+      maxTokens,
+      onTier: options.onTier,
+    });
+    const markdown = calibrationMarkdown(calibration, `Calibration of ${grid.sft.id} (${domain})`);
+    await writeTextFileAtomic(
+      file,
+      JSON.stringify({ problems, samples, maxTokens, seconds: (performance.now() - started) / 1000, calibration }) +
+        "\n",
+    );
+    await writeTextFileAtomic(join(dir, "calibration.md"), markdown);
+    return { calibration, markdown };
+  } finally {
+    pool.close();
+    policy.dispose();
+  }
+}
+
 /** Evaluate a run's starting checkpoint under its eval settings once ("before" RL), on all cores. */
 export async function evaluateBase(out: string, config: RunConfig, workers?: number): Promise<EvaluationRecord> {
   const saved = await readBaseEval(out, config);
@@ -275,7 +322,15 @@ export async function writeResults(
 ): Promise<{ report: AblationReport; files: string[] }> {
   const report = await collectReport(out, grid);
   await writeTextFileAtomic(join(out, "summary.csv"), summaryCsv(report));
-  await writeTextFileAtomic(join(out, "summary.md"), summaryMarkdown(report, `Ablation summary: ${grid.file}`));
+  // The base's calibration (when the grid asked for one) closes the summary: every number of a grid in one file.
+  const calibrationFile = grid.sft ? join(baseDir(out, grid.sft.id), "calibration.md") : "";
+  const calibration = grid.calibration && await exists(calibrationFile)
+    ? `\n${(await Deno.readTextFile(calibrationFile)).replace(/^# /, "## Base: ")}`
+    : "";
+  await writeTextFileAtomic(
+    join(out, "summary.md"),
+    summaryMarkdown(report, `Ablation summary: ${grid.file}`) + calibration,
+  );
   await Deno.mkdir(join(out, "figures"), { recursive: true });
   const exported = await exportFigures(
     ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(out, "figures", name) })),
@@ -462,6 +517,18 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
             update();
           },
         });
+        if (grid.calibration) {
+          state.info = "calibrating the base";
+          update();
+          await calibrateBase(out, grid, {
+            ...grid.calibration,
+            workers,
+            onTier: (t) => {
+              state.info = `calibrating the base: tier ${t.tier} ${t.regime}`;
+              update();
+            },
+          });
+        }
       }
       state.phase = "base-eval";
       state.info = undefined;
