@@ -174,9 +174,21 @@ ${[1, 3, 4].map((t) => example("arith", t)).join("\n")}
 
 ## Calibration
 
-Not measured yet (the reproduction issue, #8, starts with it): after SFT on tiers 1–2, plain pass@1, pass@16 and hinted pass@16
-per tier, aiming for one self-distillation tier (pass@1 ≈ 0.5–2%, pass@16 ≈ 5–20%) and one capability-gain tier
-(pass@16 = 0, hinted pass@16 ≥ 0.3).
+Measured 2026-11-25 with \`deno task calibrate lib/ablation/grids/paper-arith.yaml\` (the base every run of the paper
+grid starts from: d 128 × 4 layers, 2,000 × 64 SFT on arith tiers 1–2, half hinted; all 100 held-out problems per
+tier × 16 samples; the README's Results has the whole table and what it depends on):
+
+| arith tier | plain pass@1 | plain pass@16 | \`value\` hint pass@16 |
+| --- | --- | --- | --- |
+| 1 | 0.481 | 0.820 | 0.880 |
+| 2 | 0.208 | 0.590 | 0.510 |
+| 3 | 0.003 | 0.040 | 0.420 |
+| 4 | 0 | 0 | 0.240 |
+| 5 | 0 | 0 | 0 |
+
+Tier 3 is in the self-distillation regime; tier 4 is unreachable plain and reachable hinted (0.24, short of the 0.3
+the capability-gain regime asks for); tier 5 is out of reach. The \`math\` domain is beyond a base trainable on two
+cores (a small base reaches tiers 1–2 rarely and tiers 3–5 not at all, even hinted).
 
 ## Bringing your own data
 
