@@ -152,6 +152,12 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
     "gamma",
     "hinted-fraction",
   ]);
+  // Per tier: learning by step and by completions sampled (the learning-efficiency figure), and pass@k.
+  assertEquals(figures.slice(7, 10).map((f) => f.name), [
+    "learning-step-tier1",
+    "learning-rollouts-tier1",
+    "passk-tier1",
+  ]);
   for (const { name, figure } of figures) {
     const layout = figure.layout as Record<string, { title?: { text?: string } }>;
     assert(layout.xaxis.title?.text && layout.yaxis.title?.text, `${name} has axis titles`);

@@ -251,6 +251,7 @@ export function ablationFigures(report: AblationReport): { name: string; figure:
   ];
   for (const tier of report.tiers.filter((t) => t !== "all")) {
     figures.push({ name: `learning-step-tier${tier}`, figure: learningFigure(report, "step", tier) });
+    figures.push({ name: `learning-rollouts-tier${tier}`, figure: learningFigure(report, "rollouts", tier) });
     figures.push({ name: `passk-tier${tier}`, figure: passkFigure(report, tier) });
   }
   return figures;
