@@ -83,3 +83,36 @@ Deno.test("sft: hinted examples in another order, rare tiers plain only, as the 
   assert(alternatives > 50, `${alternatives} examples in another order`);
   policy.dispose();
 });
+
+Deno.test("sft resumed at a step draws the batches an uninterrupted run draws there (alternatives included)", async () => {
+  const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
+  const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
+  const batches = async (startStep: number) => {
+    const specs: TrainSpec[] = [];
+    const fake = {
+      policy,
+      train: (spec: TrainSpec) => {
+        specs.push(spec);
+        return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length });
+      },
+    };
+    await sft(fake, train, {
+      steps: 6,
+      batch: 8,
+      tiers: [1, 2],
+      hintedFraction: 0.5,
+      hintStyle: "value",
+      lr: 1e-3,
+      seed: 4,
+      rareTiers: [3],
+      rareFraction: 0.1,
+      alternative: alternativeOrder,
+      alternativeFraction: 0.6,
+      startStep,
+    });
+    return specs.map((s) => [s.contexts, s.completions]);
+  };
+  const whole = await batches(0);
+  assertEquals(await batches(3), whole.slice(3));
+  policy.dispose();
+});

@@ -61,19 +61,17 @@ export async function sft(
   const rng = new Rng(settings.seed);
   const reports: SftReport[] = [];
   for (let step = 1; step <= settings.steps; step++) {
-    // Rare examples are drawn (and their draws made) only when asked for, so other runs keep their stream.
+    // Rare examples and alternatives are drawn (with their random numbers) only when asked for, so other runs keep
+    // their stream; a resumed run draws every skipped step's numbers too, so it continues the same stream.
     const rareFlags = Array.from({ length: settings.batch }, () => rareFraction > 0 && rng.next() < rareFraction);
-    const batch = rareFlags.map((
-      r,
-    ) => (r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]));
+    const batch = rareFlags.map((r) => r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]);
     const hintedFlags = batch.map((_, i) => !rareFlags[i] && rng.next() < settings.hintedFraction);
-    if (step <= (settings.startStep ?? 0)) continue;
-    // Alternatives are drawn (with their random numbers) only when asked for, so other runs keep their stream.
     const alternatives = batch.map((p, i) =>
       hintedFlags[i] && settings.alternative && rng.next() < (settings.alternativeFraction ?? 0)
         ? settings.alternative(p, rng)
         : null
     );
+    if (step <= (settings.startStep ?? 0)) continue;
     const contexts = batch.map((p, i) =>
       policy.encodeContext(
         alternatives[i]
