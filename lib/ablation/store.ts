@@ -19,7 +19,6 @@ import { join } from "node:path";
 import { toYaml } from "../config/validate.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { exists, readJsonLines, sha256Hex, writeTextFileAtomic } from "../io.ts";
-
 import type { EvaluationRecord } from "../rl/run.ts";
 import { canonicalJson, type Grid, type GridRun } from "./grid.ts";
 
