@@ -1,8 +1,8 @@
 /**
  * Ablation grids: a YAML file with an `sft` section (the base policy every run starts from, built once and cached),
  * a `base` run config, optional named `variants` (each a set of overrides of the base, for grids that are a list of
- * settings rather than a product), `axes` (any config key by dotted path, each with a list of values), and an
- * optional `summary` and `calibration` sections. The runs are the variants × the cartesian product of the axes,
+ * settings rather than a product), `axes` (any config key by dotted path, each with a list of values), and
+ * `summary` and `calibration` sections (optional). The runs are the variants × the cartesian product of the axes,
  * each resolved against the run schema and named by a stable id from its resolved config (which includes the base's
  * id) and its dataset's checksums, so the same run always lands in the same folder. Runs
  * take the base's model shape and domain. A malformed grid names the file, the line and the key; an unknown
