@@ -105,3 +105,23 @@ Deno.test("the rl loss equals the hand-composed pieces: clipped plain tokens, sh
   assertAlmostEquals(unit.loss, (-2 * meanLogprob + 0) / 2, 1e-4);
   policy.dispose();
 });
+
+Deno.test("guide.hintedScale multiplies hinted samples' advantages and leaves plain groups alone", () => {
+  const plain: RolloutGroup = {
+    prompt,
+    samples: [1, 0].map((reward) => ({ ids: [1, 2], reward, oldLogprobs: [-1, -1] })),
+  };
+  const hinted: RolloutGroup = {
+    prompt,
+    hint,
+    plainRewards: [0, 0, 0, 0],
+    samples: [1, 1, 0, 0].map((reward) => ({ ids: [3], reward, oldLogprobs: [-2] })),
+  };
+  const rows = (scale?: number) =>
+    buildTrainSpec([plain, hinted], { ...official, baseline: "plain", hintedScale: scale }, () => [0]).data!
+      .advantages.map((row) => row.map((a) => Math.round(a * 1e4) / 1e4));
+  // Plain group [1, 0]: ±0.5 / 0.7071 (sample std). Hinted, `plain` baseline: (r − 0) / the sample std of the 8 pooled
+  // rewards {1,1,0,0,0,0,0,0}, √(1.5 / 7) = 0.4629, so 2.1602 for a success.
+  assertEquals(rows(), [[0.7071, 0.7071], [-0.7071, -0.7071], [2.1602], [2.1602], [0], [0]]);
+  assertEquals(rows(0.5), [[0.7071, 0.7071], [-0.7071, -0.7071], [1.0801], [1.0801], [0], [0]]);
+});

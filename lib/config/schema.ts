@@ -52,6 +52,10 @@ export const RUN_SCHEMA = section({
     gammaLevel: field("number", 0.9, { min: 0, max: 1 }),
     gamma: field("number", 1, { min: 0, doc: "γ of constant and power shaping" }),
     baseline: field("string", "group", { choices: ["group", "plain"] }),
+    hintedScale: field("number", 1, {
+      min: 0,
+      doc: "scale of hinted samples' advantages (their share of a step; 1 as in the paper)",
+    }),
     mixin: field("boolean", false),
     balanced: field("boolean", false),
     alwaysHint: field("boolean", false),

@@ -56,6 +56,8 @@ export interface StepSettings {
   maxTokens: number;
   /** Coefficient of the critic's value loss (PPO). */
   valueCoef?: number;
+  /** Scale of hinted samples' advantages, so of their share of the step (1, the paper's, by default). */
+  hintedScale?: number;
 }
 
 /** Per-token advantages and value targets of a sample (PPO's GAE); when given they replace group advantages. */
@@ -94,6 +96,7 @@ export function buildTrainSpec(
       : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
       const isHinted = isHintedSample(group, sample);
+      const scale = isHinted ? settings.hintedScale ?? 1 : 1;
       // Guide: the hinted sample is trained for the unhinted context (IS correction on); off, it is plain GRPO on the
       // hinted prompt.
       contexts.push(isHinted && !settings.isCorrection ? hintedContext : plainContext);
@@ -101,9 +104,9 @@ export function buildTrainSpec(
       oldLogprobs.push(sample.oldLogprobs);
       if (targets) {
         const t = targets(g, i);
-        advantages.push(t.advantages);
+        advantages.push(t.advantages.map((a) => a * scale));
         returns.push(t.returns);
-      } else advantages.push(sample.ids.map(() => groupAdv[i]));
+      } else advantages.push(sample.ids.map(() => groupAdv[i] * scale));
       hinted.push(sample.ids.map(() => (isHinted && settings.isCorrection ? 1 : 0)));
     });
   }

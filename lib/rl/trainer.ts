@@ -194,6 +194,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
     entropyCoef: Number(lossConfig.entropyCoef),
     sequenceRatio: Boolean(lossConfig.sequenceRatio),
     maxTokens: Number(rolloutConfig.maxTokens),
+    hintedScale: Number(guideConfig.hintedScale),
   });
 
   return {
