@@ -17,6 +17,7 @@ Deno.test("defaults are the paper's settings; overrides merge over them", () => 
     gammaLevel: 0.9,
     gamma: 1,
     baseline: "group",
+    hintedScale: 1,
     mixin: false,
     balanced: false,
     alwaysHint: false,
