@@ -31,8 +31,12 @@ Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (de
 Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
   for (const domain of DATASET_DOMAINS) {
     const { train, test } = all[domain];
-    assertEquals([train.length, test.length], domain === "arith" ? [5_000, 500] : [20_000, 500]);
-    for (let tier = 1; tier <= 5; tier++) assertEquals(test.filter((p) => p.tier === tier).length, 100);
+    const [trainSize, testSize] = domain === "arith" ? [10_000, 1_000] : [20_000, 500];
+    assertEquals([train.length, test.length], [trainSize, testSize]);
+    for (let tier = 1; tier <= 5; tier++) {
+      assertEquals(train.filter((p) => p.tier === tier).length, trainSize / 5);
+      assertEquals(test.filter((p) => p.tier === tier).length, testSize / 5);
+    }
     const testPrompts = new Set(test.map((p) => p.prompt));
     assertEquals(train.filter((p) => testPrompts.has(p.prompt)).length, 0, `${domain}: train overlaps test`);
     assertEquals(new Set(train.map((p) => p.prompt)).size, train.length, `${domain}: duplicate train prompts`);
