@@ -54,7 +54,7 @@ export const SUMMARY_SCHEMA = section({
     nullable: true,
     min: 0,
     max: 1,
-    doc: "held-out pass@1 whose steps and rollouts to reach are reported; null: the lowest final mean",
+    doc: "held-out pass@1 whose steps and rollouts to reach are reported; null: halfway from base to best final",
   }),
 });
 

@@ -204,12 +204,18 @@ export function ablationReport(
   const finalOf = (r: RunResults) => r.evals[r.evals.length - 1] as EvalLine | undefined;
   const baseOf = (v: Variant) => baseEvals.get(v.runs[0].id);
 
-  // Targets: the given pass@1, or the lowest final mean of any variant (so each variant's speed to it is defined).
+  // Targets: the given pass@1, or halfway from the base to the best variant's final mean, a level RL has to earn
+  // (the lowest final mean, used before, sat below the base whenever one variant regressed, so every variant
+  // "reached" it at step 0). No base: the lowest final mean. No variant above the base: none (NaN).
   const targets: Record<string, number> = {};
+  const firstBase = variants.map(baseOf).find((b) => b !== undefined);
   for (const tier of tiers) {
     const finals = variants.map((v) => meanCi(finished(v).map((r) => passAt1Of(finalOf(r)!, tier))).mean)
       .filter(Number.isFinite);
-    targets[tier] = grid.summary.target ?? (finals.length > 0 ? Math.min(...finals) : NaN);
+    const best = finals.length > 0 ? Math.max(...finals) : NaN;
+    const before = firstBase ? passAt1Of(firstBase, tier) : NaN;
+    targets[tier] = grid.summary.target ??
+      (!firstBase ? (finals.length > 0 ? Math.min(...finals) : NaN) : best > before ? (before + best) / 2 : NaN);
   }
 
   const rows: SummaryRow[] = [];
@@ -379,8 +385,9 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
   const out = [`# ${title}`, ""];
   out.push(
     `Held-out pass@1 and pass@${report.k} at the end of each run, mean ± 95% CI over seeds (Student's t). ` +
-      `"to target": steps and completions sampled until held-out pass@1 first reached the target (the base counts ` +
-      `as step 0; mean over the seeds that reached it). Gain split against the base at pass@${report.k}: ` +
+      `"to target": steps and completions sampled until held-out pass@1 first reached the target (unless the grid ` +
+      `sets one: halfway from the base to the best variant's final mean; the base counts as step 0; mean over the ` +
+      `seeds that reached it, how many in brackets). Gain split against the base at pass@${report.k}: ` +
       `compression = unsolved at pass@1 by the base but reachable at pass@${report.k}, then solved; capability gain = ` +
       `never solved by the base, then solved; lost = solved before, not after ("solved": half the samples or more). ` +
       `Under each tier: pass@k at the end for k = 1, 2, 4, … (mean over seeds; the base before RL) and the RL ` +
@@ -391,7 +398,9 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
     out.push(`Not finished (left out): ${report.unfinished.join(", ")}.`, "");
   }
   for (const tier of report.tiers) {
-    out.push(`## ${tier === "all" ? "All tiers" : `Tier ${tier}`} (target pass@1 ${report.targets[tier]?.toFixed(3)})`);
+    const target = report.targets[tier];
+    const targetText = Number.isFinite(target) ? `target pass@1 ${target.toFixed(3)}` : "no variant beat the base";
+    out.push(`## ${tier === "all" ? "All tiers" : `Tier ${tier}`} (${targetText})`);
     out.push("");
     out.push(
       `| variant | seeds | pass@1 | pass@${report.k} | steps to target | rollouts to target | hinted fraction | ` +
