@@ -52,7 +52,8 @@ export function baseLayout(title: string, x: string, y: string, extra: Record<st
       linecolor: "#444",
       ticks: "outside",
     },
-    legend: { orientation: "h", y: -0.22, x: 0, font: { size: 12 } },
+    // Anchored by its top below the x-axis title, so extra rows of a long legend grow down, not over the title.
+    legend: { orientation: "h", yanchor: "top", y: -0.3, x: 0, font: { size: 12 } },
     margin: { l: 64, r: 16, t: 48, b: 96 },
     plot_bgcolor: "white",
     paper_bgcolor: "white",
@@ -170,7 +171,7 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   const changed = rows.some((r) => r.compression.mean + r.capabilityGain.mean + r.lost.mean > 0);
   return {
     data: [
-      bar("compression (reachable at pass@k before)", rows.map((r) => r.compression.mean), "#56B4E9"),
+      bar("compression (reachable before)", rows.map((r) => r.compression.mean), "#56B4E9"),
       bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain.mean), "#009E73"),
       bar("lost", rows.map((r) => -r.lost.mean), "#D55E00"),
     ],
@@ -180,6 +181,15 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
       "held-out problems (mean over seeds)",
       {
         barmode: "relative",
+        // Above the bars: below them, the rotated variant names push the axis title into the legend.
+        legend: { orientation: "h", traceorder: "normal", yanchor: "bottom", y: 1.02, x: 0, font: { size: 12 } },
+        margin: { l: 64, r: 16, t: 100, b: 96 },
+        title: {
+          text: `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
+          font: { size: 16 },
+          y: 0.98,
+          yanchor: "top",
+        },
         annotations: changed ? [] : [{
           text: "no held-out problem changed between solved and unsolved",
           xref: "paper",
