@@ -189,8 +189,8 @@ per tier × 16 samples; the README's Results has the whole table and what it dep
 
 Tier 3 is in the self-distillation regime; tier 4 is unreachable plain and reachable hinted (0.297, a hair short of
 the 0.3 the calibration's capability-gain label asks for; RL does gain there); tier 5 is out of reach. A base trained
-on fewer distinct problems (2,000 × 64 steps on 2,000 training problems) scored far better on its training problems
-than on held-out ones (tier 1 pass@1 0.66 against 0.48): it memorized, hence this split's size. The \`math\` domain
+2,000 × 64 steps on the earlier 5,000-problem split (1,000 a tier) scored far better on its training problems than on
+held-out ones (tier 1 pass@1 0.66 against 0.48): it memorized, hence this split's size. The \`math\` domain
 is beyond a base trainable on two cores (a small base reaches tiers 1–2 rarely and tiers 3–5 not at all, even hinted).
 
 ## Bringing your own data
