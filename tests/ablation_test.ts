@@ -12,6 +12,7 @@ import {
 import type { RunResults } from "../lib/ablation/store.ts";
 import { ablationFigures, learningFigure, passkFigure } from "../lib/plot/ablation.ts";
 import { slurmScripts } from "../lib/ablation/slurm.ts";
+import { progressHead } from "../lib/ablation/runner.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";
 
 Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
@@ -363,4 +364,22 @@ Deno.test("a bad grid on the command line: one line naming file, line and key; e
   assert(!(await exists(join(dir, "out"))), "nothing written for a bad grid");
   await assertRejects(() => Deno.stat(join(dir, "out")));
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("progress: the ETA extrapolates the runs phase only, not the base's SFT before it", () => {
+  const state = {
+    phase: "runs" as const,
+    total: 4,
+    skipped: 0,
+    finished: 2,
+    failed: [],
+    workers: [],
+    fraction: 0.5,
+    elapsedS: 2700,
+    runsElapsedS: 300,
+  };
+  // Half the runs in 5 min → 5 min left (from all 45 min elapsed it would say 45).
+  assertEquals(progressHead(state), "ablation runs: 2/4 runs done · 50% · 45:00 elapsed · eta 5:00");
+  // While the base trains there is no basis for one.
+  assertEquals(progressHead({ ...state, phase: "base", fraction: 0, finished: 0 }).includes("eta"), false);
 });

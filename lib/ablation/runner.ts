@@ -68,6 +68,8 @@ export interface AblationProgress {
   /** Fraction of this invocation's work done (runs, counting partial progress), and seconds elapsed. */
   fraction: number;
   elapsedS: number;
+  /** Seconds since the runs began (0 before): the ETA extrapolates from this, not from the base's SFT time. */
+  runsElapsedS: number;
   /** Free text of the current phase (e.g. the base's SFT step). */
   info?: string;
 }
@@ -342,6 +344,26 @@ export async function writeResults(
   };
 }
 
+/**
+ * The overall progress line. The ETA extrapolates the runs phase alone (the base's SFT, which can take longer than a
+ * run, would otherwise inflate it), so it appears once the runs begin.
+ *
+ * @example
+ * ```ts
+ * progressHead({ phase: "runs", total: 4, skipped: 0, finished: 2, failed: [], workers: [], fraction: 0.5,
+ *   elapsedS: 2700, runsElapsedS: 300 }); // "ablation runs: 2/4 runs done · 50% · 45:00 elapsed · eta 5:00"
+ * ```
+ */
+export function progressHead(s: AblationProgress): string {
+  const eta = s.phase === "runs" && s.fraction > 0 && s.fraction < 1
+    ? (s.runsElapsedS * (1 - s.fraction)) / s.fraction
+    : NaN;
+  return `ablation ${s.phase}: ${s.finished + s.skipped}/${s.total} runs done` +
+    (s.skipped ? ` (${s.skipped} already)` : "") + (s.failed.length ? `, ${s.failed.length} failed` : "") +
+    ` · ${(s.fraction * 100).toFixed(0)}% · ${formatDuration(s.elapsedS)} elapsed` +
+    (Number.isFinite(eta) ? ` · eta ${formatDuration(eta)}` : "") + (s.info ? ` · ${s.info}` : "");
+}
+
 /** Draws progress: a line per worker and an overall line with ETA (terminal), or one kernel display (Jupyter). */
 function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: number) {
   if (mode === "none") return { draw: (_: AblationProgress) => {}, end: async () => {} };
@@ -369,11 +391,7 @@ function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: number) 
   let lastPlain = 0;
   let lastState = "";
   const lines = (s: AblationProgress) => {
-    const eta = s.fraction > 0 && s.fraction < 1 ? (s.elapsedS * (1 - s.fraction)) / s.fraction : NaN;
-    const head = `ablation ${s.phase}: ${s.finished + s.skipped}/${s.total} runs done` +
-      (s.skipped ? ` (${s.skipped} already)` : "") + (s.failed.length ? `, ${s.failed.length} failed` : "") +
-      ` · ${(s.fraction * 100).toFixed(0)}% · ${formatDuration(s.elapsedS)} elapsed` +
-      (Number.isFinite(eta) ? ` · eta ${formatDuration(eta)}` : "") + (s.info ? ` · ${s.info}` : "");
+    const head = progressHead(s);
     const rows = s.phase === "runs"
       ? Array.from({ length: workers }, (_, i) => {
         const w = s.workers[i];
@@ -493,11 +511,15 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
     phase: "base",
     fraction: 0,
     elapsedS: 0,
+    runsElapsedS: 0,
   };
+  let runsStarted = NaN;
   const partial = new Map<string, number>();
   const update = () => {
     state.elapsedS = (performance.now() - started) / 1000;
     if (state.phase === "runs") {
+      if (Number.isNaN(runsStarted)) runsStarted = performance.now();
+      state.runsElapsedS = (performance.now() - runsStarted) / 1000;
       const active = [...partial.values()].reduce((a, b) => a + b, 0);
       state.fraction = pending.length > 0 ? (state.finished + state.failed.length + active) / pending.length : 1;
     }
