@@ -42,6 +42,24 @@ Deno.test("exportFigures writes html, svg, png and pdf for a batch", async () =>
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a figure's own layout size is the default; options override it", async () => {
+  const dir = await Deno.makeTempDir();
+  const tall = { ...figure, layout: { ...figure.layout, height: 700 } };
+  await exportFigures([{ figure: tall, path: join(dir, "own") }], { chromium: chromium(), formats: ["png"] });
+  await exportFigures([{ figure: tall, path: join(dir, "set") }], {
+    chromium: chromium(),
+    formats: ["png"],
+    height: 300,
+  });
+  const size = async (name: string) => {
+    const view = new DataView((await Deno.readFile(join(dir, name))).buffer);
+    return [view.getUint32(16), view.getUint32(20)];
+  };
+  assertEquals(await size("own.png"), [1280, 1400]); // the default width 640, the figure's 700, at 2×
+  assertEquals(await size("set.png"), [1280, 600]);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("without Chromium, exportFigures writes the HTML and says once how to get the rest", async () => {
   const dir = await Deno.makeTempDir();
   const messages: string[] = [];

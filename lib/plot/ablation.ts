@@ -163,44 +163,52 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
   };
 }
 
-/** Problems RL gained by compression or by capability gain (up) and lost (down), mean count over seeds. */
+/**
+ * Problems RL gained by compression or by capability gain (right) and lost (left), mean count over seeds: a bar per
+ * variant, top to bottom in the grid's order, the figure taller as variants are added (names stay readable).
+ */
 export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
-  const x = rows.map((r) => r.variant);
-  const bar = (name: string, y: number[], color: string) => ({ type: "bar", name, x, y, marker: { color } });
+  const y = rows.map((r) => r.variant);
+  const bar = (name: string, x: number[], color: string) => ({
+    type: "bar",
+    orientation: "h",
+    name,
+    x,
+    y,
+    marker: { color },
+  });
   const changed = rows.some((r) => r.compression.mean + r.capabilityGain.mean + r.lost.mean > 0);
+  const height = Math.max(400, 160 + 26 * rows.length);
+  const layout = baseLayout(
+    `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
+    "held-out problems (mean over seeds; lost to the left)",
+    "variant",
+    {
+      barmode: "relative",
+      height,
+      // About 110 px under the plot, whatever its height (the shared -0.3 is of the plot's height).
+      legend: { orientation: "h", yanchor: "top", y: -110 / (height - 150), x: 0, font: { size: 12 } },
+      annotations: changed ? [] : [{
+        text: "no held-out problem changed between solved and unsolved",
+        xref: "paper",
+        yref: "paper",
+        x: 0.5,
+        y: 0.5,
+        showarrow: false,
+        font: { size: 13, color: "#666" },
+      }],
+    },
+  );
+  // The first variant on top, as in the tables.
+  layout.yaxis = { ...layout.yaxis, autorange: "reversed" } as typeof layout.yaxis;
   return {
     data: [
       bar("compression (reachable before)", rows.map((r) => r.compression.mean), "#56B4E9"),
       bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain.mean), "#009E73"),
       bar("lost", rows.map((r) => -r.lost.mean), "#D55E00"),
     ],
-    layout: baseLayout(
-      `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
-      "variant",
-      "held-out problems (mean over seeds)",
-      {
-        barmode: "relative",
-        // Above the bars: below them, the rotated variant names push the axis title into the legend.
-        legend: { orientation: "h", traceorder: "normal", yanchor: "bottom", y: 1.02, x: 0, font: { size: 12 } },
-        margin: { l: 64, r: 16, t: 100, b: 96 },
-        title: {
-          text: `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
-          font: { size: 16 },
-          y: 0.98,
-          yanchor: "top",
-        },
-        annotations: changed ? [] : [{
-          text: "no held-out problem changed between solved and unsolved",
-          xref: "paper",
-          yref: "paper",
-          x: 0.5,
-          y: 0.5,
-          showarrow: false,
-          font: { size: 13, color: "#666" },
-        }],
-      },
-    ),
+    layout,
   };
 }
 

@@ -27,9 +27,9 @@ export type ExportFormat = "html" | ImageFormat;
 
 /** Size and resolution of exported images. */
 export interface ImageOptions {
-  /** Width in CSS pixels. */
+  /** Width in CSS pixels (default: the figure layout's `width`, else 640). */
   width?: number;
-  /** Height in CSS pixels. */
+  /** Height in CSS pixels (default: the figure layout's `height`, else 400). */
   height?: number;
   /** Pixel ratio of PNGs (2 = print quality at the given size). */
   scale?: number;
@@ -138,8 +138,10 @@ export class FigureRenderer {
 
   /** Render one figure in one format. */
   async render(figure: Figure, format: ImageFormat, options: ImageOptions = {}): Promise<Uint8Array> {
-    const width = options.width ?? DEFAULT_SIZE.width;
-    const height = options.height ?? DEFAULT_SIZE.height;
+    // A figure may ask for its own size (a bar per variant grows taller); the options override it.
+    const own = figure.layout as { width?: unknown; height?: unknown };
+    const width = options.width ?? (typeof own.width === "number" ? own.width : DEFAULT_SIZE.width);
+    const height = options.height ?? (typeof own.height === "number" ? own.height : DEFAULT_SIZE.height);
     // Vector formats keep the CSS size (a scaled SVG would overflow the PDF page); only PNG gets more pixels.
     const scale = format === "png" ? options.scale ?? 2 : 1;
     const imageFormat = format === "pdf" ? "svg" : format;
