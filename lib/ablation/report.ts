@@ -203,19 +203,20 @@ export function ablationReport(
   const tiers = [...[...tierSet].sort((a, b) => Number(a) - Number(b)), "all"];
   const finalOf = (r: RunResults) => r.evals[r.evals.length - 1] as EvalLine | undefined;
   const baseOf = (v: Variant) => baseEvals.get(v.runs[0].id);
+  // The base as the report shows it (every variant usually shares one evaluation).
+  const baseRecord = variants.map(baseOf).find((b) => b !== undefined);
 
   // Targets: the given pass@1, or halfway from the base to the best variant's final mean, a level RL has to earn
   // (the lowest final mean, used before, sat below the base whenever one variant regressed, so every variant
   // "reached" it at step 0). No base: the lowest final mean. No variant above the base: none (NaN).
   const targets: Record<string, number> = {};
-  const firstBase = variants.map(baseOf).find((b) => b !== undefined);
   for (const tier of tiers) {
     const finals = variants.map((v) => meanCi(finished(v).map((r) => passAt1Of(finalOf(r)!, tier))).mean)
       .filter(Number.isFinite);
-    const best = finals.length > 0 ? Math.max(...finals) : NaN;
-    const before = firstBase ? passAt1Of(firstBase, tier) : NaN;
+    const best = Math.max(...finals); // -Infinity without finals: no target
+    const halfway = (start: number) => best > start ? (start + best) / 2 : NaN;
     targets[tier] = grid.summary.target ??
-      (!firstBase ? (finals.length > 0 ? Math.min(...finals) : NaN) : best > before ? (before + best) / 2 : NaN);
+      (baseRecord ? halfway(passAt1Of(baseRecord, tier)) : finals.length > 0 ? Math.min(...finals) : NaN);
   }
 
   const rows: SummaryRow[] = [];
@@ -223,8 +224,6 @@ export function ablationReport(
   const passk: AblationReport["passk"] = [];
   const hinted: AblationReport["hinted"] = [];
   const nan = meanCi([]);
-  // The base, once per distinct evaluation (every variant usually shares one).
-  const baseRecord = variants.map(baseOf).find((b) => b !== undefined);
   const before: AblationReport["before"] = [];
   if (baseRecord) {
     const ks = Array.from({ length: baseRecord.n }, (_, i) => i + 1);

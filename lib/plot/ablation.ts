@@ -179,16 +179,13 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
     marker: { color },
   });
   const changed = rows.some((r) => r.compression.mean + r.capabilityGain.mean + r.lost.mean > 0);
-  const height = Math.max(400, 160 + 26 * rows.length);
   const layout = baseLayout(
     `Where RL's gains come from (${tierName(tier)}, k = ${report.k})`,
     "held-out problems (mean over seeds; lost to the left)",
     "variant",
     {
       barmode: "relative",
-      height,
-      // About 110 px under the plot, whatever its height (the shared -0.3 is of the plot's height).
-      legend: { orientation: "h", yanchor: "top", y: -110 / (height - 150), x: 0, font: { size: 12 } },
+      height: Math.max(400, 160 + 26 * rows.length),
       annotations: changed ? [] : [{
         text: "no held-out problem changed between solved and unsolved",
         xref: "paper",
