@@ -24,6 +24,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
+import { nativeBlas, shareIdentityOnWasm, useNativeKernels } from "./native.ts";
 
 export { tf };
 
@@ -39,6 +40,11 @@ export interface BackendInfo {
   detail: string;
   /** Backends tried before it, with why each was passed over. */
   skipped: string[];
+  /**
+   * Where the matrix products run: `openblas` (native, through FFI; WASM backend only) or the backend's own kernels,
+   * with why OpenBLAS is not used when it could have been.
+   */
+  products: { engine: "openblas" | "backend"; detail: string };
 }
 
 let wasmPathsSet = false;
@@ -69,6 +75,24 @@ async function activate(name: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Where the products of the active backend run: OpenBLAS on WASM when it loads (see `native.ts`). */
+function chooseProducts(name: BackendName): BackendInfo["products"] {
+  if (name !== "wasm") {
+    useNativeKernels(false);
+    return { engine: "backend", detail: `${name}'s own kernels` };
+  }
+  shareIdentityOnWasm();
+  const native = useNativeKernels(true);
+  const blas = nativeBlas();
+  if (!native.active || !blas) return { engine: "backend", detail: `WASM kernels (${native.reason})` };
+  const version = blas.config.match(/OpenBLAS [\d.]+/)?.[0] ?? "OpenBLAS";
+  const threads = blas.threads();
+  return {
+    engine: "openblas",
+    detail: `${version} (${blas.core} kernels, ${blas.coreSource}; ${threads} thread${threads > 1 ? "s" : ""})`,
+  };
 }
 
 /** Try to start one backend; return its detail, or throw with why it cannot run. */
@@ -146,11 +170,8 @@ export async function selectBackend(
     try {
       const detail = await start(name, preference !== "auto");
       await tf.ready();
-      current = { name, detail, skipped };
-      if (!options.quiet) {
-        const passed = skipped.length ? `; skipped ${skipped.join("; ")}` : "";
-        console.error(`backend: ${name} (${detail})${passed}`);
-      }
+      current = { name, detail, skipped, products: chooseProducts(name) };
+      if (!options.quiet) console.error(describeBackend(current));
       return current;
     } catch (e) {
       if (preference !== "auto") throw new Error(`backend ${name} cannot run: ${(e as Error).message}`);
@@ -158,6 +179,13 @@ export async function selectBackend(
     }
   }
   throw new Error(`no tfjs backend could start: ${skipped.join("; ")}`);
+}
+
+/** One line saying which backend runs, where its matrix products run, and what was passed over. */
+export function describeBackend(info: BackendInfo): string {
+  const passed = info.skipped.length ? `; skipped ${info.skipped.join("; ")}` : "";
+  const products = info.name === "wasm" ? `; matrix products: ${info.products.detail}` : "";
+  return `backend: ${info.name} (${info.detail})${products}${passed}`;
 }
 
 /** Make `name` the active backend and return it (quietly); throws when it cannot start. */

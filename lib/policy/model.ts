@@ -121,10 +121,17 @@ export interface ForwardInput {
   keyMask: tf.Tensor2D;
 }
 
+/**
+ * How a layer attends: given its queries (already scaled by 1/√headDim), keys and values of the new tokens, each
+ * [batch, time, dModel] with the heads side by side, return the attended values [batch, time, dModel]. The plain
+ * way is {@link attention}; a sampler may keep its own cache of keys and values (`kv_cache.ts`).
+ */
+export type Attend = (layer: number, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
+
 const MASKED = -1e9;
 
 /** Additive mask [batch, 1, time, seen + time]: causal over the new queries, −1e9 on padding keys. */
-function attentionMask(keyMask: tf.Tensor2D, time: number, cached: number): tf.Tensor4D {
+export function attentionMask(keyMask: tf.Tensor2D, time: number, cached: number): tf.Tensor4D {
   const keys = cached + time;
   const causal = new Float32Array(time * keys);
   for (let i = 0; i < time; i++) {
@@ -134,45 +141,70 @@ function attentionMask(keyMask: tf.Tensor2D, time: number, cached: number): tf.T
   return tf.add(tf.tensor4d(causal, [1, 1, time, keys]), padding) as tf.Tensor4D;
 }
 
-function block(
-  config: ModelConfig,
-  params: Params,
-  layer: number,
-  x: tf.Tensor3D,
+/**
+ * Multi-head attention of q over the keys and values of `cache` (if any) and of the new tokens, with an additive
+ * `mask` from {@link attentionMask}; returns the attended values [batch, time, dModel] and the grown cache.
+ */
+export function attention(
+  heads: number,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
   mask: tf.Tensor4D,
   cache?: LayerCache,
-): { x: tf.Tensor3D; cache: LayerCache } {
-  const [batch, time, d] = x.shape;
-  const heads = config.heads;
+): { attended: tf.Tensor3D; cache: LayerCache } {
+  const [batch, time, d] = q.shape;
   const headDim = d / heads;
-  const p = (name: string) => params[`h${layer}.${name}`];
   const toHeads = (t: tf.Tensor) => t.reshape([batch, time, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  let kh = toHeads(k);
+  let vh = toHeads(v);
+  if (cache) {
+    kh = tf.concat([cache.k, kh], 2);
+    vh = tf.concat([cache.v, vh], 2);
+  }
+  const keys = kh.shape[2];
+  const qh = toHeads(q).reshape([batch * heads, time, headDim]) as tf.Tensor3D;
+  const scores = batchMatMul(qh, kh.reshape([batch * heads, keys, headDim]) as tf.Tensor3D, true)
+    .reshape([batch, heads, time, keys]);
+  const weights = tf.softmax(tf.add(scores, mask)).reshape([batch * heads, time, keys]) as tf.Tensor3D;
+  const attended = batchMatMul(weights, vh.reshape([batch * heads, keys, headDim]) as tf.Tensor3D)
+    .reshape([batch, heads, time, headDim]).transpose([0, 2, 1, 3]).reshape([batch, time, d]) as tf.Tensor3D;
+  return { attended, cache: { k: kh, v: vh } };
+}
 
+function block(config: ModelConfig, params: Params, layer: number, x: tf.Tensor3D, attend: Attend): tf.Tensor3D {
+  const p = (name: string) => params[`h${layer}.${name}`];
   const h = layerNorm(x, p("ln1.g") as tf.Tensor1D, p("ln1.b") as tf.Tensor1D);
   // Separate q, k, v projections: splitting one fused output costs a copy per piece on WASM. The 1/√headDim
   // attention scale is folded into q, the smallest tensor it can be applied to.
-  const project = (name: string) => dense(h, p(`${name}.w`) as tf.Tensor2D, p(`${name}.b`) as tf.Tensor1D);
-  const q = tf.mul(project("q"), 1 / Math.sqrt(headDim));
-  let k = toHeads(project("k"));
-  let v = toHeads(project("v"));
-  if (cache) {
-    k = tf.concat([cache.k, k], 2);
-    v = tf.concat([cache.v, v], 2);
-  }
-  const keys = k.shape[2];
-  const qh = toHeads(q).reshape([batch * heads, time, headDim]) as tf.Tensor3D;
-  // Explicit transpose of K: matMul's transposeB is slow on WASM.
-  const kT = k.transpose([0, 1, 3, 2]).reshape([batch * heads, headDim, keys]) as tf.Tensor3D;
-  const scores = batchMatMul(qh, kT).reshape([batch, heads, time, keys]);
-  const weights = tf.softmax(tf.add(scores, mask)).reshape([batch * heads, time, keys]) as tf.Tensor3D;
-  const attended = batchMatMul(weights, v.reshape([batch * heads, keys, headDim]) as tf.Tensor3D)
-    .reshape([batch, heads, time, headDim]).transpose([0, 2, 1, 3]).reshape([batch, time, d]);
+  const project = (name: string) =>
+    dense(h, p(`${name}.w`) as tf.Tensor2D, p(`${name}.b`) as tf.Tensor1D) as tf.Tensor3D;
+  const q = tf.mul(project("q"), 1 / Math.sqrt(config.dModel / config.heads)) as tf.Tensor3D;
+  const attended = attend(layer, q, project("k"), project("v"));
   x = tf.add(x, dense(attended, p("proj.w") as tf.Tensor2D, p("proj.b") as tf.Tensor1D)) as tf.Tensor3D;
 
   const h2 = layerNorm(x, p("ln2.g") as tf.Tensor1D, p("ln2.b") as tf.Tensor1D);
   const mlp = dense(gelu(dense(h2, p("fc.w") as tf.Tensor2D, p("fc.b") as tf.Tensor1D)), p("out.w") as tf.Tensor2D);
-  x = tf.add(x, tf.add(mlp, p("out.b"))) as tf.Tensor3D;
-  return { x, cache: { k, v } };
+  return tf.add(x, tf.add(mlp, p("out.b"))) as tf.Tensor3D;
+}
+
+/**
+ * The transformer on `ids` at `positions` (each [batch, time], int32), attending as `attend` says; returns the final
+ * hidden states [batch, time, dModel] after the last LayerNorm.
+ */
+export function transformer(
+  config: ModelConfig,
+  params: Params,
+  ids: tf.Tensor2D,
+  positions: tf.Tensor2D,
+  attend: Attend,
+): tf.Tensor3D {
+  let x = tf.add(
+    embed(ids, params.wte as tf.Tensor2D),
+    embed(positions, params.wpe as tf.Tensor2D),
+  ) as tf.Tensor3D;
+  for (let l = 0; l < config.layers; l++) x = block(config, params, l, x, attend);
+  return layerNorm(x, params["lnf.g"] as tf.Tensor1D, params["lnf.b"] as tf.Tensor1D) as tf.Tensor3D;
 }
 
 /**
@@ -191,17 +223,12 @@ export function forward(
     throw new Error(`sequence of ${cached + time} tokens exceeds the model's context of ${config.ctx}`);
   }
   const mask = attentionMask(input.keyMask, time, cached);
-  let x = tf.add(
-    embed(input.ids, params.wte as tf.Tensor2D),
-    embed(input.positions, params.wpe as tf.Tensor2D),
-  ) as tf.Tensor3D;
   const next: LayerCache[] = [];
-  for (let l = 0; l < config.layers; l++) {
-    const out = block(config, params, l, x, mask, caches?.[l]);
-    x = out.x;
+  const hidden = transformer(config, params, input.ids, input.positions, (layer, q, k, v) => {
+    const out = attention(config.heads, q, k, v, mask, caches?.[layer]);
     next.push(out.cache);
-  }
-  const hidden = layerNorm(x, params["lnf.g"] as tf.Tensor1D, params["lnf.b"] as tf.Tensor1D) as tf.Tensor3D;
+    return out.attended;
+  });
   return { hidden, caches: next };
 }
 

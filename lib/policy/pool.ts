@@ -19,6 +19,8 @@
  * @module
  */
 import { currentBackend } from "./backend.ts";
+import { coresForThisProcess } from "./blas.ts";
+import { setProductThreads } from "./native.ts";
 import type { Completion, SampleOptions } from "./sample.ts";
 import type { ContextInput, Gradients, Policy, Scores, StepStats, TrainSpec } from "./policy.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
@@ -74,7 +76,11 @@ class PolicyWorker {
 
 /** Options of {@link PolicyPool.create}. */
 export interface PoolOptions {
-  /** Processes in all, this one included (default: the number of cores). 1 means no workers. */
+  /**
+   * Processes in all, this one included (default: the cores this process may use, `GUIDE_CORES` or all). 1 means
+   * no workers. With native products each process's products get an equal share of the cores (one thread each
+   * with two processes on two cores: measured fastest for sampling, scoring and training; see the README).
+   */
   workers?: number;
 }
 
@@ -84,7 +90,7 @@ export class PolicyPool {
 
   /** Start `workers − 1` workers, each with a copy of `policy`'s weights on this process's backend. */
   static async create(policy: Policy, options: PoolOptions = {}): Promise<PolicyPool> {
-    const count = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+    const count = Math.max(1, options.workers ?? coresForThisProcess());
     const workers = Array.from({ length: count - 1 }, () => new PolicyWorker());
     const pool = new PolicyPool(policy, workers);
     const backend = currentBackend()?.name ?? "wasm";
@@ -103,6 +109,7 @@ export class PolicyPool {
       pool.close();
       throw e;
     }
+    setProductThreads(count);
     return pool;
   }
 
@@ -208,6 +215,7 @@ export class PolicyPool {
   /** Stop the workers. The policy stays usable in this process. */
   close(): void {
     for (const w of this.workers) w.terminate();
+    if (this.workers.length > 0) setProductThreads(1);
     this.workers = [];
   }
 }

@@ -7,8 +7,18 @@
  * @module
  */
 import { tf } from "./backend.ts";
-import { packContexts } from "./batch.ts";
-import { forward, type LayerCache, logitsOf, type ModelConfig, type Params } from "./model.ts";
+import { type ContextBatch, packContexts } from "./batch.ts";
+import { heapCacheAvailable, HeapKvCache } from "./kv_cache.ts";
+import {
+  attention,
+  attentionMask,
+  forward,
+  type LayerCache,
+  logitsOf,
+  type ModelConfig,
+  type Params,
+  transformer,
+} from "./model.ts";
 import { Rng } from "./random.ts";
 import { SPECIAL, type Tokenizer } from "./tokenizer.ts";
 
@@ -176,23 +186,18 @@ export async function sampleTokens(
   if (rowContexts.length === 0) return [];
 
   // Prefill: the whole (left-padded) contexts in one pass; only the last column's logits are needed.
-  let keyMask = tf.tensor2d(batch.keyMask, [batch.rows, batch.width]);
-  let { caches, logits } = tf.tidy(() => {
-    const result = forward(config, params, {
-      ids: tf.tensor2d(batch.ids, [batch.rows, batch.width], "int32"),
-      positions: tf.tensor2d(batch.positions, [batch.rows, batch.width], "int32"),
-      keyMask,
-    });
-    const last = result.hidden.slice([0, batch.width - 1, 0], [batch.rows, 1, config.dModel]);
-    return { caches: result.caches, logits: logitsOf(params, last.reshape([batch.rows, config.dModel])) };
-  });
+  const decoder: Decoder = heapCacheAvailable()
+    ? new HeapDecoder(config, params, batch, maxTokens)
+    : new TensorDecoder(config, params, batch);
   // active[i] = the output row that batch row i generates, or -1 once it has finished (it stays in the batch, fed
   // PAD, until enough rows have finished to make compacting the caches worth a copy).
   let active = Array.from({ length: batch.rows }, (_, r) => r);
   try {
+    let logits = decoder.prefill();
     for (let step = 0; step < maxTokens; step++) {
       // Asynchronous read: GPU backends (webgpu) cannot read synchronously.
       const data = await logits.data();
+      logits.dispose();
       const fed = new Array<number>(active.length).fill(SPECIAL.PAD);
       active.forEach((row, i) => {
         if (row < 0) return;
@@ -214,47 +219,155 @@ export async function sampleTokens(
       if (live.length === 0 || step === maxTokens - 1) break;
 
       if (active.length - live.length >= COMPACT_FRACTION * active.length) {
-        const compacted = tf.tidy(() => {
-          const index = tf.tensor1d(live, "int32");
-          return {
-            caches: caches.map((c) => ({ k: tf.gather(c.k, index), v: tf.gather(c.v, index) })),
-            keyMask: tf.gather(keyMask, index),
-          };
-        });
-        disposeCaches(caches);
-        keyMask.dispose();
-        ({ caches, keyMask } = compacted);
+        decoder.compact(live);
         const liveFed = live.map((i) => fed[i]);
         active = live.map((i) => active[i]);
         fed.length = 0;
         fed.push(...liveFed);
       }
-      const rows = active.length;
       const positions = active.map((row) => (row < 0 ? 0 : rowContexts[row].length + step));
-      const grownMask = tf.tidy(() => tf.concat([keyMask, tf.ones([rows, 1])], 1) as tf.Tensor2D);
-      const stepResult = tf.tidy(() => {
-        const result = forward(config, params, {
-          ids: tf.tensor2d(fed, [rows, 1], "int32"),
-          positions: tf.tensor2d(positions, [rows, 1], "int32"),
-          keyMask: grownMask,
-        }, caches);
-        return { caches: result.caches, logits: logitsOf(params, result.hidden.reshape([rows, config.dModel])) };
-      });
-      disposeCaches(caches);
-      keyMask.dispose();
-      logits.dispose();
-      keyMask = grownMask;
-      caches = stepResult.caches;
-      logits = stepResult.logits;
+      logits = decoder.step(fed, positions);
     }
   } finally {
-    disposeCaches(caches);
-    keyMask.dispose();
-    logits.dispose();
+    decoder.dispose();
   }
   const groups: Completion[][] = [];
   for (let c = 0; c < contexts.length; c++) groups.push(out.slice(c * n, (c + 1) * n));
   return groups;
+}
+
+/**
+ * The model's side of sampling: a prefill over the contexts, then one token per row per step, each returning the
+ * next-token logits [rows, vocab] (the caller disposes them), with finished rows dropped by `compact`.
+ */
+interface Decoder {
+  prefill(): tf.Tensor2D;
+  step(fed: number[], positions: number[]): tf.Tensor2D;
+  /** Keep only the batch rows `live` (ascending), in that order. */
+  compact(live: number[]): void;
+  dispose(): void;
+}
+
+/** Keys and values kept as tensors (any backend): each step concatenates the new token onto the caches. */
+class TensorDecoder implements Decoder {
+  private caches: LayerCache[] = [];
+  private keyMask: tf.Tensor2D;
+
+  constructor(private config: ModelConfig, private params: Params, private batch: ContextBatch) {
+    this.keyMask = tf.tensor2d(batch.keyMask, [batch.rows, batch.width]);
+  }
+
+  prefill(): tf.Tensor2D {
+    const { config, params, batch } = this;
+    const { caches, logits } = tf.tidy(() => {
+      const result = forward(config, params, {
+        ids: tf.tensor2d(batch.ids, [batch.rows, batch.width], "int32"),
+        positions: tf.tensor2d(batch.positions, [batch.rows, batch.width], "int32"),
+        keyMask: this.keyMask,
+      });
+      const last = result.hidden.slice([0, batch.width - 1, 0], [batch.rows, 1, config.dModel]);
+      return { caches: result.caches, logits: logitsOf(params, last.reshape([batch.rows, config.dModel])) };
+    });
+    this.caches = caches;
+    return logits as tf.Tensor2D;
+  }
+
+  step(fed: number[], positions: number[]): tf.Tensor2D {
+    const { config, params } = this;
+    const rows = fed.length;
+    const grownMask = tf.tidy(() => tf.concat([this.keyMask, tf.ones([rows, 1])], 1) as tf.Tensor2D);
+    const result = tf.tidy(() => {
+      const stepped = forward(config, params, {
+        ids: tf.tensor2d(fed, [rows, 1], "int32"),
+        positions: tf.tensor2d(positions, [rows, 1], "int32"),
+        keyMask: grownMask,
+      }, this.caches);
+      return { caches: stepped.caches, logits: logitsOf(params, stepped.hidden.reshape([rows, config.dModel])) };
+    });
+    disposeCaches(this.caches);
+    this.keyMask.dispose();
+    this.keyMask = grownMask;
+    this.caches = result.caches;
+    return result.logits as tf.Tensor2D;
+  }
+
+  compact(live: number[]): void {
+    const compacted = tf.tidy(() => {
+      const index = tf.tensor1d(live, "int32");
+      return {
+        caches: this.caches.map((c) => ({ k: tf.gather(c.k, index), v: tf.gather(c.v, index) })),
+        keyMask: tf.gather(this.keyMask, index),
+      };
+    });
+    disposeCaches(this.caches);
+    this.keyMask.dispose();
+    this.caches = compacted.caches;
+    this.keyMask = compacted.keyMask;
+  }
+
+  dispose(): void {
+    disposeCaches(this.caches);
+    this.caches = [];
+    this.keyMask.dispose();
+  }
+}
+
+/** Keys and values in a {@link HeapKvCache} written in place (WASM backend with native kernels). */
+class HeapDecoder implements Decoder {
+  private cache: HeapKvCache;
+
+  constructor(private config: ModelConfig, private params: Params, private batch: ContextBatch, maxTokens: number) {
+    const firstReal = batch.lengths.map((length) => batch.width - length);
+    this.cache = new HeapKvCache(config, batch.rows, batch.width + maxTokens, firstReal);
+  }
+
+  prefill(): tf.Tensor2D {
+    const { config, params, batch, cache } = this;
+    const logits = tf.tidy(() => {
+      const ids = tf.tensor2d(batch.ids, [batch.rows, batch.width], "int32");
+      const positions = tf.tensor2d(batch.positions, [batch.rows, batch.width], "int32");
+      const mask = attentionMask(tf.tensor2d(batch.keyMask, [batch.rows, batch.width]), batch.width, 0);
+      const hidden = transformer(
+        config,
+        params,
+        ids,
+        positions,
+        (layer, q, k, v) => cache.attend(layer, q, k, v, () => attention(config.heads, q, k, v, mask).attended),
+      );
+      const last = hidden.slice([0, batch.width - 1, 0], [batch.rows, 1, config.dModel]);
+      return logitsOf(params, last.reshape([batch.rows, config.dModel]));
+    });
+    cache.advance(batch.width);
+    return logits as tf.Tensor2D;
+  }
+
+  step(fed: number[], positions: number[]): tf.Tensor2D {
+    const { config, params, cache } = this;
+    const rows = fed.length;
+    const logits = tf.tidy(() => {
+      const hidden = transformer(
+        config,
+        params,
+        tf.tensor2d(fed, [rows, 1], "int32"),
+        tf.tensor2d(positions, [rows, 1], "int32"),
+        (layer, q, k, v) =>
+          cache.attend(layer, q, k, v, () => {
+            throw new Error("a decoding step attends one token at a time");
+          }),
+      );
+      return logitsOf(params, hidden.reshape([rows, config.dModel]));
+    });
+    cache.advance(1);
+    return logits as tf.Tensor2D;
+  }
+
+  compact(live: number[]): void {
+    this.cache.compact(live);
+  }
+
+  dispose(): void {
+    this.cache.dispose();
+  }
 }
 
 function disposeCaches(caches: LayerCache[]): void {
