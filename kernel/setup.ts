@@ -1,6 +1,6 @@
 /**
- * Installs the system packages the kit needs and that npm cannot provide: Jupyter (to run notebooks on the Deno
- * kernel) and Chromium (to export figures to SVG, PNG and PDF). Idempotent and quiet: it installs only what is
+ * Installs the system packages the kit needs and that npm cannot provide: OpenBLAS (the native matrix products),
+ * Jupyter (to run notebooks on the Deno kernel) and Chromium (to export figures to SVG, PNG and PDF). Idempotent and quiet: it installs only what is
  * missing, from Debian's packages, and prints one line per install. Where it cannot install (not root, not
  * Debian) it fails with one line saying what to install.
  *
@@ -9,6 +9,7 @@
  * @module
  */
 import { CHROMIUM_PACKAGES, findChromium } from "../lib/plot/chromium.ts";
+import { aptInstall, ensureOpenBlas } from "../lib/system.ts";
 
 /** Debian packages that give `jupyter nbconvert --execute` and a Jupyter client. */
 export const JUPYTER_PACKAGES = ["jupyter-client", "jupyter-nbconvert", "python3-ipykernel"];
@@ -24,57 +25,15 @@ export async function hasJupyter(): Promise<boolean> {
   }
 }
 
-function isRoot(): boolean {
-  return Deno.uid?.() === 0;
-}
-
-function isDebian(): boolean {
-  try {
-    Deno.statSync("/etc/debian_version");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let aptUpdated = false;
-
-async function apt(args: string[], log: string): Promise<void> {
-  const out = await new Deno.Command("apt-get", {
-    args,
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  await Deno.writeTextFile(log, text, { append: true });
-  if (!out.success) {
-    const tail = text.trim().split("\n").slice(-5).join("\n");
-    throw new Error(`apt-get ${args.join(" ")} failed (log: ${log}):\n${tail}`);
-  }
-}
-
-/** Install Debian packages, refreshing the package lists once per process first. */
-export async function aptInstall(packages: string[], what: string): Promise<void> {
-  if (!isDebian() || !isRoot()) {
-    const why = isDebian() ? "not root" : "not Debian";
-    throw new Error(`${what} is missing and cannot be installed here (${why}): install ${packages.join(" ")}`);
-  }
-  const log = Deno.makeTempFileSync({ prefix: "guide-apt-", suffix: ".log" });
-  const started = performance.now();
-  if (!aptUpdated) {
-    await apt(["update", "-qq"], log);
-    aptUpdated = true;
-  }
-  await apt(["install", "-y", "-qq", "--no-install-recommends", ...packages], log);
-  const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  console.error(`setup: installed ${what} (${packages.join(" ")}) from Debian's packages in ${seconds} s`);
-}
-
-/** Make sure Jupyter and Chromium are present; install what is missing. Throws with one line when it cannot. */
+/** Make sure OpenBLAS, Jupyter and Chromium are present; install what is missing. Throws one line when it cannot. */
 export async function ensureSystemDeps(
-  want: { jupyter?: boolean; chromium?: boolean } = { jupyter: true, chromium: true },
+  want: { openblas?: boolean; jupyter?: boolean; chromium?: boolean } = {
+    openblas: true,
+    jupyter: true,
+    chromium: true,
+  },
 ): Promise<void> {
+  if (want.openblas) await ensureOpenBlas();
   if (want.jupyter && !(await hasJupyter())) {
     await aptInstall(JUPYTER_PACKAGES, "Jupyter");
     if (!(await hasJupyter())) throw new Error("Jupyter was installed but `jupyter nbconvert` still does not run");

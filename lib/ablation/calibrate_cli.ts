@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { basename, extname, join, resolve } from "node:path";
 import { loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, calibrateBase } from "./runner.ts";
-import { selectBackend } from "../policy/backend.ts";
+import { describeBackend, selectBackend } from "../policy/backend.ts";
+import { prepareNativeProducts } from "../system.ts";
 
 const USAGE =
   "usage: deno task calibrate [GRID.yaml] [--out DIR] [--problems 128] [--samples 16] [--workers N]   (defaults: the grid's `calibration`)";
@@ -44,7 +45,8 @@ async function main(args: string[]): Promise<void> {
   const problems = number("problems", values.problems ?? String(grid.calibration?.problems ?? 128));
   const samples = number("samples", values.samples ?? String(grid.calibration?.samples ?? 16));
   const workers = values.workers === undefined ? undefined : number("workers", values.workers);
-  await selectBackend(undefined, { quiet: true });
+  await prepareNativeProducts();
+  console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
   await buildBase(out, grid.sft, { workers });
   const { markdown } = await calibrateBase(out, grid, {
     problems,

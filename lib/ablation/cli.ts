@@ -13,7 +13,8 @@ import { buildBase, calibrateBase, evaluateBase, runAblation, runOne, writeResul
 import { baseEvalFile, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
-import { selectBackend } from "../policy/backend.ts";
+import { describeBackend, selectBackend } from "../policy/backend.ts";
+import { prepareNativeProducts } from "../system.ts";
 import type { ExportFormat } from "../plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
@@ -95,8 +96,10 @@ async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
+  // The runs' processes load what this one installed.
+  await prepareNativeProducts();
   if (values["base-only"]) {
-    await selectBackend(undefined, { quiet: true });
+    console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
     if (grid.sft) await buildBase(out, grid.sft, { workers });
     if (grid.calibration) await calibrateBase(out, grid, { ...grid.calibration, workers });
     const seen = new Set<string>();

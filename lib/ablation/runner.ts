@@ -26,7 +26,8 @@ import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
-import { selectBackend } from "../policy/backend.ts";
+import { describeBackend, selectBackend } from "../policy/backend.ts";
+import { coresForThisProcess } from "../policy/blas.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining, tierList } from "../rl/run.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
@@ -177,7 +178,7 @@ export async function buildBase(
       train: await loadProblems(domain as "math", "train"),
       resume: true,
       // The SFT config's `workers` is 1 (runs in a grid get one process each); the base has the machine to itself.
-      workers: options.workers ?? navigator.hardwareConcurrency,
+      workers: options.workers ?? coresForThisProcess(),
       onStep: (m) => options.onStep?.(Number(m.step), steps, Number(m.loss)),
     });
     policy.dispose();
@@ -429,6 +430,7 @@ async function spawnRun(
   out: string,
   gridFile: string,
   run: GridRun,
+  cores: number,
   onLine: (line: Record<string, unknown>) => void,
 ): Promise<{ code: number; log: string }> {
   const log = join(runDir(out, run.id), "run.log");
@@ -451,7 +453,8 @@ async function spawnRun(
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    // Runs share the cores: each run process gets its share, so that its products never oversubscribe them.
+    env: { NO_COLOR: "1", GUIDE_CORES: String(cores) },
   }).spawn();
   // Never written: its end closing (this process dying) tells the worker to stop.
   const stdin = child.stdin.getWriter();
@@ -481,7 +484,7 @@ async function spawnRun(
 export async function runAblation(grid: Grid, options: AblationOptions): Promise<AblationResult> {
   const out = options.out;
   const started = performance.now();
-  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const workers = Math.max(1, options.workers ?? coresForThisProcess());
   await Deno.mkdir(out, { recursive: true });
   const clashes = await conflicts(out, grid);
   if (clashes.length > 0) {
@@ -530,7 +533,8 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
   const failed: AblationResult["failed"] = [];
   try {
     if (pending.length > 0) {
-      await selectBackend(undefined, { quiet: true });
+      const backend = await selectBackend(undefined, { quiet: true });
+      if (mode !== "none") console.error(describeBackend(backend));
       if (grid.sft) {
         await buildBase(out, grid.sft, {
           workers,
@@ -568,6 +572,8 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
       state.info = undefined;
       update();
       const queue = [...pending];
+      const concurrent = Math.min(workers, queue.length);
+      const coresPerRun = Math.max(1, Math.floor(coresForThisProcess() / concurrent));
       await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, async (_, slot) => {
         while (queue.length > 0) {
           const run = queue.shift()!;
@@ -580,7 +586,7 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
             budget: Number(rollout.budget),
           };
           update();
-          const { code, log } = await spawnRun(out, gridFile, run, (line) => {
+          const { code, log } = await spawnRun(out, gridFile, run, coresPerRun, (line) => {
             const w = state.workers[slot]!;
             if (typeof line.step === "number") w.step = line.step;
             if (typeof line.rollouts === "number") w.rollouts = line.rollouts;

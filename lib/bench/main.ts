@@ -1,17 +1,23 @@
 /**
  * `deno task bench`: the three costs of one RL step (sampling, scoring, training tokens/s) on the shapes of the
- * PyTorch peer (`../shared/bench/torch_reference.py`: vocab 48, d 128, 4 layers, 4 heads, ctx 128, batch 256,
- * prompt 32, 48 new tokens), on each backend, with peak memory, and the peer's numbers from the same invocation
- * when `/usr/bin/python3` can import torch. Ratios are kit ÷ peer, from one run on one machine.
+ * PyTorch peer (`torch_peer.py` beside this file: vocab 48, d 128, 4 layers, 4 heads, ctx 128, batch 256, prompt 32,
+ * 48 new tokens), on each backend, with peak memory, and the peer's numbers from the same invocation when
+ * `/usr/bin/python3` can import torch. Ratios are kit ÷ peer, from one run on one machine; the peer runs on the same
+ * OpenBLAS kernels as the kit's native products (the `OPENBLAS_CORETYPE` the kit chose is passed on).
  *
- * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--repeat 3] [--batch 256] [--cpu-batch 16]
- * [--peer PATH] [--no-peer] [--json]`. Peak memory is the process's high-water mark so far (workers are threads of it).
+ * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--threads auto|1,2] [--repeat 3] [--batch 256]
+ * [--cpu-batch 16] [--peer PATH] [--no-peer] [--profile] [--json]`. `--threads` sets OpenBLAS's threads per product
+ * for every worker count (default `auto`: the pool's share of the cores). `--profile` prints the kernels of one
+ * sampling call, one scoring call and one training step in one process (tfjs's profiler) and skips the timings.
+ * Peak memory is the process's high-water mark so far (workers are threads of it).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { type BackendName, isBackendName, selectBackend } from "../policy/backend.ts";
-import { Policy } from "../policy/policy.ts";
+import { type BackendName, describeBackend, isBackendName, selectBackend, tf } from "../policy/backend.ts";
+import { nativeBlas } from "../policy/native.ts";
+import { prepareNativeProducts } from "../system.ts";
+import { Policy, type TrainSpec } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
 import { Rng } from "../policy/random.ts";
@@ -77,6 +83,10 @@ export interface BackendResult extends Throughput {
   detail: string;
   /** Largest resident set size seen while the workloads ran, in MiB. */
   peak_rss_mib: number;
+  /** Where the matrix products ran. */
+  products: string;
+  /** OpenBLAS threads per product (0 without native products). */
+  blas_threads: number;
 }
 
 /** Median of the times of `repeat` runs after one warm-up, in seconds. */
@@ -110,19 +120,58 @@ function peakRss(): number {
   return Deno.memoryUsage().rss;
 }
 
-/** Run the three workloads on the active backend, over `workers` processes (a {@link PolicyPool}). */
+/** The three workloads on one shape: what each times, and how many tokens it processes. */
+export function workloads(shape: BenchShape): {
+  prompts: number[][];
+  contexts: number[][];
+  completions: number[][];
+  spec: TrainSpec;
+  tokens: { sample: number; score: number; train: number };
+} {
+  const rng = new Rng(0);
+  const prompts = randomTokens(rng, shape.batch, shape.promptLen, shape.vocab);
+  const full = randomTokens(rng, shape.batch, shape.promptLen + shape.newTokens, shape.vocab);
+  // Training: next-token cross-entropy over the whole sequence (1 context token, the rest as completion), backward,
+  // AdamW: what the peer's step does.
+  const trained = shape.batch * (shape.promptLen + shape.newTokens - 1);
+  return {
+    prompts,
+    contexts: full.map((row) => row.slice(0, shape.promptLen)),
+    completions: full.map((row) => row.slice(shape.promptLen)),
+    spec: {
+      loss: "nll",
+      contexts: full.map((row) => row.slice(0, 1)),
+      completions: full.map((row) => row.slice(1)),
+      normaliser: trained,
+    },
+    tokens: {
+      sample: shape.batch * shape.newTokens,
+      score: shape.batch * (shape.promptLen + shape.newTokens),
+      train: trained,
+    },
+  };
+}
+
+function benchPolicy(shape: BenchShape): Policy {
+  const chars = Array.from({ length: shape.vocab - 5 }, (_, i) => String.fromCharCode(0x41 + i)).join("");
+  return Policy.create(new Tokenizer(chars), shape, { seed: 0 });
+}
+
+/**
+ * Run the three workloads on the active backend, over `workers` processes (a {@link PolicyPool}); `threads` sets
+ * OpenBLAS's threads per product (default: the pool's share of the cores).
+ */
 export async function benchBackend(
   shape: BenchShape,
   repeat: number,
   workers: number,
-): Promise<Throughput & { peak_rss_mib: number }> {
-  const chars = Array.from({ length: shape.vocab - 5 }, (_, i) => String.fromCharCode(0x41 + i)).join("");
-  const tokenizer = new Tokenizer(chars);
-  const policy = Policy.create(tokenizer, shape, { seed: 0 });
+  threads?: number,
+): Promise<Throughput & { peak_rss_mib: number; blas_threads: number }> {
+  const policy = benchPolicy(shape);
   const pool = await PolicyPool.create(policy, { workers });
-  const rng = new Rng(0);
-  const prompts = randomTokens(rng, shape.batch, shape.promptLen, shape.vocab);
-  const full = randomTokens(rng, shape.batch, shape.promptLen + shape.newTokens, shape.vocab);
+  const blas = nativeBlas();
+  if (blas && threads !== undefined) blas.setThreads(threads);
+  const { prompts, contexts, completions, spec, tokens } = workloads(shape);
   try {
     // Sampling: batch × newTokens tokens, KV-cached, temperature 1, no early stop (as the peer).
     const sampleS = await timed(
@@ -130,27 +179,57 @@ export async function benchBackend(
       repeat,
     );
     // Scoring: log-probs of every token of prompt + completion in one forward pass (the peer's log_softmax).
-    const contexts = full.map((row) => row.slice(0, shape.promptLen));
-    const completions = full.map((row) => row.slice(shape.promptLen));
     const scoreS = await timed(() => pool.logprobs(contexts, completions), repeat);
-    // Training: next-token cross-entropy over the whole sequence (1 context token, the rest as completion),
-    // backward, AdamW: what the peer's step does.
-    const tokens = shape.batch * (shape.promptLen + shape.newTokens - 1);
-    const spec = {
-      loss: "nll",
-      contexts: full.map((row) => row.slice(0, 1)),
-      completions: full.map((row) => row.slice(1)),
-      normaliser: tokens,
-    };
     const trainS = await timed(() => pool.train(spec), repeat);
     return {
-      sample_tokens_per_s: (shape.batch * shape.newTokens) / sampleS,
-      score_tokens_per_s: (shape.batch * (shape.promptLen + shape.newTokens)) / scoreS,
-      train_tokens_per_s: tokens / trainS,
+      sample_tokens_per_s: tokens.sample / sampleS,
+      score_tokens_per_s: tokens.score / scoreS,
+      train_tokens_per_s: tokens.train / trainS,
       peak_rss_mib: peakRss() / 2 ** 20,
+      blas_threads: blas ? blas.threads() : 0,
     };
   } finally {
     pool.close();
+    policy.dispose();
+  }
+}
+
+/** Kernel time by kernel name (and the shapes of products) in one call of each workload, in this process. */
+export async function profileWorkloads(
+  shape: BenchShape,
+): Promise<{ workload: string; wallMs: number; kernels: { name: string; ms: number; calls: number }[] }[]> {
+  const policy = benchPolicy(shape);
+  const { prompts, contexts, completions, spec } = workloads(shape);
+  const runs: [string, () => Promise<unknown>][] = [
+    ["sample", () => policy.sample(prompts, { maxTokens: shape.newTokens, ignoreEos: true, seed: 1 })],
+    ["score", () => policy.logprobs(contexts, completions)],
+    ["train", () => policy.train(spec)],
+  ];
+  const out = [];
+  try {
+    for (const [workload, run] of runs) {
+      await run(); // warm-up
+      const started = performance.now();
+      const info = await tf.profile(async () => {
+        await run();
+      });
+      const wallMs = performance.now() - started;
+      const byName = new Map<string, { ms: number; calls: number }>();
+      for (const k of info.kernels) {
+        // Scopes (custom gradients, composite ops) contain kernels that are counted on their own.
+        if (!tf.getKernel(k.name, tf.getBackend())) continue;
+        const product = /MatMul/.test(k.name);
+        const key = product ? `${k.name} ${k.inputShapes.map((s) => s?.join("×")).join(" · ")}` : k.name;
+        const entry = byName.get(key) ?? { ms: 0, calls: 0 };
+        entry.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+        entry.calls++;
+        byName.set(key, entry);
+      }
+      const kernels = [...byName].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.ms - a.ms);
+      out.push({ workload, wallMs, kernels });
+    }
+    return out;
+  } finally {
     policy.dispose();
   }
 }
@@ -180,7 +259,11 @@ export async function runPeer(
     `--repeat=${repeat}`,
   ];
   try {
-    const out = await new Deno.Command("/usr/bin/python3", { args, stdout: "piped", stderr: "piped" }).output();
+    // The environment is inherited: OPENBLAS_CORETYPE, set by the kit when it loaded OpenBLAS, gives the peer the
+    // same kernels.
+    // The peer's products use its own 2 threads, whatever this process's OpenBLAS count is.
+    const env = { OPENBLAS_NUM_THREADS: "2" };
+    const out = await new Deno.Command("/usr/bin/python3", { args, env, stdout: "piped", stderr: "piped" }).output();
     if (!out.success) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "";
       const hint = /No module named 'torch'/.test(err)
@@ -198,43 +281,89 @@ function fmt(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
+/** The kit's targets against the peer (issue "native matrix products"), and the memory bound. */
+export const TARGETS = { sample: 3.0, score: 1.0, train: 1.0, peakRssMib: 2048 };
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
       backends: { type: "string", default: "wasm,cpu" },
       workers: { type: "string", default: `1,${navigator.hardwareConcurrency ?? 1}` },
+      threads: { type: "string", default: "auto" },
       "cpu-batch": { type: "string", default: "16" },
       repeat: { type: "string", default: "3" },
       batch: { type: "string", default: String(PEER_SHAPE.batch) },
-      peer: { type: "string", default: "../shared/bench/torch_reference.py" },
+      peer: { type: "string", default: new URL("./torch_peer.py", import.meta.url).pathname },
       "no-peer": { type: "boolean", default: false },
+      profile: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
+  const fail = (message: string): never => {
+    console.error(`bench: ${message}`);
+    Deno.exit(2);
+  };
   const backends = values.backends.split(",").map((b) => b.trim());
   for (const b of backends) {
-    if (!isBackendName(b)) {
-      console.error(`bench: unknown backend "${b}" in --backends (use tensorflow, webgpu, wasm, cpu)`);
-      Deno.exit(2);
-    }
+    if (!isBackendName(b)) fail(`unknown backend "${b}" in --backends (use tensorflow, webgpu, wasm, cpu)`);
   }
-  const repeat = Number(values.repeat);
-  const shape = { ...PEER_SHAPE, batch: Number(values.batch) };
+  const wholeNumbers = (flag: string, text: string): number[] =>
+    text.split(",").map((t) => {
+      const n = Number(t.trim());
+      if (!Number.isInteger(n) || n < 1) fail(`--${flag}: expected whole numbers ≥ 1, got "${text}"`);
+      return n;
+    });
+  const [repeat] = wholeNumbers("repeat", values.repeat);
+  const [batch] = wholeNumbers("batch", values.batch);
+  const [cpuBatch] = wholeNumbers("cpu-batch", values["cpu-batch"]);
+  const workerCounts = [...new Set(wholeNumbers("workers", values.workers))];
+  const threadCounts: (number | undefined)[] = values.threads === "auto"
+    ? [undefined]
+    : wholeNumbers("threads", values.threads);
+  const shape = { ...PEER_SHAPE, batch };
+
+  if (values.profile) {
+    await prepareNativeProducts();
+    for (const name of backends as BackendName[]) {
+      console.error(describeBackend(await selectBackend(name, { quiet: true })));
+      for (const p of await profileWorkloads(name === "cpu" ? { ...shape, batch: Math.min(batch, cpuBatch) } : shape)) {
+        const total = p.kernels.reduce((a, k) => a + k.ms, 0);
+        console.log(`\n${name} ${p.workload}: ${p.wallMs.toFixed(0)} ms wall, ${total.toFixed(0)} ms in kernels`);
+        console.log("| kernel | ms | share | calls |\n| --- | --- | --- | --- |");
+        for (const k of p.kernels.slice(0, 15)) {
+          console.log(`| ${k.name} | ${k.ms.toFixed(0)} | ${(100 * k.ms / total).toFixed(1)}% | ${k.calls} |`);
+        }
+      }
+    }
+    Deno.exit(0);
+  }
+
   const results: BackendResult[] = [];
+  await prepareNativeProducts();
   const mathChecks = benchMathVerifier();
-  const workerCounts = [...new Set(values.workers.split(",").map(Number))];
   for (const name of backends as BackendName[]) {
-    const info = await selectBackend(name, { quiet: values.json });
+    const info = await selectBackend(name, { quiet: true });
+    if (!values.json) console.error(describeBackend(info));
     // The cpu backend is ~30× slower than WASM: one process and a small batch are enough to show it (a full-size
     // run would take most of an hour).
     const slow = name === "cpu";
-    const runShape = slow ? { ...shape, batch: Math.min(shape.batch, Number(values["cpu-batch"])) } : shape;
+    const runShape = slow ? { ...shape, batch: Math.min(shape.batch, cpuBatch) } : shape;
     for (const workers of slow ? [1] : workerCounts) {
-      const r = await benchBackend(runShape, slow ? 1 : repeat, workers);
-      results.push({ backend: name, workers, batch: runShape.batch, detail: info.detail, ...r });
+      for (const threads of info.products.engine === "openblas" ? threadCounts : [undefined]) {
+        const r = await benchBackend(runShape, slow ? 1 : repeat, workers, threads);
+        results.push({
+          backend: name,
+          workers,
+          batch: runShape.batch,
+          detail: info.detail,
+          products: info.products.detail,
+          ...r,
+        });
+      }
     }
   }
+  const coreType = Deno.env.get("OPENBLAS_CORETYPE");
   const peer = values["no-peer"] ? { result: null, reason: "--no-peer" } : await runPeer(values.peer, shape, repeat);
   if (values.json) {
     console.log(
@@ -243,6 +372,7 @@ if (import.meta.main) {
         kit: results,
         peer: peer.result,
         peer_reason: peer.reason,
+        openblas_coretype: coreType ?? null,
         math_checks_per_s: mathChecks,
       }),
     );
@@ -250,7 +380,10 @@ if (import.meta.main) {
     const workloads = ["sample", "score", "train"] as const;
     console.log(`math verifier: ${mathChecks.toFixed(0)} checks/s (target ≥ 2,000)`);
     console.log(`shape: ${JSON.stringify(shape)}, median of ${repeat}`);
-    console.log(`peer: ${peer.result ? peer.result.engine : `not run: ${peer.reason}`}`);
+    console.log(
+      `peer: ${peer.result ? peer.result.engine : `not run: ${peer.reason}`}` +
+        (coreType ? `; OpenBLAS kernels ${coreType} for kit and peer (OPENBLAS_CORETYPE)` : ""),
+    );
     console.log("| engine | sample tok/s | score tok/s | train tok/s | peak RSS MiB |");
     console.log("| --- | --- | --- | --- | --- |");
     for (const r of results) {
@@ -259,8 +392,11 @@ if (import.meta.main) {
         const ratio = peer.result ? ` (${(v / peer.result[`${w}_tokens_per_s`]).toFixed(2)}×)` : "";
         return fmt(v) + ratio;
       });
-      const batch = r.batch === shape.batch ? "" : `, batch ${r.batch}`;
-      const engine = `kit ${r.backend} × ${r.workers} process${r.workers > 1 ? "es" : ""}${batch}`;
+      const batchNote = r.batch === shape.batch ? "" : `, batch ${r.batch}`;
+      const threadNote = r.blas_threads > 0
+        ? `, ${r.blas_threads} BLAS thread${r.blas_threads > 1 ? "s" : ""} each`
+        : "";
+      const engine = `kit ${r.backend} × ${r.workers} process${r.workers > 1 ? "es" : ""}${threadNote}${batchNote}`;
       console.log(`| ${engine} | ${cells.join(" | ")} | ${r.peak_rss_mib.toFixed(0)} |`);
     }
     if (peer.result) {
@@ -270,6 +406,14 @@ if (import.meta.main) {
           fmt(p.train_tokens_per_s)
         } | – |`,
       );
+      // The best kit row of each workload against its target.
+      const verdicts = workloads.map((w) => {
+        const best = Math.max(...results.map((r) => r[`${w}_tokens_per_s`] / p[`${w}_tokens_per_s`]));
+        return `${w} ${best.toFixed(2)}× ${best >= TARGETS[w] ? "≥" : "<"} ${TARGETS[w].toFixed(1)}×`;
+      });
+      const peak = Math.max(...results.map((r) => r.peak_rss_mib));
+      verdicts.push(`peak RSS ${peak.toFixed(0)} MiB ${peak <= TARGETS.peakRssMib ? "≤" : ">"} 2 GiB`);
+      console.log(`targets (best kit row): ${verdicts.join("; ")}`);
     }
   }
 }
