@@ -2,22 +2,18 @@
  * A KV cache for sampling that grows in place, for the WASM backend with native products. The plain cache of
  * `model.ts` is a pair of tensors per layer, and tensors are immutable: every new token concatenates the whole cache
  * into a new one (a third of a sampling call's kernel time at batch 256). Here each layer's keys and values live in
- * one buffer on the WASM heap, [rows, capacity, dModel], written in place, and one kernel per layer attends a new
- * token over them with two OpenBLAS products per row. Rows that finish are dropped by moving the live rows down.
- *
- * Why two products per row and not one per head: for row b, the scores of every head are the diagonal blocks of
- * Q_b [heads × headDim] · K_bᵀ, with K_b read as [(seen · heads) × headDim] (the buffer's rows, unchanged); one
- * product computes heads× more than needed, and at 4 heads that is cheaper than 4 calls. The weights are then laid
- * out block-diagonally so that one more product gives every head's attended values.
+ * one buffer on the WASM heap, [rows, capacity, dModel], written in place, and a new token attends over them in
+ * three kernels: the scores (one OpenBLAS matrix-vector product per row and head, reading the head's columns of
+ * the buffer in place), tfjs's softmax, and the weighted values (one more product per row and head). Rows that
+ * finish are dropped by moving the live rows down.
  *
  * Used by `sample.ts` when {@link heapCacheAvailable}; it attends exactly as `model.ts`'s `attention` (tested
- * against it: same greedy tokens, logits within float rounding).
+ * against it: the same greedy and seeded tokens, log-probs within float rounding).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { heapView, nativeBlas, nativeKernelsActive } from "./native.ts";
-import type { Blas } from "./blas.ts";
 import type { ModelConfig } from "./model.ts";
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the cache uses. */
@@ -27,7 +23,9 @@ interface WasmBackend {
   wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(at: number): void };
 }
 
-const KERNEL = "GuideCachedAttention";
+const SCORES = "GuideCachedScores";
+const MIX = "GuideCachedMix";
+const MASKED = -1e9;
 
 /** Can sampling use a {@link HeapKvCache} (the WASM backend with the kit's native kernels)? */
 export function heapCacheAvailable(): boolean {
@@ -36,23 +34,6 @@ export function heapCacheAvailable(): boolean {
 
 function wasmBackend(): WasmBackend {
   return tf.backend() as unknown as WasmBackend;
-}
-
-/** Scratch in JavaScript memory (OpenBLAS reads any buffer), grown on demand. */
-class Scratch {
-  bytes = new Uint8Array(0);
-  floats = new Float32Array(0);
-  get(count: number): Float32Array {
-    if (this.floats.length < count) {
-      this.bytes = new Uint8Array(4 * Math.max(count, 2 * this.floats.length));
-      this.floats = new Float32Array(this.bytes.buffer);
-    }
-    return this.floats;
-  }
-  view(count: number): Uint8Array {
-    this.get(count);
-    return this.bytes.subarray(0, 4 * count);
-  }
 }
 
 /** Keys and values of every layer on the WASM heap, [rows, capacity, dModel] each, filled from position 0. */
@@ -115,9 +96,12 @@ export class HeapKvCache {
       this.store(layer, k, v);
       return attendPrompt();
     }
-    // The cache rides in the attributes: the kernel writes its buffers in place.
+    // The cache rides in the attributes: the scores kernel writes the new keys and values into it in place.
     const attrs = { cache: this, layer } as unknown as tf.NamedAttrMap;
-    return tf.engine().runKernel(KERNEL, { q, k, v }, attrs) as tf.Tensor3D;
+    const scores = tf.engine().runKernel(SCORES, { q, k, v }, attrs) as tf.Tensor3D;
+    // The softmax in tfjs's WebAssembly kernel: V8's Math.exp costs ~13 ns, twice the rest of a row's attention.
+    const weights = tf.softmax(scores);
+    return tf.engine().runKernel(MIX, { weights }, attrs) as tf.Tensor3D;
   }
 
   /** Count `time` more positions as stored (after every layer has attended). */
@@ -164,15 +148,77 @@ export class HeapKvCache {
     for (const at of [...this.keyAt, ...this.valueAt]) if (at) backend.wasm._free(at);
   }
 
-  /** @internal The kernel: store the new token's k and v, attend q over positions [firstReal, length]. */
-  static kernel(args: { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> }) {
+  /**
+   * @internal Kernel: store the new token's k and v, and return the scores [rows, heads, length + 1] of q against
+   * every stored key (−1e9 on each row's padding, as `model.ts`'s mask), one matrix-vector product per head.
+   */
+  static scores(args: KernelArgs): tf.TensorInfo {
     const { q, k, v } = args.inputs;
     const cache = args.attrs.cache as HeapKvCache;
     const layer = args.attrs.layer as number;
     const { backend } = args;
-    const out = backend.makeOutput(q.shape, "float32");
+    const { dModel: d, heads } = cache.config;
+    const headDim = d / heads;
+    const seen = cache.length + 1;
+    const out = backend.makeOutput([cache.rows, heads, seen], "float32");
     cache.writeToken(backend, layer, k, v);
-    cache.attendToken(backend, nativeBlas()!, layer, q, out);
+    const heap = backend.wasm.HEAPU8;
+    const blas = nativeBlas()!;
+    const qAt = backend.dataIdMap.get(q.dataId).memoryOffset;
+    const outAt = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const scores = new Float32Array(heap.buffer, outAt, cache.rows * heads * seen);
+    for (let r = 0; r < cache.rows; r++) {
+      const keys = cache.keyAt[layer] + 4 * r * cache.capacity * d;
+      for (let h = 0; h < heads; h++) {
+        // Head h's keys are columns [h·headDim, (h+1)·headDim) of the row's [seen × dModel] block.
+        blas.sgemv(
+          false,
+          seen,
+          headDim,
+          1,
+          heapView(heap, keys + 4 * h * headDim, 4 * ((seen - 1) * d + headDim)),
+          d,
+          heapView(heap, qAt + 4 * (r * d + h * headDim), 4 * headDim),
+          0,
+          heapView(heap, outAt + 4 * (r * heads + h) * seen, 4 * seen),
+        );
+        scores.fill(MASKED, (r * heads + h) * seen, (r * heads + h) * seen + Math.min(cache.firstReal[r], seen));
+      }
+    }
+    return out;
+  }
+
+  /** @internal Kernel: the attended values [rows, 1, dModel] from the softmax weights [rows, heads, length]. */
+  static mix(args: KernelArgs): tf.TensorInfo {
+    const { weights } = args.inputs;
+    const cache = args.attrs.cache as HeapKvCache;
+    const layer = args.attrs.layer as number;
+    const { backend } = args;
+    const { dModel: d, heads } = cache.config;
+    const headDim = d / heads;
+    const seen = weights.shape[2];
+    const out = backend.makeOutput([cache.rows, 1, d], "float32");
+    const heap = backend.wasm.HEAPU8;
+    const blas = nativeBlas()!;
+    const weightsAt = backend.dataIdMap.get(weights.dataId).memoryOffset;
+    const outAt = backend.dataIdMap.get(out.dataId).memoryOffset;
+    for (let r = 0; r < cache.rows; r++) {
+      const values = cache.valueAt[layer] + 4 * r * cache.capacity * d;
+      for (let h = 0; h < heads; h++) {
+        // attended_h = V_hᵀ · p_h, V_h being columns [h·headDim, (h+1)·headDim) of the row's values.
+        blas.sgemv(
+          true,
+          seen,
+          headDim,
+          1,
+          heapView(heap, values + 4 * h * headDim, 4 * ((seen - 1) * d + headDim)),
+          d,
+          heapView(heap, weightsAt + 4 * (r * heads + h) * seen, 4 * seen),
+          0,
+          heapView(heap, outAt + 4 * (r * d + h * headDim), 4 * headDim),
+        );
+      }
+    }
     return out;
   }
 
@@ -186,78 +232,12 @@ export class HeapKvCache {
       }
     }
   }
-
-  private attendToken(backend: WasmBackend, blas: Blas, layer: number, q: tf.TensorInfo, out: tf.TensorInfo): void {
-    const heap = backend.wasm.HEAPU8;
-    const { dModel: d, heads } = this.config;
-    const headDim = d / heads;
-    const qAt = backend.dataIdMap.get(q.dataId).memoryOffset;
-    const outAt = backend.dataIdMap.get(out.dataId).memoryOffset;
-    const seen = this.length + 1;
-    for (let r = 0; r < this.rows; r++) {
-      const first = Math.min(this.firstReal[r], this.length);
-      const keys = seen - first;
-      const columns = keys * heads;
-      const rowBase = 4 * (r * this.capacity + first) * d;
-      const cacheBytes = 4 * keys * d;
-      // scores[h, j·heads + h'] = q_h · k_{j,h'}; the h' = h entries are the ones wanted.
-      const scores = scratchScores.get(heads * columns);
-      blas.sgemm(
-        false,
-        true,
-        heads,
-        columns,
-        headDim,
-        1,
-        heapView(heap, qAt + 4 * r * d, 4 * d),
-        headDim,
-        heapView(heap, this.keyAt[layer] + rowBase, cacheBytes),
-        headDim,
-        0,
-        scratchScores.view(heads * columns),
-        columns,
-      );
-      // Softmax of each head's scores, laid out block-diagonally: weights[h, j·heads + h] = p_h(j).
-      const weights = scratchWeights.get(heads * columns);
-      weights.fill(0, 0, heads * columns);
-      for (let h = 0; h < heads; h++) {
-        const row = h * columns;
-        let max = -Infinity;
-        for (let j = 0; j < keys; j++) max = Math.max(max, scores[row + j * heads + h]);
-        let total = 0;
-        for (let j = 0; j < keys; j++) {
-          const e = Math.exp(scores[row + j * heads + h] - max);
-          weights[row + j * heads + h] = e;
-          total += e;
-        }
-        for (let j = 0; j < keys; j++) weights[row + j * heads + h] /= total;
-      }
-      blas.sgemm(
-        false,
-        false,
-        heads,
-        headDim,
-        columns,
-        1,
-        scratchWeights.view(heads * columns),
-        columns,
-        heapView(heap, this.valueAt[layer] + rowBase, cacheBytes),
-        headDim,
-        0,
-        heapView(heap, outAt + 4 * r * d, 4 * d),
-        headDim,
-      );
-    }
-  }
 }
 
-const scratchScores = new Scratch();
-const scratchWeights = new Scratch();
+type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> };
 
-if (!tf.getKernel(KERNEL, "wasm")) {
-  tf.registerKernel({
-    kernelName: KERNEL,
-    backendName: "wasm",
-    kernelFunc: HeapKvCache.kernel as unknown as tf.KernelFunc,
-  });
+for (const [name, kernel] of [[SCORES, HeapKvCache.scores], [MIX, HeapKvCache.mix]] as const) {
+  if (!tf.getKernel(name, "wasm")) {
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernel as unknown as tf.KernelFunc });
+  }
 }
