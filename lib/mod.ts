@@ -29,10 +29,12 @@ export {
   type BackendName,
   BACKENDS,
   currentBackend,
+  describeBackend,
   selectBackend,
   tf,
   useBackend,
 } from "./policy/backend.ts";
+export { nativeKernelsActive, useNativeKernels } from "./policy/native.ts";
 export { SPECIAL, Tokenizer } from "./policy/tokenizer.ts";
 export { DEFAULT_MODEL, type ModelConfig, parameterCount } from "./policy/model.ts";
 export { type Completion, type SampleOptions } from "./policy/sample.ts";

@@ -157,6 +157,41 @@ Deno.test("sampling: greedy and seeded draws give the same tokens as the WASM pa
   }
 });
 
+Deno.test({
+  name: "the same seed gives the same run: two pools sample, train and end with bit-identical weights",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const run = async () => {
+      const trained = Policy.create(tokenizer, {}, { seed: 5, optimizer: { lr: 1e-3 } });
+      const pool = await PolicyPool.create(trained, { workers: 2 });
+      try {
+        const samples = [];
+        for (let step = 0; step < 2; step++) {
+          const groups = await pool.sample(contexts, { n: 4, maxTokens: 16, seed: step });
+          samples.push(groups.map((g) => g.map((c) => c.ids)));
+          const rows = groups.flat();
+          await pool.train({
+            loss: "nll",
+            contexts: rows.map((_, i) => trained.encodeContext(contexts[Math.floor(i / 4)])),
+            completions: rows.map((c) => c.ids),
+            normaliser: rows.length,
+          });
+        }
+        const weights = [...trained.params.values()].map((p) => Array.from(p.dataSync()));
+        return { samples, weights };
+      } finally {
+        pool.close();
+        trained.dispose();
+      }
+    };
+    const first = await run();
+    const second = await run();
+    assertEquals(second.samples, first.samples);
+    assertEquals(second.weights, first.weights);
+  },
+});
+
 Deno.test("the in-place KV cache attends as the model does, and refuses to overrun its capacity", () => {
   const config = { vocab: 20, dModel: 16, layers: 1, heads: 2, ctx: 8 };
   const cache = new HeapKvCache(config, 1, 2, [0]);

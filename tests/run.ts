@@ -51,7 +51,7 @@ async function denoTest(args: string[]): Promise<{ passed: number; failed: numbe
 
 const section = (title: string) => console.log(`\n== ${title}`);
 
-section("system packages (Jupyter, Chromium)");
+section("system packages (OpenBLAS, Jupyter, Chromium)");
 let systemReady = true;
 try {
   await ensureSystemDeps();
@@ -60,7 +60,11 @@ try {
   systemReady = false;
   console.error(`setup: ${(e as Error).message}`);
 }
-record("system packages", systemReady, "Jupyter or Chromium missing; notebooks and figure tests will fail");
+record(
+  "system packages",
+  systemReady,
+  "OpenBLAS, Jupyter or Chromium missing; native, notebook and figure tests will fail",
+);
 
 section("deno fmt --check (code, then notebooks)");
 record("deno fmt --check", await run(["fmt", "--check"]));

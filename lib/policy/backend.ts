@@ -24,6 +24,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
+import { coresForThisProcess } from "./blas.ts";
 import { nativeBlas, shareIdentityOnWasm, useNativeKernels } from "./native.ts";
 
 export { tf };
@@ -164,6 +165,7 @@ export async function selectBackend(
   }
   // Production mode skips tfjs's debug checks, and its advert for tfjs-node when the cpu backend starts.
   tf.enableProdMode();
+  coresForThisProcess(); // a bad GUIDE_CORES is an error here, not a reason to skip a backend
   const candidates: readonly BackendName[] = preference === "auto" ? BACKENDS : [preference];
   const skipped: string[] = [];
   for (const name of candidates) {

@@ -179,14 +179,18 @@ let loaded: BlasLoad | undefined;
 let loadedSetting: string | undefined;
 
 /**
- * Load OpenBLAS as `setting` says (default `GUIDE_BLAS`, else `auto`), once per process (Worker) and setting. Never
+ * Load OpenBLAS as `setting` says (default `GUIDE_BLAS`, else `auto`), once per process (Worker) and setting: a
+ * library that loaded is kept, a failure is tried again next time (OpenBLAS may have been installed since). Never
  * throws: a missing library, a missing FFI permission or a library that is not OpenBLAS gives `{ blas: null, reason }`.
  */
 export function loadBlas(setting: string = Deno.env.get("GUIDE_BLAS") || "auto"): BlasLoad {
   if (loaded && loadedSetting === setting) return loaded;
-  loadedSetting = setting;
-  loaded = open(setting);
-  return loaded;
+  const load = open(setting);
+  if (load.blas) {
+    loaded = load;
+    loadedSetting = setting;
+  }
+  return load;
 }
 
 function open(setting: string): BlasLoad {
@@ -195,10 +199,16 @@ function open(setting: string): BlasLoad {
     return { blas: null, reason: "no FFI permission (run with --allow-ffi, or -A, to use OpenBLAS)" };
   }
   const candidates = setting === "auto" ? OPENBLAS_CANDIDATES : [setting];
-  const coreSource = chooseCoreType();
-  // One product may use every core this process has; OpenBLAS reads this once, when the first thread of the process
-  // loads it (workers that load it later must not reset the count a pool has set: see `setProductThreads`).
-  if (!Deno.env.get("OPENBLAS_NUM_THREADS")) Deno.env.set("OPENBLAS_NUM_THREADS", String(coresForThisProcess()));
+  let coreSource = "detected by OpenBLAS";
+  try {
+    coreSource = chooseCoreType();
+    // One product may use every core this process has; OpenBLAS reads this once, when the first thread of the
+    // process loads it (workers that load it later must not reset the count a pool has set: `setProductThreads`).
+    if (!Deno.env.get("OPENBLAS_NUM_THREADS")) Deno.env.set("OPENBLAS_NUM_THREADS", String(coresForThisProcess()));
+  } catch (e) {
+    // Without env permission OpenBLAS keeps its own choices; a bad GUIDE_CORES is the caller's error.
+    if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) throw e;
+  }
   const failures: string[] = [];
   for (const path of candidates) {
     let sgemmOnly: Deno.DynamicLibrary<{ cblas_sgemm: typeof SGEMM }>;

@@ -1,9 +1,11 @@
 /**
- * Native matrix products for the WASM backend: `BatchMatMul` (every `tf.matMul`, 2-D or batched, with either
- * transpose) and `_FusedMatMul` (`tf.fused.matMul`: a product, a bias and an activation) re-registered to call
- * OpenBLAS's `cblas_sgemm` through FFI (`blas.ts`) on the backend's own heap. Everything else, and any case these
- * kernels do not cover (other dtypes, broadcasting other than "same batch or one of them 1", a PReLU activation),
- * runs the WASM kernel it replaces, so the results are tfjs's own within float rounding.
+ * The kit's kernels for the WASM backend. Native products: `BatchMatMul` (every `tf.matMul`, 2-D or batched, with
+ * either transpose), `_FusedMatMul` (`tf.fused.matMul`: a product, a bias and an activation) and `Sum` over leading
+ * axes, re-registered to call OpenBLAS's `cblas_sgemm`/`cblas_sgemv` through FFI (`blas.ts`) on the backend's own
+ * heap; with them, the fused backward kernels of `fused.ts`. Any case these kernels do not cover (other dtypes,
+ * broadcasting other than "same batch or one of them 1", a PReLU activation, other reductions) runs the WASM kernel
+ * it replaces, so the results are tfjs's own within float rounding. Separately, {@link shareIdentityOnWasm} makes
+ * clones share memory (numerically a no-op).
  *
  * With native products a transposed operand costs nothing (OpenBLAS reads it in place), while the WASM kernel is ~10×
  * slower with a transpose flag than with an explicit transpose; {@link nativeKernelsActive} tells `ops.ts` which
@@ -45,7 +47,7 @@ const originals = new Map<string, tf.KernelConfig>();
 let blas: Blas | null = null;
 let active = false;
 
-/** True while `BatchMatMul` and `_FusedMatMul` run on OpenBLAS. */
+/** True while the products run on OpenBLAS (and the fused kernels are registered). */
 export function nativeKernelsActive(): boolean {
   return active;
 }
@@ -67,8 +69,8 @@ export function setProductThreads(processes: number): number {
 }
 
 /**
- * Turn the native products on (`true`: loads OpenBLAS as `GUIDE_BLAS` says) or off. Call after the WASM backend has
- * started. Returns whether they are on, and why not when they are not.
+ * Turn the native kernels on (`true`: loads OpenBLAS as `GUIDE_BLAS` says) or off (tfjs's WASM kernels). Call after
+ * the WASM backend has started. Returns whether they are on, and why not when they are not.
  */
 export function useNativeKernels(on: boolean): { active: boolean; reason?: string } {
   if (!on) {
@@ -80,13 +82,13 @@ export function useNativeKernels(on: boolean): { active: boolean; reason?: strin
     restoreOriginals();
     return { active: false, reason: load.reason };
   }
-  useFusedKernels(true);
   blas = load.blas;
   for (const name of REPLACED) {
     const original = originals.get(name) ?? tf.getKernel(name, "wasm");
     if (!original) return { active: false, reason: `the wasm backend has no ${name} kernel to replace` };
     originals.set(name, original);
   }
+  useFusedKernels(true);
   swap("BatchMatMul", batchMatMul);
   swap("_FusedMatMul", fusedMatMul);
   swap("Sum", sum);
@@ -165,10 +167,6 @@ function productShape(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, t
 
 /** A byte view of `bytes` bytes at `offset` of the heap, refusing one that would run past it (never a short view). */
 export function heapView(heap: Uint8Array, offset: number, bytes: number): Uint8Array {
-  return view(heap, offset, bytes);
-}
-
-function view(heap: Uint8Array, offset: number, bytes: number): Uint8Array {
   if (offset < 0 || offset + bytes > heap.length) {
     throw new Error(`native product: [${offset}, ${offset + bytes}) is outside the WASM heap (${heap.length} bytes)`);
   }
@@ -213,12 +211,12 @@ function gemm(
       n,
       k,
       1,
-      view(heap, aAt, 4 * rows * k),
+      heapView(heap, aAt, 4 * rows * k),
       lda,
-      view(heap, bAt, 4 * k * n),
+      heapView(heap, bAt, 4 * k * n),
       ldb,
       beta,
-      view(heap, cAt, 4 * rows * n),
+      heapView(heap, cAt, 4 * rows * n),
       n,
     );
     return;
@@ -236,12 +234,12 @@ function gemm(
       n,
       k,
       1,
-      view(heap, aOffset, aSize),
+      heapView(heap, aOffset, aSize),
       lda,
-      view(heap, bOffset, bSize),
+      heapView(heap, bOffset, bSize),
       ldb,
       beta,
-      view(heap, cAt + i * cSize, cSize),
+      heapView(heap, cAt + i * cSize, cSize),
       n,
     );
   }
@@ -292,7 +290,13 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo {
     const values = new Float32Array(heap.buffer, at, total);
     const biasValues = new Float32Array(heap.buffer, backend.dataIdMap.get(bias.dataId).memoryOffset, biasSize);
     if (biasSize === 1) values.fill(biasValues[0]);
-    else for (let row = 0; row < total; row += shape.n) values.set(biasValues, row);
+    else {
+      // The first row, then doubling copies (a dozen memmoves for thousands of rows).
+      values.set(biasValues, 0);
+      for (let filled = shape.n; filled < total; filled *= 2) {
+        values.copyWithin(filled, 0, Math.min(filled, total - filled));
+      }
+    }
   }
   gemm(backend, a, b, out, transposeA, transposeB, shape, Boolean(bias));
   const apply = ACTIVATIONS[activation];
@@ -343,11 +347,11 @@ function sum(args: KernelArgs): tf.TensorInfo {
     rows,
     columns,
     1,
-    view(heap, xAt, 4 * rows * columns),
+    heapView(heap, xAt, 4 * rows * columns),
     columns,
     onesView(rows),
     0,
-    view(heap, outAt, 4 * columns),
+    heapView(heap, outAt, 4 * columns),
   );
   return out;
 }

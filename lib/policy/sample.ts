@@ -91,16 +91,23 @@ export function chooseToken(
       argmax = v;
     }
   }
+  // At temperature 1 the policy's own exponentials are the sampling weights: computed once (V8's Math.exp is slow).
+  const probs = new Float64Array(vocab);
   let policySum = 0;
-  for (let v = 0; v < vocab; v++) policySum += Math.exp(logits[offset + v] - max);
+  for (let v = 0; v < vocab; v++) {
+    probs[v] = Math.exp(logits[offset + v] - max);
+    policySum += probs[v];
+  }
   const policyLogZ = max + Math.log(policySum);
   if (temperature <= 0) return { token: argmax, logprob: 0, policyLogprob: logits[offset + argmax] - policyLogZ };
 
-  const probs = new Float64Array(vocab);
-  let sum = 0;
-  for (let v = 0; v < vocab; v++) {
-    probs[v] = Math.exp((logits[offset + v] - max) / temperature);
-    sum += probs[v];
+  let sum = policySum;
+  if (temperature !== 1) {
+    sum = 0;
+    for (let v = 0; v < vocab; v++) {
+      probs[v] = Math.exp((logits[offset + v] - max) / temperature);
+      sum += probs[v];
+    }
   }
   for (let v = 0; v < vocab; v++) probs[v] /= sum;
   let candidates: number[];
