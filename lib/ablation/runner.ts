@@ -453,8 +453,9 @@ async function spawnRun(
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    // Runs share the cores: each run process gets its share, so that its products never oversubscribe them.
-    env: { NO_COLOR: "1", GUIDE_CORES: String(cores) },
+    // Runs share the cores: each run process gets its share, so that its products never oversubscribe them (and
+    // OpenBLAS's own default, which this process's environment may carry, says the same).
+    env: { NO_COLOR: "1", GUIDE_CORES: String(cores), OPENBLAS_NUM_THREADS: String(cores) },
   }).spawn();
   // Never written: its end closing (this process dying) tells the worker to stop.
   const stdin = child.stdin.getWriter();
