@@ -10,19 +10,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { floatViews, type WasmKernelArgs } from "./wasm_heap.ts";
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
-export interface WasmHeapBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-type Args = {
-  inputs: Record<string, tf.TensorInfo>;
-  backend: WasmHeapBackend;
-  attrs: Record<string, unknown>;
-};
+type Args = WasmKernelArgs & { inputs: Record<string, tf.TensorInfo> };
 
 /** Names of the fused kernels (registered on the `wasm` backend only). */
 export const LAYER_NORM_GRAD = "GuideLayerNormGrad";
@@ -30,14 +20,6 @@ export const GELU_GRAD = "GuideGeluGrad";
 
 /** The GELU of the kit, x·σ(1.702·x) (see `ops.ts`). */
 export const GELU_SLOPE = 1.702;
-
-/** Float32 views of tensors on the heap, made after every output is allocated (an allocation may move the heap). */
-function views(backend: WasmHeapBackend, tensors: tf.TensorInfo[]): Float32Array[] {
-  const buffer = backend.wasm.HEAPU8.buffer;
-  return tensors.map((t) =>
-    new Float32Array(buffer, backend.dataIdMap.get(t.dataId).memoryOffset, t.shape.reduce((a, b) => a * b, 1))
-  );
-}
 
 /**
  * Gradients of LayerNorm: with x̂ = (x − mean)·rstd and g = gain·dy, dx = rstd·(g − mean(g) − x̂·mean(g·x̂)),
@@ -50,7 +32,7 @@ function layerNormGrad({ inputs, backend }: Args): tf.TensorInfo[] {
   const dx = backend.makeOutput(x.shape, "float32");
   const dgain = backend.makeOutput([width], "float32");
   const dbias = backend.makeOutput([width], "float32");
-  const [dys, xs, gs, ms, rs, dxs, dgs, dbs] = views(backend, [dy, x, gain, mean, rstd, dx, dgain, dbias]);
+  const [dys, xs, gs, ms, rs, dxs, dgs, dbs] = floatViews(backend, [dy, x, gain, mean, rstd, dx, dgain, dbias]);
   // Column sums in float64: a bias's gradient adds up thousands of rows.
   const gainSum = new Float64Array(width);
   const biasSum = new Float64Array(width);
@@ -84,7 +66,7 @@ function layerNormGrad({ inputs, backend }: Args): tf.TensorInfo[] {
 function geluGrad({ inputs, backend }: Args): tf.TensorInfo {
   const { dy, x, s } = inputs;
   const dx = backend.makeOutput(x.shape, "float32");
-  const [dys, xs, ss, dxs] = views(backend, [dy, x, s, dx]);
+  const [dys, xs, ss, dxs] = floatViews(backend, [dy, x, s, dx]);
   for (let i = 0; i < xs.length; i++) {
     const sig = ss[i];
     dxs[i] = dys[i] * (sig + GELU_SLOPE * xs[i] * sig * (1 - sig));

@@ -13,15 +13,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapView, nativeBlas, nativeKernelsActive } from "./native.ts";
+import { nativeBlas, nativeKernelsActive } from "./native.ts";
+import { heapView, offsetOf, type WasmBackend, wasmBackend, type WasmKernelArgs } from "./wasm_heap.ts";
 import type { ModelConfig } from "./model.ts";
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` the cache uses. */
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(at: number): void };
-}
 
 const SCORES = "GuideCachedScores";
 const MIX = "GuideCachedMix";
@@ -30,10 +24,6 @@ const MASKED = -1e9;
 /** Can sampling use a {@link HeapKvCache} (the WASM backend with the kit's native kernels)? */
 export function heapCacheAvailable(): boolean {
   return nativeKernelsActive() && tf.getBackend() === "wasm" && nativeBlas() !== null;
-}
-
-function wasmBackend(): WasmBackend {
-  return tf.backend() as unknown as WasmBackend;
 }
 
 /** Keys and values of every layer on the WASM heap, [rows, capacity, dModel] each, filled from position 0. */
@@ -116,7 +106,7 @@ export class HeapKvCache {
     const [rows, time, d] = k.shape;
     const rowBytes = 4 * time * d;
     for (const [tensor, base] of [[k, this.keyAt[layer]], [v, this.valueAt[layer]]] as const) {
-      const from = backend.dataIdMap.get(tensor.dataId).memoryOffset;
+      const from = offsetOf(backend, tensor);
       for (let r = 0; r < rows; r++) {
         const to = base + 4 * (r * this.capacity + this.length) * d;
         heap.copyWithin(to, from + r * rowBytes, from + (r + 1) * rowBytes);
@@ -164,8 +154,8 @@ export class HeapKvCache {
     cache.writeToken(backend, layer, k, v);
     const heap = backend.wasm.HEAPU8;
     const blas = nativeBlas()!;
-    const qAt = backend.dataIdMap.get(q.dataId).memoryOffset;
-    const outAt = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const qAt = offsetOf(backend, q);
+    const outAt = offsetOf(backend, out);
     const scores = new Float32Array(heap.buffer, outAt, cache.rows * heads * seen);
     for (let r = 0; r < cache.rows; r++) {
       const keys = cache.keyAt[layer] + 4 * r * cache.capacity * d;
@@ -200,8 +190,8 @@ export class HeapKvCache {
     const out = backend.makeOutput([cache.rows, 1, d], "float32");
     const heap = backend.wasm.HEAPU8;
     const blas = nativeBlas()!;
-    const weightsAt = backend.dataIdMap.get(weights.dataId).memoryOffset;
-    const outAt = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const weightsAt = offsetOf(backend, weights);
+    const outAt = offsetOf(backend, out);
     for (let r = 0; r < cache.rows; r++) {
       const values = cache.valueAt[layer] + 4 * r * cache.capacity * d;
       for (let h = 0; h < heads; h++) {
@@ -226,7 +216,7 @@ export class HeapKvCache {
     const heap = backend.wasm.HEAPU8;
     const d = this.config.dModel;
     for (const [tensor, base] of [[k, this.keyAt[layer]], [v, this.valueAt[layer]]] as const) {
-      const from = backend.dataIdMap.get(tensor.dataId).memoryOffset;
+      const from = offsetOf(backend, tensor);
       for (let r = 0; r < this.rows; r++) {
         heap.copyWithin(base + 4 * (r * this.capacity + this.length) * d, from + 4 * r * d, from + 4 * (r + 1) * d);
       }
@@ -234,7 +224,7 @@ export class HeapKvCache {
   }
 }
 
-type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> };
+type KernelArgs = WasmKernelArgs & { inputs: Record<string, tf.TensorInfo> };
 
 for (const [name, kernel] of [[SCORES, HeapKvCache.scores], [MIX, HeapKvCache.mix]] as const) {
   if (!tf.getKernel(name, "wasm")) {

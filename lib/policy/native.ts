@@ -27,20 +27,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Blas, coresForThisProcess, loadBlas } from "./blas.ts";
 import { useFusedKernels } from "./fused.ts";
+import { heapView, offsetOf, type WasmBackend, type WasmKernelArgs } from "./wasm_heap.ts";
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
-interface WasmBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  incRef(dataId: object): void;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-type KernelArgs = {
-  inputs: Record<string, tf.TensorInfo | undefined>;
-  backend: WasmBackend;
-  attrs: Record<string, unknown>;
-};
+type KernelArgs = WasmKernelArgs;
 
 const REPLACED = ["BatchMatMul", "_FusedMatMul", "Sum"] as const;
 const originals = new Map<string, tf.KernelConfig>();
@@ -165,14 +154,6 @@ function productShape(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, t
   return { m, n, k, batch, batchA, batchB, outShape: [...outer, m, n] };
 }
 
-/** A byte view of `bytes` bytes at `offset` of the heap, refusing one that would run past it (never a short view). */
-export function heapView(heap: Uint8Array, offset: number, bytes: number): Uint8Array {
-  if (offset < 0 || offset + bytes > heap.length) {
-    throw new Error(`native product: [${offset}, ${offset + bytes}) is outside the WASM heap (${heap.length} bytes)`);
-  }
-  return heap.subarray(offset, offset + bytes);
-}
-
 /**
  * C = op(A)·op(B) (+ C when `accumulate`) for every batch entry, straight on the heap. A batch that shares one B
  * and reads A untransposed is one product of batch·m rows (the common case of a dense layer over [batch, time, d]).
@@ -191,9 +172,9 @@ function gemm(
   if (m * n * batch === 0) return;
   // Read the heap after makeOutput: an allocation may have grown the WASM memory and replaced its buffer.
   const heap = backend.wasm.HEAPU8;
-  const aAt = backend.dataIdMap.get(a.dataId).memoryOffset;
-  const bAt = backend.dataIdMap.get(b.dataId).memoryOffset;
-  const cAt = backend.dataIdMap.get(out.dataId).memoryOffset;
+  const aAt = offsetOf(backend, a);
+  const bAt = offsetOf(backend, b);
+  const cAt = offsetOf(backend, out);
   if (k === 0) {
     if (!accumulate) heap.fill(0, cAt, cAt + 4 * batch * m * n);
     return;
@@ -286,9 +267,9 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const total = shape.batch * shape.m * shape.n;
   if (bias) {
     const heap = backend.wasm.HEAPU8;
-    const at = backend.dataIdMap.get(out.dataId).memoryOffset;
+    const at = offsetOf(backend, out);
     const values = new Float32Array(heap.buffer, at, total);
-    const biasValues = new Float32Array(heap.buffer, backend.dataIdMap.get(bias.dataId).memoryOffset, biasSize);
+    const biasValues = new Float32Array(heap.buffer, offsetOf(backend, bias), biasSize);
     if (biasSize === 1) values.fill(biasValues[0]);
     else {
       // The first row, then doubling copies (a dozen memmoves for thousands of rows).
@@ -302,7 +283,7 @@ function fusedMatMul(args: KernelArgs): tf.TensorInfo {
   const apply = ACTIVATIONS[activation];
   if (apply) {
     const heap = backend.wasm.HEAPU8;
-    const values = new Float32Array(heap.buffer, backend.dataIdMap.get(out.dataId).memoryOffset, total);
+    const values = new Float32Array(heap.buffer, offsetOf(backend, out), total);
     for (let i = 0; i < total; i++) values[i] = apply(values[i], alpha);
   }
   return out;
@@ -336,12 +317,12 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const out = args.backend.makeOutput(outShape, "float32");
   if (columns === 0) return out;
   const heap = args.backend.wasm.HEAPU8;
-  const outAt = args.backend.dataIdMap.get(out.dataId).memoryOffset;
+  const outAt = offsetOf(args.backend, out);
   if (rows === 0) {
     heap.fill(0, outAt, outAt + 4 * columns);
     return out;
   }
-  const xAt = args.backend.dataIdMap.get(x.dataId).memoryOffset;
+  const xAt = offsetOf(args.backend, x);
   blas!.sgemv(
     true,
     rows,
