@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { alternativeOrder } from "../lib/data/arith.ts";
 import { generateDomain, Policy, selectBackend, sft, Tokenizer, type TrainSpec } from "../lib/mod.ts";
-import { Rng } from "../lib/policy/random.ts";
+import { Rng } from "../lib/random.ts";
 
 await selectBackend("wasm", { quiet: true });
 const { train } = generateDomain("arith", { train: 500, test: 50, seed: 2 });

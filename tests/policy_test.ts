@@ -3,7 +3,7 @@ import { parameterCount, Policy, selectBackend, tf, Tokenizer } from "../lib/mod
 import { chooseToken } from "../lib/policy/sample.ts";
 import { AdamW } from "../lib/policy/optimizer.ts";
 import { rowChunks } from "../lib/policy/policy.ts";
-import { Rng } from "../lib/policy/random.ts";
+import { Rng } from "../lib/random.ts";
 
 await selectBackend("wasm", { quiet: true });
 

@@ -20,7 +20,7 @@ import { prepareNativeProducts } from "../system.ts";
 import { Policy, type TrainSpec } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import { mathEqual } from "../verifiers/math.ts";
 
 /** Simple math checks per second (the target is ≥ 2,000): typical gold/prediction pairs, for one second. */

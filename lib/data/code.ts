@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
 
 /** Distinct integers in [lo, hi]. */

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
 import type { Problem } from "./schema.ts";
 import { mathProblem } from "./math.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
 
 type Token = number | "+" | "-" | "*" | "(" | ")";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
 
 const LETTERS = ["A", "B", "C", "D"];

@@ -12,7 +12,7 @@
  */
 import { tf } from "./backend.ts";
 import { batchMatMul, dense, embed, gelu, layerNorm } from "./ops.ts";
-import { Rng } from "./random.ts";
+import { Rng } from "../random.ts";
 
 /** Shape of the model. */
 export interface ModelConfig {

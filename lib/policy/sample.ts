@@ -19,7 +19,7 @@ import {
   type Params,
   transformer,
 } from "./model.ts";
-import { Rng } from "./random.ts";
+import { Rng } from "../random.ts";
 import { SPECIAL, type Tokenizer } from "./tokenizer.ts";
 
 /** Options of sampling. */

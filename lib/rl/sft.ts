@@ -6,7 +6,7 @@
  * @module
  */
 import type { Policy, StepStats, TrainSpec } from "../policy/policy.ts";
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
 
 /** Settings of the warm-up. */

@@ -23,7 +23,7 @@
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { evaluatePolicy, type Evaluation } from "./evaluate.ts";

@@ -36,7 +36,7 @@
  * @module
  */
 import { all, create, type MathNode } from "mathjs";
-import { Rng } from "../policy/random.ts";
+import { Rng } from "../random.ts";
 import type { Verdict } from "./code.ts";
 
 const exact = create(all, { number: "Fraction" });

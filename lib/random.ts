@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./random.ts";
- * const rng = new Rng(42);
- * console.log(rng.next(), rng.normal());
+ * const a = new Rng(42), b = new Rng(42);
+ * assert.deepEqual([a.next(), a.int(1, 6), a.normal()], [b.next(), b.int(1, 6), b.normal()]); // same seed, same numbers
+ * const x = a.next();
+ * assert.ok(x >= 0 && x < 1);
  * ```
  *
  * @module
