@@ -1,14 +1,19 @@
 /**
- * The kit's run configuration: every knob of the trainers (DESIGN.md, "The algorithms"), with the paper's settings
+ * The kit's run configuration: every knob of the trainers (`docs/design.md`, "The algorithms"), with the paper's settings
  * as defaults (G = 8, threshold 0.001, ε = 0.2, β = 0, γ the 0.9-quantile, group baseline, shaped weighting).
  * `loadRunConfig("run.yaml")` gives the resolved config or an error naming the file, line and key.
  *
  * @module
  */
 import { BACKENDS } from "../policy/backend.ts";
-import { AGGREGATIONS } from "../rl/core.ts";
 import { HINT_STYLES } from "../data/schema.ts";
 import { field, loadConfig, parseConfig, section } from "./validate.ts";
+
+/** How per-token losses become one number (see `aggregate` in `lib/rl/core.ts`). */
+export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dapo";
+
+/** Aggregations by name (as TRL's `loss_type`). */
+export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dapo"];
 
 /** Algorithms by name. */
 export const ALGORITHMS = ["sft", "grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;

@@ -8,6 +8,9 @@
  * @module
  */
 import { tf } from "../policy/backend.ts";
+import { type Aggregation, AGGREGATIONS } from "../config/schema.ts";
+
+export { type Aggregation, AGGREGATIONS };
 
 type T2 = tf.Tensor2D;
 
@@ -97,12 +100,6 @@ export function klPenalty(logprobs: T2, refLogprobs: T2): T2 {
   const delta = tf.sub(refLogprobs, logprobs);
   return tf.sub(tf.sub(tf.exp(delta), delta), 1) as T2;
 }
-
-/** How per-token losses become one number. */
-export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dapo";
-
-/** Aggregations by name (as TRL's `loss_type`). */
-export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dapo"];
 
 /**
  * Aggregate a per-token loss [rows, tokens] under `mask`:
