@@ -173,7 +173,7 @@ export {
   learningFigure,
   PALETTE,
   passkFigure,
-} from "./plot/ablation.ts";
+} from "./ablation/plots.ts";
 
 // Figures and files.
 export { type Figure, figureTitle } from "./plot/figure.ts";

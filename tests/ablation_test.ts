@@ -10,7 +10,7 @@ import {
   variantsOf,
 } from "../lib/ablation/report.ts";
 import type { RunResults } from "../lib/ablation/store.ts";
-import { ablationFigures, learningFigure, passkFigure } from "../lib/plot/ablation.ts";
+import { ablationFigures, learningFigure, passkFigure } from "../lib/ablation/plots.ts";
 import { slurmScripts } from "../lib/ablation/slurm.ts";
 import { progressHead } from "../lib/ablation/runner.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";

@@ -33,7 +33,7 @@ import { type EvaluationRecord, evaluationRecord, runTraining, tierList } from "
 import { exists, writeTextFileAtomic } from "../io.ts";
 import { formatDuration, inJupyter, progress as kernelProgress } from "../../kernel/display.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
-import { ablationFigures } from "../plot/ablation.ts";
+import { ablationFigures } from "./plots.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
 import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
 import {

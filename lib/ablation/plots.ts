@@ -1,21 +1,21 @@
 /**
- * The figures of an ablation, built from its report (`lib/ablation/report.ts`) as plain Plotly JSON with one style:
+ * The figures of an ablation, built from its report (`report.ts`) as plain Plotly JSON with one style:
  * a colour per variant kept across figures, mean lines with 95% CI bands over seeds, axis titles with units, and
  * fonts sized for a paper column (640 × 400 px at 2×).
  *
  * @example
  * ```ts
- * import { learningFigure } from "./ablation.ts";
- * import type { AblationReport } from "../ablation/report.ts";
+ * import { learningFigure } from "./plots.ts";
+ * import type { AblationReport } from "./report.ts";
  * declare const report: AblationReport;
  * const figure = learningFigure(report, "step");
  * ```
  *
  * @module
  */
-import type { AblationReport, CurvePoint } from "../ablation/report.ts";
+import type { AblationReport, CurvePoint } from "./report.ts";
 import { RATIO_BINS } from "../rl/trainer.ts";
-import type { Figure } from "./figure.ts";
+import type { Figure } from "../plot/figure.ts";
 
 /** Colours by variant order (Okabe–Ito, readable in print and by colour-blind readers), then Plotly's. */
 export const PALETTE = [
