@@ -21,7 +21,7 @@ export {
   show,
   showMarkdown,
   type ShowOptions,
-} from "../kernel/display.ts";
+} from "./display.ts";
 
 // The policy: backends, tokenizer, transformer, sampling, scoring, training, checkpoints, all cores.
 export {

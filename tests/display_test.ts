@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { figureBundle, formatDuration, inJupyter, progressLine } from "../kernel/display.ts";
+import { figureBundle, formatDuration, inJupyter, progressLine } from "../lib/display.ts";
 
 const figure = { data: [{ type: "bar", x: ["a", "b"], y: [1, 2] }], layout: { title: { text: "counts" } } };
 
@@ -20,7 +20,7 @@ Deno.test("progressLine shows bar, counts, percentage, elapsed time and ETA", ()
 });
 
 Deno.test("progress outside Jupyter and without a terminal writes one line per tenth", async () => {
-  const script = `import { progress } from "./kernel/display.ts";
+  const script = `import { progress } from "./lib/display.ts";
     const bar = progress(100, { label: "job" });
     for (let i = 0; i < 100; i++) bar.tick();
     await bar.done("end");`;

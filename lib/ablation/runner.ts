@@ -31,7 +31,7 @@ import { coresForThisProcess } from "../policy/blas.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining, tierList } from "../rl/run.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
-import { formatDuration, inJupyter, progress as kernelProgress } from "../../kernel/display.ts";
+import { formatDuration, inJupyter, progress as progressBar } from "../display.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
@@ -369,7 +369,7 @@ export function progressHead(s: AblationProgress): string {
 function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: number) {
   if (mode === "none") return { draw: (_: AblationProgress) => {}, end: async () => {} };
   if (mode === "jupyter") {
-    const bar = kernelProgress(1000, { label: "ablation" });
+    const bar = progressBar(1000, { label: "ablation" });
     let last: AblationProgress | undefined;
     const info = (s: AblationProgress) =>
       `${s.phase}: ${s.finished + s.skipped}/${s.total} runs` +

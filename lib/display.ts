@@ -15,9 +15,9 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { type Figure, figureTitle } from "../lib/plot/figure.ts";
-import { escapeHtml, figureHtml, FigureRenderer } from "../lib/plot/export.ts";
-import { findChromium } from "../lib/plot/chromium.ts";
+import { type Figure, figureTitle } from "./plot/figure.ts";
+import { escapeHtml, figureHtml, FigureRenderer } from "./plot/export.ts";
+import { findChromium } from "./plot/chromium.ts";
 
 /** Are we running inside `deno jupyter` (where `Deno.jupyter` exists)? */
 export function inJupyter(): boolean {
