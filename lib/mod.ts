@@ -50,7 +50,7 @@ export {
 export { type AdamWConfig, DEFAULT_ADAMW } from "./policy/optimizer.ts";
 export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from "./policy/checkpoint.ts";
 export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
-export { LOSSES, type LossFunction, type TokenData } from "./policy/losses.ts";
+export { type LossFunction, type LossParams, type LossRegistry, type TokenData } from "./policy/train_spec.ts";
 
 // Verifiers: math, choice, code sandbox, one verify() by domain.
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
@@ -83,6 +83,7 @@ export { fromGsm8k, fromMath } from "./data/loaders.ts";
 // RL: the pure core, Guide's difference, rollout, step building, the trainer, runs, SFT.
 export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
+export { LOSS_REGISTRY, lossByName, LOSSES, nllLoss, rlLoss, tokenLoss } from "./rl/loss.ts";
 export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
 export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
 export { createTrainer, RATIO_BINS, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";

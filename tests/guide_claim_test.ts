@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
-import { Policy, selectBackend, Tokenizer, verify } from "../lib/mod.ts";
+import { LOSSES, Policy, selectBackend, Tokenizer, verify } from "../lib/mod.ts";
 import { buildTrainSpec, type RolloutGroup, type StepSettings } from "../lib/rl/batch.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -44,7 +44,7 @@ Deno.test("the core claim: GRPO learns nothing from an all-failed group; Guide l
   assertEquals(plain.samples.map((s) => s.reward), [0, 0, 0, 0]);
 
   // GRPO: the group's advantages are all zero, so is its gradient.
-  const grpo = await policy.gradients(buildTrainSpec([plain], official, (c) => policy.encodeContext(c)));
+  const grpo = await policy.gradients(buildTrainSpec([plain], official, (c) => policy.encodeContext(c)), LOSSES.rl);
   assertEquals(norm(grpo.grads), 0);
 
   // Guide: a hinted regroup drawn from (q, h) — two of its completions solve the problem — replaces the group.
@@ -61,14 +61,14 @@ Deno.test("the core claim: GRPO learns nothing from an all-failed group; Guide l
   // Trained in the plain context, flagged as hinted tokens (shaped, unclipped loss).
   assert(guideSpec.contexts.every((c) => c.join() === policy.encodeContext(prompt).join()));
   assertEquals(guideSpec.data!.hinted.map((row) => row[0]), [1, 1, 1, 1]);
-  const guide = await policy.gradients(guideSpec);
+  const guide = await policy.gradients(guideSpec, LOSSES.rl);
   assert(norm(guide.grads) > 0, "Guide's gradient is zero");
 
   // IS correction off: the same samples are trained in the hinted context instead, as ordinary samples.
   const offSpec = buildTrainSpec([hinted], { ...official, isCorrection: false }, (c) => policy.encodeContext(c));
   assert(offSpec.contexts.every((c) => c.join() === policy.encodeContext({ prompt, hint }).join()));
   assertEquals(offSpec.data!.hinted.map((row) => row[0]), [0, 0, 0, 0]);
-  const off = await policy.gradients(offSpec);
+  const off = await policy.gradients(offSpec, LOSSES.rl);
   assert(norm(off.grads) > 0);
   assert(Math.abs(norm(off.grads) - norm(guide.grads)) > 1e-6 * norm(guide.grads), "contexts made no difference");
   policy.dispose();
@@ -89,17 +89,21 @@ Deno.test("the rl loss equals the hand-composed pieces: clipped plain tokens, sh
   // averages the two sequences.
   const a = 1 / Math.sqrt(0.5) / 2;
   const expected = (-1.2 * a + 2 * a) / 2;
-  const { loss } = await policy.gradients(spec);
+  const { loss } = await policy.gradients(spec, LOSSES.rl);
   assertAlmostEquals(loss, expected, 1e-4);
   // The same samples as a hinted group under f(r) = r/(r+γ), γ = 1: f(2) = 2/3, no clipping. With the `plain`
   // baseline, Â = R / std([0, 0, 1, 0]) = [2, 0]: losses −(2/3)·2 and 0, mean −2/3.
   const hintedGroups: RolloutGroup[] = [{ ...groups[0], hint, plainRewards: [0, 0] }];
   const settings = { ...official, baseline: "plain" as const };
-  const shaped = await policy.gradients(buildTrainSpec(hintedGroups, settings, (c) => policy.encodeContext(c)));
+  const shaped = await policy.gradients(
+    buildTrainSpec(hintedGroups, settings, (c) => policy.encodeContext(c)),
+    LOSSES.rl,
+  );
   assertAlmostEquals(shaped.loss, -2 / 3, 1e-4);
   // `unit` weighting: −Â·log π_θ, mean over tokens, then over sequences.
   const unit = await policy.gradients(
     buildTrainSpec(hintedGroups, { ...settings, weighting: "unit" }, (c) => policy.encodeContext(c)),
+    LOSSES.rl,
   );
   const meanLogprob = current.reduce((x, y) => x + y, 0) / current.length;
   assertAlmostEquals(unit.loss, (-2 * meanLogprob + 0) / 2, 1e-4);

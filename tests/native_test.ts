@@ -3,7 +3,7 @@
  * tfjs's own WASM kernels, the same samples, and a clear line for every set-up that cannot use them.
  */
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "./assert.ts";
-import { Policy, PolicyPool, selectBackend, tf, Tokenizer } from "../lib/mod.ts";
+import { LOSS_REGISTRY, LOSSES, Policy, PolicyPool, selectBackend, tf, Tokenizer } from "../lib/mod.ts";
 import { coresForThisProcess, coreTypeForFlags, loadBlas } from "../lib/policy/blas.ts";
 import { nativeBlas, nativeKernelsActive, useNativeKernels } from "../lib/policy/native.ts";
 import { HeapKvCache } from "../lib/policy/kv_cache.ts";
@@ -129,7 +129,7 @@ Deno.test("logits, per-token log-probs and every gradient equal the WASM path wi
     normaliser: 40,
     maxTokens: 96, // several micro-batches
   };
-  const gradients = await bothAsync(() => policy.gradients(spec));
+  const gradients = await bothAsync(() => policy.gradients(spec, LOSSES.nll));
   assertAlmostEquals(gradients.native.loss, gradients.wasm.loss, 1e-4);
   assertEquals([...gradients.native.grads.keys()].sort(), [...gradients.wasm.grads.keys()].sort());
   for (const [name, g] of gradients.native.grads) {
@@ -164,7 +164,7 @@ Deno.test({
   fn: async () => {
     const run = async () => {
       const trained = Policy.create(tokenizer, {}, { seed: 5, optimizer: { lr: 1e-3 } });
-      const pool = await PolicyPool.create(trained, { workers: 2 });
+      const pool = await PolicyPool.create(trained, { workers: 2, losses: LOSS_REGISTRY });
       try {
         const samples = [];
         for (let step = 0; step < 2; step++) {

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
-import { type Completion, Policy, PolicyPool, selectBackend, Tokenizer } from "../lib/mod.ts";
+import { type Completion, LOSS_REGISTRY, LOSSES, Policy, PolicyPool, selectBackend, Tokenizer } from "../lib/mod.ts";
 import { shards } from "../lib/policy/pool.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -30,7 +30,7 @@ Deno.test({
   fn: async () => {
     const alone = Policy.create(tok, small, { seed: 11, optimizer: { lr: 1e-3 } });
     const pooled = Policy.create(tok, small, { seed: 11, optimizer: { lr: 1e-3 } });
-    const pool = await PolicyPool.create(pooled, { workers: 2 });
+    const pool = await PolicyPool.create(pooled, { workers: 2, losses: LOSS_REGISTRY });
     try {
       assertEquals(pool.size, 2);
       const options = { n: 3, maxTokens: 12, seed: 5 };
@@ -49,7 +49,7 @@ Deno.test({
         completions: prompts.map((_, i) => tok.encodeCompletion(String(i))),
         normaliser: prompts.length * 2,
       };
-      const stepAlone = await alone.train(spec);
+      const stepAlone = await alone.train(spec, LOSSES.nll);
       const stepPooled = await pool.train(spec);
       assertAlmostEquals(stepPooled.loss, stepAlone.loss, 1e-5);
       assertAlmostEquals(stepPooled.gradNorm, stepAlone.gradNorm, 1e-4 * stepAlone.gradNorm);
@@ -70,10 +70,17 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const policy = Policy.create(tok, small, { seed: 1 });
-    const pool = await PolicyPool.create(policy, { workers: 2 });
+    const pool = await PolicyPool.create(policy, { workers: 2, losses: LOSS_REGISTRY });
     try {
-      const spec = { loss: "nope", contexts: [[1, 5, 4], [1, 6, 4]], completions: [[7], [8]], normaliser: 2 };
-      await assertRejects(() => pool.train(spec), Error, `unknown loss "nope" (registered: nll, rl)`);
+      // The second row, the worker's shard, does not fit the model's context.
+      const tooLong = Array.from({ length: small.ctx }, () => 5);
+      const spec = { loss: "nll", contexts: [[1, 5, 4], tooLong], completions: [[7], [8]], normaliser: 2 };
+      await assertRejects(() => pool.train(spec), Error, `policy worker: row 0: context (${small.ctx}) + completion`);
+      const unknown = { ...spec, loss: "nope", contexts: [[1, 5, 4], [1, 6, 4]] };
+      await assertRejects(() => pool.train(unknown), Error, `unknown loss "nope" (registered: nll, rl)`);
+      const samplingOnly = await PolicyPool.create(policy, { workers: 1 });
+      await assertRejects(() => samplingOnly.train(spec), Error, "this policy pool has no loss registry");
+      samplingOnly.close();
     } finally {
       pool.close();
       policy.dispose();

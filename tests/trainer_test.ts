@@ -5,6 +5,7 @@ import {
   createTrainer,
   generateDomain,
   loadCheckpoint,
+  LOSSES,
   parseRunConfig,
   Policy,
   type Problem,
@@ -145,7 +146,7 @@ async function warmedPolicy(): Promise<Policy> {
     completions: tier1.flatMap((p) => [tok.encodeCompletion(p.solution), tok.encodeCompletion(p.solution)]),
     normaliser: 2 * tier1.reduce((n, p) => n + p.solution.length + 1, 0),
   };
-  for (let i = 0; i < 60; i++) await policy.train(spec);
+  for (let i = 0; i < 60; i++) await policy.train(spec, LOSSES.nll);
   return policy;
 }
 

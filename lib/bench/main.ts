@@ -19,6 +19,7 @@ import { nativeBlas } from "../policy/native.ts";
 import { prepareNativeProducts } from "../system.ts";
 import { Policy, type TrainSpec } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
+import { LOSS_REGISTRY, lossByName } from "../rl/loss.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
 import { Rng } from "../random.ts";
 import { mathEqual } from "../verifiers/math.ts";
@@ -168,7 +169,7 @@ export async function benchBackend(
   threads?: number,
 ): Promise<Throughput & { peak_rss_mib: number; blas_threads: number }> {
   const policy = benchPolicy(shape);
-  const pool = await PolicyPool.create(policy, { workers });
+  const pool = await PolicyPool.create(policy, { workers, losses: LOSS_REGISTRY });
   const blas = nativeBlas();
   if (blas && threads !== undefined) blas.setThreads(threads);
   const { prompts, contexts, completions, spec, tokens } = workloads(shape);
@@ -203,7 +204,7 @@ export async function profileWorkloads(
   const runs: [string, () => Promise<unknown>][] = [
     ["sample", () => policy.sample(prompts, { maxTokens: shape.newTokens, ignoreEos: true, seed: 1 })],
     ["score", () => policy.logprobs(contexts, completions)],
-    ["train", () => policy.train(spec)],
+    ["train", () => policy.train(spec, lossByName(spec.loss))],
   ];
   const out = [];
   try {

@@ -31,46 +31,17 @@ import {
 import { AdamW, type AdamWConfig } from "./optimizer.ts";
 import { type Completion, type SampleOptions, sampleTokens } from "./sample.ts";
 import { Tokenizer } from "./tokenizer.ts";
-import { lossByName, type LossParams, type TokenData, tokenTensor } from "./losses.ts";
+import { type LossFunction, type ScoreTensors, tokenTensor, type TrainSpec } from "./train_spec.ts";
+
+export type { ScoreTensors, TrainSpec };
 
 /** A context to sample or score in: a prompt (with an optional hint), or token ids made by the tokenizer. */
 export type ContextInput = string | { prompt: string; hint?: string } | number[];
-
-/** Per-token results of scoring, as tensors (differentiable inside a training step). */
-export interface ScoreTensors {
-  /** log π(token | context, earlier tokens) [rows, completionWidth]; 0 past each row's end. */
-  logprobs: tf.Tensor2D;
-  /** Entropy of the next-token distribution at each completion position [rows, completionWidth]. */
-  entropy: tf.Tensor2D;
-  /** 1 on real completion tokens [rows, completionWidth]. */
-  mask: tf.Tensor2D;
-  /** Value estimates of the state before each token [rows, completionWidth], with a value head. */
-  values?: tf.Tensor2D;
-}
 
 /** Per-token results of scoring, as arrays, one entry per completion token. */
 export interface Scores {
   logprobs: number[][];
   entropies: number[][];
-}
-
-/**
- * A training step described as data (so that workers can compute it too): a registered loss (see `losses.ts`), the
- * rows to score (contexts and completion token ids), per-token data the loss reads, and the normaliser of the whole
- * batch.
- */
-export interface TrainSpec {
-  loss: string;
-  contexts: number[][];
-  completions: number[][];
-  data?: TokenData;
-  /** Scalar settings the loss reads. */
-  params?: LossParams;
-  normaliser: number;
-  /**
-   * Micro-batch size in packed tokens (rows × width), default {@link TRAIN_MICRO_BATCH_TOKENS}.
-   */
-  maxTokens?: number;
 }
 
 /**
@@ -355,9 +326,8 @@ export class Policy {
     }
   }
 
-  /** Gradients of a named loss over the rows of `spec`, accumulated over micro-batches (no update). */
-  async gradients(spec: TrainSpec): Promise<Gradients> {
-    const loss = lossByName(spec.loss);
+  /** Gradients of `loss` over the rows of `spec`, accumulated over micro-batches (no update). */
+  async gradients(spec: TrainSpec, loss: LossFunction): Promise<Gradients> {
     const chunks = rowChunks(spec.contexts, spec.completions, spec.maxTokens ?? TRAIN_MICRO_BATCH_TOKENS);
     const losses = chunks.map(([start, end]) => () => {
       const batch = packScoreBatch(
@@ -394,9 +364,9 @@ export class Policy {
     }
   }
 
-  /** One optimisation step on a {@link TrainSpec} in this process (see `PolicyPool.train` for all cores). */
-  async train(spec: TrainSpec, options: { lr?: number } = {}): Promise<StepStats> {
-    return await this.applyGradients(await this.gradients(spec), options);
+  /** One optimisation step of `loss` on a {@link TrainSpec} in this process (see `PolicyPool.train` for all cores). */
+  async train(spec: TrainSpec, loss: LossFunction, options: { lr?: number } = {}): Promise<StepStats> {
+    return await this.applyGradients(await this.gradients(spec, loss), options);
   }
 
   /** Take the weights and optimizer state of `other` (same shape), e.g. a loaded checkpoint. */

@@ -2,7 +2,7 @@
  * All cores for one policy. tfjs's WASM backend runs one thread under Deno, so a pool runs the policy in this
  * process and in `workers − 1` Deno Workers, each with its own tfjs and a copy of the weights, and splits every
  * request by rows: sampling by contexts, scoring by rows, training by rows (data-parallel: each shard's gradient of
- * a named loss is summed here, AdamW updates this process's policy, and the new weights go to the workers before
+ * a named loss (looked up in the pool's loss registry) is summed here, AdamW updates this process's policy, and the new weights go to the workers before
  * their next request). Results equal the single-process ones: sampling draws from per-completion generators, and
  * gradients add up.
  *
@@ -10,7 +10,7 @@
  * ```ts
  * import { Policy, PolicyPool, Tokenizer } from "../mod.ts";
  * const policy = Policy.create(new Tokenizer("0123456789+-*=;.:"), { dModel: 32, layers: 1, heads: 2, ctx: 32 });
- * const pool = await PolicyPool.create(policy, { workers: 2 });
+ * const pool = await PolicyPool.create(policy, { workers: 2 }); // add `losses: LOSS_REGISTRY` to train
  * const groups = await pool.sample(["1+2", "3+4"], { n: 8, maxTokens: 8, seed: 1 });
  * console.log(groups[1][0].text);
  * pool.close();
@@ -22,7 +22,8 @@ import { currentBackend } from "./backend.ts";
 import { coresForThisProcess } from "./blas.ts";
 import { setProductThreads } from "./native.ts";
 import type { Completion, SampleOptions } from "./sample.ts";
-import type { ContextInput, Gradients, Policy, Scores, StepStats, TrainSpec } from "./policy.ts";
+import type { ContextInput, Gradients, Policy, Scores, StepStats } from "./policy.ts";
+import type { LossRegistry, TrainSpec } from "./train_spec.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 
 /** Split `count` items into `parts` contiguous ranges of near-equal size (empty ranges dropped). */
@@ -82,17 +83,26 @@ export interface PoolOptions {
    * with two processes on two cores: measured fastest for sampling, scoring and training; see the README).
    */
   workers?: number;
+  /**
+   * Where training steps find their losses by name (the algorithm layer's `LOSS_REGISTRY`); each worker imports
+   * its module. A pool without one samples and scores, and refuses to train.
+   */
+  losses?: LossRegistry;
 }
 
 /** A policy spread over all cores. */
 export class PolicyPool {
-  private constructor(readonly policy: Policy, private workers: PolicyWorker[]) {}
+  private constructor(
+    readonly policy: Policy,
+    private workers: PolicyWorker[],
+    private readonly losses: LossRegistry | undefined,
+  ) {}
 
   /** Start `workers − 1` workers, each with a copy of `policy`'s weights on this process's backend. */
   static async create(policy: Policy, options: PoolOptions = {}): Promise<PolicyPool> {
     const count = Math.max(1, options.workers ?? coresForThisProcess());
     const workers = Array.from({ length: count - 1 }, () => new PolicyWorker());
-    const pool = new PolicyPool(policy, workers);
+    const pool = new PolicyPool(policy, workers, options.losses);
     const backend = currentBackend()?.name ?? "wasm";
     try {
       await Promise.all(workers.map(async (w) => {
@@ -102,6 +112,7 @@ export class PolicyPool {
           config: policy.config,
           vocabulary: policy.tokenizer.chars,
           weights: await pool.weights(),
+          lossModule: options.losses?.module,
         });
         w.version = policy.version;
       }));
@@ -183,6 +194,10 @@ export class PolicyPool {
 
   /** One data-parallel optimisation step: shard gradients summed, clipped, AdamW here, workers refreshed lazily. */
   async train(spec: TrainSpec, options: { lr?: number } = {}): Promise<StepStats> {
+    if (!this.losses) {
+      throw new Error("this policy pool has no loss registry: create it with { losses: LOSS_REGISTRY }");
+    }
+    const loss = this.losses.lossByName(spec.loss);
     const slice = ([s, e]: [number, number]): TrainSpec => ({
       ...spec,
       contexts: spec.contexts.slice(s, e),
@@ -191,7 +206,7 @@ export class PolicyPool {
     });
     const parts = await this.spread<Gradients>(
       spec.contexts.length,
-      (range) => this.policy.gradients(slice(range)),
+      (range) => this.policy.gradients(slice(range), loss),
       async (w, range) => {
         const reply = await w.call<{ loss: number; grads: [string, Float32Array][] }>({
           kind: "gradients",

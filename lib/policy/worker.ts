@@ -7,13 +7,22 @@
 /// <reference lib="deno.worker" />
 import { type BackendName, selectBackend, tf } from "./backend.ts";
 import type { ModelConfig } from "./model.ts";
-import { Policy, type TrainSpec } from "./policy.ts";
+import { Policy } from "./policy.ts";
+import type { LossRegistry, TrainSpec } from "./train_spec.ts";
 import type { SampleOptions } from "./sample.ts";
 import { Tokenizer } from "./tokenizer.ts";
 
 /** Requests a worker answers. */
 export type WorkerRequest =
-  | { kind: "init"; backend: BackendName; config: ModelConfig; vocabulary: string; weights: [string, Float32Array][] }
+  | {
+    kind: "init";
+    backend: BackendName;
+    config: ModelConfig;
+    vocabulary: string;
+    weights: [string, Float32Array][];
+    /** Module exporting the pool's `LOSS_REGISTRY` (absent: the pool does not train). */
+    lossModule?: string;
+  }
   | { kind: "weights"; weights: [string, Float32Array][] }
   | { kind: "sample"; contexts: number[][]; options: SampleOptions }
   | { kind: "logprobs"; contexts: number[][]; completions: number[][] }
@@ -23,6 +32,14 @@ export type WorkerRequest =
 export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 let policy: Policy | undefined;
+let losses: LossRegistry | undefined;
+
+/** The registry exported by `module` (imported here: a function cannot be posted to a worker). */
+async function importLosses(module: string): Promise<LossRegistry> {
+  const registry = (await import(module)).LOSS_REGISTRY as LossRegistry | undefined;
+  if (typeof registry?.lossByName !== "function") throw new Error(`${module} exports no LOSS_REGISTRY`);
+  return registry;
+}
 
 async function handle(request: WorkerRequest): Promise<{ result: unknown; transfer: Transferable[] }> {
   switch (request.kind) {
@@ -30,6 +47,7 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
       await selectBackend(request.backend, { quiet: true });
       policy?.dispose();
       policy = Policy.fromValues(request.config, new Tokenizer(request.vocabulary), new Map(request.weights));
+      losses = request.lossModule ? await importLosses(request.lossModule) : undefined;
       return { result: null, transfer: [] };
     }
     case "weights": {
@@ -47,7 +65,8 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
     case "logprobs":
       return { result: await policy!.logprobs(request.contexts, request.completions), transfer: [] };
     case "gradients": {
-      const { loss, grads } = await policy!.gradients(request.spec);
+      if (!losses) throw new Error("no loss registry: the pool was created without one");
+      const { loss, grads } = await policy!.gradients(request.spec, losses.lossByName(request.spec.loss));
       // Copies own their buffers, so they can be transferred without touching tfjs's memory.
       const entries = [...grads].map(([name, g]): [string, Float32Array<ArrayBuffer>] => [name, g.slice()]);
       return { result: { loss, grads: entries }, transfer: entries.map(([, g]) => g.buffer) };

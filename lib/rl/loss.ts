@@ -1,5 +1,7 @@
 /**
- * The policy-gradient loss of GRPO, PPO and Guide, per token, from the pieces in `core.ts` and `guide.ts`:
+ * The losses the trainers hand the policy, registered by name (a pool's workers look the name up in
+ * {@link LOSS_REGISTRY}): `nll` for SFT, and `rl`, the policy-gradient loss of GRPO, PPO and Guide, per token, from the
+ * pieces in `core.ts` and `guide.ts`:
  *
  * - plain tokens: the clipped surrogate −min(r·Â, clip(r)·Â) (token ratio, or GSPO's sequence ratio);
  * - hinted tokens (`hinted` = 1): Guide's −f(r)·Â without clipping (`shaped`), or −Â·log π_θ (`unit`);
@@ -14,7 +16,7 @@
  * @module
  */
 import { tf } from "../policy/backend.ts";
-import type { ScoreTensors } from "../policy/policy.ts";
+import type { LossFunction, LossRegistry, ScoreTensors } from "../policy/train_spec.ts";
 import { clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
 import { shapedHintedLoss, type Shaping, unitHintedLoss } from "./guide.ts";
 
@@ -69,3 +71,25 @@ export function rlLoss(
   }
   return tf.div(tf.sum(perToken), normaliser) as tf.Scalar;
 }
+
+/**
+ * Weighted negative log-likelihood, −Σ w_t · log π(o_t | context) / normaliser (`weight` per token, else the mask).
+ * With unit weights it is SFT.
+ */
+export function nllLoss(scores: ScoreTensors, data: Record<string, T2>, normaliser: number): tf.Scalar {
+  const weights = data.weight ?? scores.mask;
+  return tf.div(tf.neg(tf.sum(tf.mul(scores.logprobs, weights))), normaliser) as tf.Scalar;
+}
+
+/** Registered losses. */
+export const LOSSES: Readonly<Record<string, LossFunction>> = { nll: nllLoss, rl: rlLoss };
+
+/** Look a loss up, or fail naming the ones that exist. */
+export function lossByName(name: string): LossFunction {
+  const loss = LOSSES[name];
+  if (!loss) throw new Error(`unknown loss "${name}" (registered: ${Object.keys(LOSSES).join(", ")})`);
+  return loss;
+}
+
+/** {@link LOSSES} as a pool takes them: its workers import this module for them. */
+export const LOSS_REGISTRY: LossRegistry = { module: import.meta.url, lossByName };

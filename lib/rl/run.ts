@@ -17,6 +17,7 @@ import { exists, readJsonLines, writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
+import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig } from "../config/schema.ts";
@@ -168,7 +169,10 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   let steps = resumeFrom;
   let stopped: string | undefined;
   const pool = config.algorithm === "sft"
-    ? await PolicyPool.create(options.policy, { workers: options.workers ?? (Number(config.workers) || undefined) })
+    ? await PolicyPool.create(options.policy, {
+      workers: options.workers ?? (Number(config.workers) || undefined),
+      losses: LOSS_REGISTRY,
+    })
     : undefined;
   try {
     if (pool) {

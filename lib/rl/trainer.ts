@@ -22,6 +22,7 @@
  */
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
+import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
@@ -160,7 +161,10 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
   const lossConfig = config.loss as Section;
   const optim = config.optim as Section;
   const tiers = String((config.data as Section).tiers).split(",").map(Number);
-  const pool = await PolicyPool.create(options.policy, { workers: Number(config.workers) || undefined });
+  const pool = await PolicyPool.create(options.policy, {
+    workers: Number(config.workers) || undefined,
+    losses: LOSS_REGISTRY,
+  });
   const problems = options.train.filter((p) => tiers.includes(p.tier));
   if (problems.length === 0) throw new Error(`no training problems in tiers ${tiers.join(",")}`);
   // A fixed shuffled order, walked with a cursor, so that the same seed trains on the same prompts.
