@@ -1,0 +1,173 @@
+/**
+ * The library's layers: which room (a folder of `lib/`, or a file at its top) may import which, no import cycles
+ * between files, and nothing in `lib/` importing from outside it (`kernel/`, `tests/`, `notebooks/`). The import graph
+ * is Deno's own (`deno info --json`, static and type imports). Modules that code starts by URL (workers, subprocesses:
+ * `new URL("./x.ts", import.meta.url)`) obey the rooms' rules too, but are not imports, so they close no cycle (the
+ * ablation runner starts its own CLI for each run).
+ */
+import { assertEquals } from "./assert.ts";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const ROOT = fromFileUrl(new URL("..", import.meta.url));
+
+/**
+ * What each room may import besides itself, from the bottom up. A room imports only rooms listed before it: the
+ * policy knows nothing of RL, configs nothing of trainers, plots nothing of ablations, and only `mod.ts` sees all.
+ */
+const MAY_IMPORT: Record<string, string[]> = {
+  "io.ts": [],
+  "random.ts": [],
+  policy: ["io.ts", "random.ts"],
+  "system.ts": ["policy"],
+  verifiers: ["io.ts", "random.ts"],
+  plot: ["io.ts"],
+  "display.ts": ["plot"],
+  data: ["io.ts", "random.ts", "verifiers"],
+  metrics: ["io.ts", "verifiers"],
+  config: ["io.ts", "policy", "data"],
+  rl: ["io.ts", "random.ts", "policy", "verifiers", "data", "metrics", "config"],
+  bench: ["io.ts", "random.ts", "system.ts", "policy", "verifiers", "rl"],
+  ablation: [
+    "io.ts",
+    "random.ts",
+    "system.ts",
+    "display.ts",
+    "plot",
+    "policy",
+    "verifiers",
+    "data",
+    "metrics",
+    "config",
+    "rl",
+  ],
+};
+
+/** Files of `lib/` (paths relative to the repository) and the repository files each imports. */
+type ImportGraph = Map<string, Set<string>>;
+
+/** The import graph, and the modules each file starts by URL. */
+interface LibGraph {
+  imports: ImportGraph;
+  started: ImportGraph;
+}
+
+/** The room of a path under `lib/`: its folder, or the file itself at the top. */
+function roomOf(path: string): string {
+  return path.split("/")[1];
+}
+
+/**
+ * Every broken rule of `graph`: an import from outside `lib/`, an import a room may not make, and each cycle of
+ * files (as `a → b → a`). Sorted, so a failure reads the same every time.
+ */
+function layerViolations({ imports: graph, started }: LibGraph, rules: Record<string, string[]>): string[] {
+  const found: string[] = [];
+  const edges = [...graph, ...started].map(([from, targets]) => [from, targets] as const);
+  for (const [from, targets] of edges) {
+    const room = roomOf(from);
+    for (const to of targets) {
+      if (!to.startsWith("lib/")) {
+        found.push(`${from} imports ${to}, outside lib/`);
+        continue;
+      }
+      const target = roomOf(to);
+      if (target === room || room === "mod.ts") continue;
+      if (!(rules[room] ?? []).includes(target)) found.push(`${from} imports ${to}: ${room} may not import ${target}`);
+    }
+  }
+  // Cycles: a depth-first search that meets a file still on its path has closed a loop.
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, "open");
+    path.push(file);
+    for (const next of [...(graph.get(file) ?? [])].sort()) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === "open") found.push(`cycle: ${[...path.slice(path.indexOf(next)), next].join(" → ")}`);
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, "done");
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file);
+  return found.sort();
+}
+
+async function libFiles(dir = join(ROOT, "lib")): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) out.push(...await libFiles(path));
+    else if (entry.name.endsWith(".ts")) out.push(path);
+  }
+  return out;
+}
+
+/** The import graph of `lib/`, from `deno info --json` over a module that imports every file of it. */
+async function libGraph(): Promise<LibGraph> {
+  const files = await libFiles();
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = join(dir, "all.ts");
+    await Deno.writeTextFile(root, files.map((f) => `import ${JSON.stringify(`file://${f}`)};\n`).join(""));
+    const info = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", "--config", join(ROOT, "deno.json"), root],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!info.success) throw new Error(`deno info failed: ${new TextDecoder().decode(info.stderr)}`);
+    const { modules } = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+      modules: { specifier: string; dependencies?: { code?: { specifier: string }; type?: { specifier: string } }[] }[];
+    };
+    const graph: LibGraph = { imports: new Map(), started: new Map() };
+    const repoPath = (url: string) => relative(ROOT, fromFileUrl(url));
+    for (const module of modules) {
+      if (!module.specifier.startsWith("file://") || !repoPath(module.specifier).startsWith("lib/")) continue;
+      const from = repoPath(module.specifier);
+      const targets = new Set<string>();
+      const started = new Set<string>();
+      for (const dep of module.dependencies ?? []) {
+        for (const target of [dep.code?.specifier, dep.type?.specifier]) {
+          if (target?.startsWith("file://")) targets.add(repoPath(target));
+        }
+      }
+      const source = await Deno.readTextFile(fromFileUrl(module.specifier));
+      for (const [, url] of source.matchAll(/new URL\(\s*"(\.{1,2}\/[^"]+\.ts)"\s*,\s*import\.meta\.url\s*\)/g)) {
+        started.add(relative(ROOT, join(dirname(fromFileUrl(module.specifier)), url)));
+      }
+      graph.imports.set(from, targets);
+      graph.started.set(from, started);
+    }
+    return graph;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("the layer check finds an upward import, an import from outside lib/ and a cycle", () => {
+  const imports: ImportGraph = new Map([
+    ["lib/policy/policy.ts", new Set(["lib/policy/losses.ts", "lib/random.ts"])],
+    ["lib/policy/losses.ts", new Set(["lib/rl/loss.ts"])],
+    ["lib/rl/loss.ts", new Set(["lib/policy/policy.ts"])],
+    ["lib/ablation/runner.ts", new Set(["kernel/display.ts", "lib/rl/loss.ts"])],
+  ]);
+  // A worker started by URL obeys the rooms (the policy may not start an RL module) but closes no cycle.
+  const started: ImportGraph = new Map([["lib/policy/pool.ts", new Set(["lib/rl/worker.ts"])]]);
+  assertEquals(layerViolations({ imports, started }, MAY_IMPORT), [
+    "cycle: lib/rl/loss.ts → lib/policy/policy.ts → lib/policy/losses.ts → lib/rl/loss.ts",
+    "lib/ablation/runner.ts imports kernel/display.ts, outside lib/",
+    "lib/policy/losses.ts imports lib/rl/loss.ts: policy may not import rl",
+    "lib/policy/pool.ts imports lib/rl/worker.ts: policy may not import rl",
+  ]);
+});
+
+Deno.test("lib/ keeps its layers: no upward imports, no cycles, nothing from outside lib/", async () => {
+  const graph = await libGraph();
+  assertEquals(layerViolations(graph, MAY_IMPORT), []);
+  // The graph is the real one: the policy reaches its worker, the whole library hangs off mod.ts.
+  assertEquals(graph.started.get("lib/policy/pool.ts")?.has("lib/policy/worker.ts"), true);
+  assertEquals(graph.imports.get("lib/mod.ts")?.has("lib/rl/loss.ts"), true);
+  assertEquals(graph.imports.size, (await libFiles()).length);
+});
