@@ -1,6 +1,6 @@
 /**
  * Calibration of a base policy against the tiers: per tier, plain pass@1 and pass@k and, for each hint style, hinted
- * pass@1 and pass@k, then the regime each tier is in for Guide (`../shared/notes/toy-testbed.md`):
+ * pass@1 and pass@k, then the regime each tier is in for Guide (`docs/testbed.md`):
  * - `learned`: plain pass@1 above `learnedAt` — RL has little to add;
  * - `self-distillation`: reachable by sampling (plain pass@k > 0) but rarely solved — where RL compresses pass@k into
  *   pass@1;

@@ -1,5 +1,5 @@
 /**
- * Arithmetic chains (`arith`): the second toy testbed of `../shared/notes/toy-testbed.md`, the design that showed a
+ * Arithmetic chains (`arith`): the second toy testbed of `docs/testbed.md`, the design that showed a
  * Guide effect. Small operands with precedence; the solution rewrites the expression one operation at a time
  * (`23+6*7` → `23+42;65`), and the reward is an exact match of the whole canonical chain (`chain` verifier), so a
  * guessed final number scores nothing. A leading operand of up to 40 and one- or two-digit others keep every intermediate

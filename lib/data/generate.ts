@@ -118,13 +118,13 @@ files below are reproduced byte for byte. Together they are 26 MB, over the 20 M
 this card and \`SHA256SUMS\` are committed: \`loadProblems\` (\`lib/data/load.ts\`) generates the files on first
 use and checks every file against \`SHA256SUMS\` before reading it, and \`tests/datasets_test.ts\` checks that a
 fresh generation matches the committed sums. One JSON object a line,
-in the schema of \`../shared/DESIGN.md\` (\`id, domain, split, tier, prompt, answer, hint, solution\`) plus \`hints\`,
+in the schema of \`docs/design.md\` (\`id, domain, split, tier, prompt, answer, hint, solution\`) plus \`hints\`,
 the same hint in every style:
 
 - \`strategy\` (default, in \`hint\`): the method or the first operation to do, without its result;
 - \`value\`: one intermediate value;
 - \`prefix\`: the first solution step verbatim — kept only for the ablation that shows why it fails
-  (\`../shared/notes/toy-testbed.md\`: copied steps are shared by hinted successes and failures, so the group
+  (\`docs/testbed.md\`: copied steps are shared by hinted successes and failures, so the group
   baseline cancels them). For one-step problems, whose first step is the answer, it falls back to the strategy.
 
 No hint contains the final answer; train and test are disjoint; tiers are spread evenly (tests check all three).
@@ -163,7 +163,7 @@ ${[2, 5].map((t) => example("code", t)).join("\n")}
 
 ## Arith (verifier: chain)
 
-The second toy testbed of \`../shared/notes/toy-testbed.md\`, the design that showed a Guide effect: a leading
+The second toy testbed of \`docs/testbed.md\`, the design that showed a Guide effect: a leading
 operand of 0–40, every intermediate value in [0, 99], solved by rewriting one operation at a time; the reward is an
 exact match of the whole chain (\`chain\` verifier), so a guessed number scores nothing. 10,000 training and 1,000
 test problems (2,000 and 200 a tier; tier 3 has only about 2,750 distinct problems, so more would repeat). Tier 1

@@ -1,6 +1,6 @@
 /**
  * Math problems: integer arithmetic with precedence and brackets, solved by rewriting the expression one operation
- * at a time (`12+34*5` → `12+170` → `182`), ending in `\boxed{answer}`. Designed after `notes/toy-testbed.md`:
+ * at a time (`12+34*5` → `12+170` → `182`), ending in `\boxed{answer}`. Designed after `docs/testbed.md`:
  *
  * - operands of 1–4 digits, so answers spread over thousands of values and guessing is negligible (a guesser
  *   drawing 16 answers from a tier's own answer distribution has pass@16 < 1%, tested);

@@ -1,5 +1,5 @@
 /**
- * The dataset line (DESIGN.md, "Contracts"): `{id, domain, split, tier, prompt, answer, hint, solution}`, plus
+ * The dataset line (`docs/design.md`, "Contracts"): `{id, domain, split, tier, prompt, answer, hint, solution}`, plus
  * `hints`, the same problem's hint in every named style. Reading a JSONL file checks every line and fails with one
  * error naming the file, the line and the key.
  *

@@ -91,7 +91,7 @@ export function figureHtml(figure: Figure, options: { responsive?: boolean } = {
 `;
 }
 
-/** Chromium flags that work as root, without a GPU and without network (see DESIGN.md). */
+/** Chromium flags that work as root, without a GPU and without network (see `docs/design.md`). */
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

@@ -8,7 +8,7 @@
  * 3. Hinted tokens are not clipped; their loss is −f(r)·Â with f(r) = r / (r + γ) and γ the 0.9-quantile of the
  *    batch's hinted ratios, detached and ≥ 1e-4 ({@link shapedHintedLoss}, {@link gammaQuantile}).
  *
- * And the knobs `notes/toy-testbed.md` showed to decide whether Guide transfers at toy scale: the shaping
+ * And the knobs `docs/testbed.md` showed to decide whether Guide transfers at toy scale: the shaping
  * (`quantile` with its level, `constant` γ, `power` f(r) = r^γ), the off-policy weighting (`shaped`, the official
  * −f(r)·Â, or `unit`, −Â·log π_θ(o_t | q) with no ratio), and the baseline of hinted advantages (`group`, official:
  * normalised within the hinted group; `plain`: against the failed plain group, pooled with it).

@@ -1,7 +1,7 @@
 /**
  * The `chain` verifier: the response must be the canonical solution itself — every rewrite and the boxed value —
  * up to surrounding whitespace and runs of spaces. Used by the `arith` domain, where a guessed final number must
- * score nothing (`../shared/notes/toy-testbed.md`).
+ * score nothing (`docs/testbed.md`).
  *
  * @example
  * ```ts
