@@ -2,6 +2,7 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { tf, useBackend } from "../lib/mod.ts";
 import {
   aggregate,
+  batchGae,
   clipFraction,
   clippedLoss,
   gae,
@@ -10,7 +11,11 @@ import {
   sequenceRatio,
   std,
   tokenRatio,
+  whiten,
 } from "../lib/rl/core.ts";
+import { buildTrainSpec, type RolloutGroup, type StepSettings } from "../lib/rl/batch.ts";
+import { LOSSES } from "../lib/rl/loss.ts";
+import { tokenTensor } from "../lib/policy/train_spec.ts";
 import {
   effectiveWeight,
   gammaQuantile,
@@ -77,6 +82,76 @@ Deno.test("aggregations grpo, bnpo, dr_grpo, dapo on a hand-sized batch", () => 
   assertAlmostEquals(aggregate(loss, mask, "dapo", { totalTokens: 8 }).dataSync()[0], 10 / 8, 1e-6);
   assertThrows(() => aggregate(loss, mask, "dapo"), Error, "needs totalTokens");
   assertThrows(() => aggregate(loss, mask, "mean" as "grpo"), Error, 'unknown aggregation "mean"');
+});
+
+Deno.test("whitening and PPO's batch targets: GAE per sequence, advantages whitened over the batch's tokens", () => {
+  // [1, 2, 3, 6]: mean 3, population std √((4 + 1 + 0 + 9)/4) = √3.5
+  close(whiten([1, 2, 3, 6]), [-2, -1, 0, 3].map((d) => d / (Math.sqrt(3.5) + 1e-8)), 1e-12);
+  // Two sequences, reward at the last token, γ = λ = 1: GAE advantages are R − V_t at every token.
+  // Sequence 1: V = [0.5, 0.6], R = 1 → Â = [0.5, 0.4]; sequence 2: V = [0.2], R = 0 → Â = [−0.2].
+  const targets = batchGae([{ rewards: [0, 1], values: [0.5, 0.6] }, { rewards: [0], values: [0.2] }]);
+  // Whitened over the three tokens: mean 0.7/3, population std √((0.5−m)² + (0.4−m)² + (−0.2−m)²)/3).
+  const m = 0.7 / 3;
+  const sd = Math.sqrt(((0.5 - m) ** 2 + (0.4 - m) ** 2 + (-0.2 - m) ** 2) / 3) + 1e-8;
+  close(targets[0].advantages, [(0.5 - m) / sd, (0.4 - m) / sd], 1e-12);
+  close(targets[1].advantages, [(-0.2 - m) / sd], 1e-12);
+  // Returns are Â + V before whitening: the critic's targets are the reward.
+  close(targets[0].returns, [1, 1], 1e-12);
+  close(targets[1].returns, [0], 1e-12);
+});
+
+Deno.test("the training path's aggregations (buildTrainSpec's normaliser + the rl loss), hand-computed", () => {
+  // One plain group of three samples, rewards [1, 0, 0], of 3, 1 and 2 tokens. Advantages (R − 1/3)/(s + 1e-6)
+  // with s the sample std √(1/3); the ratios are 1.1 on row 0, 0.9 on row 1 and 1 on row 2 (all inside the clip).
+  const s = Math.sqrt(1 / 3) + 1e-6;
+  const advantage = [2 / 3 / s, -1 / 3 / s, -1 / 3 / s];
+  const ratio = [1.1, 0.9, 1];
+  const lengths = [3, 1, 2];
+  const group: RolloutGroup = {
+    prompt: "p",
+    samples: lengths.map((n, i) => ({
+      ids: Array(n).fill(5),
+      reward: i === 0 ? 1 : 0,
+      oldLogprobs: Array(n).fill(-1),
+    })),
+  };
+  // −min(r·Â, clip(r)·Â) = −r·Â inside the clip, the same on every token of a row.
+  const perToken = advantage.map((a, i) => -ratio[i] * a);
+  const sum = perToken.reduce((acc, l, i) => acc + l * lengths[i], 0);
+  const expected: Record<string, number> = {
+    grpo: perToken.reduce((a, b) => a + b, 0) / 3, // mean over a row's tokens, then over rows
+    bnpo: sum / 6, // over the step's 6 tokens
+    dr_grpo: sum / (3 * 4), // rows × maxTokens
+    dapo: sum / 6, // over the step's 6 tokens too: the step is the batch, so bnpo and dapo agree on this path
+  };
+  const settings: StepSettings = {
+    isCorrection: true,
+    baseline: "group",
+    weighting: "shaped",
+    shaping: "quantile",
+    gamma: 1,
+    aggregation: "grpo",
+    epsilonLow: 0.2,
+    epsilonHigh: 0.2,
+    beta: 0,
+    entropyCoef: 0,
+    sequenceRatio: false,
+    maxTokens: 4,
+  };
+  for (const aggregation of ["grpo", "bnpo", "dr_grpo", "dapo"] as const) {
+    const spec = buildTrainSpec([group], { ...settings, aggregation }, () => [1]);
+    const width = 3;
+    const mask = tokenTensor(lengths.map((n) => Array(n).fill(1)), width);
+    const scores = {
+      logprobs: tokenTensor(lengths.map((n, i) => Array(n).fill(-1 + Math.log(ratio[i]))), width),
+      entropy: tf.zerosLike(mask) as tf.Tensor2D,
+      mask,
+    };
+    const data = Object.fromEntries(Object.entries(spec.data!).map(([k, rows]) => [k, tokenTensor(rows, width)]));
+    const loss = LOSSES[spec.loss](scores, data, spec.normaliser, spec.params!);
+    assertAlmostEquals(loss.dataSync()[0], expected[aggregation], 1e-5, aggregation);
+    tf.dispose([loss, mask, scores.logprobs, scores.entropy, ...Object.values(data)]);
+  }
 });
 
 Deno.test("Guide: hint trigger, γ quantile (detached, floored), f(r), hinted losses, effective weight", () => {

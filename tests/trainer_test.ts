@@ -2,6 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./asser
 import {
   collectGroups,
   type Completion,
+  core,
   createTrainer,
   generateDomain,
   loadCheckpoint,
@@ -20,6 +21,10 @@ await selectBackend("wasm", { quiet: true });
 
 const math = generateDomain("math", { train: 40, test: 10, seed: 3 });
 const tier1 = math.train.filter((p) => p.tier === 1).slice(0, 6);
+const closeTo = (actual: number[], expected: number[]) => {
+  assertEquals(actual.length, expected.length);
+  actual.forEach((a, i) => assertAlmostEquals(a, expected[i], 1e-9, `index ${i}`));
+};
 
 /** A sampler that fails every plain prompt and solves hinted ones in the first `solved` draws of each group. */
 function scriptedSampler(problems: Problem[], solved: number) {
@@ -214,11 +219,36 @@ Deno.test({
     assert(report.groups.length > 0, `no informative hinted group: ${JSON.stringify(report.rollout)}`);
     assertEquals(report.hintedFraction, 1);
     assert(report.hintedRatios.count > 0, "no hinted tokens were scored");
-    assert(report.gamma >= 1e-4);
     assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
+    // Each completion reports the advantage it was trained on: here the hinted group's own normalised advantage.
+    for (const g of report.groups) {
+      closeTo(g.completions.map((c) => c.advantage), core.groupAdvantages(g.completions.map((c) => c.reward)));
+    }
     const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
     const onTrain = await trainer.evaluate("train", { n: 2, k: 2, problems: 3 });
-    assert(onTrain.passAtK >= onTrain.passAt1);
+    // n = k = 2: pass@1 is the mean of c/2, pass@2 the fraction of problems with a correct sample.
+    for (const e of [evaluation, onTrain]) {
+      assertEquals(e.problems.length, 3);
+      assertAlmostEquals(e.passAt1, e.problems.reduce((sum, p) => sum + p.correct / 2, 0) / 3, 1e-12);
+      assertAlmostEquals(e.passAtK, e.problems.filter((p) => p.correct > 0).length / 3, 1e-12);
+    }
+    assert(onTrain.problems.every((p) => p.tier === 1));
+    // With hinted advantages halved (guide.hintedScale), the report shows the halved ones that were trained on.
+    const halved = await createTrainer(
+      parseRunConfig(
+        "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  hintedScale: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+      ),
+      { policy, train: tier1 },
+    );
+    const halvedReport = await halved.step();
+    assert(halvedReport.groups.length > 0, "no informative hinted group");
+    for (const g of halvedReport.groups) {
+      closeTo(
+        g.completions.map((c) => c.advantage),
+        core.groupAdvantages(g.completions.map((c) => c.reward)).map((a) => a / 2),
+      );
+    }
+    halved.close();
     await assertRejects(() => trainer.evaluate("test"), Error, "evaluate: no problems for test");
     // A KL to the reference needs the reference policy; with it, the step trains.
     const klConfig = parseRunConfig(
@@ -240,10 +270,15 @@ Deno.test({
     const withKl = await createTrainer(klConfig, { policy, train: tier1, reference });
     const klReport = await withKl.step();
     assert(klReport.updated && Number.isFinite(klReport.loss));
-    assert(klReport.kl !== null && klReport.kl >= 0, `kl ${klReport.kl}`);
+    // The policy has trained since the reference was warmed up, so the KL is positive; to a copy of itself, 0.
+    assert(klReport.kl !== null && klReport.kl > 1e-6, `kl ${klReport.kl}`);
     withKl.close();
     reference.dispose();
-    assert(evaluation.passAt1 >= 0 && evaluation.passAtK >= evaluation.passAt1);
+    const itself = policy.clone();
+    const toItself = await createTrainer(klConfig, { policy, train: tier1, reference: itself });
+    assertAlmostEquals((await toItself.step()).kl!, 0, 1e-6);
+    toItself.close();
+    itself.dispose();
     trainer.close();
     await assertRejects(
       () => createTrainer(parseRunConfig("algorithm: sft\n"), { policy, train: tier1 }),
@@ -272,10 +307,20 @@ Deno.test({
       );
       const trainer = await createTrainer(config, { policy, train: tier1 });
       const before = Array.from(policy.params.get("value.w")!.dataSync());
+      const prompts = tier1.slice(0, 4).map((p) => p.prompt);
+      const firstValues = async () =>
+        (await policy.values(prompts, prompts.map(() => tok.encodeCompletion("1")))).map((v) => v[0]);
+      const valuesBefore = await firstValues();
       const report = await trainer.step();
       // Rewards are all 0 for an untrained policy, yet the critic still learns (GRPO would have no signal).
       assert(report.updated && Number.isFinite(report.loss) && report.gradNorm > 0, algorithm);
       assert(Array.from(policy.params.get("value.w")!.dataSync()).some((v, i) => v !== before[i]), "critic unchanged");
+      // Every return is the reward, 0 here (γ = λ = 1, reward at the last token): the critic moves towards 0.
+      const squared = (values: number[]) => values.reduce((sum, v) => sum + v * v, 0);
+      const valuesAfter = await firstValues();
+      assert(squared(valuesAfter) < squared(valuesBefore), `${valuesBefore} → ${valuesAfter}`);
+      // The report shows the GAE advantages trained on, not the group's (all 0 for all-0 rewards).
+      assert(report.groups.flatMap((g) => g.completions).some((c) => Math.abs(c.advantage) > 1e-3), algorithm);
       if (algorithm === "guide-ppo") assertEquals(report.hintedFraction, 1);
       trainer.close();
       policy.dispose();

@@ -57,6 +57,36 @@ export function gae(
   return { advantages, returns: advantages.map((a, t) => a + values[t]) };
 }
 
+/**
+ * Whiten numbers over a batch: (x − mean) / (std + ε), with the population std (n in the denominator), as PPO
+ * implementations whiten advantages.
+ */
+export function whiten(values: number[], epsilon = 1e-8): number[] {
+  const m = mean(values);
+  const sd = Math.sqrt(values.reduce((acc, v) => acc + (v - m) ** 2, 0) / Math.max(values.length, 1)) + epsilon;
+  return values.map((v) => (v - m) / sd);
+}
+
+/**
+ * PPO's per-token targets of a batch: {@link gae} over each sequence (`rewards` and critic `values` per token), then
+ * the advantages whitened over every token of the batch; the returns (Â + V, before whitening) are the critic's
+ * targets.
+ */
+export function batchGae(
+  sequences: { rewards: number[]; values: number[] }[],
+  gamma = 1,
+  lambda = 1,
+): { advantages: number[]; returns: number[] }[] {
+  const raw = sequences.map((s) => gae(s.rewards, s.values, gamma, lambda));
+  const whitened = whiten(raw.flatMap((r) => r.advantages));
+  let offset = 0;
+  return raw.map((r) => {
+    const advantages = whitened.slice(offset, offset + r.advantages.length);
+    offset += r.advantages.length;
+    return { advantages, returns: r.returns };
+  });
+}
+
 /** Per-token importance ratio r = π_θ / π_old = exp(log π_θ − log π_old). */
 export function tokenRatio(logprobs: T2, oldLogprobs: T2): T2 {
   return tf.exp(tf.sub(logprobs, oldLogprobs)) as T2;

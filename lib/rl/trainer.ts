@@ -28,9 +28,9 @@ import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { evaluatePolicy, type Evaluation } from "./evaluate.ts";
-import { type Aggregation, gae, mean } from "./core.ts";
+import { type Aggregation, batchGae, mean } from "./core.ts";
 import { effectiveWeight, gammaQuantile, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
-import { advantagesOf, buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
+import { buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
 import { collectGroups, type JudgedGroup, type RolloutStats } from "./rollout.ts";
 
 /** Algorithms this trainer runs. */
@@ -58,6 +58,10 @@ export interface ReportedGroup {
   tier: number;
   prompt: string;
   hint?: string;
+  /**
+   * `advantage` is the one the step trained on: the group's (by the hinted baseline, times `guide.hintedScale` for a
+   * hinted sample), or for PPO the mean of the sample's per-token GAE advantages.
+   */
   completions: { text: string; reward: number; advantage: number; hinted: boolean }[];
 }
 
@@ -245,6 +249,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         });
       const diagnostics = { plainRatios: [] as number[], entropy: NaN, kl: null as number | null, clipped: 0 };
       let gamma = shaping === "quantile" ? gammaQuantile([]) : Number(guideConfig.gamma);
+      let trainedAdvantages: number[] = [];
       if (groups.length > 0) {
         const targets = ppo
           ? await gaeTargets(options.policy, groups, Number(ppoConfig.gamma), Number(ppoConfig.lambda))
@@ -256,6 +261,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
           targets && ((g, i) => targets[g][i]),
         );
         tokens = spec.completions.reduce((n, c) => n + c.length, 0);
+        trainedAdvantages = spec.data!.advantages.map((row) => mean(row));
         if (Number(lossConfig.beta) > 0) {
           // KL to the reference in the context each row is trained in.
           spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
@@ -307,7 +313,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         rewardMean: stats.plainReward,
         hintedFraction: groups.length > 0 ? groups.filter((g) => g.hint !== undefined).length / groups.length : 0,
         rollout: stats,
-        groups: groups.map((g) => reportGroup(g, guideConfig.baseline as HintedBaseline)),
+        groups: reportGroups(groups, trainedAdvantages),
         plainRatios: spread(diagnostics.plainRatios),
         hintedRatios: spread(ratios),
         hintedRatioHistogram: ratioHistogram(ratios),
@@ -378,33 +384,31 @@ async function gaeTargets(
 ): Promise<TokenTargets[][]> {
   const rows = groups.flatMap((g) => g.samples.map((s) => ({ g, s })));
   const values = await policy.values(rows.map(({ g }) => g.prompt), rows.map(({ s }) => s.ids));
-  const raw = rows.map(({ s }, i) =>
-    gae(s.ids.map((_, t) => (t === s.ids.length - 1 ? s.reward : 0)), values[i], gamma, lambda)
+  const targets = batchGae(
+    rows.map(({ s }, i) => ({
+      rewards: s.ids.map((_, t) => (t === s.ids.length - 1 ? s.reward : 0)),
+      values: values[i],
+    })),
+    gamma,
+    lambda,
   );
-  const all = raw.flatMap((r) => r.advantages);
-  const m = mean(all);
-  const sd = Math.sqrt(all.reduce((acc, a) => acc + (a - m) ** 2, 0) / Math.max(all.length, 1)) + 1e-8;
-  let k = 0;
-  return groups.map((g) =>
-    g.samples.map(() => {
-      const r = raw[k++];
-      return { advantages: r.advantages.map((a) => (a - m) / sd), returns: r.returns };
-    })
-  );
+  let row = 0;
+  return groups.map((g) => g.samples.map(() => targets[row++]));
 }
 
-function reportGroup(group: JudgedGroup, baseline: HintedBaseline): ReportedGroup {
-  const advantages = advantagesOf(group, baseline);
-  return {
+/** The groups as reported, each sample with the advantage it was trained on (`advantages`: one per row, in order). */
+function reportGroups(groups: JudgedGroup[], advantages: number[]): ReportedGroup[] {
+  let row = 0;
+  return groups.map((group) => ({
     id: group.problem.id,
     tier: group.problem.tier,
     prompt: group.prompt,
     hint: group.hint,
-    completions: group.samples.map((s, i) => ({
+    completions: group.samples.map((s) => ({
       text: s.text ?? "",
       reward: s.reward,
-      advantage: advantages[i],
+      advantage: advantages[row++],
       hinted: isHintedSample(group, s),
     })),
-  };
+  }));
 }
