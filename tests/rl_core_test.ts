@@ -19,10 +19,17 @@ import { tokenTensor } from "../lib/policy/train_spec.ts";
 import {
   effectiveWeight,
   gammaQuantile,
+  groupAdvantagesWithHints,
   hintedAdvantages,
+  hintedDraws,
+  hintedTokenLoss,
   needsHint,
+  regroup,
+  regroupMode,
   shape,
   shapedHintedLoss,
+  stepGamma,
+  trainingRole,
   unitHintedLoss,
 } from "../lib/rl/guide.ts";
 
@@ -167,6 +174,71 @@ Deno.test("Guide: hint trigger, γ quantile (detached, floored), f(r), hinted lo
   assertAlmostEquals(effectiveWeight(0.01, 1, "quantile"), 0.01 / 1.01 ** 2, 1e-12);
   assertAlmostEquals(effectiveWeight(1, 1, "constant"), 0.25, 1e-12);
   assertAlmostEquals(effectiveWeight(4, 0.5, "power"), 1, 1e-12);
+});
+
+Deno.test("Guide's regroup modes, training context, γ per step and the blended token loss", () => {
+  const plain = [{ id: "p0", reward: 0 }, { id: "p1", reward: 0 }, { id: "p2", reward: 0 }, { id: "p3", reward: 0 }];
+  const hinted = [{ id: "h0", reward: 1 }, { id: "h1", reward: 0 }, { id: "h2", reward: 1 }, { id: "h3", reward: 0 }];
+  const ids = (samples: { id: string }[]) => samples.map((s) => s.id).join(",");
+  assertEquals([regroupMode({ mixin: false, balanced: false }), regroupMode({ mixin: true, balanced: true })], [
+    "replace",
+    "balanced",
+  ]);
+  assertEquals(ids(regroup(plain, hinted, "replace", 4)), "h0,h1,h2,h3");
+  assertEquals(ids(regroup(plain, hinted, "mixin", 4)), "h0,h2,p0,p1"); // hinted successes, then plain failures
+  assertEquals([hintedDraws(4, "balanced"), hintedDraws(5, "balanced"), hintedDraws(5, "mixin")], [2, 3, 5]);
+  assertEquals(ids(regroup(plain, hinted.slice(0, 2), "balanced", 4)), "p0,p1,h0,h1");
+  assertEquals(trainingRole(true, true), { context: "plain", hintedLoss: true });
+  assertEquals(trainingRole(true, false), { context: "hinted", hintedLoss: false });
+  assertEquals(trainingRole(false, true), { context: "plain", hintedLoss: false });
+  assertEquals(stepGamma("quantile", [5, 1, 4, 2, 3], { level: 0.5, gamma: 7 }), 3);
+  assertEquals([
+    stepGamma("constant", [5, 1], { level: 0.5, gamma: 7 }),
+    stepGamma("quantile", [], { level: 0.9, gamma: 7 }),
+  ], [
+    7,
+    1,
+  ]);
+  // Row of a plain token (mask 0) keeps the clipped loss; a hinted token (mask 1) takes −f(r)·Â or −Â·log π.
+  const plainLoss = t([[10, 20]]);
+  const scores = {
+    ratio: t([[1, 3]]),
+    logprobs: t([[Math.log(0.5), Math.log(0.25)]]),
+    advantages: t([[2, 2]]),
+    hintedMask: t([[0, 1]]),
+  };
+  close(values(hintedTokenLoss(plainLoss, scores, { weighting: "shaped", gamma: 1, shaping: "quantile" })), [
+    10,
+    -2 * 0.75,
+  ]);
+  close(values(hintedTokenLoss(plainLoss, scores, { weighting: "unit", gamma: 1, shaping: "quantile" })), [
+    10,
+    2 * Math.log(4),
+  ]);
+  close(values(hintedTokenLoss(plainLoss, scores, { weighting: "shaped", gamma: 0.5, shaping: "power" })), [
+    10,
+    -2 * Math.sqrt(3),
+  ]);
+});
+
+Deno.test("advantages of a group with hints: baseline for all-hinted groups, group-normalised mixes, hintedScale", () => {
+  // All hinted, `plain` baseline: (R − 0) / (pooled std of [0,0,0,0,1,0,0,0] = √(1/8)), halved by hintedScale.
+  const allHinted = groupAdvantagesWithHints([1, 0, 0, 0], [true, true, true, true], [0, 0, 0, 0], {
+    baseline: "plain",
+    hintedScale: 0.5,
+  });
+  close(allHinted, [0.5 / (Math.sqrt(1 / 8) + 1e-6), 0, 0, 0]);
+  // A mixed group (mixin) is normalised within itself whatever the baseline; only its hinted samples are scaled.
+  const mixed = groupAdvantagesWithHints([1, 0, 0, 0], [true, false, false, false], [0, 0, 0, 0], {
+    baseline: "plain",
+    hintedScale: 0.5,
+  });
+  close(mixed, [1.5 * 0.5, -0.5, -0.5, -0.5]);
+  // A plain group: GRPO's advantages, untouched by hintedScale.
+  close(groupAdvantagesWithHints([1, 0], [false, false], [], { baseline: "group", hintedScale: 0.5 }), [
+    0.5 / (Math.SQRT1_2 + 1e-6),
+    -0.5 / (Math.SQRT1_2 + 1e-6),
+  ]);
 });
 
 Deno.test("hinted advantages: within the hinted group (official) or against the failed plain group (pooled)", () => {

@@ -1,14 +1,20 @@
 /**
  * From rollout groups to one training step, as data (`TrainSpec` with the `rl` loss), so that the step can run on
- * all cores. This is where Guide's second rule lives: a hinted sample is trained in the **plain** context, with
- * the old log-probs of the **hinted** context it was drawn in (or, with IS correction off, in the hinted context as
- * an ordinary sample).
+ * all cores: a row per sample, in the context Guide's `trainingRole` gives it (a hinted sample in the **plain**
+ * context, with the old log-probs of the **hinted** context it was drawn in), its advantage broadcast over its tokens
+ * (or PPO's per-token ones), and the normaliser of the aggregation.
  *
  * @module
  */
 import type { Aggregation } from "./core.ts";
-import { groupAdvantages } from "./core.ts";
-import { hintedAdvantages, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
+import {
+  groupAdvantagesWithHints,
+  type HintedBaseline,
+  hintedScale,
+  type HintedWeighting,
+  type Shaping,
+  trainingRole,
+} from "./guide.ts";
 import type { ContextInput, TrainSpec } from "../policy/policy.ts";
 
 /** One completion of a group, as sampled and judged. */
@@ -66,15 +72,6 @@ export interface TokenTargets {
   returns: number[];
 }
 
-/** The advantage of every sample of a group: group-normalised, or for hinted groups by the chosen baseline. */
-export function advantagesOf(group: RolloutGroup, baseline: HintedBaseline): number[] {
-  const rewards = group.samples.map((s) => s.reward);
-  const allHinted = group.samples.every((s) => isHintedSample(group, s));
-  // Plain and mixed groups are normalised within themselves; the `plain` baseline applies to pure hinted regroups.
-  if (!allHinted) return groupAdvantages(rewards);
-  return hintedAdvantages(rewards, group.plainRewards ?? [], baseline);
-}
-
 /** The training step for `groups`: one row per sample, the `rl` loss, the normaliser of the aggregation. */
 export function buildTrainSpec(
   groups: RolloutGroup[],
@@ -89,25 +86,28 @@ export function buildTrainSpec(
   const advantages: number[][] = [];
   const hinted: number[][] = [];
   for (const [g, group] of groups.entries()) {
-    const groupAdv = advantagesOf(group, settings.baseline);
+    const groupAdv = groupAdvantagesWithHints(
+      group.samples.map((s) => s.reward),
+      group.samples.map((s) => isHintedSample(group, s)),
+      group.plainRewards ?? [],
+      settings,
+    );
     const plainContext = encodeContext(group.prompt);
     const hintedContext = group.hint === undefined
       ? plainContext
       : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
       const isHinted = isHintedSample(group, sample);
-      const scale = isHinted ? settings.hintedScale ?? 1 : 1;
-      // Guide: the hinted sample is trained for the unhinted context (IS correction on); off, it is plain GRPO on the
-      // hinted prompt.
-      contexts.push(isHinted && !settings.isCorrection ? hintedContext : plainContext);
+      const role = trainingRole(isHinted, settings.isCorrection);
+      contexts.push(role.context === "hinted" ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
       if (targets) {
         const t = targets(g, i);
-        advantages.push(t.advantages.map((a) => a * scale));
+        advantages.push(t.advantages.map((a) => a * hintedScale(isHinted, settings.hintedScale)));
         returns.push(t.returns);
-      } else advantages.push(sample.ids.map(() => groupAdv[i] * scale));
-      hinted.push(sample.ids.map(() => (isHinted && settings.isCorrection ? 1 : 0)));
+      } else advantages.push(sample.ids.map(() => groupAdv[i]));
+      hinted.push(sample.ids.map(() => (role.hintedLoss ? 1 : 0)));
     });
   }
   const tokens = completions.reduce((n, c) => n + c.length, 0);

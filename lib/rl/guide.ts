@@ -1,17 +1,21 @@
 /**
- * Guide's whole difference from GRPO (Nath et al. 2025), as pure functions:
+ * Guide's whole difference from GRPO (Nath et al. 2025), as pure functions that rollout, batch, loss and trainer call:
+ * **when to hint** ({@link needsHint}; the hinted samples then {@link regroup} the failed group), **which context a
+ * hinted sample trains in** ({@link trainingRole}: the plain one, so r = π_θ(o_t | q) / π_old(o_t | q, h)), **γ**
+ * ({@link stepGamma}), **f(r) and the hinted token loss** ({@link hintedTokenLoss}: −f(r)·Â unclipped), and **the
+ * hinted baseline** ({@link groupAdvantagesWithHints}). With the knobs `docs/testbed.md` found decisive: shaping,
+ * weighting (`shaped` or `unit`), baseline (`group` or `plain`) and `hintedScale`.
  *
- * 1. A group whose mean reward is ≤ `threshold` (all rollouts failed) is resampled from the **hinted** context
- *    (q, h); the hinted group replaces the failed one ({@link needsHint}).
- * 2. A hinted sample is trained in the **plain** context q: its ratio is r = π_θ(o_t | q, o_<t) / π_old(o_t | q, h,
- *    o_<t) — new policy without the hint over old policy with it.
- * 3. Hinted tokens are not clipped; their loss is −f(r)·Â with f(r) = r / (r + γ) and γ the 0.9-quantile of the
- *    batch's hinted ratios, detached and ≥ 1e-4 ({@link shapedHintedLoss}, {@link gammaQuantile}).
- *
- * And the knobs `docs/testbed.md` showed to decide whether Guide transfers at toy scale: the shaping
- * (`quantile` with its level, `constant` γ, `power` f(r) = r^γ), the off-policy weighting (`shaped`, the official
- * −f(r)·Â, or `unit`, −Â·log π_θ(o_t | q) with no ratio), and the baseline of hinted advantages (`group`, official:
- * normalised within the hinted group; `plain`: against the failed plain group, pooled with it).
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gammaQuantile, needsHint, regroup, trainingRole } from "./guide.ts";
+ * assert.equal(needsHint([0, 0, 0, 0]), true);
+ * assert.deepEqual(trainingRole(true, true), { context: "plain", hintedLoss: true });
+ * assert.equal(gammaQuantile([5, 1, 4, 2, 3]), 4.6); // position 0.9 · 4 = 3.6 → 4 + 0.6 · (5 − 4)
+ * const failed = [{ reward: 0 }, { reward: 0 }], hinted = [{ reward: 1 }, { reward: 0 }];
+ * assert.deepEqual(regroup(failed, hinted, "mixin", 2), [{ reward: 1 }, { reward: 0 }]);
+ * ```
  *
  * @module
  */
@@ -25,18 +29,54 @@ export function needsHint(rewards: number[], threshold = 0.001): boolean {
   return mean(rewards) <= threshold;
 }
 
-/** How hinted tokens are weighted. */
-export type HintedWeighting = "shaped" | "unit";
-/** How f(r) is shaped: r/(r+γ) with γ a quantile of the hinted ratios or a constant, or r^γ. */
-export type Shaping = "quantile" | "constant" | "power";
-/** The baseline of hinted advantages. */
-export type HintedBaseline = "group" | "plain";
+/** How a failed group is regrouped: the hinted samples `replace` it (the paper's), or `mixin`/`balanced` mix both. */
+export type RegroupMode = "replace" | "mixin" | "balanced";
+
+/** The mode the settings ask for (`balanced` before `mixin`). */
+export function regroupMode(options: { mixin: boolean; balanced: boolean }): RegroupMode {
+  return options.balanced ? "balanced" : options.mixin ? "mixin" : "replace";
+}
+
+/** Hinted samples to draw for a group of `groupSize`: half of it (rounded up) for `balanced`, else all. */
+export function hintedDraws(groupSize: number, mode: RegroupMode): number {
+  return mode === "balanced" ? Math.ceil(groupSize / 2) : groupSize;
+}
 
 /**
- * γ for `quantile` shaping: the `level`-quantile (official 0.9) of the hinted tokens' ratios, clamped ≥ 1e-4.
- * A plain number: it is detached from the gradient by construction. Linear interpolation between order statistics
- * (numpy's default).
+ * The group after a hinted regroup: `replace`, the hinted samples; `mixin`, the hinted successes then the plain
+ * failures, `groupSize` at most; `balanced`, the first `groupSize − hinted` plain samples then the hinted ones.
  */
+export function regroup<S extends { reward: number }>(
+  plain: S[],
+  hinted: S[],
+  mode: RegroupMode,
+  groupSize: number,
+): S[] {
+  if (mode === "balanced") return [...plain.slice(0, groupSize - hinted.length), ...hinted];
+  if (mode === "mixin") {
+    return [...hinted.filter((s) => s.reward > 0), ...plain.filter((s) => s.reward === 0)].slice(0, groupSize);
+  }
+  return hinted;
+}
+
+/**
+ * Where a sample trains and whether its tokens take the hinted loss. With IS correction (Guide) a hinted sample
+ * trains in the plain context with the hinted loss; without, it is an ordinary sample of the hinted prompt.
+ */
+export function trainingRole(
+  hinted: boolean,
+  isCorrection: boolean,
+): { context: "plain" | "hinted"; hintedLoss: boolean } {
+  return { context: hinted && !isCorrection ? "hinted" : "plain", hintedLoss: hinted && isCorrection };
+}
+
+/** Hinted tokens take −f(r)·Â (`shaped`) or −Â·log π_θ (`unit`); f(r) = r/(r+γ) (`quantile`, `constant`) or r^γ. */
+export type HintedWeighting = "shaped" | "unit";
+export type Shaping = "quantile" | "constant" | "power";
+/** Hinted advantages against the hinted group (`group`, official) or the failed plain group (`plain`). */
+export type HintedBaseline = "group" | "plain";
+
+/** The `level`-quantile (official 0.9) of the hinted ratios, ≥ 1e-4 (1 without any), interpolated as numpy. */
 export function gammaQuantile(hintedRatios: number[], level = 0.9, floor = 1e-4): number {
   if (hintedRatios.length === 0) return 1;
   const sorted = [...hintedRatios].sort((a, b) => a - b);
@@ -45,6 +85,11 @@ export function gammaQuantile(hintedRatios: number[], level = 0.9, floor = 1e-4)
   const upper = Math.ceil(position);
   const value = sorted[lower] + (sorted[upper] - sorted[lower]) * (position - lower);
   return Math.max(floor, value);
+}
+
+/** A step's γ: the quantile of its hinted ratios for `quantile` shaping, else the configured constant. */
+export function stepGamma(shaping: Shaping, hintedRatios: number[], options: { level: number; gamma: number }): number {
+  return shaping === "quantile" ? gammaQuantile(hintedRatios, options.level) : options.gamma;
 }
 
 /** f(r): r / (r + γ) for `quantile` and `constant` shaping, r^γ for `power`. */
@@ -63,20 +108,28 @@ export function unitHintedLoss(logprobs: T2, advantages: T2): T2 {
   return tf.neg(tf.mul(advantages, logprobs)) as T2;
 }
 
-/**
- * The effective per-token weight of a hinted token in the gradient, relative to an on-policy token: d/dlogπ of
- * f(r) = f'(r)·r, which is γ·r/(r+γ)² for r/(r+γ) (tiny when r ≪ γ, as the testbed measured) and γ·r^γ for r^γ.
- */
+/** The per-token loss: `plain` (the clipped surrogate) where `hintedMask` is 0, the hinted loss where it is 1. */
+export function hintedTokenLoss(
+  plain: T2,
+  scores: { ratio: T2; logprobs: T2; advantages: T2; hintedMask: T2 },
+  options: { weighting: HintedWeighting; gamma: number; shaping: Shaping },
+): T2 {
+  const { ratio, logprobs, advantages, hintedMask } = scores;
+  const hinted = options.weighting === "unit"
+    ? unitHintedLoss(logprobs, advantages)
+    : shapedHintedLoss(ratio, advantages, options.gamma, options.shaping);
+  return tf.add(tf.mul(plain, tf.sub(1, hintedMask)), tf.mul(hinted, hintedMask)) as T2;
+}
+
+/** A hinted token's weight in the gradient relative to an on-policy token, f'(r)·r: γr/(r+γ)² (tiny for r ≪ γ). */
 export function effectiveWeight(ratio: number, gamma: number, shaping: Shaping): number {
   if (shaping === "power") return gamma * ratio ** gamma;
   return (gamma * ratio) / (ratio + gamma) ** 2;
 }
 
 /**
- * Advantages of a hinted group. `group` (official): normalised within the hinted group's own rewards. `plain`:
- * against the failed plain group — the baseline is the plain group's mean (0 for binary rewards that all failed)
- * and the scale the standard deviation of both groups pooled, so that tokens the hint made shared by all hinted
- * samples still carry signal.
+ * Advantages of a hinted group: `group`, within its own rewards; `plain`, against the failed plain group's mean with
+ * both groups' pooled std, so that tokens all hinted samples share (the hint's part) still carry signal.
  */
 export function hintedAdvantages(
   hintedRewards: number[],
@@ -88,4 +141,25 @@ export function hintedAdvantages(
   const base = mean(plainRewards);
   const scale = std([...plainRewards, ...hintedRewards]);
   return hintedRewards.map((r) => (r - base) / (scale + epsilon));
+}
+
+/**
+ * Every sample's advantage: plain and mixed groups are normalised within themselves, an all-hinted group by the
+ * baseline; a hinted sample's is then multiplied by `hintedScale` (1, the paper's).
+ */
+export function groupAdvantagesWithHints(
+  rewards: number[],
+  hinted: boolean[],
+  plainRewards: number[],
+  options: { baseline: HintedBaseline; hintedScale?: number },
+): number[] {
+  const advantages = hinted.every(Boolean)
+    ? hintedAdvantages(rewards, plainRewards, options.baseline)
+    : groupAdvantages(rewards);
+  return advantages.map((a, i) => a * hintedScale(hinted[i], options.hintedScale));
+}
+
+/** The factor of a sample's advantage: `hintedScale` for a hinted sample, 1 for a plain one. */
+export function hintedScale(hinted: boolean, scale = 1): number {
+  return hinted ? scale : 1;
 }

@@ -18,7 +18,7 @@
 import { tf } from "../policy/backend.ts";
 import type { LossFunction, LossRegistry, ScoreTensors } from "../policy/train_spec.ts";
 import { clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
-import { shapedHintedLoss, type Shaping, unitHintedLoss } from "./guide.ts";
+import { hintedTokenLoss, type HintedWeighting, type Shaping } from "./guide.ts";
 
 type T2 = tf.Tensor2D;
 
@@ -36,10 +36,11 @@ export function tokenLoss(
   const plain = clippedLoss(ratio, advantages, Number(params.epsilonLow ?? 0.2), Number(params.epsilonHigh ?? 0.2));
   let loss = plain;
   if (data.hinted) {
-    const hinted = params.weighting === "unit"
-      ? unitHintedLoss(logprobs, advantages)
-      : shapedHintedLoss(ratio, advantages, Number(params.gamma ?? 1), (params.shaping ?? "quantile") as Shaping);
-    loss = tf.add(tf.mul(plain, tf.sub(1, data.hinted)), tf.mul(hinted, data.hinted)) as T2;
+    loss = hintedTokenLoss(plain, { ratio, logprobs, advantages, hintedMask: data.hinted }, {
+      weighting: (params.weighting ?? "shaped") as HintedWeighting,
+      gamma: Number(params.gamma ?? 1),
+      shaping: (params.shaping ?? "quantile") as Shaping,
+    });
   }
   const beta = Number(params.beta ?? 0);
   if (beta > 0) {

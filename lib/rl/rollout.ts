@@ -14,7 +14,7 @@ import { type Problem, verifierDomain } from "../data/schema.ts";
 import type { HintStyle } from "../data/schema.ts";
 import { verify } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
-import { needsHint } from "./guide.ts";
+import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
 
 /** Anything that samples groups: a `Policy` or a `PolicyPool`. */
 export interface Sampler {
@@ -101,6 +101,7 @@ export async function collectGroups(
   let plainRewardSum = 0;
   let batch = problems;
   const G = settings.groupSize;
+  const mode = regroupMode(settings);
   const options = { maxTokens: settings.maxTokens, temperature: settings.temperature, topP: settings.topP };
   while (batch.length > 0) {
     const round = stats.rounds++;
@@ -119,22 +120,15 @@ export async function collectGroups(
       if (needing.length > 0) {
         const hinted = await sampler.sample(
           needing.map((g) => ({ prompt: g.prompt, hint: g.problem.hints[settings.hintStyle] })),
-          { ...options, n: settings.balanced ? Math.ceil(G / 2) : G, seed: seed * 1000 + 2 * round + 1 },
+          { ...options, n: hintedDraws(G, mode), seed: seed * 1000 + 2 * round + 1 },
         );
-        stats.completions += hinted.length * (settings.balanced ? Math.ceil(G / 2) : G);
+        stats.completions += hinted.length * hintedDraws(G, mode);
         await Promise.all(needing.map(async (group, i) => {
           const drawn = await Promise.all(hinted[i].map((c) => judge(group.problem, c, true)));
           const plainSamples = group.samples;
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);
-          if (settings.balanced) {
-            group.samples = [...plainSamples.slice(0, G - drawn.length), ...drawn];
-          } else if (settings.mixin) {
-            const successes = drawn.filter((s) => s.reward > 0);
-            group.samples = [...successes, ...plainSamples.filter((s) => s.reward === 0)].slice(0, G);
-          } else {
-            group.samples = drawn;
-          }
+          group.samples = regroup(plainSamples, drawn, mode, G);
           stats.hintedGroups++;
         }));
       }

@@ -29,7 +29,7 @@ import type { Problem } from "../data/schema.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { evaluatePolicy, type Evaluation } from "./evaluate.ts";
 import { type Aggregation, batchGae, mean } from "./core.ts";
-import { effectiveWeight, gammaQuantile, type HintedBaseline, type HintedWeighting, type Shaping } from "./guide.ts";
+import { effectiveWeight, type HintedBaseline, type HintedWeighting, type Shaping, stepGamma } from "./guide.ts";
 import { buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
 import { collectGroups, type JudgedGroup, type RolloutStats } from "./rollout.ts";
 
@@ -248,7 +248,8 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
           gapCount[t] = (gapCount[t] ?? 0) + 1;
         });
       const diagnostics = { plainRatios: [] as number[], entropy: NaN, kl: null as number | null, clipped: 0 };
-      let gamma = shaping === "quantile" ? gammaQuantile([]) : Number(guideConfig.gamma);
+      const gammaOptions = { level: Number(guideConfig.gammaLevel), gamma: Number(guideConfig.gamma) };
+      let gamma = stepGamma(shaping, [], gammaOptions);
       let trainedAdvantages: number[] = [];
       if (groups.length > 0) {
         const targets = ppo
@@ -299,7 +300,7 @@ export async function createTrainer(config: RunConfig, options: TrainerOptions):
         }
         diagnostics.entropy = entropySum / Math.max(1, tokens);
         diagnostics.kl = data.refLogprobs ? klSum / Math.max(1, tokens) : null;
-        if (shaping === "quantile") gamma = gammaQuantile(ratios, Number(guideConfig.gammaLevel));
+        gamma = stepGamma(shaping, ratios, gammaOptions);
         spec.params!.gamma = gamma;
         const result = await pool.train(spec, { lr: Number(optim.lr) });
         loss = result.loss;
