@@ -36,7 +36,7 @@ Deno.test("sft: hinted examples in another order, rare tiers plain only, as the 
     policy,
     train: (spec: TrainSpec) => {
       specs.push(spec);
-      return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length });
+      return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length, metrics: {} });
     },
   };
   await sft(fake, train, {
@@ -93,7 +93,7 @@ Deno.test("sft resumed at a step draws the batches an uninterrupted run draws th
       policy,
       train: (spec: TrainSpec) => {
         specs.push(spec);
-        return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length });
+        return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length, metrics: {} });
       },
     };
     await sft(fake, train, {

@@ -155,9 +155,13 @@ Deno.test("the training path's aggregations (buildTrainSpec's normaliser + the r
       mask,
     };
     const data = Object.fromEntries(Object.entries(spec.data!).map(([k, rows]) => [k, tokenTensor(rows, width)]));
-    const loss = LOSSES[spec.loss](scores, data, spec.normaliser, spec.params!);
+    const { loss, metrics } = LOSSES[spec.loss](scores, data, spec.normaliser, spec.params!);
     assertAlmostEquals(loss.dataSync()[0], expected[aggregation], 1e-5, aggregation);
-    tf.dispose([loss, mask, scores.logprobs, scores.entropy, ...Object.values(data)]);
+    // The same pass's metrics: 6 tokens, all plain, none clipped, ratios 3·1.1 + 0.9 + 2·1.
+    const sums = Object.fromEntries(Object.entries(metrics!).map(([k, m]) => [k, m.dataSync()[0]]));
+    assertEquals([sums.tokens, sums.plainTokens, sums.clippedTokens], [6, 6, 0]);
+    assertAlmostEquals(sums.plainRatioSum, 3 * 1.1 + 0.9 + 2, 1e-5);
+    tf.dispose([loss, ...Object.values(metrics!), mask, scores.logprobs, scores.entropy, ...Object.values(data)]);
   }
 });
 

@@ -31,7 +31,7 @@ import {
 import { AdamW, type AdamWConfig } from "./optimizer.ts";
 import { type Completion, type SampleOptions, sampleTokens } from "./sample.ts";
 import { Tokenizer } from "./tokenizer.ts";
-import { type LossFunction, type ScoreTensors, tokenTensor, type TrainSpec } from "./train_spec.ts";
+import { type LossFunction, type LossResult, type ScoreTensors, tokenTensor, type TrainSpec } from "./train_spec.ts";
 
 export type { ScoreTensors, TrainSpec };
 
@@ -56,6 +56,8 @@ export const TRAIN_MICRO_BATCH_TOKENS = 4_096;
 export interface Gradients {
   loss: number;
   grads: Map<string, Float32Array>;
+  /** The loss's metrics, summed over micro-batches (see `LossResult`). */
+  metrics: Record<string, number>;
 }
 
 /** What a training step reports. */
@@ -64,6 +66,13 @@ export interface StepStats {
   /** Global gradient norm before clipping. */
   gradNorm: number;
   step: number;
+  /** The loss's metrics, summed over the step's rows (see `LossResult`). */
+  metrics: Record<string, number>;
+}
+
+/** Add `metrics` into `total`, key by key. */
+export function addMetrics(total: Record<string, number>, metrics: Record<string, number>): void {
+  for (const [name, value] of Object.entries(metrics)) total[name] = (total[name] ?? 0) + value;
 }
 
 /**
@@ -273,36 +282,45 @@ export class Policy {
     options: { lr?: number; microBatches?: number } = {},
   ): Promise<StepStats> {
     const micro = options.microBatches ?? 1;
-    const { loss: total, grads } = await this.accumulate(
-      Array.from({ length: micro }, (_, i) => () => loss(i)),
+    const { loss: total, grads, metrics } = await this.accumulate(
+      Array.from({ length: micro }, (_, i) => () => ({ loss: loss(i) })),
       (i) => (micro > 1 ? ` (micro-batch ${i})` : ""),
     );
     try {
       const gradNorm = await this.optimizer.apply(this.params, grads, options.lr);
       this.version++;
-      return { loss: total, gradNorm, step: this.optimizer.step };
+      return { loss: total, gradNorm, step: this.optimizer.step, metrics };
     } finally {
       tf.dispose(Object.values(grads));
     }
   }
 
   /**
-   * Sum the gradients of several losses (micro-batches), by parameter name. A NaN or infinite loss throws, naming
-   * the micro-batch through `where`, and frees everything made so far.
+   * Sum the gradients of several losses (micro-batches), by parameter name, and their metrics. A NaN or infinite loss
+   * throws, naming the micro-batch through `where`, and frees everything made so far.
    */
   private async accumulate(
-    losses: (() => tf.Scalar)[],
+    losses: (() => LossResult)[],
     where: (index: number) => string,
-  ): Promise<{ loss: number; grads: Record<string, tf.Tensor> }> {
+  ): Promise<{ loss: number; grads: Record<string, tf.Tensor>; metrics: Record<string, number> }> {
     const variables = [...this.params.values()];
     const paramOf = new Map([...this.params].map(([name, v]) => [v.name, name]));
     let total = 0;
+    const metrics: Record<string, number> = {};
     let summed: Record<string, tf.Tensor> = {};
     try {
       for (const [i, loss] of losses.entries()) {
-        const { value, grads } = tf.variableGrads(loss, variables);
+        // Metrics come out of the same forward pass as the loss: kept past the gradient's tidy, read, freed.
+        let kept: [string, tf.Scalar][] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const result = loss();
+          kept = Object.entries(result.metrics ?? {}).map(([name, m]) => [name, tf.keep(m)]);
+          return result.loss;
+        }, variables);
         const lossValue = (await value.data())[0];
         value.dispose();
+        for (const [name, m] of kept) addMetrics(metrics, { [name]: (await m.data())[0] });
+        tf.dispose(kept.map(([, m]) => m));
         if (!Number.isFinite(lossValue)) {
           tf.dispose(grads);
           throw new Error(`loss is ${lossValue}${where(i)}`);
@@ -319,7 +337,7 @@ export class Policy {
         });
         tf.dispose([...Object.values(previous), ...Object.values(grads)]);
       }
-      return { loss: total, grads: summed };
+      return { loss: total, grads: summed, metrics };
     } catch (e) {
       tf.dispose(Object.values(summed));
       throw e;
@@ -345,7 +363,7 @@ export class Policy {
     try {
       const grads = new Map<string, Float32Array>();
       for (const [name, tensor] of Object.entries(summed.grads)) grads.set(name, (await tensor.data()) as Float32Array);
-      return { loss: summed.loss, grads };
+      return { loss: summed.loss, grads, metrics: summed.metrics };
     } finally {
       tf.dispose(Object.values(summed.grads));
     }
@@ -358,7 +376,7 @@ export class Policy {
     try {
       const gradNorm = await this.optimizer.apply(this.params, tensors, options.lr);
       this.version++;
-      return { loss: gradients.loss, gradNorm, step: this.optimizer.step };
+      return { loss: gradients.loss, gradNorm, step: this.optimizer.step, metrics: gradients.metrics };
     } finally {
       tf.dispose(Object.values(tensors));
     }

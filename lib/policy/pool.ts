@@ -22,7 +22,7 @@ import { currentBackend } from "./backend.ts";
 import { coresForThisProcess } from "./blas.ts";
 import { setProductThreads } from "./native.ts";
 import type { Completion, SampleOptions } from "./sample.ts";
-import type { ContextInput, Gradients, Policy, Scores, StepStats } from "./policy.ts";
+import { addMetrics, type ContextInput, type Gradients, type Policy, type Scores, type StepStats } from "./policy.ts";
 import type { LossRegistry, TrainSpec } from "./train_spec.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 
@@ -208,16 +208,17 @@ export class PolicyPool {
       spec.contexts.length,
       (range) => this.policy.gradients(slice(range), loss),
       async (w, range) => {
-        const reply = await w.call<{ loss: number; grads: [string, Float32Array][] }>({
+        const reply = await w.call<{ loss: number; grads: [string, Float32Array][]; metrics: Record<string, number> }>({
           kind: "gradients",
           spec: slice(range),
         });
-        return { loss: reply.loss, grads: new Map(reply.grads) };
+        return { loss: reply.loss, grads: new Map(reply.grads), metrics: reply.metrics };
       },
     );
-    const total: Gradients = { loss: 0, grads: new Map() };
+    const total: Gradients = { loss: 0, grads: new Map(), metrics: {} };
     for (const part of parts) {
       total.loss += part.loss;
+      addMetrics(total.metrics, part.metrics);
       for (const [name, g] of part.grads) {
         const sum = total.grads.get(name);
         if (!sum) total.grads.set(name, g.slice());

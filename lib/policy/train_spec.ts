@@ -36,7 +36,17 @@ export type TokenData = Record<string, number[][]>;
 export type LossParams = Record<string, number | string | boolean>;
 
 /**
- * A loss over scored completions: `data` has the shard's rows, `normaliser` is the whole batch's. It returns the
+ * What a loss returns: the value to differentiate, and metrics computed in the same pass (clip counts, KL, entropy,
+ * …). Metrics are **sums** over the shard's tokens (or rows), so that micro-batches and processes add them up; the
+ * caller divides by the counts it wants (a `tokens` metric, say).
+ */
+export interface LossResult {
+  loss: tf.Scalar;
+  metrics?: Record<string, tf.Scalar>;
+}
+
+/**
+ * A loss over scored completions: `data` has the shard's rows, `normaliser` is the whole batch's. Its `loss` is the
  * shard's **sum** divided by `normaliser`, so the gradients of the shards add up to the gradient of the whole batch.
  */
 export type LossFunction = (
@@ -44,7 +54,7 @@ export type LossFunction = (
   data: Record<string, tf.Tensor2D>,
   normaliser: number,
   params: LossParams,
-) => tf.Scalar;
+) => LossResult;
 
 /** Losses by name, and the module that holds them, so that a worker can import the same registry. */
 export interface LossRegistry {

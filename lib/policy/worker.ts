@@ -66,10 +66,10 @@ async function handle(request: WorkerRequest): Promise<{ result: unknown; transf
       return { result: await policy!.logprobs(request.contexts, request.completions), transfer: [] };
     case "gradients": {
       if (!losses) throw new Error("no loss registry: the pool was created without one");
-      const { loss, grads } = await policy!.gradients(request.spec, losses.lossByName(request.spec.loss));
+      const { loss, grads, metrics } = await policy!.gradients(request.spec, losses.lossByName(request.spec.loss));
       // Copies own their buffers, so they can be transferred without touching tfjs's memory.
       const entries = [...grads].map(([name, g]): [string, Float32Array<ArrayBuffer>] => [name, g.slice()]);
-      return { result: { loss, grads: entries }, transfer: entries.map(([, g]) => g.buffer) };
+      return { result: { loss, grads: entries, metrics }, transfer: entries.map(([, g]) => g.buffer) };
     }
   }
 }

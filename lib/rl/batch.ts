@@ -16,6 +16,7 @@ import {
   trainingRole,
 } from "./guide.ts";
 import type { ContextInput, TrainSpec } from "../policy/policy.ts";
+import type { RlLossParams } from "./loss.ts";
 
 /** One completion of a group, as sampled and judged. */
 export interface RolloutSample {
@@ -132,7 +133,7 @@ export function buildTrainSpec(
       sequenceRatio: settings.sequenceRatio,
       aggregation: settings.aggregation,
       valueCoef: settings.valueCoef ?? 0,
-    },
+    } satisfies RlLossParams,
     normaliser: Math.max(1, normaliser),
   };
 }

@@ -112,12 +112,17 @@ export function clippedLoss(ratio: T2, advantages: T2, epsilonLow = 0.2, epsilon
   return tf.neg(tf.minimum(unclipped, clipped)) as T2;
 }
 
-/** Fraction of real tokens whose ratio the clip changed (the min chose the clipped term). */
+/** 1 where the clip changed a token's term (the min chose the clipped one: r < 1 − ε_low with Â < 0, or r > 1 + ε_high with Â > 0), else 0. */
+export function clipIndicator(ratio: T2, advantages: T2, epsilonLow = 0.2, epsilonHigh = 0.2): T2 {
+  const low = tf.logicalAnd(tf.less(ratio, 1 - epsilonLow), tf.less(advantages, 0));
+  const high = tf.logicalAnd(tf.greater(ratio, 1 + epsilonHigh), tf.greater(advantages, 0));
+  return tf.cast(tf.logicalOr(low, high), "float32") as T2;
+}
+
+/** Fraction of real tokens whose ratio the clip changed. */
 export function clipFraction(ratio: T2, advantages: T2, mask: T2, epsilonLow = 0.2, epsilonHigh = 0.2): tf.Scalar {
   return tf.tidy(() => {
-    const low = tf.logicalAnd(tf.less(ratio, 1 - epsilonLow), tf.less(advantages, 0));
-    const high = tf.logicalAnd(tf.greater(ratio, 1 + epsilonHigh), tf.greater(advantages, 0));
-    const clipped = tf.mul(tf.cast(tf.logicalOr(low, high), "float32"), mask);
+    const clipped = tf.mul(clipIndicator(ratio, advantages, epsilonLow, epsilonHigh), mask);
     return tf.div(tf.sum(clipped), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }

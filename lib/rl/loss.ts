@@ -16,70 +16,137 @@
  * @module
  */
 import { tf } from "../policy/backend.ts";
-import type { LossFunction, LossRegistry, ScoreTensors } from "../policy/train_spec.ts";
-import { clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
+import type { LossFunction, LossParams, LossRegistry, LossResult, ScoreTensors } from "../policy/train_spec.ts";
+import { type Aggregation, clipIndicator, clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
 import { hintedTokenLoss, type HintedWeighting, type Shaping } from "./guide.ts";
 
 type T2 = tf.Tensor2D;
 
+/** The settings of the `rl` loss, as a step carries them (`buildTrainSpec` writes them). */
+export interface RlLossParams {
+  epsilonLow: number;
+  epsilonHigh: number;
+  /** γ of f(r) (the step's quantile, or the configured constant). */
+  gamma: number;
+  shaping: Shaping;
+  weighting: HintedWeighting;
+  /** KL coefficient to the reference (`refLogprobs` per token when > 0). */
+  beta: number;
+  entropyCoef: number;
+  /** GSPO's sequence-level ratio instead of the token ratio. */
+  sequenceRatio: boolean;
+  aggregation: Aggregation;
+  /** Coefficient of PPO's critic loss (`returns` per token). */
+  valueCoef: number;
+}
+
+const RL_DEFAULTS: RlLossParams = {
+  epsilonLow: 0.2,
+  epsilonHigh: 0.2,
+  gamma: 1,
+  shaping: "quantile",
+  weighting: "shaped",
+  beta: 0,
+  entropyCoef: 0,
+  sequenceRatio: false,
+  aggregation: "grpo",
+  valueCoef: 0.5,
+};
+
+/** The `rl` loss's settings from a step's params (data that crossed to a worker), the defaults for any missing. */
+export function rlParams(params: LossParams): RlLossParams {
+  return { ...RL_DEFAULTS, ...params } as RlLossParams;
+}
+
+/** The ratio the loss uses: per token, or GSPO's per sequence. */
+function ratioOf(scores: ScoreTensors, data: Record<string, T2>, params: RlLossParams): T2 {
+  return params.sequenceRatio
+    ? sequenceRatio(scores.logprobs, data.oldLogprobs, scores.mask)
+    : tokenRatio(scores.logprobs, data.oldLogprobs);
+}
+
 /** Per-token loss before aggregation. */
-export function tokenLoss(
-  scores: ScoreTensors,
-  data: Record<string, T2>,
-  params: Record<string, number | string | boolean>,
-): T2 {
+export function tokenLoss(scores: ScoreTensors, data: Record<string, T2>, params: RlLossParams): T2 {
   const { logprobs, mask } = scores;
-  const ratio = params.sequenceRatio
-    ? sequenceRatio(logprobs, data.oldLogprobs, mask)
-    : tokenRatio(logprobs, data.oldLogprobs);
+  const ratio = ratioOf(scores, data, params);
   const advantages = data.advantages;
-  const plain = clippedLoss(ratio, advantages, Number(params.epsilonLow ?? 0.2), Number(params.epsilonHigh ?? 0.2));
+  const plain = clippedLoss(ratio, advantages, params.epsilonLow, params.epsilonHigh);
   let loss = plain;
   if (data.hinted) {
-    loss = hintedTokenLoss(plain, { ratio, logprobs, advantages, hintedMask: data.hinted }, {
-      weighting: (params.weighting ?? "shaped") as HintedWeighting,
-      gamma: Number(params.gamma ?? 1),
-      shaping: (params.shaping ?? "quantile") as Shaping,
-    });
+    loss = hintedTokenLoss(plain, { ratio, logprobs, advantages, hintedMask: data.hinted }, params);
   }
-  const beta = Number(params.beta ?? 0);
+  const { beta, entropyCoef } = params;
   if (beta > 0) {
     if (!data.refLogprobs) throw new Error("loss: beta > 0 needs refLogprobs");
     loss = tf.add(loss, tf.mul(klPenalty(logprobs, data.refLogprobs), beta)) as T2;
   }
-  const entropyCoef = Number(params.entropyCoef ?? 0);
   if (entropyCoef > 0) loss = tf.sub(loss, tf.mul(scores.entropy, entropyCoef)) as T2;
   if (data.returns) {
     // PPO's critic: ½·(V − return)², its value read in the plain context also for hinted samples.
     if (!scores.values) throw new Error("loss: value targets need a policy with a value head (model.valueHead)");
-    const valueLoss = tf.mul(tf.square(tf.sub(scores.values, data.returns)), 0.5 * Number(params.valueCoef ?? 0.5));
+    const valueLoss = tf.mul(tf.square(tf.sub(scores.values, data.returns)), 0.5 * params.valueCoef);
     loss = tf.add(loss, valueLoss) as T2;
   }
   return tf.mul(loss, mask) as T2;
 }
 
-/** The registered `rl` loss: {@link tokenLoss} aggregated over the shard and divided by the batch normaliser. */
+/**
+ * The diagnostics of the `rl` loss, from the same forward pass, as sums over the shard's real tokens: `tokens`,
+ * `entropySum`, `klSum` (k3 to the reference, when β > 0), and over the tokens that take the clipped loss
+ * (`plainTokens`): `plainRatioSum` and `clippedTokens` (the clip changed their term); `valueSquaredErrorSum` for
+ * PPO's critic.
+ */
+export function rlMetrics(
+  scores: ScoreTensors,
+  data: Record<string, T2>,
+  params: RlLossParams,
+): Record<string, tf.Scalar> {
+  const { logprobs, mask } = scores;
+  const ratio = ratioOf(scores, data, params);
+  const plain = data.hinted ? tf.mul(mask, tf.sub(1, data.hinted)) : mask;
+  const { epsilonLow, epsilonHigh } = params;
+  const metrics: Record<string, tf.Scalar> = {
+    tokens: tf.sum(mask),
+    entropySum: tf.sum(tf.mul(scores.entropy, mask)),
+    plainTokens: tf.sum(plain),
+    plainRatioSum: tf.sum(tf.mul(ratio, plain)),
+    clippedTokens: tf.sum(tf.mul(clipIndicator(ratio, data.advantages, epsilonLow, epsilonHigh), plain)),
+  };
+  if (data.refLogprobs) metrics.klSum = tf.sum(tf.mul(klPenalty(logprobs, data.refLogprobs), mask));
+  if (data.returns && scores.values) {
+    metrics.valueSquaredErrorSum = tf.sum(tf.mul(tf.square(tf.sub(scores.values, data.returns)), mask));
+  }
+  return metrics;
+}
+
+/**
+ * The registered `rl` loss: {@link tokenLoss} aggregated over the shard and divided by the batch normaliser, with
+ * {@link rlMetrics}.
+ */
 export function rlLoss(
   scores: ScoreTensors,
   data: Record<string, T2>,
   normaliser: number,
-  params: Record<string, number | string | boolean>,
-): tf.Scalar {
+  stepParams: LossParams,
+): LossResult {
+  const params = rlParams(stepParams);
   const perToken = tokenLoss(scores, data, params);
-  if ((params.aggregation ?? "grpo") === "grpo") {
+  const metrics = rlMetrics(scores, data, params);
+  if (params.aggregation === "grpo") {
     const perSequence = tf.div(tf.sum(perToken, 1), tf.maximum(tf.sum(scores.mask, 1), 1));
-    return tf.div(tf.sum(perSequence), normaliser) as tf.Scalar;
+    return { loss: tf.div(tf.sum(perSequence), normaliser) as tf.Scalar, metrics };
   }
-  return tf.div(tf.sum(perToken), normaliser) as tf.Scalar;
+  return { loss: tf.div(tf.sum(perToken), normaliser) as tf.Scalar, metrics };
 }
 
 /**
  * Weighted negative log-likelihood, −Σ w_t · log π(o_t | context) / normaliser (`weight` per token, else the mask).
  * With unit weights it is SFT.
  */
-export function nllLoss(scores: ScoreTensors, data: Record<string, T2>, normaliser: number): tf.Scalar {
+export function nllLoss(scores: ScoreTensors, data: Record<string, T2>, normaliser: number): LossResult {
   const weights = data.weight ?? scores.mask;
-  return tf.div(tf.neg(tf.sum(tf.mul(scores.logprobs, weights))), normaliser) as tf.Scalar;
+  const loss = tf.div(tf.neg(tf.sum(tf.mul(scores.logprobs, weights))), normaliser) as tf.Scalar;
+  return { loss, metrics: { tokens: tf.sum(scores.mask) } };
 }
 
 /** Registered losses. */
