@@ -86,7 +86,15 @@ export * as guide from "./rl/guide.ts";
 export { LOSS_REGISTRY, lossByName, LOSSES, nllLoss, rlLoss, tokenLoss } from "./rl/loss.ts";
 export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
 export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
-export { createTrainer, RATIO_BINS, type StepReport, type Trainer, TRAINER_ALGORITHMS } from "./rl/trainer.ts";
+export {
+  createTrainer,
+  rolloutSettings,
+  stepSettings,
+  type Trainer,
+  TRAINER_ALGORITHMS,
+  type TrainerOptions,
+} from "./rl/trainer.ts";
+export { RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
 export {
   type EvaluateOptions,
   evaluatePolicy,
@@ -94,15 +102,8 @@ export {
   evaluationProblems,
   type Sampler,
 } from "./rl/evaluate.ts";
-export {
-  type EvaluationRecord,
-  evaluationRecord,
-  type RunOptions,
-  type RunResult,
-  runTraining,
-  tierList,
-} from "./rl/run.ts";
-export { sft, type SftReport, type SftSettings } from "./rl/sft.ts";
+export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
+export { sft, type SftReport, type SftSettings, sftSettings } from "./rl/sft.ts";
 
 // Analysis: pass@k and where RL's gains come from.
 export { passAtK } from "./metrics/passk.ts";
@@ -111,7 +112,7 @@ export { readSamples } from "./metrics/samples.ts";
 
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
-export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig } from "./config/schema.ts";
+export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig, tiersOf } from "./config/schema.ts";
 
 // Ablations: grids, the runner and its run store, the summary and the figures, Slurm export.
 export {

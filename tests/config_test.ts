@@ -53,6 +53,13 @@ Deno.test("a wrong type or value names the path, the line and what is expected",
   );
   assertThrows(() => parseRunConfig("guide: 3\n", "r.yaml"), Error, `r.yaml:1: key "guide": expected a mapping, got 3`);
   assertThrows(() => parseRunConfig("seed: 1.5\n", "r.yaml"), Error, `key "seed": expected an integer`);
+  assertThrows(
+    () => parseRunConfig("data:\n  tiers: 1,x\n", "r.yaml"),
+    Error,
+    `r.yaml:2: key "data.tiers": expected comma-separated tiers (whole numbers ≥ 1, like "1,2,3"), got "1,x"`,
+  );
+  assertThrows(() => parseRunConfig("sft:\n  rareTiers: '0'\n", "r.yaml"), Error, `key "sft.rareTiers": expected`);
+  assertEquals(parseRunConfig("sft:\n  rareTiers: ''\n").sft.rareTiers, "");
   assertThrows(() => parseRunConfig("optim:\n  lr: -1\n", "r.yaml"), Error, `r.yaml:2: key "optim.lr"`);
 });
 

@@ -178,7 +178,7 @@ Deno.test({
     assertEquals(curves[0].map((r) => r.loss), curves[1].map((r) => r.loss));
     // Diagnostics at the gradient: on-policy plain ratios are 1, nothing is clipped, the entropy is positive.
     assertAlmostEquals(a.plainRatios.mean, 1, 1e-3);
-    assertEquals([a.clipFraction, a.kl], [0, null]);
+    assertEquals([a.clipFraction, a.kl, a.valueError], [0, null, null]);
     assert(a.entropy > 0);
     // save() / load(): a fresh trainer takes the weights, optimizer state and step count.
     const fresh = await warmedPolicy();
@@ -319,6 +319,8 @@ Deno.test({
       const squared = (values: number[]) => values.reduce((sum, v) => sum + v * v, 0);
       const valuesAfter = await firstValues();
       assert(squared(valuesAfter) < squared(valuesBefore), `${valuesBefore} → ${valuesAfter}`);
+      // The critic's error before the update, from the loss's own pass: every target is 0, so it is the mean V².
+      assert(report.valueError !== null && report.valueError > 0, `valueError ${report.valueError}`);
       // The report shows the GAE advantages trained on, not the group's (all 0 for all-0 rewards).
       assert(report.groups.flatMap((g) => g.completions).some((c) => Math.abs(c.advantage) > 1e-3), algorithm);
       if (algorithm === "guide-ppo") assertEquals(report.hintedFraction, 1);

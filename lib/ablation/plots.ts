@@ -14,7 +14,7 @@
  * @module
  */
 import type { AblationReport, CurvePoint } from "./report.ts";
-import { RATIO_BINS } from "../rl/trainer.ts";
+import { RATIO_BINS } from "../rl/step_report.ts";
 import type { Figure } from "../plot/figure.ts";
 
 /** Colours by variant order (Okabe–Ito, readable in print and by colour-blind readers), then Plotly's. */

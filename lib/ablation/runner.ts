@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hostname } from "node:os";
 import { loadProblems } from "../data/load.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { type RunConfig, tiersOf } from "../config/schema.ts";
 import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
@@ -29,7 +29,7 @@ import { Tokenizer } from "../policy/tokenizer.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { coresForThisProcess } from "../policy/blas.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
-import { type EvaluationRecord, evaluationRecord, runTraining, tierList } from "../rl/run.ts";
+import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
 import { formatDuration, inJupyter, progress as progressBar } from "../display.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
@@ -48,8 +48,6 @@ import {
   saveGrid,
 } from "./store.ts";
 import { type AblationReport, ablationReport, summaryCsv, summaryMarkdown } from "./report.ts";
-
-type Section = Record<string, unknown>;
 
 /** The kit's entry point for worker processes (this module's CLI). */
 export const CLI_PATH = fileURLToPath(new URL("./cli.ts", import.meta.url));
@@ -108,14 +106,8 @@ export async function domainTokenizer(domain: string): Promise<Tokenizer> {
 }
 
 function optimizerOf(config: RunConfig) {
-  const optim = config.optim as Section;
-  return {
-    lr: Number(optim.lr),
-    weightDecay: Number(optim.weightDecay),
-    beta1: Number(optim.beta1),
-    beta2: Number(optim.beta2),
-    maxGradNorm: Number(optim.maxGradNorm),
-  };
+  const { lr, weightDecay, beta1, beta2, maxGradNorm } = config.optim;
+  return { lr, weightDecay, beta1, beta2, maxGradNorm };
 }
 
 /** Hold `dir/lock` for this process; a stale lock (its process gone from this host) is taken over. */
@@ -163,19 +155,19 @@ export async function buildBase(
   if (await exists(join(dir, "done.json"))) return;
   const release = await acquireLock(dir);
   try {
-    const domain = String((sft.config.data as Section).domain);
-    const model = sft.config.model as Section;
+    const domain = sft.config.data.domain;
+    const model = sft.config.model;
     const policy = Policy.create(await domainTokenizer(domain), {
-      dModel: Number(model.dModel),
-      layers: Number(model.layers),
-      heads: Number(model.heads),
-      ctx: Number(model.ctx),
+      dModel: model.dModel,
+      layers: model.layers,
+      heads: model.heads,
+      ctx: model.ctx,
     }, { seed: sft.config.seed, optimizer: optimizerOf(sft.config) });
-    const steps = Number((sft.config.sft as Section).steps);
+    const steps = sft.config.sft.steps;
     const result = await runTraining(sft.config, {
       runDir: dir,
       policy,
-      train: await loadProblems(domain as "math", "train"),
+      train: await loadProblems(domain, "train"),
       resume: true,
       // The SFT config's `workers` is 1 (runs in a grid get one process each); the base has the machine to itself.
       workers: options.workers ?? coresForThisProcess(),
@@ -200,8 +192,8 @@ export async function calibrateBase(
 ): Promise<{ calibration: TierCalibration[]; markdown: string }> {
   if (!grid.sft) throw new Error(`${grid.file}: no \`sft\` section: nothing to calibrate`);
   const dir = baseDir(out, grid.sft.id);
-  const domain = String((grid.sft.config.data as Section).domain) as "math";
-  const maxTokens = Number((grid.runs[0]?.config.rollout as Section | undefined)?.maxTokens ?? 64);
+  const domain = grid.sft.config.data.domain;
+  const maxTokens = grid.runs[0]?.config.rollout.maxTokens ?? 64;
   const { problems, samples } = options;
   const file = join(dir, "calibration.json");
   if (await exists(file)) {
@@ -238,20 +230,19 @@ export async function calibrateBase(
 export async function evaluateBase(out: string, config: RunConfig, workers?: number): Promise<EvaluationRecord> {
   const saved = await readBaseEval(out, config);
   if (saved) return saved;
-  const evalConfig = config.eval as Section;
-  const rollout = config.rollout as Section;
-  const test = await loadProblems(String((config.data as Section).domain) as "math", "test");
-  const problems = evaluationProblems(test, tierList(evalConfig.tiers), Number(evalConfig.problems));
+  const { eval: evalConfig, rollout } = config;
+  const test = await loadProblems(config.data.domain, "test");
+  const problems = evaluationProblems(test, tiersOf(evalConfig.tiers), evalConfig.problems);
   const policy = await loadCheckpoint(checkpointPath(out, config));
   const pool = await PolicyPool.create(policy, { workers });
   try {
-    const n = Number(evalConfig.finalSamples);
+    const n = evalConfig.finalSamples;
     // Seed 7777 + step, as the trainer's evaluations: this is step 0.
     const result = await evaluatePolicy(pool, problems, {
       n,
       k: n,
-      maxTokens: Number(rollout.maxTokens),
-      temperature: Number(rollout.temperature),
+      maxTokens: rollout.maxTokens,
+      temperature: rollout.temperature,
       seed: 7_777,
     });
     const record = evaluationRecord(result);
@@ -277,11 +268,11 @@ export async function runOne(
   const release = await acquireLock(dir);
   try {
     const config = run.config;
-    const domain = String((config.data as Section).domain) as "math";
+    const domain = config.data.domain;
     const base = await loadCheckpoint(checkpointPath(out, config));
     const ppo = config.algorithm === "ppo" || config.algorithm === "guide-ppo";
     const policy = base.clone({ valueHead: ppo || undefined, optimizer: optimizerOf(config) });
-    const kl = Number((config.loss as Section).beta) > 0;
+    const kl = config.loss.beta > 0;
     if (!kl) base.dispose();
     try {
       const result = await runTraining(config, {
@@ -578,13 +569,12 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
       await Promise.all(Array.from({ length: Math.min(workers, queue.length) }, async (_, slot) => {
         while (queue.length > 0) {
           const run = queue.shift()!;
-          const rollout = run.config.rollout as Section;
           state.workers[slot] = {
             run: run.id,
             step: 0,
-            steps: Number(run.config.steps),
+            steps: run.config.steps,
             rollouts: 0,
-            budget: Number(rollout.budget),
+            budget: run.config.rollout.budget,
           };
           update();
           const { code, log } = await spawnRun(out, gridFile, run, coresPerRun, (line) => {

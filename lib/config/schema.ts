@@ -7,7 +7,7 @@
  */
 import { BACKENDS } from "../policy/backend.ts";
 import { HINT_STYLES } from "../data/schema.ts";
-import { field, loadConfig, parseConfig, section } from "./validate.ts";
+import { field, loadConfig, parseConfig, parseTiers, type Resolved, section } from "./validate.ts";
 
 /** How per-token losses become one number (see `aggregate` in `lib/rl/core.ts`). */
 export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dapo";
@@ -34,7 +34,7 @@ export const RUN_SCHEMA = section({
   }),
   data: section({
     domain: field("string", "math", { choices: ["math", "science", "code", "arith"] }),
-    tiers: field("string", "1,2,3,4,5", { doc: "comma-separated tiers to train on" }),
+    tiers: field("string", "1,2,3,4,5", { format: "tiers", doc: "comma-separated tiers to train on" }),
     hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
   }),
   rollout: section({
@@ -88,9 +88,12 @@ export const RUN_SCHEMA = section({
   sft: section({
     steps: field("integer", 1000, { min: 1 }),
     batch: field("integer", 64, { min: 1 }),
-    tiers: field("string", "1,2"),
+    tiers: field("string", "1,2", { format: "tiers" }),
     hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
-    rareTiers: field("string", "", { doc: "tiers seen rarely and only plain (comma-separated; empty: none)" }),
+    rareTiers: field("string", "", {
+      format: "tiers",
+      doc: "tiers seen rarely and only plain (comma-separated; empty: none)",
+    }),
     rareFraction: field("number", 0, { min: 0, max: 1, doc: "fraction of examples from rareTiers" }),
     alternativeFraction: field("number", 0, {
       min: 0,
@@ -100,7 +103,10 @@ export const RUN_SCHEMA = section({
   }),
   eval: section({
     every: field("integer", 10, { min: 1, doc: "held-out evaluation every this many steps (and at the end)" }),
-    tiers: field("string", "1,2,3,4,5", { doc: "tiers evaluated (all by default: forgetting easy tiers counts)" }),
+    tiers: field("string", "1,2,3,4,5", {
+      format: "tiers",
+      doc: "tiers evaluated (all by default: forgetting easy tiers counts)",
+    }),
     problems: field("integer", 128, { min: 1, doc: "held-out problems per tier" }),
     samples: field("integer", 8, { min: 1, doc: "samples per problem during the run" }),
     finalSamples: field("integer", 64, {
@@ -110,11 +116,16 @@ export const RUN_SCHEMA = section({
   }),
 });
 
-/** A resolved run config (every key present). */
-export type RunConfig = Record<string, unknown> & {
-  algorithm: typeof ALGORITHMS[number];
-  seed: number;
-};
+/**
+ * A resolved run config, every key present and typed by {@link RUN_SCHEMA}. Tiers stay in their text form ("1,2,3"),
+ * the form a run saves and a grid hashes; {@link tiersOf} reads them.
+ */
+export type RunConfig = Resolved<typeof RUN_SCHEMA>;
+
+/** Tiers of a config's tier field, as numbers (the schema has checked the text). */
+export function tiersOf(text: string): number[] {
+  return parseTiers(text);
+}
 
 /** Resolve YAML text of a run config. */
 export function parseRunConfig(text: string, file = "config.yaml"): RunConfig {

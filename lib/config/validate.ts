@@ -14,30 +14,58 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";
 
-/** A leaf of the schema. */
-export interface FieldSpec {
+/** A leaf of the schema; `T` is the type of its resolved value. */
+export interface FieldSpec<T = unknown> {
   kind: "field";
   type: "number" | "integer" | "string" | "boolean";
-  default: unknown;
+  default: T;
   /** Allowed values (strings). */
   choices?: readonly string[];
   min?: number;
   max?: number;
   /** `null` is a valid value (meaning "unset"). */
   nullable?: boolean;
+  /** `tiers`: a string of comma-separated whole numbers ≥ 1, like "1,2,3" (empty allowed: no tiers). */
+  format?: "tiers";
   doc?: string;
 }
 
 /** A mapping of named specs. */
-export interface SectionSpec {
+export interface SectionSpec<F extends Record<string, Spec> = Record<string, Spec>> {
   kind: "section";
-  fields: Record<string, Spec>;
+  fields: F;
 }
 
 /** A schema node. */
 export type Spec = FieldSpec | SectionSpec;
 
-/** A leaf with its default. */
+/** The type of the value a schema resolves to: a section's keys each with its field's type. */
+export type Resolved<S> = S extends SectionSpec<infer F> ? { [K in keyof F]: Resolved<F[K]> }
+  : S extends FieldSpec<infer T> ? T
+  : never;
+
+/** Options of a field besides its type and default. */
+export type FieldOptions = Omit<FieldSpec, "kind" | "type" | "default" | "choices">;
+
+/** A leaf with its default; its value's type follows from `type`, `choices` and `nullable`. */
+export function field(type: "number" | "integer", defaultValue: number, options?: FieldOptions): FieldSpec<number>;
+export function field(
+  type: "number" | "integer",
+  defaultValue: number | null,
+  options: FieldOptions & { nullable: true },
+): FieldSpec<number | null>;
+export function field(type: "boolean", defaultValue: boolean, options?: FieldOptions): FieldSpec<boolean>;
+export function field<const C extends string>(
+  type: "string",
+  defaultValue: NoInfer<C>,
+  options: FieldOptions & { choices: readonly C[] },
+): FieldSpec<C>;
+export function field(
+  type: "string",
+  defaultValue: string | null,
+  options: FieldOptions & { nullable: true },
+): FieldSpec<string | null>;
+export function field(type: "string", defaultValue: string, options?: FieldOptions): FieldSpec<string>;
 export function field(
   type: FieldSpec["type"],
   defaultValue: unknown,
@@ -47,8 +75,13 @@ export function field(
 }
 
 /** A mapping. */
-export function section(fields: Record<string, Spec>): SectionSpec {
+export function section<const F extends Record<string, Spec>>(fields: F): SectionSpec<F> {
   return { kind: "section", fields };
+}
+
+/** The tiers of a `tiers` field's text ("1,2,3" → [1, 2, 3]; "" → []). */
+export function parseTiers(text: string): number[] {
+  return text.trim() === "" ? [] : text.split(",").map((t) => Number(t.trim()));
 }
 
 /** A config problem, as `file:line: message`. */
@@ -113,6 +146,9 @@ function checkField(spec: FieldSpec, value: unknown, path: string, fail: (messag
     case "string":
       if (typeof value !== "string") bad();
       if (spec.choices && !spec.choices.includes(value as string)) bad();
+      if (spec.format === "tiers" && !parseTiers(value as string).every((t) => Number.isInteger(t) && t >= 1)) {
+        fail(`key "${path}": expected comma-separated tiers (whole numbers ≥ 1, like "1,2,3"), got ${got}`);
+      }
       return value;
     case "integer":
     case "number": {

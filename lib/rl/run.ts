@@ -20,18 +20,13 @@ import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
-import { type RunConfig } from "../config/schema.ts";
+import { type RunConfig, tiersOf } from "../config/schema.ts";
 import { toYaml } from "../config/validate.ts";
 import { passAtK } from "../metrics/passk.ts";
-import { sft } from "./sft.ts";
-import { alternativeOrder } from "../data/arith.ts";
-import { createTrainer, type StepReport } from "./trainer.ts";
+import { sft, sftSettings } from "./sft.ts";
+import { createTrainer } from "./trainer.ts";
+import type { StepReport } from "./step_report.ts";
 import { type Evaluation, evaluationProblems } from "./evaluate.ts";
-
-/** Tiers from a config's comma-separated list. */
-export function tierList(value: unknown): number[] {
-  return String(value).split(",").map((t) => Number(t.trim()));
-}
 
 /**
  * An evaluation as saved in `eval.jsonl` (and by the ablation for the base): the overall means, and per tier the
@@ -170,36 +165,22 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   let stopped: string | undefined;
   const pool = config.algorithm === "sft"
     ? await PolicyPool.create(options.policy, {
-      workers: options.workers ?? (Number(config.workers) || undefined),
+      workers: options.workers ?? (config.workers || undefined),
       losses: LOSS_REGISTRY,
     })
     : undefined;
   try {
     if (pool) {
-      const s = config.sft as Record<string, unknown>;
       if (resumeFrom > 0) {
         const saved = await loadCheckpoint(join(runDir, "checkpoint"), { expect: options.policy.config });
         options.policy.copyFrom(saved);
         saved.dispose();
       }
-      await sft(pool, options.train, {
-        steps: Number(s.steps),
-        batch: Number(s.batch),
-        tiers: String(s.tiers).split(",").map(Number),
-        hintedFraction: Number(s.hintedFraction),
-        rareTiers: String(s.rareTiers ?? "").split(",").filter((t) => t.trim() !== "").map(Number),
-        rareFraction: Number(s.rareFraction ?? 0),
-        alternative: (config.data as Record<string, unknown>).domain === "arith" ? alternativeOrder : undefined,
-        alternativeFraction: Number(s.alternativeFraction ?? 0),
-        hintStyle: (config.data as Record<string, unknown>).hintStyle as "strategy",
-        lr: Number((config.optim as Record<string, unknown>).lr),
-        seed: config.seed,
-        startStep: resumeFrom,
-      }, async (report) => {
+      await sft(pool, options.train, sftSettings(config, resumeFrom), async (report) => {
         steps = report.step;
         // The line first, so that a checkpoint never runs ahead of the metrics kept on resume.
         await log({ ...report });
-        if (report.step % Number((config.eval as Record<string, unknown>).every) === 0) await checkpoint(report.step);
+        if (report.step % config.eval.every === 0) await checkpoint(report.step);
         await options.onStep?.({ ...report });
       });
     } else {
@@ -210,28 +191,27 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
       });
       trainerRef = trainer;
       if (resumeFrom > 0) await trainer.load(join(runDir, "checkpoint"));
-      const evalConfig = config.eval as Record<string, unknown>;
-      const every = Number(evalConfig.every);
+      const { every, finalSamples, samples } = config.eval;
       try {
         const heldOut = options.test
-          ? evaluationProblems(options.test, tierList(evalConfig.tiers), Number(evalConfig.problems))
+          ? evaluationProblems(options.test, tiersOf(config.eval.tiers), config.eval.problems)
           : undefined;
-        const budget = Number((config.rollout as Record<string, unknown>).budget);
+        const budget = config.rollout.budget;
         // Completions sampled so far: what an equal-budget comparison counts.
         let rollouts = metrics.length > 0 ? Number(JSON.parse(metrics[metrics.length - 1]).rollouts ?? 0) : 0;
         const spent = () => budget > 0 && rollouts >= budget;
-        for (let step = resumeFrom + 1; step <= Number(config.steps) && !spent(); step++) {
+        for (let step = resumeFrom + 1; step <= config.steps && !spent(); step++) {
           const report: StepReport = await trainer.step();
           steps = step;
           rollouts += report.rollout.completions;
-          const last = step === Number(config.steps) || spent();
+          const last = step === config.steps || spent();
           const { groups, ...line } = report;
           await Deno.writeTextFile(join(runDir, "rollouts.jsonl"), JSON.stringify({ step, groups }) + "\n", {
             append: true,
           });
           await record({ ...line, rollouts });
           if (heldOut && heldOut.length > 0 && (step % every === 0 || last)) {
-            const n = Number(last ? evalConfig.finalSamples : evalConfig.samples);
+            const n = last ? finalSamples : samples;
             const result = await trainer.evaluate(heldOut, { n, k: n });
             evals.push(JSON.stringify({ step, rollouts, ...evaluationRecord(result) }));
             await writeTextFileAtomic(join(runDir, "eval.jsonl"), evals.join("\n") + "\n");

@@ -8,6 +8,8 @@
 import type { Policy, StepStats, TrainSpec } from "../policy/policy.ts";
 import { Rng } from "../random.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
+import { alternativeOrder } from "../data/arith.ts";
+import { type RunConfig, tiersOf } from "../config/schema.ts";
 
 /** Settings of the warm-up. */
 export interface SftSettings {
@@ -30,6 +32,25 @@ export interface SftSettings {
   alternativeFraction?: number;
   /** Steps already done (a resumed run): their batches are drawn and skipped, so the rest is as uninterrupted. */
   startStep?: number;
+}
+
+/** The SFT settings of a run config (`startStep`: steps already done, when resuming). */
+export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
+  const s = config.sft;
+  return {
+    steps: s.steps,
+    batch: s.batch,
+    tiers: tiersOf(s.tiers),
+    hintedFraction: s.hintedFraction,
+    rareTiers: tiersOf(s.rareTiers),
+    rareFraction: s.rareFraction,
+    alternative: config.data.domain === "arith" ? alternativeOrder : undefined,
+    alternativeFraction: s.alternativeFraction,
+    hintStyle: config.data.hintStyle,
+    lr: config.optim.lr,
+    seed: config.seed,
+    startStep,
+  };
 }
 
 /** A policy that trains on a step described as data: a `PolicyPool` (all cores), or a one-process stand-in. */
