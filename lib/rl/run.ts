@@ -100,28 +100,150 @@ async function checkpointStep(dir: string): Promise<number> {
   return Number(extra?.steps ?? 0);
 }
 
-/** Run `config` to the end in `options.runDir`. */
-export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunResult> {
-  const { runDir } = options;
+/**
+ * Claim `options.runDir` for `config`: a fresh folder gets the config; one holding another config is refused; one
+ * holding this config resumes from its checkpoint (`resume`) or is refused. Returns the step to resume from, or
+ * `"done"` for a finished run.
+ */
+async function claimRunDir(config: RunConfig, options: RunOptions): Promise<number | "done"> {
   const configText = toYaml(config);
-  const configFile = join(runDir, "config.yaml");
-  let resumeFrom = 0;
+  const configFile = join(options.runDir, "config.yaml");
   let existing: string | undefined;
   try {
     existing = await Deno.readTextFile(configFile);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
+  let resumeFrom = 0;
   if (existing !== undefined) {
     if (existing !== configText) {
       const differing = configText.split("\n").filter((line) => !existing!.split("\n").includes(line));
       throw new Error(`${configFile}: the folder holds a run of another config (differs in: ${differing.join("; ")})`);
     }
     if (!options.resume) throw new Error(`${configFile}: the folder already holds this run; use a new folder`);
-    if (await exists(join(runDir, "done.json"))) return { steps: 0, skipped: true, seconds: 0 };
-    resumeFrom = await checkpointStep(join(runDir, "checkpoint"));
+    if (await exists(join(options.runDir, "done.json"))) return "done";
+    resumeFrom = await checkpointStep(join(options.runDir, "checkpoint"));
   }
   await writeTextFileAtomic(configFile, configText);
+  return resumeFrom;
+}
+
+/** A run's logs (`metrics.jsonl`, `eval.jsonl`, `rollouts.jsonl`), cut back to the checkpoint on resume. */
+class RunLog {
+  private constructor(private readonly dir: string, private metrics: string[], private evals: string[]) {}
+
+  /** Open the logs of `dir`, keeping the lines up to step `resumeFrom` (later lines are redone). */
+  static async open(dir: string, resumeFrom: number): Promise<RunLog> {
+    const upTo = async (file: string) =>
+      resumeFrom > 0
+        ? (await readJsonLines(join(dir, file))).filter((l) => Number(l.step) <= resumeFrom).map((l) =>
+          JSON.stringify(l)
+        )
+        : [];
+    const rollouts = await upTo("rollouts.jsonl");
+    await writeTextFileAtomic(join(dir, "rollouts.jsonl"), rollouts.map((l) => l + "\n").join(""));
+    return new RunLog(dir, await upTo("metrics.jsonl"), await upTo("eval.jsonl"));
+  }
+
+  /** Completions sampled up to the last logged step. */
+  get rollouts(): number {
+    return this.metrics.length > 0 ? Number(JSON.parse(this.metrics[this.metrics.length - 1]).rollouts ?? 0) : 0;
+  }
+
+  async metric(line: Record<string, unknown>): Promise<void> {
+    this.metrics.push(JSON.stringify(line));
+    await writeTextFileAtomic(join(this.dir, "metrics.jsonl"), this.metrics.join("\n") + "\n");
+  }
+
+  async groups(step: number, groups: unknown): Promise<void> {
+    await Deno.writeTextFile(join(this.dir, "rollouts.jsonl"), JSON.stringify({ step, groups }) + "\n", {
+      append: true,
+    });
+  }
+
+  async evaluation(line: Record<string, unknown>): Promise<void> {
+    this.evals.push(JSON.stringify(line));
+    await writeTextFileAtomic(join(this.dir, "eval.jsonl"), this.evals.join("\n") + "\n");
+  }
+}
+
+/** The steps a run has taken so far (what a stopped run reports). */
+interface Progress {
+  steps: number;
+}
+
+/** The SFT warm-up of a run, checkpointed every `eval.every` steps and at the end. */
+async function runSft(config: RunConfig, options: RunOptions, log: RunLog, progress: Progress): Promise<void> {
+  const checkpointDir = join(options.runDir, "checkpoint");
+  const checkpoint = () => saveCheckpoint(options.policy, checkpointDir, { steps: progress.steps, config });
+  const pool = await PolicyPool.create(options.policy, {
+    workers: options.workers ?? (config.workers || undefined),
+    losses: LOSS_REGISTRY,
+  });
+  try {
+    if (progress.steps > 0) {
+      const saved = await loadCheckpoint(checkpointDir, { expect: options.policy.config });
+      options.policy.copyFrom(saved);
+      saved.dispose();
+    }
+    await sft(pool, options.train, sftSettings(config, progress.steps), async (report) => {
+      progress.steps = report.step;
+      // The line first, so that a checkpoint never runs ahead of the metrics kept on resume.
+      await log.metric({ ...report });
+      if (report.step % config.eval.every === 0) await checkpoint();
+      await options.onStep?.({ ...report });
+    });
+    await checkpoint();
+  } finally {
+    pool.close();
+  }
+}
+
+/** The RL steps of a run, with held-out evaluations and checkpoints every `eval.every` steps and at the end. */
+async function runRl(config: RunConfig, options: RunOptions, log: RunLog, progress: Progress): Promise<void> {
+  const trainer = await createTrainer(options.workers ? { ...config, workers: options.workers } : config, {
+    policy: options.policy,
+    train: options.train,
+    reference: options.reference,
+  });
+  const checkpointDir = join(options.runDir, "checkpoint");
+  try {
+    if (progress.steps > 0) await trainer.load(checkpointDir);
+    const { every, finalSamples, samples, budget } = { ...config.eval, budget: config.rollout.budget };
+    const heldOut = options.test
+      ? evaluationProblems(options.test, tiersOf(config.eval.tiers), config.eval.problems)
+      : undefined;
+    // Completions sampled so far: what an equal-budget comparison counts.
+    let rollouts = log.rollouts;
+    const spent = () => budget > 0 && rollouts >= budget;
+    for (let step = progress.steps + 1; step <= config.steps && !spent(); step++) {
+      const report: StepReport = await trainer.step();
+      progress.steps = step;
+      rollouts += report.rollout.completions;
+      const last = step === config.steps || spent();
+      const { groups, ...line } = report;
+      await log.groups(step, groups);
+      await log.metric({ ...line, rollouts });
+      await options.onStep?.({ ...line, rollouts });
+      if (heldOut && heldOut.length > 0 && (step % every === 0 || last)) {
+        const n = last ? finalSamples : samples;
+        const result = await trainer.evaluate(heldOut, { n, k: n });
+        await log.evaluation({ step, rollouts, ...evaluationRecord(result) });
+      }
+      if (step % every === 0 && !last) await trainer.save(checkpointDir);
+    }
+    await trainer.save(checkpointDir);
+  } finally {
+    trainer.close();
+  }
+}
+
+/** Run `config` to the end in `options.runDir`. */
+export async function runTraining(config: RunConfig, options: RunOptions): Promise<RunResult> {
+  const { runDir } = options;
+  const claimed = await claimRunDir(config, options);
+  if (claimed === "done") return { steps: 0, skipped: true, seconds: 0 };
+  const resumeFrom = claimed;
   const started = performance.now();
   const meta: Record<string, unknown> = {
     algorithm: config.algorithm,
@@ -133,111 +255,28 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   };
   const writeMeta = () => writeTextFileAtomic(join(runDir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   await writeMeta();
-  // On resume, keep what was logged up to the checkpoint; later lines are redone.
-  const upTo = async (file: string) =>
-    resumeFrom > 0
-      ? (await readJsonLines(join(runDir, file))).filter((l) => Number(l.step) <= resumeFrom).map((l) =>
-        JSON.stringify(l)
-      )
-      : [];
-  const metrics: string[] = await upTo("metrics.jsonl");
-  const evals: string[] = await upTo("eval.jsonl");
-  const rollouts = await upTo("rollouts.jsonl");
-  await writeTextFileAtomic(join(runDir, "rollouts.jsonl"), rollouts.map((l) => l + "\n").join(""));
+  const log = await RunLog.open(runDir, resumeFrom);
   if (resumeFrom > 0) meta.resumedFrom = resumeFrom;
-  let trainerRef: { save(dir: string): Promise<void> } | undefined;
-  const checkpoint = (step: number) =>
-    trainerRef
-      ? trainerRef.save(join(runDir, "checkpoint"))
-      : saveCheckpoint(options.policy, join(runDir, "checkpoint"), {
-        steps: step,
-        config,
-      });
-  const log = async (line: Record<string, unknown>) => {
-    metrics.push(JSON.stringify(line));
-    await writeTextFileAtomic(join(runDir, "metrics.jsonl"), metrics.join("\n") + "\n");
-  };
-  const record = async (line: Record<string, unknown>) => {
-    await log(line);
-    await options.onStep?.(line);
-  };
-  let steps = resumeFrom;
+  const progress: Progress = { steps: resumeFrom };
   let stopped: string | undefined;
-  const pool = config.algorithm === "sft"
-    ? await PolicyPool.create(options.policy, {
-      workers: options.workers ?? (config.workers || undefined),
-      losses: LOSS_REGISTRY,
-    })
-    : undefined;
   try {
-    if (pool) {
-      if (resumeFrom > 0) {
-        const saved = await loadCheckpoint(join(runDir, "checkpoint"), { expect: options.policy.config });
-        options.policy.copyFrom(saved);
-        saved.dispose();
-      }
-      await sft(pool, options.train, sftSettings(config, resumeFrom), async (report) => {
-        steps = report.step;
-        // The line first, so that a checkpoint never runs ahead of the metrics kept on resume.
-        await log({ ...report });
-        if (report.step % config.eval.every === 0) await checkpoint(report.step);
-        await options.onStep?.({ ...report });
-      });
-    } else {
-      const trainer = await createTrainer(options.workers ? { ...config, workers: options.workers } : config, {
-        policy: options.policy,
-        train: options.train,
-        reference: options.reference,
-      });
-      trainerRef = trainer;
-      if (resumeFrom > 0) await trainer.load(join(runDir, "checkpoint"));
-      const { every, finalSamples, samples } = config.eval;
-      try {
-        const heldOut = options.test
-          ? evaluationProblems(options.test, tiersOf(config.eval.tiers), config.eval.problems)
-          : undefined;
-        const budget = config.rollout.budget;
-        // Completions sampled so far: what an equal-budget comparison counts.
-        let rollouts = metrics.length > 0 ? Number(JSON.parse(metrics[metrics.length - 1]).rollouts ?? 0) : 0;
-        const spent = () => budget > 0 && rollouts >= budget;
-        for (let step = resumeFrom + 1; step <= config.steps && !spent(); step++) {
-          const report: StepReport = await trainer.step();
-          steps = step;
-          rollouts += report.rollout.completions;
-          const last = step === config.steps || spent();
-          const { groups, ...line } = report;
-          await Deno.writeTextFile(join(runDir, "rollouts.jsonl"), JSON.stringify({ step, groups }) + "\n", {
-            append: true,
-          });
-          await record({ ...line, rollouts });
-          if (heldOut && heldOut.length > 0 && (step % every === 0 || last)) {
-            const n = last ? finalSamples : samples;
-            const result = await trainer.evaluate(heldOut, { n, k: n });
-            evals.push(JSON.stringify({ step, rollouts, ...evaluationRecord(result) }));
-            await writeTextFileAtomic(join(runDir, "eval.jsonl"), evals.join("\n") + "\n");
-          }
-          if (step % every === 0 && !last) await checkpoint(step);
-        }
-      } finally {
-        trainer.close();
-      }
-    }
-    await checkpoint(steps);
+    if (config.algorithm === "sft") await runSft(config, options, log, progress);
+    else await runRl(config, options, log, progress);
   } catch (e) {
     const message = (e as Error).message;
     if (!/loss is (NaN|Infinity|-Infinity)|gradient norm is/.test(message)) throw e;
     // A diverged step: stop here, keep the last checkpoint as it is.
-    stopped = `step ${steps + 1}: ${message}`;
+    stopped = `step ${progress.steps + 1}: ${message}`;
     console.error(`run stopped at ${stopped}; the last checkpoint is intact`);
   } finally {
-    pool?.close();
-    meta.steps = steps;
+    meta.steps = progress.steps;
     meta.stopped = stopped ?? null;
     meta.seconds = (performance.now() - started) / 1000;
     meta.finishedAt = new Date().toISOString();
     await writeMeta();
   }
   // Written last and atomically: its presence means every file above is complete.
+  const steps = progress.steps;
   if (!stopped) await writeTextFileAtomic(join(runDir, "done.json"), JSON.stringify({ steps }) + "\n");
   return { steps, stopped, resumedFrom: resumeFrom || undefined, seconds: (performance.now() - started) / 1000 };
 }

@@ -132,130 +132,185 @@ function promptOrder(problems: Problem[], seed: number): number[] {
 
 /** Start a trainer over `options.train` with `config` (a resolved run config). */
 export async function createTrainer(config: RunConfig, options: TrainerOptions): Promise<Trainer> {
-  const algorithm = config.algorithm;
-  if (algorithm === "sft") {
-    throw new Error(
-      `algorithm "${algorithm}" is not in this trainer yet (available: ${TRAINER_ALGORITHMS.join(", ")})`,
-    );
-  }
-  const ppo = algorithm === "ppo" || algorithm === "guide-ppo";
-  if (ppo && !options.policy.config.valueHead) {
-    throw new Error(`${algorithm} needs a policy with a value head (model.valueHead: true) for its critic`);
-  }
-  const tiers = tiersOf(config.data.tiers);
-  const problems = options.train.filter((p) => tiers.includes(p.tier));
-  if (problems.length === 0) throw new Error(`no training problems in tiers ${tiers.join(",")}`);
-  const pool = await PolicyPool.create(options.policy, { workers: config.workers || undefined, losses: LOSS_REGISTRY });
-  const order = promptOrder(problems, config.seed);
-  let cursor = 0;
-  const take = (count: number) => Array.from({ length: count }, () => problems[order[cursor++ % order.length]]);
-  let steps = 0;
-  const rollout = rolloutSettings(config);
+  return await RlTrainer.create(config, options);
+}
 
-  /** One step: rollout (with hinted regroups), the step as data, γ from the hinted ratios, one update, the report. */
-  async function step(): Promise<StepReport> {
+/** What the update of a step did (nothing when no group was informative). */
+interface StepUpdate {
+  gamma: number;
+  hinted: HintedDiagnostics;
+  advantages: number[];
+  tokens: number;
+  trained?: { loss: number; gradNorm: number; metrics: Record<string, number> };
+}
+
+/** GRPO, Filter-GRPO, Guide-GRPO, PPO and Guide-PPO over a pool of the policy, one step at a time. */
+class RlTrainer implements Trainer {
+  private cursor = 0;
+  private stepsTaken = 0;
+  private readonly rollout: RolloutSettings;
+  private readonly ppo: boolean;
+
+  private constructor(
+    readonly config: RunConfig,
+    private readonly options: TrainerOptions,
+    private readonly pool: PolicyPool,
+    private readonly problems: Problem[],
+    private readonly tiers: number[],
+    private readonly order: number[],
+  ) {
+    this.rollout = rolloutSettings(config);
+    this.ppo = config.algorithm === "ppo" || config.algorithm === "guide-ppo";
+  }
+
+  static async create(config: RunConfig, options: TrainerOptions): Promise<RlTrainer> {
+    const algorithm = config.algorithm;
+    if (algorithm === "sft") {
+      throw new Error(
+        `algorithm "${algorithm}" is not in this trainer yet (available: ${TRAINER_ALGORITHMS.join(", ")})`,
+      );
+    }
+    if ((algorithm === "ppo" || algorithm === "guide-ppo") && !options.policy.config.valueHead) {
+      throw new Error(`${algorithm} needs a policy with a value head (model.valueHead: true) for its critic`);
+    }
+    const tiers = tiersOf(config.data.tiers);
+    const problems = options.train.filter((p) => tiers.includes(p.tier));
+    if (problems.length === 0) throw new Error(`no training problems in tiers ${tiers.join(",")}`);
+    const pool = await PolicyPool.create(options.policy, {
+      workers: config.workers || undefined,
+      losses: LOSS_REGISTRY,
+    });
+    return new RlTrainer(config, options, pool, problems, tiers, promptOrder(problems, config.seed));
+  }
+
+  get policy(): Policy {
+    return this.options.policy;
+  }
+
+  get steps(): number {
+    return this.stepsTaken;
+  }
+
+  /** The next `count` prompts of the seeded order. */
+  private take = (count: number): Problem[] =>
+    Array.from({ length: count }, () => this.problems[this.order[this.cursor++ % this.order.length]]);
+
+  /** One step: rollout (with hinted regroups), the update, the report. */
+  async step(): Promise<StepReport> {
+    const { config } = this;
     const started = performance.now();
-    if (config.loss.beta > 0 && !options.reference) {
+    if (config.loss.beta > 0 && !this.options.reference) {
       throw new Error("loss.beta > 0 needs a reference policy (TrainerOptions.reference, e.g. the SFT policy)");
     }
-    const seed = config.seed * 1_000_003 + steps;
-    const { groups, stats } = await collectGroups(pool, take(config.rollout.promptsPerStep), take, rollout, seed);
+    const seed = config.seed * 1_000_003 + this.stepsTaken;
+    const prompts = this.take(config.rollout.promptsPerStep);
+    const { groups, stats } = await collectGroups(this.pool, prompts, this.take, this.rollout, seed);
     const rolledOut = performance.now();
-    const { shaping, gammaLevel } = config.guide;
-    const gammaOptions = { level: gammaLevel, gamma: config.guide.gamma };
-    let gamma = stepGamma(shaping, [], gammaOptions);
-    let hinted: HintedDiagnostics = { ratios: [], logprobGap: [] };
-    let trained: { loss: number; gradNorm: number; metrics: Record<string, number> } | undefined;
-    let advantages: number[] = [];
-    let tokens = 0;
-    if (groups.length > 0) {
-      const targets = ppo ? await gaeTargets(options.policy, groups, config.ppo.gamma, config.ppo.lambda) : undefined;
-      const spec = buildTrainSpec(
-        groups,
-        stepSettings(config, config.guide.gamma),
-        (c) => options.policy.encodeContext(c),
-        targets && ((g, i) => targets[g][i]),
-      );
-      tokens = spec.completions.reduce((n, c) => n + c.length, 0);
-      advantages = spec.data!.advantages.map((row) => mean(row));
-      if (config.loss.beta > 0) {
-        // KL to the reference in the context each row is trained in.
-        spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
-      }
-      if (rollout.hints) {
-        hinted = await scoreHinted(pool, groups, config.guide.isCorrection ? spec : undefined);
-        gamma = stepGamma(shaping, hinted.ratios, gammaOptions);
-      }
-      spec.params!.gamma = gamma;
-      trained = await pool.train(spec, { lr: config.optim.lr });
-    }
-    steps++;
+    const update = await this.update(groups);
+    this.stepsTaken++;
     const finished = performance.now();
     const report: StepReport = {
-      step: steps,
-      algorithm,
+      step: this.stepsTaken,
+      algorithm: config.algorithm,
       rewardMean: stats.plainReward,
       hintedFraction: groups.length > 0 ? groups.filter((g) => g.hint !== undefined).length / groups.length : 0,
       rollout: stats,
-      groups: reportGroups(groups, advantages),
-      ...lossDiagnostics(trained?.metrics ?? {}),
-      gamma,
-      ...hintedReport(hinted, gamma, shaping),
-      loss: trained?.loss ?? NaN,
-      gradNorm: trained?.gradNorm ?? NaN,
-      tokens,
-      updated: groups.length > 0,
+      groups: reportGroups(groups, update.advantages),
+      ...lossDiagnostics(update.trained?.metrics ?? {}),
+      gamma: update.gamma,
+      ...hintedReport(update.hinted, update.gamma, config.guide.shaping),
+      loss: update.trained?.loss ?? NaN,
+      gradNorm: update.trained?.gradNorm ?? NaN,
+      tokens: update.tokens,
+      updated: update.trained !== undefined,
       seconds: {
         rollout: (rolledOut - started) / 1000,
         train: (finished - rolledOut) / 1000,
         total: (finished - started) / 1000,
       },
     };
-    options.onStep?.(report);
+    this.options.onStep?.(report);
     return report;
   }
 
-  return {
-    config,
-    policy: options.policy,
-    get steps() {
-      return steps;
-    },
-    step,
-    async evaluate(split, evalOptions = {}) {
-      const source = split === "train" ? problems : split === "test" ? (options.test ?? []) : split;
-      const evalProblems = source.filter((p) => Array.isArray(split) || tiers.includes(p.tier))
-        .slice(0, evalOptions.problems ?? Infinity);
-      if (evalProblems.length === 0) {
-        throw new Error(`evaluate: no problems for ${Array.isArray(split) ? "the given list" : split}`);
-      }
-      return await evaluatePolicy(pool, evalProblems, {
-        n: evalOptions.n ?? 8,
-        k: evalOptions.k,
-        maxTokens: config.rollout.maxTokens,
-        temperature: config.rollout.temperature,
-        seed: 7_777 + steps,
-      });
-    },
-    async save(dir) {
-      // The data cursor too, so that a resumed run draws the same prompts as an uninterrupted one.
-      await saveCheckpoint(options.policy, dir, { steps, cursor, config });
-    },
-    async load(dir) {
-      const saved = await loadCheckpoint(dir, { expect: options.policy.config });
-      try {
-        options.policy.copyFrom(saved);
-        const extra = await checkpointExtra(dir);
-        steps = Number(extra?.steps ?? 0);
-        cursor = Number(extra?.cursor ?? 0);
-      } finally {
-        saved.dispose();
-      }
-    },
-    close() {
-      pool.close();
-    },
-  };
+  /** The step as data (PPO's targets, the reference's log-probs), γ from the hinted ratios, one update. */
+  private async update(groups: JudgedGroup[]): Promise<StepUpdate> {
+    const { config, options } = this;
+    const { shaping, gammaLevel, gamma: constant } = config.guide;
+    const gammaOptions = { level: gammaLevel, gamma: constant };
+    const none: StepUpdate = {
+      gamma: stepGamma(shaping, [], gammaOptions),
+      hinted: { ratios: [], logprobGap: [] },
+      advantages: [],
+      tokens: 0,
+    };
+    if (groups.length === 0) return none;
+    const targets = this.ppo
+      ? await gaeTargets(options.policy, groups, config.ppo.gamma, config.ppo.lambda)
+      : undefined;
+    const spec = buildTrainSpec(
+      groups,
+      stepSettings(config, constant),
+      (c) => options.policy.encodeContext(c),
+      targets && ((g, i) => targets[g][i]),
+    );
+    if (config.loss.beta > 0) {
+      // KL to the reference in the context each row is trained in.
+      spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
+    }
+    const hinted = this.rollout.hints
+      ? await scoreHinted(this.pool, groups, config.guide.isCorrection ? spec : undefined)
+      : none.hinted;
+    const gamma = stepGamma(shaping, hinted.ratios, gammaOptions);
+    spec.params!.gamma = gamma;
+    return {
+      gamma,
+      hinted,
+      advantages: spec.data!.advantages.map((row) => mean(row)),
+      tokens: spec.completions.reduce((n, c) => n + c.length, 0),
+      trained: await this.pool.train(spec, { lr: config.optim.lr }),
+    };
+  }
+
+  async evaluate(
+    split: "train" | "test" | Problem[],
+    evalOptions: { n?: number; k?: number; problems?: number } = {},
+  ): Promise<Evaluation> {
+    const source = split === "train" ? this.problems : split === "test" ? (this.options.test ?? []) : split;
+    const problems = source.filter((p) => Array.isArray(split) || this.tiers.includes(p.tier))
+      .slice(0, evalOptions.problems ?? Infinity);
+    if (problems.length === 0) {
+      throw new Error(`evaluate: no problems for ${Array.isArray(split) ? "the given list" : split}`);
+    }
+    return await evaluatePolicy(this.pool, problems, {
+      n: evalOptions.n ?? 8,
+      k: evalOptions.k,
+      maxTokens: this.config.rollout.maxTokens,
+      temperature: this.config.rollout.temperature,
+      seed: 7_777 + this.stepsTaken,
+    });
+  }
+
+  async save(dir: string): Promise<void> {
+    // The data cursor too, so that a resumed run draws the same prompts as an uninterrupted one.
+    await saveCheckpoint(this.policy, dir, { steps: this.stepsTaken, cursor: this.cursor, config: this.config });
+  }
+
+  async load(dir: string): Promise<void> {
+    const saved = await loadCheckpoint(dir, { expect: this.policy.config });
+    try {
+      this.policy.copyFrom(saved);
+      const extra = await checkpointExtra(dir);
+      this.stepsTaken = Number(extra?.steps ?? 0);
+      this.cursor = Number(extra?.cursor ?? 0);
+    } finally {
+      saved.dispose();
+    }
+  }
+
+  close(): void {
+    this.pool.close();
+  }
 }
 
 /**
