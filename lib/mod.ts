@@ -140,19 +140,9 @@ export {
   writeResults,
 } from "./ablation/runner.ts";
 export { baseDir, readBaseEval, readRun, runDir, type RunResults } from "./ablation/store.ts";
-export {
-  type AblationReport,
-  ablationReport,
-  type CurvePoint,
-  type MeanCi,
-  meanCi,
-  summaryCsv,
-  summaryMarkdown,
-  type SummaryRow,
-  tQuantile95,
-  type Variant,
-  variantsOf,
-} from "./ablation/report.ts";
+export { type AblationReport, ablationReport, type SummaryRow, type Variant, variantsOf } from "./ablation/report.ts";
+export { type CurvePoint, type MeanCi, meanCi, tQuantile95 } from "./ablation/statistics.ts";
+export { summaryCsv, summaryMarkdown } from "./ablation/summary.ts";
 export { type SlurmOptions, slurmScripts } from "./ablation/slurm.ts";
 export {
   calibrate,

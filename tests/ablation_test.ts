@@ -1,14 +1,9 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
 import { parseGrid } from "../lib/ablation/grid.ts";
-import {
-  ablationReport,
-  meanCi,
-  summaryCsv,
-  summaryMarkdown,
-  tQuantile95,
-  variantsOf,
-} from "../lib/ablation/report.ts";
+import { ablationReport, variantsOf } from "../lib/ablation/report.ts";
+import { meanCi, tQuantile95 } from "../lib/ablation/statistics.ts";
+import { summaryCsv, summaryMarkdown } from "../lib/ablation/summary.ts";
 import type { RunResults } from "../lib/ablation/store.ts";
 import { ablationFigures, learningFigure, passkFigure } from "../lib/ablation/plots.ts";
 import { slurmScripts } from "../lib/ablation/slurm.ts";

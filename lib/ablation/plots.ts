@@ -13,7 +13,8 @@
  *
  * @module
  */
-import type { AblationReport, CurvePoint } from "./report.ts";
+import type { AblationReport } from "./report.ts";
+import type { CurvePoint } from "./statistics.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
 import type { Figure } from "../plot/figure.ts";
 

@@ -47,7 +47,8 @@ import {
   type RunResults,
   saveGrid,
 } from "./store.ts";
-import { type AblationReport, ablationReport, summaryCsv, summaryMarkdown } from "./report.ts";
+import { type AblationReport, ablationReport } from "./report.ts";
+import { summaryCsv, summaryMarkdown } from "./summary.ts";
 
 /** The kit's entry point for worker processes (this module's CLI). */
 export const CLI_PATH = fileURLToPath(new URL("./cli.ts", import.meta.url));
