@@ -126,19 +126,9 @@ export {
   runId,
   SUMMARY_SCHEMA,
 } from "./ablation/grid.ts";
-export {
-  type AblationOptions,
-  type AblationProgress,
-  type AblationResult,
-  buildBase,
-  collectReport,
-  domainTokenizer,
-  evaluateBase,
-  runAblation,
-  runAblationFile,
-  runOne,
-  writeResults,
-} from "./ablation/runner.ts";
+export { type AblationOptions, type AblationResult, runAblation, runAblationFile } from "./ablation/runner.ts";
+export { buildBase, collectReport, domainTokenizer, evaluateBase, runOne, writeResults } from "./ablation/jobs.ts";
+export { type AblationProgress, progressHead } from "./ablation/progress.ts";
 export { baseDir, readBaseEval, readRun, runDir, type RunResults } from "./ablation/store.ts";
 export { type AblationReport, ablationReport, type SummaryRow, type Variant, variantsOf } from "./ablation/report.ts";
 export { type CurvePoint, type MeanCi, meanCi, tQuantile95 } from "./ablation/statistics.ts";

@@ -7,7 +7,7 @@ import { summaryCsv, summaryMarkdown } from "../lib/ablation/summary.ts";
 import type { RunResults } from "../lib/ablation/store.ts";
 import { ablationFigures, learningFigure, passkFigure } from "../lib/ablation/plots.ts";
 import { slurmScripts } from "../lib/ablation/slurm.ts";
-import { progressHead } from "../lib/ablation/runner.ts";
+import { progressHead } from "../lib/ablation/progress.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";
 
 Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { basename, extname, join, resolve } from "node:path";
 import { loadGrid, QUICK_GRID } from "./grid.ts";
-import { buildBase, calibrateBase } from "./runner.ts";
+import { buildBase, calibrateBase } from "./jobs.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { prepareNativeProducts } from "../system.ts";
 

@@ -9,7 +9,8 @@
 import { parseArgs } from "node:util";
 import { basename, extname, join, resolve } from "node:path";
 import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
-import { buildBase, calibrateBase, evaluateBase, runAblation, runOne, writeResults } from "./runner.ts";
+import { buildBase, calibrateBase, evaluateBase, runOne, writeResults } from "./jobs.ts";
+import { runAblation } from "./runner.ts";
 import { baseEvalFile, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
@@ -67,55 +68,73 @@ async function main(args: string[]): Promise<number> {
   if (values["watch-parent"]) watchParent();
   if (values.run !== undefined || values["task-index"] !== undefined) return await worker(grid, out, values);
 
-  if (values["dry-run"]) {
-    console.log(`${grid.file}: ${grid.runs.length} runs into ${out}`);
-    if (grid.sft) {
-      const state = await exists(join(out, "bases", grid.sft.id, "done.json")) ? "done" : "to build";
-      console.log(`base ${grid.sft.id} (${state})`);
-    }
-    const width = Math.max(...grid.runs.map((r) => r.id.length));
-    for (const run of grid.runs) {
-      const dir = runDir(out, run.id);
-      const state = await exists(join(dir, "done.json"))
-        ? "done"
-        : await exists(join(dir, "checkpoint", "checkpoint.json"))
-        ? "partial"
-        : "new";
-      const axes = Object.entries(run.axes).map(([k, v]) => `${k}=${v}`).join(" ");
-      console.log(`${run.id.padEnd(width)}  ${state.padEnd(7)}  ${axes}`);
-    }
-    return 0;
-  }
-  if (values.slurm) {
-    const gridFile = await saveGrid(out, grid);
-    const files = slurmScripts(grid, { out, gridFile });
-    for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
-    await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
-    console.log(
-      `wrote ${join(out, "slurm")}/ (${Object.keys(files).join(", ")}): run ${join(out, "slurm", "submit.sh")}`,
-    );
-    return 0;
-  }
+  if (values["dry-run"]) return await dryRun(grid, out);
+  if (values.slurm) return await writeSlurm(grid, out);
   // The runs' processes load what this one installed.
   await prepareNativeProducts();
-  if (values["base-only"]) {
-    console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
-    if (grid.sft) await buildBase(out, grid.sft, { workers });
-    if (grid.calibration) await calibrateBase(out, grid, { ...grid.calibration, workers });
-    const seen = new Set<string>();
-    for (const run of grid.runs) {
-      const f = await baseEvalFile(out, run.config);
-      if (!seen.has(f)) await evaluateBase(out, run.config, workers);
-      seen.add(f);
-    }
-    return 0;
-  }
+  if (values["base-only"]) return await baseOnly(grid, out, workers);
   if (values["results-only"]) {
     const { files } = await writeResults(out, grid, { formats });
     console.log(`wrote ${files.length} files under ${out}`);
     return 0;
   }
+  return await runAll(grid, out, workers, formats);
+}
 
+/** `--dry-run`: the runs with their state (done, partial, new) and axis values. */
+async function dryRun(grid: Grid, out: string): Promise<number> {
+  console.log(`${grid.file}: ${grid.runs.length} runs into ${out}`);
+  if (grid.sft) {
+    const state = await exists(join(out, "bases", grid.sft.id, "done.json")) ? "done" : "to build";
+    console.log(`base ${grid.sft.id} (${state})`);
+  }
+  const width = Math.max(...grid.runs.map((r) => r.id.length));
+  for (const run of grid.runs) {
+    const dir = runDir(out, run.id);
+    const state = await exists(join(dir, "done.json"))
+      ? "done"
+      : await exists(join(dir, "checkpoint", "checkpoint.json"))
+      ? "partial"
+      : "new";
+    const axes = Object.entries(run.axes).map(([k, v]) => `${k}=${v}`).join(" ");
+    console.log(`${run.id.padEnd(width)}  ${state.padEnd(7)}  ${axes}`);
+  }
+  return 0;
+}
+
+/** `--slurm`: write the sbatch scripts instead of running. */
+async function writeSlurm(grid: Grid, out: string): Promise<number> {
+  const gridFile = await saveGrid(out, grid);
+  const files = slurmScripts(grid, { out, gridFile });
+  for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
+  await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
+  console.log(
+    `wrote ${join(out, "slurm")}/ (${Object.keys(files).join(", ")}): run ${join(out, "slurm", "submit.sh")}`,
+  );
+  return 0;
+}
+
+/** `--base-only`: the base, its calibration and its evaluations, without the runs. */
+async function baseOnly(grid: Grid, out: string, workers: number | undefined): Promise<number> {
+  console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
+  if (grid.sft) await buildBase(out, grid.sft, { workers });
+  if (grid.calibration) await calibrateBase(out, grid, { ...grid.calibration, workers });
+  const seen = new Set<string>();
+  for (const run of grid.runs) {
+    const f = await baseEvalFile(out, run.config);
+    if (!seen.has(f)) await evaluateBase(out, run.config, workers);
+    seen.add(f);
+  }
+  return 0;
+}
+
+/** The whole grid, then each variant's all-tier result on the terminal. */
+async function runAll(
+  grid: Grid,
+  out: string,
+  workers: number | undefined,
+  formats: ExportFormat[] | undefined,
+): Promise<number> {
   const result = await runAblation(grid, { out, workers, formats });
   const all = result.report.rows.filter((r) => r.tier === "all");
   console.log(

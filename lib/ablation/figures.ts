@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { loadGrid } from "./grid.ts";
-import { writeResults } from "./runner.ts";
+import { writeResults } from "./jobs.ts";
 import type { ExportFormat } from "../plot/export.ts";
 
 async function main(args: string[]): Promise<void> {

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from "yaml";
 import { ALGORITHMS, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
 import { closestKey, ConfigError, field, resolve, section, type SectionSpec, type Spec } from "../config/validate.ts";
 import { sha256Hex } from "../io.ts";
@@ -163,129 +163,183 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 /** Parse and check a grid file's text; every run is resolved, so a bad value fails here with its line. */
 export async function parseGrid(text: string, file: string): Promise<Grid> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  const lineOf = (node: unknown) => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? lineCounter.linePos(range[0]).line : undefined;
-  };
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0];
-    throw new ConfigError(file, error.linePos?.[0]?.line, `invalid YAML: ${error.message.split("\n")[0]}`);
-  }
-  const root = doc.contents;
-  if (!isMap(root)) {
-    throw new ConfigError(file, 1, "a grid is a mapping with `base` and `axes` (and `sft`, `summary`, `calibration`)");
-  }
-  const topKeys = ["sft", "base", "variants", "axes", "summary", "calibration"];
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (!topKeys.includes(key)) {
-      const near = closestKey(key, topKeys);
-      throw new ConfigError(file, lineOf(pair.key), `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ""}`);
-    }
-  }
-  const js = (doc.toJS() ?? {}) as Record<string, unknown>;
-  // The line of a dotted path inside a top-level section (the section's own line when the key is absent).
-  const lineIn = (top: string) => (path: string[]) => {
-    let node: unknown = root.get(top, true);
-    let line = lineOf(node);
-    for (const part of path) {
-      if (!isMap(node)) break;
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
-      if (!pair) break;
-      line = lineOf(pair.key) ?? line;
-      node = pair.value;
-    }
-    return line;
-  };
-  const baseLine = lineIn("base");
-  const object = (key: string) => {
-    const value = js[key] ?? {};
-    if (typeof value !== "object" || Array.isArray(value)) {
-      throw new ConfigError(file, lineOf(root.get(key, true)), `\`${key}\` is a mapping of config keys`);
-    }
-    return value as Record<string, unknown>;
-  };
-  const base = object("base");
+  const source = new GridSource(text, file);
+  const base = source.object("base");
   for (const [key, why] of Object.entries(RESERVED)) {
-    if (key in base) throw new ConfigError(file, baseLine([key]), `key "${key}": ${why}`);
+    if (key in base) throw new ConfigError(file, source.lineIn("base")([key]), `key "${key}": ${why}`);
   }
   // The base alone must be a valid config (errors carry their lines).
-  resolve(RUN_SCHEMA, base, { file, lineOf: baseLine });
-
-  // Named variants: each a set of overrides of the base; the runs are variants × the axes' product.
-  const variantsLine = lineIn("variants");
-  const variants: [string | undefined, Record<string, unknown>][] = [];
-  if (root.has("variants")) {
-    const raw = object("variants");
-    for (const [name, overrides] of Object.entries(raw)) {
-      const line = (path: string[]) => variantsLine([name, ...path]);
-      if (!overrides || typeof overrides !== "object" || Array.isArray(overrides)) {
-        throw new ConfigError(file, line([]), `variants: "${name}" is a mapping of config keys`);
-      }
-      for (const [key, why] of Object.entries(RESERVED)) {
-        if (key in overrides) throw new ConfigError(file, line([key]), `key "${key}": ${why}`);
-      }
-      const merged = deepMerge(base, overrides as Record<string, unknown>);
-      resolve(RUN_SCHEMA, merged, { file, lineOf: (path) => (hasPath(overrides, path) ? line(path) : baseLine(path)) });
-      variants.push([name, merged]);
-    }
-    if (variants.length === 0) throw new ConfigError(file, variantsLine([]), "`variants` names at least one variant");
-  } else variants.push([undefined, base]);
-
-  // The SFT base.
-  let sft: GridRun | undefined;
-  if (root.has("sft")) {
-    const raw = object("sft");
-    const sftLine = lineIn("sft");
-    if (raw.algorithm !== undefined && raw.algorithm !== "sft") {
-      throw new ConfigError(file, sftLine(["algorithm"]), `key "algorithm": the \`sft\` section builds the base (sft)`);
-    }
-    for (const [key, why] of Object.entries(RESERVED)) {
-      if (key in raw) throw new ConfigError(file, sftLine([key]), `key "${key}": ${why}`);
-    }
-    const config = resolve(RUN_SCHEMA, { ...raw, algorithm: "sft", workers: 1 }, {
-      file,
-      lineOf: sftLine,
-    }) as RunConfig;
-    sft = { id: await runId(config), config, axes: {} };
-  }
-
-  const summaryLine = lineIn("summary");
-  const summary = resolve(SUMMARY_SCHEMA, object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
+  resolve(RUN_SCHEMA, base, { file, lineOf: source.lineIn("base") });
+  const variants = gridVariants(source, base);
+  const sft = await gridSft(source);
+  const summaryLine = source.lineIn("summary");
+  const summary = resolve(SUMMARY_SCHEMA, source.object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
   let calibration: Grid["calibration"] = null;
-  if (root.has("calibration")) {
-    const calibrationLine = lineIn("calibration");
+  if (source.root.has("calibration")) {
+    const calibrationLine = source.lineIn("calibration");
     if (!sft) {
       throw new ConfigError(file, calibrationLine([]), "`calibration` needs an `sft` section (the base it measures)");
     }
-    calibration = resolve(CALIBRATION_SCHEMA, object("calibration"), {
+    calibration = resolve(CALIBRATION_SCHEMA, source.object("calibration"), {
       file,
       lineOf: calibrationLine,
     }) as Grid["calibration"];
   }
-
-  const axesNode = root.get("axes", true);
-  const axes: [string, unknown[], number | undefined][] = [];
-  if (axesNode !== undefined && axesNode !== null) {
-    if (!isMap(axesNode)) throw new ConfigError(file, lineOf(axesNode), "`axes` maps config keys to lists of values");
-    for (const pair of axesNode.items) {
-      const path = isScalar(pair.key) ? String(pair.key.value) : "";
-      const line = lineOf(pair.key);
-      if (RESERVED[path]) throw new ConfigError(file, line, `axes: key "${path}": ${RESERVED[path]}`);
-      const { spec, problem } = specAt(path);
-      if (problem) throw new ConfigError(file, line, `axes: ${problem}`);
-      if (spec!.kind !== "field") throw new ConfigError(file, line, `axes: "${path}" is a section, not a value`);
-      if (!isSeq(pair.value) || pair.value.items.length === 0) {
-        throw new ConfigError(file, line, `axes: key "${path}": expected a non-empty list of values`);
-      }
-      axes.push([path, pair.value.toJSON() as unknown[], line]);
-    }
+  const runs = await gridRuns(source, variants, gridAxes(source), sft);
+  const k = Math.min(...runs.map((r) => r.config.eval.finalSamples));
+  if (summary.k > k) {
+    throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
   }
-  const lineOfPath = (path: string[]) => axes.find(([p]) => p === path.join("."))?.[2] ?? baseLine(path);
+  return { file, text, sft, runs, summary, calibration };
+}
 
-  // The cartesian product, first axis slowest.
+/** A grid's YAML with the lines of its nodes, so that every error names `file:line`. */
+class GridSource {
+  readonly root: YAMLMap;
+  readonly js: Record<string, unknown>;
+  private readonly lineCounter = new LineCounter();
+
+  constructor(text: string, readonly file: string) {
+    const doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      throw new ConfigError(file, error.linePos?.[0]?.line, `invalid YAML: ${error.message.split("\n")[0]}`);
+    }
+    const root = doc.contents;
+    if (!isMap(root)) {
+      throw new ConfigError(
+        file,
+        1,
+        "a grid is a mapping with `base` and `axes` (and `sft`, `summary`, `calibration`)",
+      );
+    }
+    const topKeys = ["sft", "base", "variants", "axes", "summary", "calibration"];
+    for (const pair of root.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      if (!topKeys.includes(key)) {
+        const near = closestKey(key, topKeys);
+        throw new ConfigError(
+          file,
+          this.lineOf(pair.key),
+          `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ""}`,
+        );
+      }
+    }
+    this.root = root as YAMLMap;
+    this.js = (doc.toJS() ?? {}) as Record<string, unknown>;
+  }
+
+  /** The line a YAML node starts on. */
+  lineOf(node: unknown): number | undefined {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? this.lineCounter.linePos(range[0]).line : undefined;
+  }
+
+  /** The line of a dotted path inside a top-level section (the section's own line when the key is absent). */
+  lineIn(top: string): (path: string[]) => number | undefined {
+    return (path) => {
+      let node: unknown = this.root.get(top, true);
+      let line = this.lineOf(node);
+      for (const part of path) {
+        if (!isMap(node)) break;
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
+        if (!pair) break;
+        line = this.lineOf(pair.key) ?? line;
+        node = pair.value;
+      }
+      return line;
+    };
+  }
+
+  /** A top-level section as a plain object (absent: empty), or an error if it is not a mapping. */
+  object(key: string): Record<string, unknown> {
+    const value = this.js[key] ?? {};
+    if (typeof value !== "object" || Array.isArray(value)) {
+      throw new ConfigError(this.file, this.lineOf(this.root.get(key, true)), `\`${key}\` is a mapping of config keys`);
+    }
+    return value as Record<string, unknown>;
+  }
+}
+
+/** Named variants: each a set of overrides of the base (none: the base alone). */
+function gridVariants(
+  source: GridSource,
+  base: Record<string, unknown>,
+): [string | undefined, Record<string, unknown>][] {
+  const { file } = source;
+  if (!source.root.has("variants")) return [[undefined, base]];
+  const variantsLine = source.lineIn("variants");
+  const baseLine = source.lineIn("base");
+  const variants: [string | undefined, Record<string, unknown>][] = [];
+  for (const [name, overrides] of Object.entries(source.object("variants"))) {
+    const line = (path: string[]) => variantsLine([name, ...path]);
+    if (!overrides || typeof overrides !== "object" || Array.isArray(overrides)) {
+      throw new ConfigError(file, line([]), `variants: "${name}" is a mapping of config keys`);
+    }
+    for (const [key, why] of Object.entries(RESERVED)) {
+      if (key in overrides) throw new ConfigError(file, line([key]), `key "${key}": ${why}`);
+    }
+    const merged = deepMerge(base, overrides as Record<string, unknown>);
+    resolve(RUN_SCHEMA, merged, { file, lineOf: (path) => (hasPath(overrides, path) ? line(path) : baseLine(path)) });
+    variants.push([name, merged]);
+  }
+  if (variants.length === 0) throw new ConfigError(file, variantsLine([]), "`variants` names at least one variant");
+  return variants;
+}
+
+/** The SFT base the runs start from, when the grid builds one. */
+async function gridSft(source: GridSource): Promise<GridRun | undefined> {
+  if (!source.root.has("sft")) return undefined;
+  const { file } = source;
+  const raw = source.object("sft");
+  const sftLine = source.lineIn("sft");
+  if (raw.algorithm !== undefined && raw.algorithm !== "sft") {
+    throw new ConfigError(file, sftLine(["algorithm"]), `key "algorithm": the \`sft\` section builds the base (sft)`);
+  }
+  for (const [key, why] of Object.entries(RESERVED)) {
+    if (key in raw) throw new ConfigError(file, sftLine([key]), `key "${key}": ${why}`);
+  }
+  const config = resolve(RUN_SCHEMA, { ...raw, algorithm: "sft", workers: 1 }, { file, lineOf: sftLine }) as RunConfig;
+  return { id: await runId(config), config, axes: {} };
+}
+
+/** The axes: config paths, each with its list of values and its line. */
+function gridAxes(source: GridSource): [string, unknown[], number | undefined][] {
+  const { file } = source;
+  const axesNode = source.root.get("axes", true);
+  const axes: [string, unknown[], number | undefined][] = [];
+  if (axesNode === undefined || axesNode === null) return axes;
+  if (!isMap(axesNode)) {
+    throw new ConfigError(file, source.lineOf(axesNode), "`axes` maps config keys to lists of values");
+  }
+  for (const pair of axesNode.items) {
+    const path = isScalar(pair.key) ? String(pair.key.value) : "";
+    const line = source.lineOf(pair.key);
+    if (RESERVED[path]) throw new ConfigError(file, line, `axes: key "${path}": ${RESERVED[path]}`);
+    const { spec, problem } = specAt(path);
+    if (problem) throw new ConfigError(file, line, `axes: ${problem}`);
+    if (spec!.kind !== "field") throw new ConfigError(file, line, `axes: "${path}" is a section, not a value`);
+    if (!isSeq(pair.value) || pair.value.items.length === 0) {
+      throw new ConfigError(file, line, `axes: key "${path}": expected a non-empty list of values`);
+    }
+    axes.push([path, pair.value.toJSON() as unknown[], line]);
+  }
+  return axes;
+}
+
+/**
+ * The runs: every variant × the axes' cartesian product (first axis slowest), each taking its model shape, domain
+ * and base checkpoint from the SFT base unless it names its own base; runs that resolve to one config are one run.
+ */
+async function gridRuns(
+  source: GridSource,
+  variants: [string | undefined, Record<string, unknown>][],
+  axes: [string, unknown[], number | undefined][],
+  sft: GridRun | undefined,
+): Promise<GridRun[]> {
+  const { file } = source;
+  const baseLine = source.lineIn("base");
+  const lineOfPath = (path: string[]) => axes.find(([p]) => p === path.join("."))?.[2] ?? baseLine(path);
   let combos: Record<string, unknown>[] = [{}];
   for (const [path, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [path]: v })));
   const runs: GridRun[] = [];
@@ -295,31 +349,11 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
       const merged = structuredClone(start) as Record<string, unknown>;
       for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
       merged.workers = 1;
-      const model = (merged.model ?? {}) as Record<string, unknown>;
-      if (sft) {
-        // A run takes its model shape, domain and base checkpoint from the SFT base unless it names its own base.
-        const sftModel = sft.config.model as Record<string, unknown>;
-        if (model.checkpoint === undefined || model.checkpoint === null) {
-          for (const key of SHAPE_KEYS) {
-            if (model[key] !== undefined && model[key] !== sftModel[key]) {
-              throw new ConfigError(
-                file,
-                lineOfPath(["model", key]),
-                `key "model.${key}" is ${model[key]} but the sft base's is ${sftModel[key]} (runs start from it)`,
-              );
-            }
-            setPath(merged, `model.${key}`, sftModel[key]);
-          }
-          setPath(merged, "model.checkpoint", basePath(sft.id));
-          const data = (merged.data ?? {}) as Record<string, unknown>;
-          if (data.domain === undefined) {
-            setPath(merged, "data.domain", (sft.config.data as Record<string, unknown>).domain);
-          }
-        }
-      } else if (model.checkpoint === undefined || model.checkpoint === null) {
+      if (sft) startFromBase(merged, sft, file, lineOfPath);
+      else if (((merged.model ?? {}) as Record<string, unknown>).checkpoint == null) {
         throw new ConfigError(
           file,
-          lineOf(root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
+          source.lineOf(source.root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
           "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
         );
       }
@@ -339,11 +373,32 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
       runs.push({ id, config, axes: variant === undefined ? combo : { variant, ...combo } });
     }
   }
-  const k = Math.min(...runs.map((r) => Number((r.config.eval as Record<string, unknown>).finalSamples)));
-  if (summary.k > k) {
-    throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
+  return runs;
+}
+
+/** A run without its own base checkpoint takes the SFT base's model shape, domain and checkpoint. */
+function startFromBase(
+  merged: Record<string, unknown>,
+  sft: GridRun,
+  file: string,
+  lineOfPath: (path: string[]) => number | undefined,
+): void {
+  const model = (merged.model ?? {}) as Record<string, unknown>;
+  if (model.checkpoint !== undefined && model.checkpoint !== null) return;
+  const sftModel = sft.config.model as Record<string, unknown>;
+  for (const key of SHAPE_KEYS) {
+    if (model[key] !== undefined && model[key] !== sftModel[key]) {
+      throw new ConfigError(
+        file,
+        lineOfPath(["model", key]),
+        `key "model.${key}" is ${model[key]} but the sft base's is ${sftModel[key]} (runs start from it)`,
+      );
+    }
+    setPath(merged, `model.${key}`, sftModel[key]);
   }
-  return { file, text, sft, runs, summary, calibration };
+  setPath(merged, "model.checkpoint", basePath(sft.id));
+  const data = (merged.data ?? {}) as Record<string, unknown>;
+  if (data.domain === undefined) setPath(merged, "data.domain", sft.config.data.domain);
 }
 
 /** Read and parse a grid file. */

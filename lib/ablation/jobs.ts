@@ -1,0 +1,230 @@
+/**
+ * The jobs of an ablation, each resumable and each safe to run alone (the CLI's `--base`, `--run` and `--results`
+ * call them): build the grid's SFT base, calibrate it, evaluate it once per eval setting, run one grid run, and
+ * write the summary and figures from the saved results.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { loadProblems } from "../data/load.ts";
+import { type RunConfig, tiersOf } from "../config/schema.ts";
+import { Policy } from "../policy/policy.ts";
+import { PolicyPool } from "../policy/pool.ts";
+import { loadCheckpoint } from "../policy/checkpoint.ts";
+import { Tokenizer } from "../policy/tokenizer.ts";
+import { coresForThisProcess } from "../policy/blas.ts";
+import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
+import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
+import { exists, writeTextFileAtomic } from "../io.ts";
+import { exportFigures, type ExportFormat } from "../plot/export.ts";
+import { ablationFigures } from "./plots.ts";
+import type { Grid, GridRun } from "./grid.ts";
+import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
+import { baseDir, baseEvalFile, checkpointPath, readBaseEval, readRun, runDir, type RunResults } from "./store.ts";
+import { type AblationReport, ablationReport } from "./report.ts";
+import { summaryCsv, summaryMarkdown } from "./summary.ts";
+import { acquireLock } from "./processes.ts";
+
+/** The vocabulary of a domain: every character of its problems, hints and solutions. */
+export async function domainTokenizer(domain: string): Promise<Tokenizer> {
+  const d = domain as "math";
+  const texts = [...await loadProblems(d, "train"), ...await loadProblems(d, "test")]
+    .flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
+  return Tokenizer.fromTexts(texts);
+}
+
+function optimizerOf(config: RunConfig) {
+  const { lr, weightDecay, beta1, beta2, maxGradNorm } = config.optim;
+  return { lr, weightDecay, beta1, beta2, maxGradNorm };
+}
+
+/** Build the grid's SFT base in `OUT/bases/<id>` on all cores (resuming a cut-off build), unless it is done. */
+export async function buildBase(
+  out: string,
+  sft: GridRun,
+  options: { workers?: number; onStep?: (step: number, steps: number, loss: number) => void } = {},
+): Promise<void> {
+  const dir = baseDir(out, sft.id);
+  if (await exists(join(dir, "done.json"))) return;
+  const release = await acquireLock(dir);
+  try {
+    const domain = sft.config.data.domain;
+    const model = sft.config.model;
+    const policy = Policy.create(await domainTokenizer(domain), {
+      dModel: model.dModel,
+      layers: model.layers,
+      heads: model.heads,
+      ctx: model.ctx,
+    }, { seed: sft.config.seed, optimizer: optimizerOf(sft.config) });
+    const steps = sft.config.sft.steps;
+    const result = await runTraining(sft.config, {
+      runDir: dir,
+      policy,
+      train: await loadProblems(domain, "train"),
+      resume: true,
+      // The SFT config's `workers` is 1 (runs in a grid get one process each); the base has the machine to itself.
+      workers: options.workers ?? coresForThisProcess(),
+      onStep: (m) => options.onStep?.(Number(m.step), steps, Number(m.loss)),
+    });
+    policy.dispose();
+    if (result.stopped) throw new Error(`the sft base ${sft.id} stopped: ${result.stopped}`);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Calibrate the grid's SFT base (`calibrate`: per tier, plain and with each hint style) into
+ * `OUT/bases/<id>/calibration.{json,md}`, unless a calibration with the same settings is saved there. The base must
+ * be built. `maxTokens` is the runs' (so "reachable" means reachable by a run's sampler).
+ */
+export async function calibrateBase(
+  out: string,
+  grid: Grid,
+  options: { problems: number; samples: number; workers?: number; onTier?: (tier: TierCalibration) => void },
+): Promise<{ calibration: TierCalibration[]; markdown: string }> {
+  if (!grid.sft) throw new Error(`${grid.file}: no \`sft\` section: nothing to calibrate`);
+  const dir = baseDir(out, grid.sft.id);
+  const domain = grid.sft.config.data.domain;
+  const maxTokens = grid.runs[0]?.config.rollout.maxTokens ?? 64;
+  const { problems, samples } = options;
+  const file = join(dir, "calibration.json");
+  if (await exists(file)) {
+    const saved = JSON.parse(await Deno.readTextFile(file));
+    if (saved.problems === problems && saved.samples === samples && saved.maxTokens === maxTokens) {
+      return { calibration: saved.calibration, markdown: await Deno.readTextFile(join(dir, "calibration.md")) };
+    }
+  }
+  const policy = await loadCheckpoint(join(dir, "checkpoint"));
+  const pool = await PolicyPool.create(policy, { workers: options.workers });
+  try {
+    const started = performance.now();
+    const calibration = await calibrate(pool, await loadProblems(domain, "test"), {
+      problems,
+      samples,
+      maxTokens,
+      onTier: options.onTier,
+    });
+    const markdown = calibrationMarkdown(calibration, `Calibration of ${grid.sft.id} (${domain})`);
+    await writeTextFileAtomic(
+      file,
+      JSON.stringify({ problems, samples, maxTokens, seconds: (performance.now() - started) / 1000, calibration }) +
+        "\n",
+    );
+    await writeTextFileAtomic(join(dir, "calibration.md"), markdown);
+    return { calibration, markdown };
+  } finally {
+    pool.close();
+    policy.dispose();
+  }
+}
+
+/** Evaluate a run's starting checkpoint under its eval settings once ("before" RL), on all cores. */
+export async function evaluateBase(out: string, config: RunConfig, workers?: number): Promise<EvaluationRecord> {
+  const saved = await readBaseEval(out, config);
+  if (saved) return saved;
+  const { eval: evalConfig, rollout } = config;
+  const test = await loadProblems(config.data.domain, "test");
+  const problems = evaluationProblems(test, tiersOf(evalConfig.tiers), evalConfig.problems);
+  const policy = await loadCheckpoint(checkpointPath(out, config));
+  const pool = await PolicyPool.create(policy, { workers });
+  try {
+    const n = evalConfig.finalSamples;
+    // Seed 7777 + step, as the trainer's evaluations: this is step 0.
+    const result = await evaluatePolicy(pool, problems, {
+      n,
+      k: n,
+      maxTokens: rollout.maxTokens,
+      temperature: rollout.temperature,
+      seed: 7_777,
+    });
+    const record = evaluationRecord(result);
+    await writeTextFileAtomic(await baseEvalFile(out, config), JSON.stringify(record) + "\n");
+    return record;
+  } finally {
+    pool.close();
+    policy.dispose();
+  }
+}
+
+/**
+ * Run one run of a grid in this process (what a worker process or a Slurm array task does): resumes it when it was
+ * cut off, skips it when it is finished. `onStep` sees every metrics line.
+ */
+export async function runOne(
+  out: string,
+  run: GridRun,
+  options: { onStep?: (line: Record<string, unknown>) => void } = {},
+): Promise<{ skipped: boolean; resumedFrom?: number }> {
+  const dir = runDir(out, run.id);
+  if (await exists(join(dir, "done.json"))) return { skipped: true };
+  const release = await acquireLock(dir);
+  try {
+    const config = run.config;
+    const domain = config.data.domain;
+    const base = await loadCheckpoint(checkpointPath(out, config));
+    const ppo = config.algorithm === "ppo" || config.algorithm === "guide-ppo";
+    const policy = base.clone({ valueHead: ppo || undefined, optimizer: optimizerOf(config) });
+    const kl = config.loss.beta > 0;
+    if (!kl) base.dispose();
+    try {
+      const result = await runTraining(config, {
+        runDir: dir,
+        policy,
+        train: await loadProblems(domain, "train"),
+        test: await loadProblems(domain, "test"),
+        reference: kl ? base : undefined,
+        resume: true,
+        workers: 1,
+        onStep: options.onStep,
+      });
+      if (result.stopped) throw new Error(`stopped: ${result.stopped}`);
+      return { skipped: !!result.skipped, resumedFrom: result.resumedFrom };
+    } finally {
+      policy.dispose();
+      if (kl) base.dispose();
+    }
+  } finally {
+    await release();
+  }
+}
+
+/** Read every run's results and the base's evaluations, and compute the report. */
+export async function collectReport(out: string, grid: Grid): Promise<AblationReport> {
+  const results = new Map<string, RunResults>();
+  const baseEvals = new Map<string, EvaluationRecord>();
+  for (const run of grid.runs) {
+    results.set(run.id, await readRun(out, run.id));
+    const base = await readBaseEval(out, run.config);
+    if (base) baseEvals.set(run.id, base);
+  }
+  return ablationReport(grid, results, baseEvals);
+}
+
+/** Write `summary.csv`, `summary.md` and the figures of the grid's saved results (no training). */
+export async function writeResults(
+  out: string,
+  grid: Grid,
+  options: { formats?: ExportFormat[] } = {},
+): Promise<{ report: AblationReport; files: string[] }> {
+  const report = await collectReport(out, grid);
+  await writeTextFileAtomic(join(out, "summary.csv"), summaryCsv(report));
+  // The base's calibration (when the grid asked for one) closes the summary: every number of a grid in one file.
+  const calibrationFile = grid.sft ? join(baseDir(out, grid.sft.id), "calibration.md") : "";
+  const calibration = grid.calibration && await exists(calibrationFile)
+    ? `\n${(await Deno.readTextFile(calibrationFile)).replace(/^# /, "## Base: ")}`
+    : "";
+  await writeTextFileAtomic(
+    join(out, "summary.md"),
+    summaryMarkdown(report, `Ablation summary: ${grid.file}`) + calibration,
+  );
+  await Deno.mkdir(join(out, "figures"), { recursive: true });
+  const exported = await exportFigures(
+    ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(out, "figures", name) })),
+    { formats: options.formats },
+  );
+  return {
+    report,
+    files: [join(out, "summary.csv"), join(out, "summary.md"), ...exported.flatMap((e) => e.files)],
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The runner's processes: a per-folder lock (one live writer per run or base, a stale lock taken over), and one
+ * worker process per run (this kit's CLI, `--watch-parent`), whose progress lines come back on its stdout.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hostname } from "node:os";
+import { exists } from "../io.ts";
+import type { GridRun } from "./grid.ts";
+import { runDir } from "./store.ts";
+
+/** The kit's entry point for worker processes (this module's CLI). */
+export const CLI_PATH = fileURLToPath(new URL("./cli.ts", import.meta.url));
+const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
+
+/** Hold `dir/lock` for this process; a stale lock (its process gone from this host) is taken over. */
+export async function acquireLock(dir: string, waitS = 120): Promise<() => Promise<void>> {
+  await Deno.mkdir(dir, { recursive: true });
+  const file = join(dir, "lock");
+  const me = { host: hostname(), pid: Deno.pid };
+  const deadline = performance.now() + waitS * 1000;
+  while (true) {
+    try {
+      await Deno.writeTextFile(file, JSON.stringify(me) + "\n", { createNew: true });
+      return async () => {
+        await Deno.remove(file).catch(() => {});
+      };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+    let holder: { host?: string; pid?: number } = {};
+    try {
+      holder = JSON.parse(await Deno.readTextFile(file));
+    } catch {
+      // A lock being written right now, or a torn one: look again shortly.
+    }
+    const sameHost = holder.host === me.host;
+    if (sameHost && holder.pid !== undefined && !(await exists(`/proc/${holder.pid}`))) {
+      await Deno.remove(file).catch(() => {});
+      continue;
+    }
+    if (performance.now() > deadline) {
+      throw new Error(
+        `${file}: held by ${holder.host ?? "?"} pid ${holder.pid ?? "?"}; if that process is gone, remove the lock`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Run a worker process for one run; progress lines come back on its stdout. */
+export async function spawnRun(
+  out: string,
+  gridFile: string,
+  run: GridRun,
+  cores: number,
+  onLine: (line: Record<string, unknown>) => void,
+): Promise<{ code: number; log: string }> {
+  const log = join(runDir(out, run.id), "run.log");
+  await Deno.mkdir(runDir(out, run.id), { recursive: true });
+  const logFile = await Deno.open(log, { create: true, append: true });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      CONFIG_PATH,
+      CLI_PATH,
+      gridFile,
+      "--out",
+      out,
+      "--run",
+      run.id,
+      "--watch-parent",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    // Runs share the cores: each run process gets its share, so that its products never oversubscribe them (and
+    // OpenBLAS's own default, which this process's environment may carry, says the same).
+    env: { NO_COLOR: "1", GUIDE_CORES: String(cores), OPENBLAS_NUM_THREADS: String(cores) },
+  }).spawn();
+  // Never written: its end closing (this process dying) tells the worker to stop.
+  const stdin = child.stdin.getWriter();
+  const pumpErr = child.stderr.pipeTo(logFile.writable);
+  let buffer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        onLine(JSON.parse(line));
+      } catch {
+        // Not a progress line: ignore it (workers print nothing else on stdout).
+      }
+    }
+  }
+  const status = await child.status;
+  await pumpErr.catch(() => {});
+  await stdin.close().catch(() => {});
+  return { code: status.code, log };
+}
