@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Aggregation } from "./core.ts";
+import { type Aggregation, aggregationNormaliser } from "./core.ts";
 import {
   groupAdvantagesWithHints,
   type HintedBaseline,
@@ -112,11 +112,7 @@ export function buildTrainSpec(
     });
   }
   const tokens = completions.reduce((n, c) => n + c.length, 0);
-  const normaliser = settings.aggregation === "grpo"
-    ? completions.length
-    : settings.aggregation === "dr_grpo"
-    ? completions.length * settings.maxTokens
-    : tokens;
+  const normaliser = aggregationNormaliser(settings.aggregation, completions.length, tokens, settings.maxTokens);
   return {
     loss: "rl",
     contexts,

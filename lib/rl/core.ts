@@ -137,11 +137,30 @@ export function klPenalty(logprobs: T2, refLogprobs: T2): T2 {
 }
 
 /**
- * Aggregate a per-token loss [rows, tokens] under `mask`:
- * - `grpo`: mean over each sequence's tokens, then over sequences (the paper's);
- * - `bnpo`: sum over all tokens / number of tokens in this batch;
- * - `dr_grpo`: sum / (rows × `maxTokens`), a constant normaliser (Dr. GRPO);
- * - `dapo`: sum / `totalTokens`, the token count of the whole step across micro-batches (DAPO's token-level mean).
+ * The numerator of an aggregation over some rows of a step: the sum over sequences of each one's token mean
+ * (`grpo`), else the sum over tokens. It adds up over micro-batches and processes, so a step's loss is the sum of its
+ * shards' numerators over one {@link aggregationNormaliser} of the whole step.
+ */
+export function aggregationSum(loss: T2, mask: T2, mode: Aggregation): tf.Scalar {
+  if (!AGGREGATIONS.includes(mode)) throw new Error(`unknown aggregation "${mode}" (use ${AGGREGATIONS.join(", ")})`);
+  const masked = tf.mul(loss, mask);
+  if (mode === "grpo") return tf.sum(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1))) as tf.Scalar;
+  return tf.sum(masked) as tf.Scalar;
+}
+
+/**
+ * The denominator of an aggregation over a whole step of `rows` sequences and `tokens` tokens: `grpo`, the number of
+ * sequences (a mean of sequence means, the paper's); `bnpo` and `dapo`, the number of tokens (a token-level mean:
+ * the step is the batch, so the two agree here); `dr_grpo`, rows × `maxTokens` (Dr. GRPO's constant).
+ */
+export function aggregationNormaliser(mode: Aggregation, rows: number, tokens: number, maxTokens: number): number {
+  return mode === "grpo" ? rows : mode === "dr_grpo" ? rows * maxTokens : tokens;
+}
+
+/**
+ * Aggregate a per-token loss [rows, tokens] under `mask`, as one batch: {@link aggregationSum} over
+ * {@link aggregationNormaliser}, except that `dapo` divides by `totalTokens`, the token count of the whole step (when
+ * this batch is a micro-batch of it), and `dr_grpo` by rows × `maxTokens` (default: the batch's width).
  */
 export function aggregate(
   loss: T2,
@@ -149,23 +168,11 @@ export function aggregate(
   mode: Aggregation,
   options: { maxTokens?: number; totalTokens?: number } = {},
 ): tf.Scalar {
-  const masked = tf.mul(loss, mask);
-  switch (mode) {
-    case "grpo": {
-      const perSequence = tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1));
-      return tf.mean(perSequence) as tf.Scalar;
-    }
-    case "bnpo":
-      return tf.div(tf.sum(masked), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
-    case "dr_grpo": {
-      const maxTokens = options.maxTokens ?? loss.shape[1];
-      return tf.div(tf.sum(masked), loss.shape[0] * maxTokens) as tf.Scalar;
-    }
-    case "dapo": {
-      if (!options.totalTokens) throw new Error("aggregation dapo needs totalTokens (the step's token count)");
-      return tf.div(tf.sum(masked), options.totalTokens) as tf.Scalar;
-    }
-    default:
-      throw new Error(`unknown aggregation "${mode}" (use ${AGGREGATIONS.join(", ")})`);
+  const sum = aggregationSum(loss, mask, mode);
+  if (mode === "dapo" && !options.totalTokens) {
+    throw new Error("aggregation dapo needs totalTokens (the step's token count)");
   }
+  const tokens = mode === "dapo" ? options.totalTokens! : tf.sum(mask).dataSync()[0];
+  const normaliser = aggregationNormaliser(mode, loss.shape[0], tokens, options.maxTokens ?? loss.shape[1]);
+  return tf.div(sum, Math.max(1, normaliser)) as tf.Scalar;
 }

@@ -5,19 +5,26 @@
  *
  * - plain tokens: the clipped surrogate −min(r·Â, clip(r)·Â) (token ratio, or GSPO's sequence ratio);
  * - hinted tokens (`hinted` = 1): Guide's −f(r)·Â without clipping (`shaped`), or −Â·log π_θ (`unit`);
- * - plus β·KL to the reference policy when β > 0, minus an entropy bonus when asked.
- *
+ * - plus β·KL to the reference policy when β > 0, minus an entropy bonus when asked;
  * - plus, for PPO, the critic's ½·c·(V − return)² when `returns` are given.
  *
- * Token data: `oldLogprobs`, `advantages` (per token), `hinted` (0/1), `refLogprobs` when β > 0, `returns` for PPO. The result is
- * the shard's sum divided by the whole batch's `normaliser`: the number of sequences for the `grpo` aggregation
- * (each sequence's token mean), the number of tokens for `bnpo`/`dapo`, rows × max tokens for `dr_grpo`.
+ * Token data: `oldLogprobs`, `advantages` (per token), `hinted` (0/1), `refLogprobs` when β > 0, `returns` for PPO.
+ * The result is the shard's `aggregationSum` divided by the whole step's `aggregationNormaliser` (both in `core.ts`,
+ * the functions `core.aggregate` is made of), with the loss's metrics from the same pass ({@link rlMetrics}).
  *
  * @module
  */
 import { tf } from "../policy/backend.ts";
 import type { LossFunction, LossParams, LossRegistry, LossResult, ScoreTensors } from "../policy/train_spec.ts";
-import { type Aggregation, clipIndicator, clippedLoss, klPenalty, sequenceRatio, tokenRatio } from "./core.ts";
+import {
+  type Aggregation,
+  aggregationSum,
+  clipIndicator,
+  clippedLoss,
+  klPenalty,
+  sequenceRatio,
+  tokenRatio,
+} from "./core.ts";
 import { hintedTokenLoss, type HintedWeighting, type Shaping } from "./guide.ts";
 
 type T2 = tf.Tensor2D;
@@ -132,11 +139,7 @@ export function rlLoss(
   const params = rlParams(stepParams);
   const perToken = tokenLoss(scores, data, params);
   const metrics = rlMetrics(scores, data, params);
-  if (params.aggregation === "grpo") {
-    const perSequence = tf.div(tf.sum(perToken, 1), tf.maximum(tf.sum(scores.mask, 1), 1));
-    return { loss: tf.div(tf.sum(perSequence), normaliser) as tf.Scalar, metrics };
-  }
-  return { loss: tf.div(tf.sum(perToken), normaliser) as tf.Scalar, metrics };
+  return { loss: tf.div(aggregationSum(perToken, scores.mask, params.aggregation), normaliser) as tf.Scalar, metrics };
 }
 
 /**
