@@ -42,6 +42,7 @@ export {
   type ContextInput,
   type Gradients,
   Policy,
+  type Sampler,
   type Scores,
   type ScoreTensors,
   type StepStats,
@@ -95,13 +96,7 @@ export {
   type TrainerOptions,
 } from "./rl/trainer.ts";
 export { RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
-export {
-  type EvaluateOptions,
-  evaluatePolicy,
-  type Evaluation,
-  evaluationProblems,
-  type Sampler,
-} from "./rl/evaluate.ts";
+export { type EvaluateOptions, evaluatePolicy, type Evaluation, evaluationProblems } from "./rl/evaluate.ts";
 export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
 export { sft, type SftReport, type SftSettings, sftSettings } from "./rl/sft.ts";
 

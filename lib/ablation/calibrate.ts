@@ -13,15 +13,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { regime } from "./calibrate.ts";
- * console.log(regime({ passAt1: 0.01, passAtK: 0.12, hintedPassAtK: 0.5 })); // "self-distillation"
- * console.log(regime({ passAt1: 0, passAtK: 0, hintedPassAtK: 0.4 })); // "capability gain"
+ * assert.equal(regime({ passAt1: 0.01, passAtK: 0.12, hintedPassAtK: 0.5 }), "self-distillation");
+ * assert.equal(regime({ passAt1: 0, passAtK: 0, hintedPassAtK: 0.4 }), "capability gain");
  * ```
  *
  * @module
  */
 import { HINT_STYLES, type HintStyle, type Problem } from "../data/schema.ts";
-import { evaluatePolicy, type Sampler } from "../rl/evaluate.ts";
+import { evaluatePolicy } from "../rl/evaluate.ts";
+import type { Sampler } from "../policy/policy.ts";
 
 /** What a tier is for Guide, given its plain and hinted pass rates. */
 export type Regime = "learned" | "self-distillation" | "capability gain" | "out of reach";

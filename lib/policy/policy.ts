@@ -38,6 +38,11 @@ export type { ScoreTensors, TrainSpec };
 /** A context to sample or score in: a prompt (with an optional hint), or token ids made by the tokenizer. */
 export type ContextInput = string | { prompt: string; hint?: string } | number[];
 
+/** Anything that samples like a policy: a {@link Policy} or a `PolicyPool` (all cores). */
+export interface Sampler {
+  sample(contexts: ContextInput[], options?: SampleOptions): Promise<Completion[][]>;
+}
+
 /** Per-token results of scoring, as arrays, one entry per completion token. */
 export interface Scores {
   logprobs: number[][];

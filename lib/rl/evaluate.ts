@@ -14,8 +14,7 @@
  *
  * @module
  */
-import type { Completion, SampleOptions } from "../policy/sample.ts";
-import type { ContextInput } from "../policy/policy.ts";
+import type { Sampler } from "../policy/policy.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
 import { verifierDomain } from "../data/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
@@ -30,11 +29,6 @@ export interface Evaluation {
   k: number;
   /** One entry per problem, in order. */
   problems: { id: string; tier: number; correct: number }[];
-}
-
-/** Anything that samples like a policy: a `Policy` or a `PolicyPool`. */
-export interface Sampler {
-  sample(contexts: ContextInput[], options?: SampleOptions): Promise<Completion[][]>;
 }
 
 /** Options of {@link evaluatePolicy}. */

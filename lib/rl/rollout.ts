@@ -8,18 +8,13 @@
  *
  * @module
  */
-import type { Completion, SampleOptions } from "../policy/sample.ts";
-import type { ContextInput } from "../policy/policy.ts";
+import type { Completion } from "../policy/sample.ts";
+import type { Sampler } from "../policy/policy.ts";
 import { type Problem, verifierDomain } from "../data/schema.ts";
 import type { HintStyle } from "../data/schema.ts";
 import { verify } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
 import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
-
-/** Anything that samples groups: a `Policy` or a `PolicyPool`. */
-export interface Sampler {
-  sample(contexts: ContextInput[], options: SampleOptions): Promise<Completion[][]>;
-}
 
 /** Settings of a rollout. */
 export interface RolloutSettings {
