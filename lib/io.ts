@@ -11,8 +11,11 @@ import { dirname } from "node:path";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./io.ts";
- * await writeFileAtomic("/tmp/out.bin", new Uint8Array([1, 2, 3]));
+ * const file = await Deno.makeTempFile();
+ * await writeFileAtomic(file, new Uint8Array([1, 2, 3]));
+ * assert.deepEqual(await Deno.readFile(file), new Uint8Array([1, 2, 3]));
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * `deno task test`: the one command that checks everything, in order: system packages (installed when missing),
- * `deno fmt --check`, `deno lint`, `deno check` (code and JSDoc examples), the unit tests under `tests/`, and the
- * headless execution of every notebook under `notebooks/`. Nothing is skipped: a suite that cannot run counts as
- * failed. The last line is the total, `N passed, N failed`, for CI.
+ * `deno fmt --check`, `deno lint`, `deno check` (code and JSDoc examples), the unit tests under `tests/`, the JSDoc
+ * examples that assert (run as tests), and the headless execution of every notebook under `notebooks/`. Nothing is
+ * skipped: a suite that cannot run counts as failed. The last line is the total, `N passed, N failed`, for CI.
  *
  * @module
  */
@@ -51,6 +51,15 @@ async function denoTest(args: string[]): Promise<{ passed: number; failed: numbe
 
 const section = (title: string) => console.log(`\n== ${title}`);
 
+/** The TypeScript files under `dir`. */
+async function* libFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* libFiles(path);
+    else if (entry.name.endsWith(".ts")) yield path;
+  }
+}
+
 section("system packages (OpenBLAS, Jupyter, Chromium)");
 let systemReady = true;
 try {
@@ -81,6 +90,23 @@ else {
   passed += unit.passed;
   failed += unit.failed;
   if (unit.failed > 0) failures.push(`deno test: ${unit.failed} failed`);
+}
+
+section("JSDoc examples that assert (deno test --doc)");
+// An example that asserts is a test: it runs. Examples that only show a call (they start processes, train or write
+// under results/) are type-checked above.
+const asserting: string[] = [];
+for await (const file of libFiles("lib")) {
+  const text = await Deno.readTextFile(file);
+  const examples = text.match(/@example\s+\*\s+```ts[\s\S]*?\*\s+```/g) ?? [];
+  if (examples.some((e) => e.includes("node:assert"))) asserting.push(file);
+}
+const docs = await denoTest(["-A", "--doc", ...asserting.sort()]);
+if (docs === null) record("JSDoc examples", false, "no test summary printed");
+else {
+  passed += docs.passed;
+  failed += docs.failed;
+  if (docs.failed > 0) failures.push(`JSDoc examples: ${docs.failed} failed`);
 }
 
 section("notebooks");

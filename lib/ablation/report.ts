@@ -9,7 +9,8 @@
  * import assert from "node:assert/strict";
  * import { ablationReport } from "./report.ts";
  * import { parseGrid } from "./grid.ts";
- * const grid = await parseGrid("axes:\n  algorithm: [grpo]\n  seed: [0, 1]\n", "g.yaml");
+ * const text = "base:\n  model: { checkpoint: /tmp/base }\naxes:\n  algorithm: [grpo]\n  seed: [0, 1]\n";
+ * const grid = await parseGrid(text, "g.yaml");
  * const report = ablationReport(grid, new Map(), new Map()); // no results yet: every run unfinished
  * assert.equal(report.unfinished.length, 2);
  * ```

@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { field, parseConfig, section } from "./validate.ts";
  * const schema = section({ lr: field("number", 1e-4), steps: field("integer", 100, { min: 1 }) });
- * console.log(parseConfig("steps: 20\n", schema, "run.yaml")); // { lr: 0.0001, steps: 20 }
+ * assert.deepEqual(parseConfig("steps: 20\n", schema, "run.yaml"), { lr: 0.0001, steps: 20 });
+ * assert.throws(() => parseConfig("steps: 0\n", schema, "run.yaml"), /run.yaml:1: key "steps": expected an integer in \[1, ∞\]/);
  * ```
  *
  * @module

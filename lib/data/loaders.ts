@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromGsm8k } from "./loaders.ts";
  * const [p] = fromGsm8k('{"question": "2+3?", "answer": "2+3=5\\n#### 5"}', "gsm8k.jsonl", "test");
- * console.log(p.answer); // "5"
+ * assert.equal(p.answer, "5");
  * ```
  *
  * @module

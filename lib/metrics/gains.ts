@@ -7,10 +7,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gainSplit } from "./gains.ts";
  * const before = new Map([["p1", { n: 16, c: 0 }], ["p2", { n: 16, c: 2 }]]);
  * const after = new Map([["p1", { n: 16, c: 12 }], ["p2", { n: 16, c: 15 }]]);
- * console.log(gainSplit(before, after, 16)); // p1: capability gain, p2: compression
+ * const split = gainSplit(before, after, 16);
+ * assert.deepEqual([split.capabilityGain, split.compression], [["p1"], ["p2"]]);
  * ```
  *
  * @module

@@ -11,8 +11,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { passAtK } from "./passk.ts";
- * passAtK(10, 5, 2); // 1 − C(5,2)/C(10,2) = 1 − 10/45 ≈ 0.778
+ * assert.equal(passAtK(10, 5, 2).toFixed(12), (1 - 10 / 45).toFixed(12)); // 1 − C(5,2)/C(10,2)
+ * assert.equal(passAtK(10, 9, 2), 1); // fewer than k failures: every draw of 2 holds a success
  * ```
  */
 export function passAtK(n: number, c: number, k: number): number {

@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSamples } from "./samples.ts";
  * const file = await Deno.makeTempFile({ suffix: ".jsonl" });
  * await Deno.writeTextFile(file, '{"id":"p1","correct":true}\n{"id":"p1","domain":"math","response":"\\\\boxed{4}","gold":"4"}\n');
- * console.log(await readSamples(file)); // Map { "p1" => { n: 2, c: 2 } }
+ * assert.deepEqual(await readSamples(file), new Map([["p1", { n: 2, c: 2 }]]));
  * ```
  *
  * @module

@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Tokenizer } from "./tokenizer.ts";
  * const tok = new Tokenizer("0123456789+-*=;.:");
  * const ids = tok.encodeContext("7+5*3", "2=15");
- * console.log(tok.decode(ids, { specials: true })); // "<bos>7+5*3<hint>2=15<sep>"
+ * assert.equal(tok.decode(ids, { specials: true }), "<bos>7+5*3<hint>2=15<sep>");
  * ```
  *
  * @module

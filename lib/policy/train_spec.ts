@@ -7,7 +7,9 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { selectBackend } from "./backend.ts";
  * import { tokenTensor } from "./train_spec.ts";
+ * await selectBackend("wasm", { quiet: true });
  * const padded = tokenTensor([[1, 2, 3], [4]], 3);
  * assert.deepEqual(await padded.array(), [[1, 2, 3], [4, 0, 0]]);
  * padded.dispose();

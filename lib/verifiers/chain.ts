@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyChain } from "./chain.ts";
- * console.log(verifyChain("23+42;65 \\boxed{65}", "23+42;65 \\boxed{65}").correct); // true
- * console.log(verifyChain("65 \\boxed{65}", "23+42;65 \\boxed{65}").reason); // "differs from the canonical chain at character 1"
+ * assert.equal(verifyChain("23+42;65 \\boxed{65}", "23+42;65 \\boxed{65}").correct, true);
+ * assert.equal(verifyChain("65 \\boxed{65}", "23+42;65 \\boxed{65}").reason, "differs from the canonical chain at character 1");
  * ```
  *
  * @module

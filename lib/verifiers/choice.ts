@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyChoice } from "./choice.ts";
- * verifyChoice("Using v = d / t we get 12 m/s, so the answer is (C).", "C"); // { correct: true }
+ * assert.equal(verifyChoice("Using v = d / t we get 12 m/s, so the answer is (C).", "C").correct, true);
  * ```
  *
  * @module

@@ -13,9 +13,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyCode } from "./code.ts";
  * const verdict = await verifyCode("function f(x) { return 2 * x + 1; }", { tests: [{ args: [3], expected: 7 }] });
- * console.log(verdict); // { correct: true }
+ * assert.equal(verdict.correct, true);
  * ```
  *
  * @module

@@ -28,9 +28,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mathEqual, verifyMath } from "./math.ts";
- * mathEqual("\\frac{1}{2}", "0.5"); // true
- * verifyMath("so the answer is \\boxed{\\dfrac{3}{4}}", "0.75"); // { correct: true }
+ * assert.equal(mathEqual("\\frac{1}{2}", "0.5"), true);
+ * assert.equal(verifyMath("so the answer is \\boxed{\\dfrac{3}{4}}", "0.75").correct, true);
+ * assert.equal(verifyMath("so the answer is \\boxed{\\dfrac{3}{5}}", "0.75").correct, false);
  * ```
  *
  * @module

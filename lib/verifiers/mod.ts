@@ -4,8 +4,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verify } from "./mod.ts";
- * console.log(await verify("math", "\\boxed{12}", "12"));
+ * assert.equal((await verify("math", "\\boxed{12}", "12")).correct, true);
+ * assert.equal((await verify("math", "\\boxed{13}", "12")).correct, false);
  * ```
  *
  * @module
