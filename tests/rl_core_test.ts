@@ -16,6 +16,7 @@ import {
 import { buildTrainSpec, type RolloutGroup, type StepSettings } from "../lib/rl/batch.ts";
 import { LOSSES } from "../lib/rl/loss.ts";
 import { tokenTensor } from "../lib/policy/train_spec.ts";
+import { hintedDiagnostics } from "../lib/rl/step_report.ts";
 import {
   effectiveWeight,
   gammaQuantile,
@@ -223,6 +224,19 @@ Deno.test("Guide's regroup modes, training context, γ per step and the blended 
     10,
     -2 * Math.sqrt(3),
   ]);
+});
+
+Deno.test("γ of a step from the hinted samples' log-probs: plain-context over drawn-with-hint ratios, 0.9-quantile", () => {
+  // Two hinted samples: log π(o_t | q) per token, and the log-probs they were drawn with in (q, h).
+  const plain = [[-1, -2, -3], [-0.5]];
+  const drawn = [[-1, -1, -1], [-1]];
+  const { ratios, logprobGap } = hintedDiagnostics(plain, drawn);
+  close(ratios, [1, Math.exp(-1), Math.exp(-2), Math.exp(0.5)], 1e-12);
+  close(logprobGap, [(0 + 0.5) / 2, -1, -2], 1e-12);
+  // Sorted: e^-2, e^-1, 1, e^0.5; the 0.9-quantile sits at position 0.9·3 = 2.7, between 1 and e^0.5.
+  assertAlmostEquals(stepGamma("quantile", ratios, { level: 0.9, gamma: 1 }), 1 + 0.7 * (Math.exp(0.5) - 1), 1e-12);
+  // Every hinted token far less likely without the hint: γ floors at 1e-4.
+  assertEquals(stepGamma("quantile", hintedDiagnostics([[-30]], [[-1]]).ratios, { level: 0.9, gamma: 1 }), 1e-4);
 });
 
 Deno.test("advantages of a group with hints: baseline for all-hinted groups, group-normalised mixes, hintedScale", () => {
