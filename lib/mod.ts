@@ -95,7 +95,7 @@ export {
   TRAINER_ALGORITHMS,
   type TrainerOptions,
 } from "./rl/trainer.ts";
-export { RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
+export { hintedDiagnostics, RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
 export { type EvaluateOptions, evaluatePolicy, type Evaluation, evaluationProblems } from "./rl/evaluate.ts";
 export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";
 export { sft, type SftReport, type SftSettings, sftSettings } from "./rl/sft.ts";
