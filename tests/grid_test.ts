@@ -3,6 +3,8 @@ import { basePath, canonicalJson, parseGrid, runId } from "../lib/ablation/grid.
 import { variantsOf } from "../lib/ablation/report.ts";
 import { parseRunConfig } from "../lib/mod.ts";
 import { datasetDigest } from "../lib/data/load.ts";
+import { loadSavedGrid, saveGrid } from "../lib/ablation/store.ts";
+import { join } from "node:path";
 
 const grid = `sft:
   model: { dModel: 32, layers: 1, heads: 2 }
@@ -171,4 +173,18 @@ Deno.test("a grid's calibration section: defaults, checked keys, and it needs an
   );
   const noBase = "base: { steps: 2 }\naxes:\n  seed: [0]\ncalibration: {}\n";
   await assertRejects(() => parseGrid(noBase, "n.yaml"), Error, "n.yaml:4: `calibration` needs an `sft` section");
+});
+
+Deno.test("an output folder remembers the grid file it ran, so a summary redrawn from it names the same grid", async () => {
+  const out = await Deno.makeTempDir();
+  const text = "base:\n  model: { checkpoint: /data/base }\naxes:\n  seed: [0, 1]\n";
+  const grid = await parseGrid(text, "lib/ablation/grids/mine.yaml");
+  await saveGrid(out, grid);
+  const saved = await loadSavedGrid(out);
+  assertEquals([saved.file, saved.text, saved.runs.map((r) => r.id)], [grid.file, text, grid.runs.map((r) => r.id)]);
+  // A folder from before the record: the grid's own path inside it.
+  await Deno.remove(join(out, "grid-source.json"));
+  assertEquals((await loadSavedGrid(out)).file, join(out, "grid.yaml"));
+  await Deno.writeTextFile(join(out, "grid-source.json"), "{not json");
+  await assertRejects(() => loadSavedGrid(out), Error, `${join(out, "grid-source.json")}:`);
 });

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { loadGrid } from "./grid.ts";
+import { loadSavedGrid } from "./store.ts";
 import { writeResults } from "./jobs.ts";
 import type { ExportFormat } from "../plot/export.ts";
 
@@ -27,7 +27,7 @@ async function main(args: string[]): Promise<void> {
   } catch {
     throw new Error(`${gridFile}: not found (is ${out} the output folder of deno task ablation?)`);
   }
-  const grid = await loadGrid(gridFile);
+  const grid = await loadSavedGrid(out);
   const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
   const { report, files } = await writeResults(out, grid, { formats });
   if (report.unfinished.length > 0) console.error(`not finished, left out: ${report.unfinished.join(", ")}`);

@@ -3,6 +3,7 @@
  *
  * ```
  * OUT/grid.yaml               the grid last run here (what the summary and `deno task figures OUT` read)
+ * OUT/grid-source.json        {"file": …}: the grid file as it was given (the summary's title names it)
  * OUT/grids/<hash>.yaml       every grid run here, by content (what worker processes and Slurm tasks read)
  * OUT/bases/<sft id>/         the SFT base: a run folder (config.yaml, metrics.jsonl, checkpoint/, done.json)
  * OUT/base-evals/<key>.json   the base's held-out evaluation ("before"), one per base and eval settings
@@ -20,7 +21,7 @@ import { toYaml } from "../config/validate.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { exists, readJsonLines, sha256Hex, writeTextFileAtomic } from "../io.ts";
 import type { EvaluationRecord } from "../rl/run.ts";
-import { canonicalJson, type Grid, type GridRun } from "./grid.ts";
+import { canonicalJson, type Grid, type GridRun, loadGrid } from "./grid.ts";
 
 /** Folder of a run. */
 export function runDir(out: string, id: string): string {
@@ -59,12 +60,30 @@ export async function baseEvalFile(out: string, config: RunConfig): Promise<stri
   return join(out, "base-evals", `${await evalKey(config)}.json`);
 }
 
-/** Save the grid's text: by content for workers, and as the output folder's current grid. */
+/**
+ * Save the grid's text: by content for workers, and as the output folder's current grid, with the file it came from
+ * (so that a summary redrawn from the folder names the same grid).
+ */
 export async function saveGrid(out: string, grid: Grid): Promise<string> {
   const file = join(out, "grids", `${(await sha256Hex(grid.text)).slice(0, 12)}.yaml`);
   await writeTextFileAtomic(file, grid.text);
   await writeTextFileAtomic(join(out, "grid.yaml"), grid.text);
+  await writeTextFileAtomic(join(out, "grid-source.json"), JSON.stringify({ file: grid.file }) + "\n");
   return file;
+}
+
+/** The output folder's current grid, named by the file it was run from (when the folder recorded it). */
+export async function loadSavedGrid(out: string): Promise<Grid> {
+  const grid = await loadGrid(join(out, "grid.yaml"));
+  try {
+    const { file } = JSON.parse(await Deno.readTextFile(join(out, "grid-source.json")));
+    if (typeof file === "string") grid.file = file;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${join(out, "grid-source.json")}: ${(e as Error).message}`);
+    }
+  }
+  return grid;
 }
 
 /**
