@@ -13,7 +13,9 @@ import {
   tokenRatio,
   whiten,
 } from "../lib/rl/core.ts";
-import { buildTrainSpec, type RolloutGroup, type StepSettings } from "../lib/rl/batch.ts";
+import { buildTrainSpec, type RolloutGroup } from "../lib/rl/batch.ts";
+import { stepSettings } from "../lib/rl/trainer.ts";
+import { parseRunConfig } from "../lib/config/schema.ts";
 import { LOSSES } from "../lib/rl/loss.ts";
 import { tokenTensor } from "../lib/policy/train_spec.ts";
 import { hintedDiagnostics } from "../lib/rl/step_report.ts";
@@ -132,20 +134,8 @@ Deno.test("the training path's aggregations (buildTrainSpec's normaliser + the r
     dr_grpo: sum / (3 * 4), // rows × maxTokens
     dapo: sum / 6, // over the step's 6 tokens too: the step is the batch, so bnpo and dapo agree on this path
   };
-  const settings: StepSettings = {
-    isCorrection: true,
-    baseline: "group",
-    weighting: "shaped",
-    shaping: "quantile",
-    gamma: 1,
-    aggregation: "grpo",
-    epsilonLow: 0.2,
-    epsilonHigh: 0.2,
-    beta: 0,
-    entropyCoef: 0,
-    sequenceRatio: false,
-    maxTokens: 4,
-  };
+  // The paper's settings (the config's defaults), completions of at most 4 tokens.
+  const settings = stepSettings(parseRunConfig("rollout:\n  maxTokens: 4\n"), 1);
   for (const aggregation of ["grpo", "bnpo", "dr_grpo", "dapo"] as const) {
     const spec = buildTrainSpec([group], { ...settings, aggregation }, () => [1]);
     const width = 3;
