@@ -11,6 +11,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, calibrateBase, evaluateBase, runOne, writeResults } from "./jobs.ts";
 import { runAblation } from "./runner.ts";
+import { verdict } from "./verdict.ts";
 import { baseEvalFile, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
@@ -146,6 +147,8 @@ async function runAll(
       Number.isFinite(x.half) ? `${x.mean.toFixed(3)} ± ${x.half.toFixed(3)}` : x.mean.toFixed(3);
     console.log(`  ${r.variant.padEnd(28)} pass@1 ${ci(r.passAt1)}  pass@${result.report.k} ${ci(r.passAtK)}`);
   }
+  const { rule, findings } = verdict(result.report);
+  console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f}`).join("\n")}`);
   console.log(`summary: ${join(out, "summary.md")}; figures: ${join(out, "figures")}/`);
   for (const f of result.failed) console.error(`run ${f.id} FAILED: ${f.message} (log: ${f.log})`);
   return result.failed.length > 0 ? 1 : 0;

@@ -6,6 +6,7 @@
  */
 import type { AblationReport } from "./report.ts";
 import type { MeanCi } from "./statistics.ts";
+import { verdict, verdictMarkdown } from "./verdict.ts";
 
 function cell(value: MeanCi, digits = 3): string {
   if (!Number.isFinite(value.mean)) return "";
@@ -65,9 +66,9 @@ export function summaryCsv(report: AblationReport): string {
   return [header.join(","), ...lines].join("\n") + "\n";
 }
 
-/** `summary.md`: a table per tier, then how to read it. */
+/** `summary.md`: the verdict ({@link verdict}), how to read the tables, then a table per tier. */
 export function summaryMarkdown(report: AblationReport, title = "Ablation summary"): string {
-  const out = [`# ${title}`, ""];
+  const out = [`# ${title}`, "", verdictMarkdown(verdict(report)), ""];
   out.push(
     `Held-out pass@1 and pass@${report.k} at the end of each run, mean ± 95% CI over seeds (Student's t). ` +
       `"to target": steps and completions sampled until held-out pass@1 first reached the target (unless the grid ` +
