@@ -165,6 +165,8 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
   const learning = learningFigure(report, "step");
   assertEquals(learning.data.filter((t) => t.fill === "toself").length, 2);
   assertEquals(learning.data.filter((t) => t.name).map((t) => t.name), ["grpo", "guide-grpo"]);
+  // Evaluation points carry markers on learning curves (not on pass@k curves, whose points are every k).
+  assertEquals(learning.data.filter((t) => t.name).map((t) => t.mode), ["lines+markers", "lines+markers"]);
   // The base's curve is drawn last (visible over a variant that did not move) and listed first.
   const passk = passkFigure(report).data;
   assertEquals([passk[passk.length - 1].name, passk[passk.length - 1].legendrank], ["before RL (SFT base)", 1]);

@@ -75,7 +75,7 @@ export function bandTraces(
   points: CurvePoint[],
   name: string,
   color: string,
-  options: { dash?: string; bounds?: [number, number] } = {},
+  options: { dash?: string; bounds?: [number, number]; markers?: boolean } = {},
 ) {
   const [low, high] = options.bounds ?? [-Infinity, Infinity];
   const clip = (v: number) => Math.min(high, Math.max(low, v));
@@ -97,13 +97,13 @@ export function bandTraces(
   }
   traces.push({
     type: "scatter",
-    mode: points.length > 1 ? "lines" : "markers",
+    mode: points.length > 1 ? (options.markers ? "lines+markers" : "lines") : "markers",
     x: points.map((p) => p.x),
     y: points.map((p) => p.mean),
     name,
     legendgroup: name,
     line: { color, width: 2, dash: options.dash ?? "solid" },
-    marker: { color },
+    marker: { color, size: options.markers ? 5 : 6 },
   });
   return traces;
 }
@@ -120,7 +120,8 @@ export function learningFigure(report: AblationReport, x: "step" | "rollouts", t
   const color = colorOf(report);
   const data = report.curves.filter((c) => c.tier === tier)
     .flatMap((c) =>
-      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant), { bounds: [0, 1] })
+      // A marker at every x where some seed was evaluated (each seed's curve is interpolated between its own).
+      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant), { bounds: [0, 1], markers: true })
     );
   return {
     data,
