@@ -1,5 +1,13 @@
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { decodeValue, deepEqual, extractCode, verifyCode } from "../lib/verifiers/code.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import {
+  DecodeBudgetError,
+  decodeValue,
+  deepEqual,
+  extractCode,
+  MAX_DECODED_VALUES,
+  scrubPaths,
+  verifyCode,
+} from "../lib/verifiers/code.ts";
 import { join } from "node:path";
 
 const affine = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };
@@ -24,7 +32,29 @@ Deno.test("deepEqual and decodeValue: plain data, order-free objects, NaN, undef
     12n,
   ]);
   assertEquals(decodeValue({ $: "object", v: { x: { $: "Infinity" } } }), { x: Infinity });
-  assertEquals(decodeValue({ $: "array", v: { 0: 1, 1: { $: "-0" } }, n: 3 }), [1, -0, undefined]);
+  assertEquals(decodeValue({ $: "array", v: [1, { $: "-0" }], n: 3 }), [1, -0, undefined]);
+});
+
+Deno.test("the host decodes within a budget: a claimed length can neither allocate nor loop past it", () => {
+  const started = performance.now();
+  assertThrows(() => decodeValue({ $: "array", v: [], n: 1e8 }), DecodeBudgetError, "an array of 100000000 elements");
+  assertThrows(() => decodeValue({ $: "array", v: [], n: -1 }), DecodeBudgetError, "a malformed array");
+  assertThrows(() => decodeValue({ $: "array", v: [], n: 2.5 }), DecodeBudgetError, "a malformed array");
+  assertThrows(() => decodeValue({ $: "array", v: [], n: "9" }), DecodeBudgetError, "a malformed array");
+  // Six arrays that each fit are refused together once they pass the shared budget.
+  const budget = { left: MAX_DECODED_VALUES };
+  const half = { $: "array", v: [], n: MAX_DECODED_VALUES / 2 };
+  decodeValue(half, budget);
+  assertThrows(() => decodeValue(half, budget), DecodeBudgetError);
+  assert(performance.now() - started < 5_000, "the refusals were not cheap");
+});
+
+Deno.test("reasons never carry the machine's paths", () => {
+  assertEquals(
+    scrubPaths("cannot read /usr/local/bin/deno at /tmp/guide-sandbox-1a2b/x"),
+    "cannot read <path> at <path>",
+  );
+  assertEquals(scrubPaths("expected 1/2, got file:///root/.cache/deno/x.js"), "expected 1/2, got <path>");
 });
 
 Deno.test("correct programs pass, in any common form; wrong ones fail with the test named", async () => {
@@ -122,6 +152,46 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
       "wrong answer",
     ],
   ];
+  attacks.push(
+    [
+      "Function.prototype.call override",
+      `Function.prototype.call = function (port) {
+        const forged = { results: { 0: { ok: true, value: 7 }, 1: { ok: true, value: 1 }, 2: { ok: true, value: -3 } },
+          count: 3 };
+        return Reflect.apply(this, port, [forged]);
+      };
+      function f(x) { throw new Error("no"); }`,
+      "test 0 threw: no",
+    ],
+    [
+      "Object.defineProperty override",
+      `const real = Object.defineProperty;
+      Object.defineProperty = (o, k, d) => real(o, k, d && d.value && d.value.ok === false
+        ? { value: { ok: true, value: [7, 1, -3][k] }, enumerable: true } : d);
+      Reflect.apply = (fn, self, args) => fn.call(self, ...args);
+      function f(x) { throw new Error("no"); }`,
+      "test 0 threw: no",
+    ],
+    [
+      "Array.isArray and Object.keys overrides",
+      `Array.isArray = () => false; Object.keys = () => []; structuredClone = (v) => 7;
+      function f(x) { return [0]; }`,
+      "wrong answer",
+    ],
+    [
+      "a Proxy whose length changes",
+      `let reads = 0;
+      function f(x) { return new Proxy([], { get(t, k) { return k === "length" ? (reads++ ? 1e8 : 0) : t[k]; } }); }`,
+      "cannot be copied out",
+    ],
+    [
+      "machine paths in an error",
+      `function f(x) { let where = []; for (const get of [() => Deno.execPath(), () => Deno.cwd()]) {
+        try { where.push(get()); } catch (e) { where.push(String(e.message)); } }
+        throw new Error(where.join(" ")); }`,
+      "test 0 threw",
+    ],
+  );
   const envBefore = Deno.env.toObject();
   for (const [name, code, reason] of attacks) {
     // A generous clock for the attacks a limit other than time must stop (a busy machine slows the sandbox's start);
@@ -129,6 +199,7 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
     const verdict = await verifyCode(code, affine, { timeoutMs: reason.startsWith("timeout") ? 2000 : 15_000 });
     assertEquals(verdict.correct, false, `${name} was judged correct`);
     assertStringIncludes(verdict.reason!, reason, `${name}: ${verdict.reason}`);
+    assert(!verdict.reason!.includes(Deno.execPath()) && !verdict.reason!.includes("guide-sandbox-"), verdict.reason);
   }
   assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["secret.txt"]);
   assertEquals(await Deno.readTextFile(secret), "7");
@@ -136,4 +207,35 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
   // The host still works.
   assertEquals(await verifyCode(ok, affine), { correct: true });
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a 150,000-element correct answer passes under the output cap", async () => {
+  const n = 150_000;
+  const gold = { tests: [{ args: [n], expected: Array.from({ length: n }, (_, i) => i) }] };
+  const verdict = await verifyCode("function f(n) { return Array.from({ length: n }, (_, i) => i); }", gold);
+  assertEquals(verdict, { correct: true });
+});
+
+Deno.test("an answer that loads many modules leaves the user's Deno cache untouched", async () => {
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output();
+  const denoDir = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir as string;
+  const snapshot = () => {
+    const files: Record<string, number> = {};
+    for (const entry of Deno.readDirSync(denoDir)) {
+      if (entry.isFile) files[entry.name] = Deno.statSync(join(denoDir, entry.name)).size;
+    }
+    return files;
+  };
+  const before = snapshot();
+  const code = `async function f(x) {
+    for (let i = 0; i < 200; i++) {
+      await import("data:application/javascript," + encodeURIComponent("export default " + i + "; /*" + "x".repeat(4000) + i + "*/"));
+    }
+    return 2 * x + 1;
+  }`;
+  assertEquals(await verifyCode(code, affine, { timeoutMs: 20_000 }), { correct: true });
+  assertEquals(snapshot(), before);
+  // The sandbox's own folders are gone too.
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("guide-sandbox-")).length, 0);
 });

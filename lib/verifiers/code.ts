@@ -3,13 +3,16 @@
  * (default `f`); gold is `{entry?, tests: [{args, expected}]}`. The response runs in a sandbox:
  *
  * - a separate `deno run` process with every permission denied (`--deny-read/write/net/env/run/ffi/sys`,
- *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder;
+ *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder, which also
+ *   holds its Deno caches (`DENO_DIR`), so nothing outside it is written;
  * - a V8 heap cap (`--max-old-space-size`) and a wall-clock limit after which the process is killed;
  * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host.
  *
  * Inside, the untrusted code runs in a Worker that never sees the verdict channel (see `sandbox_runner.ts`); the
- * host receives the returned values on a line tagged with a random nonce and decides the verdict itself, by deep
- * equality with the expected values. An exit, crash, timeout or out-of-memory is `correct: false` with a reason.
+ * host receives the returned values on a line tagged with a random nonce, decodes them within a budget
+ * ({@link MAX_DECODED_VALUES}: a result too large is the answer's failure, not the host's) and decides the verdict
+ * itself, by deep equality with the expected values. An exit, crash, timeout or out-of-memory is `correct: false`
+ * with a reason, from which the machine's paths are scrubbed.
  *
  * @example
  * ```ts
@@ -22,6 +25,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
 /** Gold of a code problem. */
 export interface CodeGold {
@@ -57,9 +61,20 @@ export function extractCode(response: string): string {
   return (code.length > 0 ? code : blocks)[code.length > 0 ? code.length - 1 : blocks.length - 1][2];
 }
 
-/** Undo the runner's tags: undefined, NaN, ±Infinity, -0, bigint, arrays and plain objects. */
-export function decodeValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeValue);
+/** Most values (array elements, fields and leaves) the host decodes from one answer's results. */
+export const MAX_DECODED_VALUES = 2_000_000;
+
+/** A result larger than the decoding budget: the answer's failure, never the host's. */
+export class DecodeBudgetError extends Error {}
+
+/**
+ * Undo the runner's tags: undefined, NaN, ±Infinity, -0, bigint, arrays and plain objects. Every value decoded counts
+ * against `budget` (shared by all of an answer's results); an array's length must be a whole number within what is
+ * left, so a claimed length can neither allocate nor loop past it. Over budget: {@link DecodeBudgetError}.
+ */
+export function decodeValue(value: unknown, budget = { left: MAX_DECODED_VALUES }): unknown {
+  if (--budget.left < 0) throw new DecodeBudgetError(`results over ${MAX_DECODED_VALUES} values`);
+  if (Array.isArray(value)) return value.map((v) => decodeValue(v, budget));
   if (value && typeof value === "object") {
     const tagged = value as { $?: string; v?: unknown };
     switch (tagged.$) {
@@ -76,12 +91,17 @@ export function decodeValue(value: unknown): unknown {
       case "bigint":
         return BigInt(tagged.v as string);
       case "array": {
-        const items = tagged.v as Record<string, unknown>;
-        return Array.from({ length: (tagged as { n?: number }).n ?? 0 }, (_, i) => decodeValue(items[i]));
+        const n = (tagged as { n?: unknown }).n;
+        if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new DecodeBudgetError("a malformed array");
+        if (n > budget.left) throw new DecodeBudgetError(`an array of ${n} elements (budget ${MAX_DECODED_VALUES})`);
+        const items = (tagged.v ?? []) as Record<number, unknown>;
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = decodeValue(items[i], budget);
+        return out;
       }
       case "object":
         return Object.fromEntries(
-          Object.entries(tagged.v as Record<string, unknown>).map(([k, v]) => [k, decodeValue(v)]),
+          Object.entries(tagged.v as Record<string, unknown>).map(([k, v]) => [k, decodeValue(v, budget)]),
         );
     }
   }
@@ -105,6 +125,14 @@ export function deepEqual(a: unknown, b: unknown): boolean {
       ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
   return false;
+}
+
+/**
+ * A sandbox's text without the machine's absolute paths (the Deno binary, the temp folder, a home), which an answer
+ * can read and echo into an error message; each becomes `<path>`.
+ */
+export function scrubPaths(text: string): string {
+  return text.replace(/(?:file:\/\/)?\/(?:[^\s/'"`()<>]+\/)+[^\s'"`()<>]*/g, "<path>");
 }
 
 /** Read a stream up to `cap` bytes, calling `onOver` at once when it is exceeded; returns the text kept. */
@@ -169,7 +197,9 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
     ],
     cwd,
     clearEnv: true,
-    env: { NO_COLOR: "1" },
+    // Deno's own caches (transpiled modules, V8 code cache) go to the run's folder, removed after it: an answer that
+    // loads modules cannot grow, or write to, the user's cache.
+    env: { NO_COLOR: "1", DENO_DIR: join(cwd, ".deno") },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -209,16 +239,22 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
       };
     }
     const outcome = JSON.parse(line.slice(nonce.length + 1));
-    if (outcome.crash) return { correct: false, reason: `crashed: ${outcome.crash}` };
-    if (outcome.compileError) return { correct: false, reason: `does not load: ${outcome.compileError}` };
+    if (outcome.crash) return { correct: false, reason: scrubPaths(`crashed: ${outcome.crash}`) };
+    if (outcome.compileError) return { correct: false, reason: scrubPaths(`does not load: ${outcome.compileError}`) };
     if (outcome.count !== gold.tests.length) return { correct: false, reason: "the sandbox returned no results" };
+    const budget = { left: MAX_DECODED_VALUES };
     for (const [i, test] of gold.tests.entries()) {
       const result = outcome.results?.[i];
       if (!result) return { correct: false, reason: `no result for test ${i}` };
-      if (!result.ok) return { correct: false, reason: `test ${i} threw: ${result.error}` };
-      if (!deepEqual(decodeValue(result.value), test.expected)) {
-        return { correct: false, reason: `test ${i}: wrong answer` };
+      if (!result.ok) return { correct: false, reason: scrubPaths(`test ${i} threw: ${result.error}`) };
+      let value: unknown;
+      try {
+        value = decodeValue(result.value, budget);
+      } catch (e) {
+        if (!(e instanceof DecodeBudgetError)) throw e;
+        return { correct: false, reason: `test ${i}: result too large to check (${e.message})` };
       }
+      if (!deepEqual(value, test.expected)) return { correct: false, reason: `test ${i}: wrong answer` };
     }
     return { correct: true };
   } finally {

@@ -4,8 +4,9 @@
  * It reads one JSON request from stdin (`{nonce, code, entry, args}`), then evaluates the untrusted code in a Worker
  * — a separate V8 isolate — and passes it only the entry name and the test arguments, never the nonce. The values
  * the entry function returns come back by structured clone (plain data, whatever the code did to its own realm's
- * prototypes), and this side prints them on one stdout line that starts with the nonce. Whatever the untrusted code
- * prints cannot start with a nonce it has never seen, so the host ignores it.
+ * prototypes or to the functions the harness uses, which it captured first), and this side prints them on one stdout
+ * line that starts with the nonce. Whatever the untrusted code prints cannot start with a nonce it has never seen, so
+ * the host ignores it; the verdict channel is never within its reach.
  *
  * @module
  */
@@ -22,31 +23,45 @@ type Outcome =
   | { compileError: string }
   | { results: Record<number, { ok: true; value: unknown } | { ok: false; error: string }>; count: number };
 
-// The worker's whole source. The harness keeps everything the untrusted code could tamper with out of its reach:
-// results travel over a MessagePort that only the harness's closure holds, sent with a postMessage captured before
-// the code runs, in containers without prototypes (no inherited setters). Values are tagged so that undefined,
-// NaN, ±Infinity, -0 and bigints survive JSON.
+// The worker's whole source. Everything the harness uses is captured before the untrusted code runs (Reflect.apply,
+// the port's postMessage, structuredClone, Object's and Array's functions), so that code replacing them afterwards
+// (Function.prototype.call, Object.defineProperty, Array.isArray, …) changes nothing the harness does. Results travel
+// over a MessagePort that only the harness's closure holds. A returned value is first passed through structuredClone:
+// a Proxy is refused, a getter is read once, and what is encoded is plain data that no longer runs code. Values are
+// tagged so that undefined, NaN, ±Infinity, -0 and bigints survive JSON; arrays stay arrays (compact on the wire).
 const WORKER_SOURCE = `
+const apply = Reflect.apply;
 const send = MessagePort.prototype.postMessage;
-const defineValue = (target, key, value) => Object.defineProperty(target, key, { value, enumerable: true });
+const clone = structuredClone;
+const { create, defineProperty, keys, is } = Object;
+const isArray = Array.isArray;
+const isNaN = Number.isNaN;
+const toText = String;
+const sliceText = String.prototype.slice;
+const post = (port, message) => apply(send, port, [message]);
+const define = (target, key, value) =>
+  defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+const describe = (error) => apply(sliceText, toText(error && error.message || error), [0, 200]);
 const encode = (v) => {
   if (v === undefined) return { $: "undefined" };
   if (typeof v === "number") {
-    if (Number.isNaN(v)) return { $: "NaN" };
+    if (isNaN(v)) return { $: "NaN" };
     if (v === Infinity) return { $: "Infinity" };
     if (v === -Infinity) return { $: "-Infinity" };
-    if (Object.is(v, -0)) return { $: "-0" };
+    if (is(v, -0)) return { $: "-0" };
     return v;
   }
-  if (typeof v === "bigint") return { $: "bigint", v: v.toString() };
-  if (Array.isArray(v)) {
-    const items = Object.create(null);
-    for (let i = 0; i < v.length; i++) defineValue(items, i, encode(v[i]));
-    return { $: "array", v: items, n: v.length };
+  if (typeof v === "bigint") return { $: "bigint", v: toText(v) };
+  if (isArray(v)) {
+    const n = v.length;
+    const items = [];
+    for (let i = 0; i < n; i++) define(items, i, encode(v[i]));
+    return { $: "array", v: items, n };
   }
   if (v && typeof v === "object") {
-    const fields = Object.create(null);
-    for (const k of Object.keys(v)) defineValue(fields, k, encode(v[k]));
+    const fields = create(null);
+    const names = keys(v);
+    for (let i = 0; i < names.length; i++) define(fields, names[i], encode(v[names[i]]));
     return { $: "object", v: fields };
   }
   return v;
@@ -58,24 +73,31 @@ self.onmessage = async (event) => {
   try {
     fn = new Function(code + "\\n;return typeof " + entry + " === 'function' ? " + entry + " : undefined;")();
   } catch (error) {
-    send.call(port, { compileError: String(error && error.message || error).slice(0, 200) });
+    post(port, { compileError: describe(error) });
     return;
   }
   if (typeof fn !== "function") {
-    send.call(port, { compileError: "the response defines no function named " + entry });
+    post(port, { compileError: "the response defines no function named " + entry });
     return;
   }
-  const results = Object.create(null);
+  const results = create(null);
   for (let i = 0; i < args.length; i++) {
     try {
-      let value = fn(...args[i]);
+      let value = apply(fn, undefined, args[i]);
       if (value && typeof value.then === "function") value = await value;
-      defineValue(results, i, { ok: true, value: encode(value) });
+      let plain;
+      try {
+        plain = clone(value);
+      } catch (error) {
+        define(results, i, { ok: false, error: "returned a value that cannot be copied out (" + describe(error) + ")" });
+        continue;
+      }
+      define(results, i, { ok: true, value: encode(plain) });
     } catch (error) {
-      defineValue(results, i, { ok: false, error: String(error && error.message || error).slice(0, 200) });
+      define(results, i, { ok: false, error: describe(error) });
     }
   }
-  send.call(port, { results, count: args.length });
+  post(port, { results, count: args.length });
 };
 `;
 
