@@ -237,5 +237,62 @@ Deno.test("an answer that loads many modules leaves the user's Deno cache untouc
   assertEquals(snapshot(), before);
   // The sandbox's own folders are gone too.
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
-  assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("guide-sandbox-")).length, 0);
+  assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${Deno.pid}-`)).length, 0);
+});
+
+/** Processes whose command line runs the sandbox's runner (read from /proc: no procps needed). */
+function liveSandboxes(): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      if (cmdline.includes("sandbox_runner.ts") && !cmdline.includes("timeout")) pids.push(Number(entry.name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+Deno.test({
+  name: "a sandbox dies at its deadline while the host is blocked, and a dead host leaves no sandbox or folder",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    // A blocked host: its own timer cannot fire, the sandbox dies at the deadline anyway (`timeout`, 1 s after it).
+    const pending = verifyCode("while (true) {} function f(x) { return x; }", affine, { timeoutMs: 1000 });
+    await new Promise((r) => setTimeout(r, 500));
+    assert(liveSandboxes().length > 0, "the sandbox did not start");
+    const until = performance.now() + 4_000;
+    while (performance.now() < until) {
+      // busy: no timer of this process runs
+    }
+    assertEquals(liveSandboxes(), []);
+    assertStringIncludes((await pending).reason!, "timeout");
+
+    // A host that dies mid-run: its sandbox still dies at the deadline, and the next host removes its folder.
+    const script = `import { verifyCode } from ${
+      JSON.stringify(new URL("../lib/verifiers/code.ts", import.meta.url).href)
+    };
+      verifyCode("while (true) {} function f() {}", { tests: [{ args: [], expected: 1 }] }, { timeoutMs: 1000 });
+      setTimeout(() => Deno.exit(3), 500);`;
+    const host = await new Deno.Command(Deno.execPath(), { args: ["eval", script], stdout: "null", stderr: "null" })
+      .spawn();
+    const { code } = await host.status;
+    assertEquals(code, 3);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assertEquals(liveSandboxes(), []);
+    const tmp = Deno.env.get("TMPDIR") || "/tmp";
+    const leftovers = () =>
+      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${host.pid}-`)).map((e) => e.name);
+    assertEquals(leftovers().length, 1, "the dead host's folder is there before a new host starts");
+    // A new host process cleans up what dead hosts left, on its first verification.
+    const next = `import { verifyCode } from ${
+      JSON.stringify(new URL("../lib/verifiers/code.ts", import.meta.url).href)
+    };
+      await verifyCode("function f() { return 1; }", { tests: [{ args: [], expected: 1 }] });`;
+    assertEquals((await new Deno.Command(Deno.execPath(), { args: ["eval", next] }).output()).code, 0);
+    assertEquals(leftovers(), []);
+  },
 });

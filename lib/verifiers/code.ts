@@ -5,7 +5,9 @@
  * - a separate `deno run` process with every permission denied (`--deny-read/write/net/env/run/ffi/sys`,
  *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder, which also
  *   holds its Deno caches (`DENO_DIR`), so nothing outside it is written;
- * - a V8 heap cap (`--max-old-space-size`) and a wall-clock limit after which the process is killed;
+ * - a V8 heap cap (`--max-old-space-size`) and a wall-clock limit after which the process is killed, here and by
+ *   coreutils' `timeout` around it (so a sandbox dies at its deadline even if this process is blocked or dead; the
+ *   temp folders of a dead host are removed by the next one);
  * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host.
  *
  * Inside, the untrusted code runs in a Worker that never sees the verdict channel (see `sandbox_runner.ts`); the
@@ -167,6 +169,39 @@ function checkGold(gold: CodeGold): string | undefined {
   return undefined;
 }
 
+/** Sandboxes' temp folders: `guide-sandbox-<host pid>-…`, so that a dead host's leftovers can be found. */
+const SANDBOX_PREFIX = "guide-sandbox-";
+/** coreutils' `timeout` (Debian: always there), the sandbox's deadline outside this process. */
+const TIMEOUT_BINARY = "/usr/bin/timeout";
+let staleChecked = false;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Once per process: remove the sandbox folders of hosts that died (their pid is gone from /proc). */
+async function removeStaleSandboxes(): Promise<void> {
+  if (staleChecked) return;
+  staleChecked = true;
+  if (!(await exists("/proc/self"))) return;
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  try {
+    for await (const entry of Deno.readDir(tmp)) {
+      const pid = entry.isDirectory ? entry.name.match(/^guide-sandbox-(\d+)-/)?.[1] : undefined;
+      if (pid && Number(pid) !== Deno.pid && !(await exists(`/proc/${pid}`))) {
+        await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
+      }
+    }
+  } catch {
+    // An unreadable temp folder: nothing to clean.
+  }
+}
+
 /** Run `response` against the tests of `gold` in the sandbox and decide the verdict here. */
 export async function verifyCode(response: string, gold: CodeGold, limits: SandboxLimits = {}): Promise<Verdict> {
   const problem = checkGold(gold);
@@ -175,9 +210,17 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
   const entry = gold.entry ?? "f";
   const timeoutMs = limits.timeoutMs ?? 5_000;
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  const cwd = await Deno.makeTempDir({ prefix: "guide-sandbox-" });
-  const child = new Deno.Command(Deno.execPath(), {
+  await removeStaleSandboxes();
+  const cwd = await Deno.makeTempDir({ prefix: `${SANDBOX_PREFIX}${Deno.pid}-` });
+  // The deadline is enforced twice: here (the verdict says "timeout") and by coreutils' `timeout` around the sandbox,
+  // which kills it a second later whatever this process is doing, even blocked or dead.
+  const backstop = await exists(TIMEOUT_BINARY)
+    ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(timeoutMs / 1000) + 1}`]
+    : [];
+  const [program, ...wrapper] = [...backstop, Deno.execPath()];
+  const child = new Deno.Command(program, {
     args: [
+      ...wrapper,
       "run",
       "--no-prompt",
       "--deny-read",
@@ -207,7 +250,8 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
   let timedOut = false;
   const kill = () => {
     try {
-      child.kill("SIGKILL");
+      // Through `timeout`, SIGTERM reaches the sandbox and a SIGKILL follows a second later; without it, SIGKILL.
+      child.kill(backstop.length > 0 ? "SIGTERM" : "SIGKILL");
     } catch {
       // already gone
     }
