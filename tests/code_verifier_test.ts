@@ -144,12 +144,17 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
     ],
     ["output flood", `for (;;) console.log("x".repeat(1000)); ${ok}`, "output over"],
     [
+      "Worker bomb",
+      `for (let i = 0; i < 64; i++) new Worker("data:application/javascript,1", { type: "module" }); ${ok}`,
+      "Worker is not defined",
+    ],
+    [
       "nested worker",
       `async function f(x) { return await new Promise((resolve) => {
       const w = new Worker("data:application/javascript,self.postMessage(Deno.readTextFileSync('${secret}'))",
         { type: "module" });
       w.onmessage = (e) => resolve(Number(e.data)); w.onerror = (e) => { e.preventDefault(); resolve(-1); }; }); }`,
-      "wrong answer",
+      "Worker is not defined",
     ],
   ];
   attacks.push(
@@ -295,4 +300,15 @@ Deno.test({
     assertEquals((await new Deno.Command(Deno.execPath(), { args: ["eval", next] }).output()).code, 0);
     assertEquals(leftovers(), []);
   },
+});
+
+Deno.test("ArrayBuffers, which the heap cap does not count, are refused at the sandbox's memory limit", async () => {
+  const bomb = `function f(x) {
+    const keep = [];
+    for (let i = 0; i < 100; i++) keep.push(new Uint8Array(64 << 20).fill(1));
+    return 2 * x + 1;
+  }`;
+  const verdict = await verifyCode(bomb, affine, { timeoutMs: 15_000 });
+  assertEquals(verdict.correct, false);
+  assert(/Array buffer allocation failed|out of memory/.test(verdict.reason!), verdict.reason);
 });

@@ -46,3 +46,59 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
   assertEquals([results[7].correct, results[7].reason], [false, "wrong answer: 1,234"]);
   assertEquals(results[0].response, "so \\boxed{\\frac{1}{2}}");
 });
+
+Deno.test("deno task verify --jobs 2: a stall, a crash attempt and memory bombs beside correct lines keep every verdict, in order", async () => {
+  const gold = { tests: [{ args: [3], expected: 7 }] };
+  const correct = "function f(x) { return 2 * x + 1; }";
+  const lines = [
+    { id: "ok-1", domain: "code", response: correct, gold },
+    { id: "stall", domain: "code", response: "function f(x) { while (true) {} }", gold },
+    {
+      id: "proxy",
+      domain: "code",
+      response: `let reads = 0; function f(x) {
+        return new Proxy([], { get(t, k) { return k === "length" ? (reads++ ? 1.2e8 : 0) : t[k]; } }); }`,
+      gold,
+    },
+    {
+      id: "buffers",
+      domain: "code",
+      response:
+        "function f(x) { const k = []; for (let i = 0; i < 100; i++) k.push(new Uint8Array(64 << 20).fill(1)); }",
+      gold,
+    },
+    {
+      id: "heap",
+      domain: "code",
+      response: "function f(x) { const a = []; while (true) a.push(new Array(1e6).fill(1)); }",
+      gold,
+    },
+    { id: "ok-2", domain: "code", response: correct, gold },
+  ];
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "verify", "--jobs", "2"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"));
+  await writer.close();
+  const out = await child.output();
+  const seconds = (performance.now() - started) / 1000;
+  assertEquals(out.code, 0);
+  const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(results.map((r) => [r.id, r.correct]), [
+    ["ok-1", true],
+    ["stall", false],
+    ["proxy", false],
+    ["buffers", false],
+    ["heap", false],
+    ["ok-2", true],
+  ]);
+  assertStringIncludes(results[1].reason, "timeout");
+  assertStringIncludes(results[2].reason, "cannot be copied out");
+  // Six lines of at most 5 s each (the default limit), two at a time, plus the task's start.
+  assertEquals(seconds < 6 * 5, true, `took ${seconds.toFixed(1)} s`);
+});

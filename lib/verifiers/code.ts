@@ -5,7 +5,8 @@
  * - a separate `deno run` process with every permission denied (`--deny-read/write/net/env/run/ffi/sys`,
  *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder, which also
  *   holds its Deno caches (`DENO_DIR`), so nothing outside it is written;
- * - a V8 heap cap (`--max-old-space-size`) and a wall-clock limit after which the process is killed, here and by
+ * - a V8 heap cap (`--max-old-space-size`), a data limit on the whole process (`prlimit --data`: ArrayBuffers and
+ *   Workers count), and a wall-clock limit after which the process is killed, here and by
  *   coreutils' `timeout` around it (so a sandbox dies at its deadline even if this process is blocked or dead; the
  *   temp folders of a dead host are removed by the next one);
  * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host.
@@ -48,6 +49,12 @@ export interface SandboxLimits {
   timeoutMs?: number;
   /** V8 heap cap, in MiB (default 128). */
   memoryMb?: number;
+  /**
+   * The whole sandbox process's data limit (RLIMIT_DATA: heap, ArrayBuffers, every isolate's memory), in MiB (default
+   * 1,536: an idle Deno already counts ≈ 550 MiB of reservations, and a correct 150,000-element answer needs the rest
+   * of 1,536 to be copied out and printed).
+   */
+  processMb?: number;
   /** Most bytes of stdout kept (default 1 MiB); more kills the run. */
   maxOutputBytes?: number;
 }
@@ -173,6 +180,8 @@ function checkGold(gold: CodeGold): string | undefined {
 const SANDBOX_PREFIX = "guide-sandbox-";
 /** coreutils' `timeout` (Debian: always there), the sandbox's deadline outside this process. */
 const TIMEOUT_BINARY = "/usr/bin/timeout";
+/** util-linux's `prlimit` (Debian: always there), the sandbox's memory limit. */
+const PRLIMIT_BINARY = "/usr/bin/prlimit";
 let staleChecked = false;
 
 async function exists(path: string): Promise<boolean> {
@@ -217,7 +226,12 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
   const backstop = await exists(TIMEOUT_BINARY)
     ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(timeoutMs / 1000) + 1}`]
     : [];
-  const [program, ...wrapper] = [...backstop, Deno.execPath()];
+  // A real memory limit on the whole process (util-linux's prlimit): what the V8 heap cap does not count —
+  // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way).
+  const dataLimit = await exists(PRLIMIT_BINARY)
+    ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--"]
+    : [];
+  const [program, ...wrapper] = [...backstop, ...dataLimit, Deno.execPath()];
   const child = new Deno.Command(program, {
     args: [
       ...wrapper,
