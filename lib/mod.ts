@@ -102,8 +102,16 @@ export { sft, type SftReport, type SftSettings, sftSettings } from "./rl/sft.ts"
 
 // Analysis: pass@k and where RL's gains come from.
 export { passAtK } from "./metrics/passk.ts";
-export { type Counts, type GainSplit, gainSplit, passAtKCurve } from "./metrics/gains.ts";
+export {
+  type Counts,
+  type GainSplit,
+  gainSplit,
+  matchProblems,
+  passAtKCurve,
+  type ProblemMatch,
+} from "./metrics/gains.ts";
 export { readSamples } from "./metrics/samples.ts";
+export { analysePassk, type PasskAnalysis } from "./metrics/cli.ts";
 
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";

@@ -81,3 +81,44 @@ Deno.test("deno task passk on external samples: judged lines and verified-on-the
   assertStringIncludes(new TextDecoder().decode(bad.stderr), `${after}:1: key "correct"`);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("deno task passk matches problems by id: none shared is an error, a partial overlap is analysed and named", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = async (name: string, rows: [string, boolean][]) => {
+    const path = join(dir, name);
+    await Deno.writeTextFile(path, rows.map(([id, correct]) => JSON.stringify({ id, correct })).join("\n") + "\n");
+    return path;
+  };
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), { args: ["task", "-q", "passk", ...args], env: { NO_COLOR: "1" } }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const before = await file("before.jsonl", [["a", false], ["a", true], ["b", false], ["b", false], ["x", true]]);
+  const disjoint = await file("disjoint.jsonl", [["c", true], ["c", true]]);
+  const none = await run(["--before", before, "--after", disjoint]);
+  assertEquals(none.code, 1);
+  assertEquals(text(none.stdout), "");
+  assertEquals(
+    text(none.stderr).trim(),
+    `passk: ${before} (3 problems) and ${disjoint} (1) share no problem id: nothing to compare`,
+  );
+  // a and b in both (2 samples each before), y only after; x only before. pass@16 asked, pass@2 is what they support.
+  const after = await file("after.jsonl", [["a", true], ["a", true], ["b", true], ["b", false], ["y", true]]);
+  const partial = await run(["--before", before, "--after", after, "--json"]);
+  assertEquals(partial.code, 0);
+  assertStringIncludes(text(partial.stderr), "comparing the 2 problems in both files; left out: 1 only in");
+  assertStringIncludes(text(partial.stderr), "using pass@2");
+  const result = JSON.parse(text(partial.stdout));
+  assertEquals([result.k, result.kUsed, result.match], [16, 2, { matched: 2, beforeOnly: 1, afterOnly: 1 }]);
+  // Before: a 1/2, b 0/2 → pass@1 0.25, pass@2 (1 + 0)/2; after: a 2/2, b 1/2 → pass@1 0.75, pass@2 1.
+  assertEquals(result.curves.before, [{ k: 1, passAtK: 0.25 }, { k: 2, passAtK: 0.5 }]);
+  assertEquals(result.curves.after, [{ k: 1, passAtK: 0.75 }, { k: 2, passAtK: 1 }]);
+  assertEquals(result.split.problems, 2);
+  const table = text((await run(["--before", before, "--after", after])).stdout);
+  assertStringIncludes(table, "problems: 2 in both files (1 only before, 1 only after); pass@k for k up to 2");
+  // Bad flags: usage and one line, exit 2.
+  const flag = await run(["--befor", before, "--after", after]);
+  assertEquals(flag.code, 2);
+  assertStringIncludes(text(flag.stderr), "usage: deno task passk");
+  assertEquals((await run(["--before", before, "--after", after, "--solved", "2"])).code, 2);
+  await Deno.remove(dir, { recursive: true });
+});

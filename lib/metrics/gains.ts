@@ -50,6 +50,22 @@ export interface GainSplit {
   neither: string[];
 }
 
+/** Problems of two sample files matched by id: those in both (in `before`'s order), and those in only one. */
+export interface ProblemMatch {
+  matched: string[];
+  beforeOnly: string[];
+  afterOnly: string[];
+}
+
+/** Match two runs' problems by id. */
+export function matchProblems(before: Map<string, Counts>, after: Map<string, Counts>): ProblemMatch {
+  return {
+    matched: [...before.keys()].filter((id) => after.has(id)),
+    beforeOnly: [...before.keys()].filter((id) => !after.has(id)),
+    afterOnly: [...after.keys()].filter((id) => !before.has(id)),
+  };
+}
+
 /** Split problems by what RL changed; ids only in one of the maps are ignored. */
 export function gainSplit(
   before: Map<string, Counts>,
