@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../lib/flags.ts";
 import { join } from "node:path";
 import { writeTextFileAtomic } from "../lib/io.ts";
 
@@ -77,7 +77,10 @@ export async function installKernel(dataDir: string = jupyterDataDir()): Promise
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ args: Deno.args, options: { "data-dir": { type: "string" } } });
+  const { values } = parseFlags("kernel:install", "usage: deno task kernel:install [--data-dir DIR]", {
+    args: Deno.args,
+    options: { "data-dir": { type: "string" } },
+  });
   const path = await installKernel(values["data-dir"]);
   console.log(`installed kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) at ${path}`);
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../lib/flags.ts";
 import { basename, join, relative, resolve } from "node:path";
 import { installKernel, KERNEL_NAME } from "./install.ts";
 import { ensureSystemDeps } from "./setup.ts";
@@ -178,11 +178,15 @@ export function reportNotebook(result: NotebookResult): void {
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: { timeout: { type: "string", default: "600" }, keep: { type: "string" } },
-  });
+  const { values, positionals } = parseFlags(
+    "notebooks",
+    "usage: deno task notebooks [--timeout S] [--keep DIR] [NOTEBOOK ...]",
+    {
+      args: Deno.args,
+      allowPositionals: true,
+      options: { timeout: { type: "string", default: "600" }, keep: { type: "string" } },
+    },
+  );
   const timeoutS = Number(values.timeout);
   if (!(timeoutS > 0)) {
     console.error(`notebooks: --timeout must be a positive number of seconds (got "${values.timeout}")`);

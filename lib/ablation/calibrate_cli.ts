@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { basename, extname, join, resolve } from "node:path";
 import { loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, calibrateBase } from "./jobs.ts";
@@ -17,7 +17,7 @@ const USAGE =
   "usage: deno task calibrate [GRID.yaml] [--out DIR] [--problems 128] [--samples 16] [--workers N]   (defaults: the grid's `calibration`)";
 
 async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags("calibrate", USAGE, {
     args,
     allowPositionals: true,
     options: {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { basename, extname, join, resolve } from "node:path";
 import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, calibrateBase, evaluateBase, runOne, writeResults } from "./jobs.ts";
@@ -32,7 +32,7 @@ DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
   --workers N      runs at a time (default: the number of cores)`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags("ablation", USAGE, {
     args,
     allowPositionals: true,
     options: {
@@ -57,6 +57,7 @@ async function main(args: string[]): Promise<number> {
   const file = positionals[0] ?? QUICK_GRID;
   const grid = await loadGrid(file);
   const out = resolve(values.out ?? join("results", basename(file, extname(file))));
+  if ((await Deno.stat(out).catch(() => null))?.isFile) throw new Error(`--out: ${out} is a file, not a folder`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
     throw new Error(`--workers: expected a whole number ≥ 1, got "${values.workers}"`);

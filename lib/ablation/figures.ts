@@ -4,20 +4,21 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { loadSavedGrid } from "./store.ts";
 import { writeResults } from "./jobs.ts";
 import type { ExportFormat } from "../plot/export.ts";
 
 async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const usage = "usage: deno task figures OUT [--formats html,svg,png,pdf]   (OUT: a `deno task ablation` folder)";
+  const { values, positionals } = parseFlags("figures", usage, {
     args,
     allowPositionals: true,
     options: { formats: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
   });
   if (values.help || positionals.length !== 1) {
-    console.log("usage: deno task figures OUT [--formats html,svg,png,pdf]   (OUT: a `deno task ablation` folder)");
+    (values.help ? console.log : console.error)(values.help ? usage : `figures: one output folder, please\n${usage}`);
     Deno.exit(values.help ? 0 : 2);
   }
   const out = positionals[0];

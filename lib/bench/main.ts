@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { type BackendName, describeBackend, isBackendName, selectBackend, tf } from "../policy/backend.ts";
 import { nativeBlas } from "../policy/native.ts";
 import { prepareNativeProducts } from "../system.ts";
@@ -286,7 +286,10 @@ function fmt(value: number): string {
 export const TARGETS = { sample: 3.0, score: 1.0, train: 1.0, peakRssMib: 2048 };
 
 if (import.meta.main) {
-  const { values } = parseArgs({
+  const usage =
+    "usage: deno task bench [--backends wasm,cpu] [--workers 1,2] [--threads auto|1,2] [--profile] [--json] " +
+    "[--no-peer]";
+  const { values } = parseFlags("bench", usage, {
     args: Deno.args,
     options: {
       backends: { type: "string", default: "wasm,cpu" },

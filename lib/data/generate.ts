@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
@@ -201,7 +201,7 @@ is beyond a base trainable on two cores (a small base reaches tiers 1–2 rarely
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
+  const { values } = parseFlags("data", "usage: deno task data [--train N] [--test N] [--seed 0] [--out DIR]", {
     args: Deno.args,
     options: {
       out: { type: "string", default: "datasets" },

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { type Counts, type GainSplit, gainSplit, matchProblems, passAtKCurve } from "./gains.ts";
 import { readSamples } from "./samples.ts";
 
@@ -97,23 +97,17 @@ function printAnalysis(result: PasskAnalysis): void {
 }
 
 async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        before: { type: "string" },
-        after: { type: "string" },
-        k: { type: "string", default: "16" },
-        solved: { type: "string", default: "0.5" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    console.error(`passk: ${(e as Error).message.split("\n")[0]}\n${USAGE}`);
-    return 2;
-  }
+  const { values } = parseFlags("passk", USAGE, {
+    args,
+    options: {
+      before: { type: "string" },
+      after: { type: "string" },
+      k: { type: "string", default: "16" },
+      solved: { type: "string", default: "0.5" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;

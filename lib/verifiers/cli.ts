@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../flags.ts";
 import { createInterface } from "node:readline";
 import process from "node:process";
 import { verify } from "./mod.ts";
@@ -32,11 +32,23 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
+  const usage = "usage: deno task verify [--jobs N] < lines.jsonl > verdicts.jsonl   (N: code checks at a time)";
+  const { values } = parseFlags("verify", usage, {
     args: Deno.args,
-    options: { jobs: { type: "string", default: String(navigator.hardwareConcurrency ?? 2) } },
+    options: {
+      jobs: { type: "string", default: String(navigator.hardwareConcurrency ?? 2) },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
-  const jobs = Math.max(1, Number(values.jobs) || 1);
+  if (values.help) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    console.error(`verify: --jobs: expected a whole number ≥ 1, got "${values.jobs}"\n${usage}`);
+    Deno.exit(2);
+  }
   const encoder = new TextEncoder();
   const pending: Promise<Record<string, unknown>>[] = [];
   let lineNumber = 0;
