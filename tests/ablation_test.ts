@@ -379,4 +379,9 @@ Deno.test("progress: the ETA extrapolates the runs phase only, not the base's SF
   assertEquals(progressHead(state), "ablation runs: 2/4 runs done · 50% · 45:00 elapsed · eta 5:00");
   // While the base trains there is no basis for one.
   assertEquals(progressHead({ ...state, phase: "base", fraction: 0, finished: 0 }).includes("eta"), false);
+  // While the base builds: its own share and ETA, not the runs' 0%.
+  assertEquals(
+    progressHead({ ...state, phase: "base", fraction: 0, finished: 0, base: { fraction: 0.25, etaS: 90 } }),
+    "ablation base: 0/4 runs done · base 25% · 45:00 elapsed · eta 1:30",
+  );
 });

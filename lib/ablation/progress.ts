@@ -33,6 +33,8 @@ export interface AblationProgress {
   runsElapsedS: number;
   /** Free text of the current phase (e.g. the base's SFT step). */
   info?: string;
+  /** The base's SFT build: the fraction of its steps done, and the seconds left at this invocation's pace. */
+  base?: { fraction: number; etaS: number };
 }
 
 /**
@@ -46,12 +48,15 @@ export interface AblationProgress {
  * ```
  */
 export function progressHead(s: AblationProgress): string {
-  const eta = s.phase === "runs" && s.fraction > 0 && s.fraction < 1
-    ? (s.runsElapsedS * (1 - s.fraction)) / s.fraction
-    : NaN;
+  const extrapolate = (fraction: number, elapsedS: number) =>
+    fraction > 0 && fraction < 1 ? (elapsedS * (1 - fraction)) / fraction : NaN;
+  // While the base builds (the longest phase of a fresh grid), its own share and ETA; then the runs'.
+  const building = s.phase === "base" && s.base !== undefined;
+  const eta = building ? s.base!.etaS : s.phase === "runs" ? extrapolate(s.fraction, s.runsElapsedS) : NaN;
+  const share = building ? `base ${(s.base!.fraction * 100).toFixed(0)}%` : `${(s.fraction * 100).toFixed(0)}%`;
   return `ablation ${s.phase}: ${s.finished + s.skipped}/${s.total} runs done` +
     (s.skipped ? ` (${s.skipped} already)` : "") + (s.failed.length ? `, ${s.failed.length} failed` : "") +
-    ` · ${(s.fraction * 100).toFixed(0)}% · ${formatDuration(s.elapsedS)} elapsed` +
+    ` · ${share} · ${formatDuration(s.elapsedS)} elapsed` +
     (Number.isFinite(eta) ? ` · eta ${formatDuration(eta)}` : "") + (s.info ? ` · ${s.info}` : "");
 }
 
@@ -87,7 +92,8 @@ export function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: n
       ? Array.from({ length: workers }, (_, i) => {
         const w = s.workers[i];
         if (!w) return `  worker ${i + 1}: idle`;
-        const budget = w.budget > 0 ? ` rollouts ${w.rollouts}/${w.budget}` : "";
+        // A step's completions can pass the budget (the step that crosses it finishes): shown clamped to it.
+        const budget = w.budget > 0 ? ` rollouts ${Math.min(w.rollouts, w.budget)}/${w.budget}` : "";
         const reward = w.reward !== undefined ? ` reward ${w.reward.toFixed(3)}` : "";
         return `  worker ${i + 1}: ${w.run} step ${w.step}/${w.steps}${budget}${reward}`;
       })
@@ -123,6 +129,7 @@ export class ProgressTracker {
   readonly state: AblationProgress;
   private readonly started = performance.now();
   private runsStarted = NaN;
+  private baseFrom: { step: number; at: number } | undefined;
   private readonly partial = new Map<string, number>();
 
   constructor(
@@ -139,7 +146,8 @@ export class ProgressTracker {
       failed: [],
       workers: Array(workers).fill(null),
       phase: "base",
-      fraction: 0,
+      // Nothing left to run (a rerun of a finished grid): the invocation's work is done but for the results.
+      fraction: pending > 0 ? 0 : 1,
       elapsedS: 0,
       runsElapsedS: 0,
     };
@@ -155,6 +163,19 @@ export class ProgressTracker {
   info(info?: string): void {
     this.state.info = info;
     this.update();
+  }
+
+  /** Record the base build's progress (step of steps), and draw. */
+  baseStep(step: number, steps: number, info: string): void {
+    // A resumed build starts part-way: its pace counts the steps done in this invocation only.
+    this.baseFrom ??= { step: step - 1, at: performance.now() };
+    const done = step - this.baseFrom.step;
+    const secondsPerStep = (performance.now() - this.baseFrom.at) / 1000 / Math.max(1, done);
+    this.state.base = {
+      fraction: steps > 0 ? step / steps : 0,
+      etaS: done > 1 ? (steps - step) * secondsPerStep : NaN,
+    };
+    this.info(info);
   }
 
   /** Record a run's partial progress (0…1), or its end (`undefined`), and draw. */

@@ -77,7 +77,8 @@ async function prepareBase(
   if (grid.sft) {
     await buildBase(out, grid.sft, {
       workers,
-      onStep: (step, steps, loss) => progress.info(`sft step ${step}/${steps} loss ${loss.toFixed(3)}`),
+      onStep: (step, steps, loss) =>
+        progress.baseStep(step, steps, `sft step ${step}/${steps} loss ${loss.toFixed(3)}`),
     });
     if (grid.calibration) {
       progress.info("calibrating the base");
