@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { basename, dirname, isAbsolute, relative } from "node:path";
 
 /**
  * Write `data` to `path` atomically: readers see the old file or the new one, never a mix.
@@ -79,4 +79,22 @@ export async function readJsonLines(file: string): Promise<Record<string, unknow
     }
   });
   return out;
+}
+
+/**
+ * Text without the machine's absolute paths (the Deno binary, a temp folder, a home, `file://` URLs), for what goes
+ * into output files and verdicts (an answer can echo paths into an error message); each becomes `<path>`.
+ */
+export function scrubPaths(text: string): string {
+  return text.replace(/(?:file:\/\/)?\/(?:[^\s/'"`()<>]+\/)+[^\s'"`()<>]*/g, "<path>");
+}
+
+/**
+ * A file's path as output files show it: relative to the working folder when inside it, else its name alone (an
+ * absolute path names the machine).
+ */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const inside = relative(Deno.cwd(), file);
+  return inside.startsWith("..") || isAbsolute(inside) ? basename(file) : inside;
 }

@@ -5,9 +5,9 @@ import {
   deepEqual,
   extractCode,
   MAX_DECODED_VALUES,
-  scrubPaths,
   verifyCode,
 } from "../lib/verifiers/code.ts";
+import { scrubPaths } from "../lib/io.ts";
 import { join } from "node:path";
 
 const affine = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };

@@ -1,4 +1,7 @@
-import { assertEquals } from "./assert.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { join } from "node:path";
+import { summaryCsv, summaryMarkdown } from "../lib/ablation/summary.ts";
+import { displayPath } from "../lib/io.ts";
 import type { AblationReport, SummaryRow } from "../lib/ablation/report.ts";
 import { verdict } from "../lib/ablation/verdict.ts";
 
@@ -118,4 +121,24 @@ Deno.test("the verdict calls nothing beyond an interval that one seed cannot hav
   assertEquals(v.tiers.flatMap((t) => [...Object.values(t.passAt1), ...Object.values(t.passAtK), t.forgot]).flat(), []);
   // Compression reads the means of the pass@k curves, so it stands.
   assertEquals(v.tiers.find((t) => t.tier === "3")!.compressed, ["grpo"]);
+});
+
+Deno.test("summary.md clips a proportion's interval to [0, 1] and says so; the CSV keeps the half-width", () => {
+  const wide = {
+    ...report,
+    rows: report.rows.map((r) =>
+      r.variant === "grpo" && r.tier === "1" ? { ...r, hintedFraction: ci(0.5, 6.35), passAt1: ci(0.95, 0.2) } : r
+    ),
+  };
+  const md = summaryMarkdown(wide);
+  assertStringIncludes(md, "| grpo | 3 | 0.950 [0.750, 1.000] | 0.880 ± 0.050 |");
+  assertStringIncludes(md, "| 0.50 [0.00, 1.00] |");
+  assertStringIncludes(md, "shown clipped, as mean [low, high]");
+  assertStringIncludes(summaryCsv(wide), "grpo,1,3,0.95,0.2,");
+});
+
+Deno.test("output files name paths relative to the working folder, never the machine's", () => {
+  assertEquals(displayPath("lib/ablation/grids/quick.yaml"), "lib/ablation/grids/quick.yaml");
+  assertEquals(displayPath(join(Deno.cwd(), "lib", "x.yaml")), join("lib", "x.yaml"));
+  assertEquals(displayPath("/elsewhere/grids/mine.yaml"), "mine.yaml");
 });

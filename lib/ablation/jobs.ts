@@ -15,7 +15,7 @@ import { Tokenizer } from "../policy/tokenizer.ts";
 import { coresForThisProcess } from "../policy/blas.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
-import { exists, writeTextFileAtomic } from "../io.ts";
+import { displayPath, exists, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
 import type { Grid, GridRun } from "./grid.ts";
@@ -216,7 +216,7 @@ export async function writeResults(
     : "";
   await writeTextFileAtomic(
     join(out, "summary.md"),
-    summaryMarkdown(report, `Ablation summary: ${grid.file}`) + calibration,
+    summaryMarkdown(report, `Ablation summary: ${displayPath(grid.file)}`) + calibration,
   );
   await Deno.mkdir(join(out, "figures"), { recursive: true });
   const exported = await exportFigures(

@@ -15,6 +15,20 @@ function cell(value: MeanCi, digits = 3): string {
     : value.mean.toFixed(digits);
 }
 
+/**
+ * A proportion's cell: mean ± half-width while the interval lies in [0, 1], else the interval clipped to it, written
+ * `mean [low, high]` (a t interval from few seeds can reach past what a proportion can be).
+ */
+function proportionCell(value: MeanCi, digits = 3): string {
+  const { mean, half } = value;
+  if (!Number.isFinite(mean) || !Number.isFinite(half) || (mean - half >= 0 && mean + half <= 1)) {
+    return cell(value, digits);
+  }
+  const low = Math.max(0, mean - half);
+  const high = Math.min(1, mean + half);
+  return `${mean.toFixed(digits)} [${low.toFixed(digits)}, ${high.toFixed(digits)}]`;
+}
+
 /** `summary.csv`: one line per variant and tier; each mean with its CI half-width in the next column. */
 export function summaryCsv(report: AblationReport): string {
   const header = [
@@ -70,7 +84,9 @@ export function summaryCsv(report: AblationReport): string {
 export function summaryMarkdown(report: AblationReport, title = "Ablation summary"): string {
   const out = [`# ${title}`, "", verdictMarkdown(verdict(report)), ""];
   out.push(
-    `Held-out pass@1 and pass@${report.k} at the end of each run, mean ± 95% CI over seeds (Student's t). ` +
+    `Held-out pass@1 and pass@${report.k} at the end of each run, mean ± 95% CI over seeds (Student's t; an ` +
+      `interval of a proportion that would pass 0 or 1 is shown clipped, as mean [low, high]; summary.csv keeps ` +
+      `the unclipped half-width). ` +
       `"to target": steps and completions sampled until held-out pass@1 first reached the target (unless the grid ` +
       `sets one: halfway from the base to the best variant's final mean; the base counts as step 0; mean over the ` +
       `seeds that reached it, how many in brackets). Gain split against the base at pass@${report.k}: ` +
@@ -97,8 +113,9 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
       const base = r.variant === "base (SFT)";
       const reach = base ? "" : `${cell(r.stepsToTarget, 0)} (${r.reached}/${r.seeds})`;
       out.push(
-        `| ${r.variant} | ${r.seeds} | ${cell(r.passAt1)} | ${cell(r.passAtK)} | ${reach} | ` +
-          `${base ? "" : cell(r.rolloutsToTarget, 0)} | ${cell(r.hintedFraction, 2)} | ${cell(r.compression, 1)} | ` +
+        `| ${r.variant} | ${r.seeds} | ${proportionCell(r.passAt1)} | ${proportionCell(r.passAtK)} | ${reach} | ` +
+          `${base ? "" : cell(r.rolloutsToTarget, 0)} | ${proportionCell(r.hintedFraction, 2)} | ` +
+          `${cell(r.compression, 1)} | ` +
           `${cell(r.capabilityGain, 1)} | ${cell(r.lost, 1)} |`,
       );
     }

@@ -13,7 +13,7 @@
  * @module
  */
 import { join } from "node:path";
-import { exists, readJsonLines, writeTextFileAtomic } from "../io.ts";
+import { exists, readJsonLines, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
@@ -248,7 +248,8 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   const meta: Record<string, unknown> = {
     algorithm: config.algorithm,
     seed: config.seed,
-    backend: currentBackend() ?? null,
+    // Backend notes can quote module paths (a backend that failed to load): no machine paths in output files.
+    backend: JSON.parse(scrubPaths(JSON.stringify(currentBackend() ?? null))),
     versions: { deno: Deno.version.deno, v8: Deno.version.v8, tfjs: "4.22.0" },
     gitCommit: await gitCommit(),
     startedAt: new Date().toISOString(),

@@ -29,6 +29,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { scrubPaths } from "../io.ts";
 
 /** Gold of a code problem. */
 export interface CodeGold {
@@ -134,14 +135,6 @@ export function deepEqual(a: unknown, b: unknown): boolean {
       ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
   }
   return false;
-}
-
-/**
- * A sandbox's text without the machine's absolute paths (the Deno binary, the temp folder, a home), which an answer
- * can read and echo into an error message; each becomes `<path>`.
- */
-export function scrubPaths(text: string): string {
-  return text.replace(/(?:file:\/\/)?\/(?:[^\s/'"`()<>]+\/)+[^\s'"`()<>]*/g, "<path>");
 }
 
 /** Read a stream up to `cap` bytes, calling `onOver` at once when it is exceeded; returns the text kept. */
