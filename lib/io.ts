@@ -86,7 +86,7 @@ export async function readJsonLines(file: string): Promise<Record<string, unknow
  * into output files and verdicts (an answer can echo paths into an error message); each becomes `<path>`.
  */
 export function scrubPaths(text: string): string {
-  return text.replace(/(?:file:\/\/)?\/(?:[^\s/'"`()<>]+\/)+[^\s'"`()<>]*/g, "<path>");
+  return text.replace(/(?:file:\/\/)?\/(?:[^\s/'"`()<>:]+\/)+[^\s'"`()<>:]*/g, "<path>");
 }
 
 /**

@@ -8,6 +8,8 @@ import type { RunResults } from "../lib/ablation/store.ts";
 import { ablationFigures, learningFigure, passkFigure } from "../lib/ablation/plots.ts";
 import { slurmScripts } from "../lib/ablation/slurm.ts";
 import { progressHead } from "../lib/ablation/progress.ts";
+import { failureReason } from "../lib/ablation/runner.ts";
+import { writeResults } from "../lib/ablation/jobs.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";
 
 Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
@@ -285,6 +287,17 @@ Deno.test({
       }
     }
     assert(finished.size >= 1 && finished.size < grid.runs.length, `finished ${finished.size}`);
+    // A summary of the partial grid goes beside any complete one, never over it, and says it is partial; it names
+    // a failed run's reason.
+    const partial = await writeResults(out, grid, {
+      formats: ["html"],
+      failures: [{ id: grid.runs[0].id, message: `${out}/bases/x: SHA-256 does not match` }],
+    });
+    assertEquals([partial.partial, partial.summary], [true, join(out, "summary.partial.md")]);
+    assert(!(await exists(join(out, "summary.md"))) && await exists(join(out, "figures-partial", "passk.html")));
+    const partialText = await Deno.readTextFile(partial.summary);
+    assertStringIncludes(partialText, `(partial: ${finished.size} of ${grid.runs.length} runs finished)`);
+    assertStringIncludes(partialText, `- ${grid.runs[0].id}: <path>: SHA-256 does not match (log: runs/`);
     const mtimes = new Map<string, number>();
     for (const id of finished.keys()) {
       mtimes.set(id, (await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime());
@@ -314,6 +327,8 @@ Deno.test({
       assertEquals(await evals(out), await evals(clean), run.id);
     }
     assert(await exists(join(out, "figures", "learning-step.html")));
+    // Complete now: the partial files are gone.
+    assert(!(await exists(join(out, "summary.partial.md"))) && !(await exists(join(out, "figures-partial"))));
     // The grid's `calibration` section: the base measured once, its table closing summary.md.
     const summary = await Deno.readTextFile(join(out, "summary.md"));
     assertEquals(summary, await Deno.readTextFile(join(clean, "summary.md")));
@@ -384,4 +399,14 @@ Deno.test("progress: the ETA extrapolates the runs phase only, not the base's SF
     progressHead({ ...state, phase: "base", fraction: 0, finished: 0, base: { fraction: 0.25, etaS: 90 } }),
     "ablation base: 0/4 runs done · base 25% · 45:00 elapsed · eta 1:30",
   );
+});
+
+Deno.test("a failed run's reason is the line its process ended with, not just its exit code", async () => {
+  const log = await Deno.makeTempFile();
+  await Deno.writeTextFile(log, "Download …\nablation: /x/checkpoint/weights.bin: SHA-256 does not match\n");
+  assertEquals(await failureReason(log, 2), "/x/checkpoint/weights.bin: SHA-256 does not match");
+  await Deno.writeTextFile(log, "warming up\nTypeError: x is undefined\n    at f (file.ts:1)\n");
+  assertEquals(await failureReason(log, 1), "TypeError: x is undefined");
+  await Deno.writeTextFile(log, "");
+  assertEquals(await failureReason(log, 137), "exit code 137");
 });

@@ -55,6 +55,7 @@ Deno.test("reasons never carry the machine's paths", () => {
     "cannot read <path> at <path>",
   );
   assertEquals(scrubPaths("expected 1/2, got file:///root/.cache/deno/x.js"), "expected 1/2, got <path>");
+  assertEquals(scrubPaths("/out/bases/x/weights.bin: SHA-256 does not match"), "<path>: SHA-256 does not match");
 });
 
 Deno.test("correct programs pass, in any common form; wrong ones fail with the test named", async () => {

@@ -150,7 +150,8 @@ async function runAll(
   }
   const { rule, findings } = verdict(result.report);
   console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f}`).join("\n")}`);
-  console.log(`summary: ${join(out, "summary.md")}; figures: ${join(out, "figures")}/`);
+  const partial = result.summary.endsWith(".partial.md");
+  console.log(`summary: ${result.summary}; figures: ${join(out, partial ? "figures-partial" : "figures")}/`);
   for (const f of result.failed) console.error(`run ${f.id} FAILED: ${f.message} (log: ${f.log})`);
   return result.failed.length > 0 ? 1 : 0;
 }

@@ -30,9 +30,9 @@ async function main(args: string[]): Promise<void> {
   }
   const grid = await loadSavedGrid(out);
   const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
-  const { report, files } = await writeResults(out, grid, { formats });
+  const { report, files, summary, partial } = await writeResults(out, grid, { formats });
   if (report.unfinished.length > 0) console.error(`not finished, left out: ${report.unfinished.join(", ")}`);
-  console.log(`wrote ${files.length} files: ${join(out, "summary.md")}, ${join(out, "figures")}/`);
+  console.log(`wrote ${files.length} files: ${summary}, ${join(out, partial ? "figures-partial" : "figures")}/`);
 }
 
 if (import.meta.main) {

@@ -15,7 +15,7 @@ import { Tokenizer } from "../policy/tokenizer.ts";
 import { coresForThisProcess } from "../policy/blas.ts";
 import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
-import { displayPath, exists, writeTextFileAtomic } from "../io.ts";
+import { displayPath, exists, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
 import type { Grid, GridRun } from "./grid.ts";
@@ -205,26 +205,44 @@ export async function collectReport(out: string, grid: Grid): Promise<AblationRe
 export async function writeResults(
   out: string,
   grid: Grid,
-  options: { formats?: ExportFormat[] } = {},
-): Promise<{ report: AblationReport; files: string[] }> {
+  options: { formats?: ExportFormat[]; failures?: { id: string; message: string }[] } = {},
+): Promise<{ report: AblationReport; files: string[]; summary: string; partial: boolean }> {
   const report = await collectReport(out, grid);
-  await writeTextFileAtomic(join(out, "summary.csv"), summaryCsv(report));
+  // A grid with runs left to finish writes beside the last complete summary, never over it.
+  const partial = report.unfinished.length > 0;
+  const summaryCsvFile = join(out, partial ? "summary.partial.csv" : "summary.csv");
+  const summaryFile = join(out, partial ? "summary.partial.md" : "summary.md");
+  const figuresDir = join(out, partial ? "figures-partial" : "figures");
+  await writeTextFileAtomic(summaryCsvFile, summaryCsv(report));
   // The base's calibration (when the grid asked for one) closes the summary: every number of a grid in one file.
   const calibrationFile = grid.sft ? join(baseDir(out, grid.sft.id), "calibration.md") : "";
   const calibration = grid.calibration && await exists(calibrationFile)
     ? `\n${(await Deno.readTextFile(calibrationFile)).replace(/^# /, "## Base: ")}`
     : "";
-  await writeTextFileAtomic(
-    join(out, "summary.md"),
-    summaryMarkdown(report, `Ablation summary: ${displayPath(grid.file)}`) + calibration,
+  const finished = grid.runs.length - report.unfinished.length;
+  const title = partial
+    ? `Ablation summary (partial: ${finished} of ${grid.runs.length} runs finished): ${displayPath(grid.file)}`
+    : `Ablation summary: ${displayPath(grid.file)}`;
+  const failures = (options.failures ?? []).map((f) =>
+    `- ${f.id}: ${scrubPaths(f.message)} (log: ${join("runs", f.id, "run.log")})`
   );
-  await Deno.mkdir(join(out, "figures"), { recursive: true });
+  const failed = failures.length > 0 ? `\n## Failed runs\n\n${failures.join("\n")}\n` : "";
+  await writeTextFileAtomic(summaryFile, summaryMarkdown(report, title) + failed + calibration);
+  await Deno.mkdir(figuresDir, { recursive: true });
   const exported = await exportFigures(
-    ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(out, "figures", name) })),
+    ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(figuresDir, name) })),
     { formats: options.formats },
   );
+  if (!partial) {
+    // Complete: the partial files of an earlier invocation are out of date.
+    for (const stale of ["summary.partial.csv", "summary.partial.md", "figures-partial"]) {
+      await Deno.remove(join(out, stale), { recursive: true }).catch(() => {});
+    }
+  }
   return {
     report,
-    files: [join(out, "summary.csv"), join(out, "summary.md"), ...exported.flatMap((e) => e.files)],
+    files: [summaryCsvFile, summaryFile, ...exported.flatMap((e) => e.files)],
+    summary: summaryFile,
+    partial,
   };
 }

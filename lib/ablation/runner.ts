@@ -48,6 +48,8 @@ export interface AblationOptions {
 /** What {@link runAblation} did. */
 export interface AblationResult {
   report: AblationReport;
+  /** The summary written: `summary.md`, or `summary.partial.md` beside it while runs are left to finish. */
+  summary: string;
   /** Runs found finished and skipped, and runs this invocation finished. */
   skipped: string[];
   finished: string[];
@@ -100,6 +102,16 @@ async function prepareBase(
   }
 }
 
+/**
+ * Why a run failed, from its log: the line its process ends with (`ablation: …`, what the CLI prints on an error),
+ * else the last line that mentions an error, else the last line; the exit code when the log says nothing.
+ */
+export async function failureReason(log: string, code: number): Promise<string> {
+  const lines = (await Deno.readTextFile(log).catch(() => "")).trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  const stated = lines.filter((l) => l.startsWith("ablation: ")).pop()?.slice("ablation: ".length);
+  return stated ?? lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop() ?? `exit code ${code}`;
+}
+
 /** Run the pending runs, `workers` processes at a time, each with its share of the cores. */
 async function runPending(
   out: string,
@@ -136,9 +148,7 @@ async function runPending(
         finished.push(run.id);
         state.finished++;
       } else {
-        const text = await Deno.readTextFile(log).catch(() => "");
-        const message = text.trim().split("\n").filter((l) => /error/i.test(l)).pop() ?? `exit code ${code}`;
-        failed.push({ id: run.id, log, message });
+        failed.push({ id: run.id, log, message: await failureReason(log, code) });
         state.failed.push(run.id);
       }
       state.workers[slot] = null;
@@ -180,10 +190,10 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
       ran = await runPending(out, gridFile, pending, workers, progress);
     }
     progress.phase("results", "summary and figures");
-    const { report } = await writeResults(out, grid, { formats: options.formats });
+    const { report, summary } = await writeResults(out, grid, { formats: options.formats, failures: ran.failed });
     progress.state.fraction = 1;
     progress.phase("done");
-    return { report, skipped, ...ran, seconds: (performance.now() - started) / 1000 };
+    return { report, summary, skipped, ...ran, seconds: (performance.now() - started) / 1000 };
   } finally {
     await drawer.end();
   }
