@@ -36,7 +36,7 @@ export type Fallback = "png" | "html" | "none";
 export interface ShowOptions {
   /** Fallback beside the Plotly bundle; default `png` when Chromium is installed, else `html` (Plotly inlined). */
   fallback?: Fallback;
-  /** Size of the PNG fallback in CSS pixels. */
+  /** Size of the PNG fallback in CSS pixels (default: the figure's layout size, else 900 × 500). */
   width?: number;
   height?: number;
 }
@@ -52,7 +52,12 @@ async function renderPng(figure: Figure, options: ShowOptions, chromium: string)
   renderer ??= FigureRenderer.launch(chromium);
   const active = renderer;
   try {
-    return await (await active).render(figure, "png", { width: options.width, height: options.height, scale: 1 });
+    // Large enough to read in a notebook that shows only the fallback (GitHub, nbviewer): the figure's own size, else
+    // 900 × 500 CSS pixels, at 1.5× for sharp text.
+    const layout = (figure.layout ?? {}) as { width?: number; height?: number };
+    const width = options.width ?? layout.width ?? 900;
+    const height = options.height ?? layout.height ?? 500;
+    return await (await active).render(figure, "png", { width, height, scale: 1.5 });
   } finally {
     idleTimer = setTimeout(() => {
       if (renderer === active) renderer = undefined;

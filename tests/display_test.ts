@@ -50,13 +50,13 @@ Deno.test("figureBundle carries the Plotly JSON and an HTML fallback that inline
 });
 
 Deno.test({
-  name: "figureBundle's PNG fallback is a real PNG of the requested size",
+  name: "figureBundle's PNG fallback is a real PNG of the requested size (at 1.5× pixels)",
   fn: async () => {
     const bundle = await figureBundle(figure, { fallback: "png", width: 300, height: 200 });
     const png = Uint8Array.from(atob(bundle["image/png"] as string), (c) => c.charCodeAt(0));
     assertEquals([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
     const view = new DataView(png.buffer);
-    assertEquals([view.getUint32(16), view.getUint32(20)], [300, 200]);
+    assertEquals([view.getUint32(16), view.getUint32(20)], [450, 300]); // the CSS size at 1.5× pixels, for sharp text
     assertEquals(bundle["text/html"], undefined);
   },
   sanitizeOps: false,
