@@ -76,11 +76,44 @@ export async function installKernel(dataDir: string = jupyterDataDir()): Promise
   return path;
 }
 
+/**
+ * The installed kernelspec's state: `missing` (none in `dataDir`), `ok`, or `broken` with the Deno it names that is
+ * gone (clearing npx's cache removes the binary a spec written from it points at, and Jupyter then fails silently).
+ */
+export async function kernelHealth(
+  dataDir: string = jupyterDataDir(),
+): Promise<{ state: "missing" | "ok" } | { state: "broken"; deno: string }> {
+  let spec: KernelSpec;
+  try {
+    spec = JSON.parse(await Deno.readTextFile(join(dataDir, "kernels", KERNEL_NAME, "kernel.json")));
+  } catch {
+    return { state: "missing" };
+  }
+  const deno = spec.argv?.[0] ?? "";
+  if (!deno.startsWith("/")) return { state: "ok" }; // a command on PATH (npx)
+  try {
+    await Deno.stat(deno);
+    return { state: "ok" };
+  } catch {
+    return { state: "broken", deno };
+  }
+}
+
+/** Reinstall the user's kernelspec when it names a Deno that is gone; returns a line saying so, or undefined. */
+export async function repairKernel(dataDir: string = jupyterDataDir()): Promise<string | undefined> {
+  const health = await kernelHealth(dataDir);
+  if (health.state !== "broken") return undefined;
+  const path = await installKernel(dataDir);
+  return `the "${KERNEL_NAME}" kernelspec named a Deno that is gone (${health.deno}); reinstalled it at ${path}`;
+}
+
 if (import.meta.main) {
   const { values } = parseFlags("kernel:install", "usage: deno task kernel:install [--data-dir DIR]", {
     args: Deno.args,
     options: { "data-dir": { type: "string" } },
   });
+  const health = await kernelHealth(values["data-dir"]);
   const path = await installKernel(values["data-dir"]);
-  console.log(`installed kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) at ${path}`);
+  const repaired = health.state === "broken" ? ` (repaired: it named ${health.deno}, which is gone)` : "";
+  console.log(`installed kernel "${KERNEL_NAME}" (${KERNEL_DISPLAY_NAME}) at ${path}${repaired}`);
 }

@@ -10,7 +10,7 @@
  */
 import { parseFlags } from "../lib/flags.ts";
 import { basename, join, relative, resolve } from "node:path";
-import { installKernel, KERNEL_NAME } from "./install.ts";
+import { installKernel, KERNEL_NAME, repairKernel } from "./install.ts";
 import { ensureSystemDeps } from "./setup.ts";
 
 /** Outcome of one notebook. */
@@ -198,6 +198,9 @@ if (import.meta.main) {
     console.error(`notebooks: ${(e as Error).message}`);
     Deno.exit(1);
   }
+  // The runner uses a kernelspec of its own; the user's (for JupyterLab) is repaired here if its Deno is gone.
+  const repaired = await repairKernel().catch(() => undefined);
+  if (repaired) console.error(`notebooks: ${repaired}`);
   const paths = positionals.length > 0 ? positionals : listNotebooks("notebooks");
   if (paths.length === 0) {
     console.error("notebooks: no notebooks to run");

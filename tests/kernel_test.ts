@@ -1,5 +1,13 @@
 import { assert, assertEquals } from "./assert.ts";
-import { installKernel, KERNEL_DISPLAY_NAME, KERNEL_NAME, kernelSpec, PINNED_DENO } from "../kernel/install.ts";
+import {
+  installKernel,
+  KERNEL_DISPLAY_NAME,
+  KERNEL_NAME,
+  kernelHealth,
+  kernelSpec,
+  PINNED_DENO,
+  repairKernel,
+} from "../kernel/install.ts";
 import { join } from "node:path";
 
 Deno.test("kernelspec runs the pinned Deno as a Jupyter kernel with NO_COLOR", async () => {
@@ -41,5 +49,20 @@ Deno.test("installKernel replaces an older spec in place", async () => {
   await Deno.writeTextFile(path, `{"argv": ["old-deno"], "display_name": "old"}`);
   assertEquals(await installKernel(dataDir), path);
   assertEquals(JSON.parse(await Deno.readTextFile(path)).display_name, KERNEL_DISPLAY_NAME);
+  await Deno.remove(dataDir, { recursive: true });
+});
+
+Deno.test("a kernelspec whose Deno is gone (a cleared npx cache) is found and repaired, saying so", async () => {
+  const dataDir = await Deno.makeTempDir();
+  assertEquals(await kernelHealth(dataDir), { state: "missing" });
+  assertEquals(await repairKernel(dataDir), undefined); // nothing installed: nothing to repair
+  const path = join(dataDir, "kernels", KERNEL_NAME, "kernel.json");
+  await Deno.mkdir(join(dataDir, "kernels", KERNEL_NAME), { recursive: true });
+  const gone = "/nonexistent/npx-cache/deno";
+  await Deno.writeTextFile(path, JSON.stringify({ ...kernelSpec(), argv: [gone, "jupyter", "--kernel"] }));
+  assertEquals(await kernelHealth(dataDir), { state: "broken", deno: gone });
+  const said = await repairKernel(dataDir);
+  assertEquals(said, `the "${KERNEL_NAME}" kernelspec named a Deno that is gone (${gone}); reinstalled it at ${path}`);
+  assertEquals(await kernelHealth(dataDir), { state: "ok" });
   await Deno.remove(dataDir, { recursive: true });
 });
