@@ -18,7 +18,11 @@ import type { CurvePoint } from "./statistics.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
 import type { Figure } from "../plot/figure.ts";
 
-/** Colours by variant order (Okabe–Ito, readable in print and by colour-blind readers), then Plotly's. */
+/**
+ * Colours by variant order: Okabe–Ito's first (readable in print and by colour-blind readers), then twelve more,
+ * all distinct; past them the colours repeat with another dash ({@link variantStyle}), so no two variants share a
+ * line style.
+ */
 export const PALETTE = [
   "#0072B2",
   "#D55E00",
@@ -26,11 +30,42 @@ export const PALETTE = [
   "#CC79A7",
   "#E69F00",
   "#56B4E9",
-  "#F0E442",
-  "#000000",
+  "#332288",
   "#8c564b",
   "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+  "#9467bd",
+  "#e377c2",
+  "#2ca02c",
+  "#d62728",
+  "#1f3b73",
+  "#a65628",
+  "#88a000",
 ];
+
+/** Line dashes, one per round through the palette. */
+const DASHES = ["solid", "dash", "dot", "dashdot"];
+
+/** The colour and dash of the `index`-th variant: distinct for up to PALETTE × DASHES variants. */
+export function variantStyle(index: number): { color: string; dash: string } {
+  const i = Math.max(0, index);
+  return { color: PALETTE[i % PALETTE.length], dash: DASHES[Math.floor(i / PALETTE.length) % DASHES.length] };
+}
+
+/** Past this many variants the legend moves to the right of the plot, one entry a line, and bands lighten. */
+const MANY_VARIANTS = 6;
+
+/** The legend and margins for `count` entries: below the plot for a few, in a column at the right for many. */
+function legendFor(count: number): Record<string, unknown> {
+  return count > MANY_VARIANTS
+    ? {
+      legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, yanchor: "top", font: { size: 11 } },
+      margin: { l: 64, r: 230, t: 48, b: 64 },
+      width: 960,
+    }
+    : {};
+}
 
 /** The layout every kit figure shares. */
 export function baseLayout(title: string, x: string, y: string, extra: Record<string, unknown> = {}) {
@@ -75,7 +110,7 @@ export function bandTraces(
   points: CurvePoint[],
   name: string,
   color: string,
-  options: { dash?: string; bounds?: [number, number]; markers?: boolean } = {},
+  options: { dash?: string; bounds?: [number, number]; markers?: boolean; bandAlpha?: number } = {},
 ) {
   const [low, high] = options.bounds ?? [-Infinity, Infinity];
   const clip = (v: number) => Math.min(high, Math.max(low, v));
@@ -88,7 +123,7 @@ export function bandTraces(
       y: [...banded.map((p) => clip(p.mean + p.half)), ...banded.map((p) => clip(p.mean - p.half)).reverse()],
       mode: "lines",
       fill: "toself",
-      fillcolor: rgba(color, 0.15),
+      fillcolor: rgba(color, options.bandAlpha ?? 0.15),
       line: { width: 0 },
       hoverinfo: "skip",
       showlegend: false,
@@ -108,20 +143,45 @@ export function bandTraces(
   return traces;
 }
 
-function colorOf(report: AblationReport): (variant: string) => string {
-  const order = [...new Set(report.rows.filter((r) => r.variant !== "base (SFT)").map((r) => r.variant))];
-  return (variant) => PALETTE[Math.max(0, order.indexOf(variant)) % PALETTE.length];
+function variantsIn(report: AblationReport): string[] {
+  return [...new Set(report.rows.filter((r) => r.variant !== "base (SFT)").map((r) => r.variant))];
+}
+
+function styleOf(report: AblationReport): (variant: string) => { color: string; dash: string } {
+  const order = variantsIn(report);
+  return (variant) => variantStyle(order.indexOf(variant));
+}
+
+/** A note over a panel whose every curve sits at 0 (a flat line on a 0–1 axis reads as a result). */
+function allZeroNote(data: Record<string, unknown>[]): Record<string, unknown>[] {
+  const ys = data.filter((t) => t.name).flatMap((t) => (t.y ?? []) as number[]);
+  if (ys.length === 0 || ys.some((y) => y !== 0)) return [];
+  return [{
+    text: "every variant at 0 on this tier",
+    xref: "paper",
+    yref: "paper",
+    x: 0.5,
+    y: 0.5,
+    showarrow: false,
+    font: { size: 13, color: "#666" },
+  }];
 }
 
 const tierName = (tier: string) => (tier === "all" ? "all tiers" : `tier ${tier}`);
 
 /** Held-out pass@1 against RL steps or completions sampled: mean and 95% CI over seeds per variant. */
 export function learningFigure(report: AblationReport, x: "step" | "rollouts", tier = "all"): Figure {
-  const color = colorOf(report);
+  const style = styleOf(report);
+  const many = variantsIn(report).length > MANY_VARIANTS;
   const data = report.curves.filter((c) => c.tier === tier)
     .flatMap((c) =>
       // A marker at every x where some seed was evaluated (each seed's curve is interpolated between its own).
-      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, color(c.variant), { bounds: [0, 1], markers: true })
+      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, style(c.variant).color, {
+        bounds: [0, 1],
+        markers: true,
+        dash: style(c.variant).dash,
+        bandAlpha: many ? 0.06 : 0.15,
+      })
     );
   return {
     data,
@@ -129,18 +189,25 @@ export function learningFigure(report: AblationReport, x: "step" | "rollouts", t
       `Learning efficiency (${tierName(tier)})`,
       x === "step" ? "RL step" : "completions sampled (rollouts)",
       "held-out pass@1",
-      { yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, rangemode: "tozero" } },
+      {
+        yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, rangemode: "tozero" },
+        annotations: allZeroNote(data),
+        ...legendFor(variantsIn(report).length),
+      },
     ),
   };
 }
 
 /** pass@k for k = 1…n, before RL (the base, dashed) and after (mean and CI over seeds), log-scaled k. */
 export function passkFigure(report: AblationReport, tier = "all"): Figure {
-  const color = colorOf(report);
+  const style = styleOf(report);
+  const many = variantsIn(report).length > MANY_VARIANTS;
   const data: Record<string, unknown>[] = [];
   for (const c of report.passk.filter((p) => p.tier === tier)) {
-    data.push(...bandTraces(c.after, c.variant, color(c.variant), { bounds: [0, 1] }));
+    const { color, dash } = style(c.variant);
+    data.push(...bandTraces(c.after, c.variant, color, { bounds: [0, 1], dash, bandAlpha: many ? 0.06 : 0.15 }));
   }
+  const zero = allZeroNote(data);
   const before = report.before.find((b) => b.tier === tier);
   if (before) {
     // Drawn last so that it stays visible where a variant did not move; listed first.
@@ -154,7 +221,10 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
       line: { color: "#222", width: 2.5, dash: "dash" },
     });
   }
-  const layout = baseLayout(`pass@k before and after RL (${tierName(tier)})`, "k (samples per problem)", "pass@k");
+  const layout = baseLayout(`pass@k before and after RL (${tierName(tier)})`, "k (samples per problem)", "pass@k", {
+    annotations: before && before.curve.some((p) => p.passAtK > 0) ? [] : zero,
+    ...legendFor(variantsIn(report).length + 1),
+  });
   return {
     data,
     layout: {
@@ -172,13 +242,21 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
 export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
   const y = rows.map((r) => r.variant);
-  const bar = (name: string, x: number[], color: string) => ({
+  // Each bar with its 95% interval over seeds (none from a single seed).
+  const bar = (name: string, cis: { mean: number; half: number }[], color: string, sign = 1) => ({
     type: "bar",
     orientation: "h",
     name,
-    x,
+    x: cis.map((c) => sign * c.mean),
     y,
     marker: { color },
+    error_x: {
+      type: "data",
+      array: cis.map((c) => (Number.isFinite(c.half) ? c.half : 0)),
+      visible: true,
+      color: "#444",
+      thickness: 1,
+    },
   });
   const changed = rows.some((r) => r.compression.mean + r.capabilityGain.mean + r.lost.mean > 0);
   const layout = baseLayout(
@@ -203,9 +281,9 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   layout.yaxis = { ...layout.yaxis, autorange: "reversed" } as typeof layout.yaxis;
   return {
     data: [
-      bar("compression (reachable before)", rows.map((r) => r.compression.mean), "#56B4E9"),
-      bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain.mean), "#009E73"),
-      bar("lost", rows.map((r) => -r.lost.mean), "#D55E00"),
+      bar("compression (reachable before)", rows.map((r) => r.compression), "#56B4E9"),
+      bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain), "#009E73"),
+      bar("lost", rows.map((r) => r.lost), "#D55E00", -1),
     ],
     layout,
   };
@@ -213,7 +291,7 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
 
 /** Histogram of hinted tokens' ratios π_θ(o|q)/π_old(o|q,h), log10 bins, per variant that trains hinted samples. */
 export function hintedRatioFigure(report: AblationReport): Figure {
-  const color = colorOf(report);
+  const style = styleOf(report);
   const { from, width } = RATIO_BINS;
   const data = report.hinted.filter((h) => h.histogram.some((c) => c > 0)).map((h) => {
     const total = h.histogram.reduce((a, b) => a + b, 0);
@@ -222,7 +300,7 @@ export function hintedRatioFigure(report: AblationReport): Figure {
       name: h.variant,
       x: h.histogram.map((_, i) => from + (i + 0.5) * width),
       y: h.histogram.map((c) => c / total),
-      marker: { color: color(h.variant) },
+      marker: { color: style(h.variant).color },
       opacity: 0.75,
     };
   });
@@ -232,26 +310,35 @@ export function hintedRatioFigure(report: AblationReport): Figure {
       "Hinted tokens' importance ratios",
       "log10 ratio π_θ(o_t | q) / π_old(o_t | q, h)",
       "fraction of hinted tokens",
-      { barmode: "overlay", bargap: 0.05 },
+      { barmode: "overlay", bargap: 0.05, ...legendFor(data.length) },
     ),
   };
 }
 
 /** γ (the ratio quantile of f(r) = r / (r + γ)) over steps, mean and CI over seeds, per Guide variant. */
 export function gammaFigure(report: AblationReport): Figure {
-  const color = colorOf(report);
-  const data = report.hinted.filter((h) => h.gamma.length > 0 && h.histogram.some((c) => c > 0))
-    .flatMap((h) => bandTraces(h.gamma, h.variant, color(h.variant)));
-  const layout = baseLayout("γ over training", "RL step", "γ (hinted-ratio quantile)");
+  const style = styleOf(report);
+  const shown = report.hinted.filter((h) => h.gamma.length > 0 && h.histogram.some((c) => c > 0));
+  const data = shown.flatMap((h) =>
+    bandTraces(h.gamma, h.variant, style(h.variant).color, { dash: style(h.variant).dash })
+  );
+  const layout = baseLayout("γ over training", "RL step", "γ (hinted-ratio quantile)", legendFor(shown.length));
   return { data, layout: { ...layout, yaxis: { ...layout.yaxis, type: "log" } } };
 }
 
 /** Fraction of the batch's groups that were regrouped with the hint, over steps. */
 export function hintedFractionFigure(report: AblationReport): Figure {
-  const color = colorOf(report);
-  const data = report.hinted.filter((h) => h.fraction.some((p) => p.mean > 0))
-    .flatMap((h) => bandTraces(h.fraction, h.variant, color(h.variant), { bounds: [0, 1] }));
-  const layout = baseLayout("Hinted fraction of the batch", "RL step", "hinted groups / groups trained");
+  const style = styleOf(report);
+  const shown = report.hinted.filter((h) => h.fraction.some((p) => p.mean > 0));
+  const data = shown.flatMap((h) =>
+    bandTraces(h.fraction, h.variant, style(h.variant).color, { bounds: [0, 1], dash: style(h.variant).dash })
+  );
+  const layout = baseLayout(
+    "Hinted fraction of the batch",
+    "RL step",
+    "hinted groups / groups trained",
+    legendFor(shown.length),
+  );
   return { data, layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
 }
 
