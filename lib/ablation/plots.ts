@@ -152,19 +152,15 @@ function styleOf(report: AblationReport): (variant: string) => { color: string; 
   return (variant) => variantStyle(order.indexOf(variant));
 }
 
+/** A grey note in the middle of a panel. */
+function panelNote(text: string): Record<string, unknown> {
+  return { text, xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 13, color: "#666" } };
+}
+
 /** A note over a panel whose every curve sits at 0 (a flat line on a 0–1 axis reads as a result). */
 function allZeroNote(data: Record<string, unknown>[]): Record<string, unknown>[] {
   const ys = data.filter((t) => t.name).flatMap((t) => (t.y ?? []) as number[]);
-  if (ys.length === 0 || ys.some((y) => y !== 0)) return [];
-  return [{
-    text: "every variant at 0 on this tier",
-    xref: "paper",
-    yref: "paper",
-    x: 0.5,
-    y: 0.5,
-    showarrow: false,
-    font: { size: 13, color: "#666" },
-  }];
+  return ys.length === 0 || ys.some((y) => y !== 0) ? [] : [panelNote("every variant at 0 on this tier")];
 }
 
 const tierName = (tier: string) => (tier === "all" ? "all tiers" : `tier ${tier}`);
@@ -266,15 +262,7 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
     {
       barmode: "relative",
       height: Math.max(400, 160 + 26 * rows.length),
-      annotations: changed ? [] : [{
-        text: "no held-out problem changed between solved and unsolved",
-        xref: "paper",
-        yref: "paper",
-        x: 0.5,
-        y: 0.5,
-        showarrow: false,
-        font: { size: 13, color: "#666" },
-      }],
+      annotations: changed ? [] : [panelNote("no held-out problem changed between solved and unsolved")],
     },
   );
   // The first variant on top, as in the tables.
