@@ -29,7 +29,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { scrubPaths } from "../io.ts";
+import { exists, scrubPaths } from "../io.ts";
 
 /** Gold of a code problem. */
 export interface CodeGold {
@@ -175,27 +175,27 @@ const SANDBOX_PREFIX = "guide-sandbox-";
 const TIMEOUT_BINARY = "/usr/bin/timeout";
 /** util-linux's `prlimit` (Debian: always there), the sandbox's memory limit. */
 const PRLIMIT_BINARY = "/usr/bin/prlimit";
-let staleChecked = false;
+/** Whether `path` can be seen (an unreadable one counts as absent). */
+const present = (path: string) => exists(path).catch(() => false);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** What the host offers its sandboxes (`timeout`, `prlimit`), looked up once a process, after removing stale folders. */
+let hostTools: Promise<{ timeout: boolean; prlimit: boolean }> | undefined;
+function sandboxHost(): Promise<{ timeout: boolean; prlimit: boolean }> {
+  hostTools ??= removeStaleSandboxes().then(async () => ({
+    timeout: await present(TIMEOUT_BINARY),
+    prlimit: await present(PRLIMIT_BINARY),
+  }));
+  return hostTools;
 }
 
-/** Once per process: remove the sandbox folders of hosts that died (their pid is gone from /proc). */
+/** Remove the sandbox folders of hosts that died (their pid is gone from /proc). */
 async function removeStaleSandboxes(): Promise<void> {
-  if (staleChecked) return;
-  staleChecked = true;
-  if (!(await exists("/proc/self"))) return;
+  if (!(await present("/proc/self"))) return;
   const tmp = Deno.env.get("TMPDIR") || "/tmp";
   try {
     for await (const entry of Deno.readDir(tmp)) {
       const pid = entry.isDirectory ? entry.name.match(/^guide-sandbox-(\d+)-/)?.[1] : undefined;
-      if (pid && Number(pid) !== Deno.pid && !(await exists(`/proc/${pid}`))) {
+      if (pid && Number(pid) !== Deno.pid && !(await present(`/proc/${pid}`))) {
         await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
       }
     }
@@ -212,18 +212,16 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
   const entry = gold.entry ?? "f";
   const timeoutMs = limits.timeoutMs ?? 5_000;
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-  await removeStaleSandboxes();
+  const host = await sandboxHost();
   const cwd = await Deno.makeTempDir({ prefix: `${SANDBOX_PREFIX}${Deno.pid}-` });
   // The deadline is enforced twice: here (the verdict says "timeout") and by coreutils' `timeout` around the sandbox,
   // which kills it a second later whatever this process is doing, even blocked or dead.
-  const backstop = await exists(TIMEOUT_BINARY)
+  const backstop = host.timeout
     ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(timeoutMs / 1000) + 1}`]
     : [];
   // A real memory limit on the whole process (util-linux's prlimit): what the V8 heap cap does not count —
   // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way).
-  const dataLimit = await exists(PRLIMIT_BINARY)
-    ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--"]
-    : [];
+  const dataLimit = host.prlimit ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--"] : [];
   const [program, ...wrapper] = [...backstop, ...dataLimit, Deno.execPath()];
   const child = new Deno.Command(program, {
     args: [
