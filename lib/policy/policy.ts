@@ -324,8 +324,13 @@ export class Policy {
         }, variables);
         const lossValue = (await value.data())[0];
         value.dispose();
-        for (const [name, m] of kept) addMetrics(metrics, { [name]: (await m.data())[0] });
-        tf.dispose(kept.map(([, m]) => m));
+        if (kept.length > 0) {
+          // One read for all of them: each read waits for the backend.
+          const stacked = tf.stack(kept.map(([, m]) => m));
+          const values = await stacked.data();
+          kept.forEach(([name], k) => addMetrics(metrics, { [name]: values[k] }));
+          tf.dispose([stacked, ...kept.map(([, m]) => m)]);
+        }
         if (!Number.isFinite(lossValue)) {
           tf.dispose(grads);
           throw new Error(`loss is ${lossValue}${where(i)}`);
