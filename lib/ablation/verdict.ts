@@ -150,8 +150,9 @@ export function verdict(report: AblationReport): Verdict {
   const tiers = report.tiers.map((tier) => tierVerdict(report, tier));
   const updates = report.rows.filter((r) => r.tier === "all" && r.variant !== BASE)
     .map((r) => ({ variant: r.variant, updates: r.updates.mean }));
-  const sentences = tiers.map((t) => tierSentence(report, t)).filter((s): s is string => s !== undefined);
-  const quiet = tiers.filter((t) => tierSentence(report, t) === undefined).map((t) => t.tier);
+  const told = tiers.map((t) => ({ tier: t.tier, sentence: tierSentence(report, t) }));
+  const sentences = told.flatMap((t) => (t.sentence ? [t.sentence] : []));
+  const quiet = told.filter((t) => !t.sentence).map((t) => t.tier);
   const rule = `**Verdict**, computed from the tables below (held-out pass@1 and pass@${report.k} at the end; ` +
     `"above"/"below": the variant's 95% interval over seeds clear of the base's value, or of GRPO's interval; ` +
     `"forgot": pass@1 below the base on a tier where the base's pass@1 is ${EASY_TIER_PASS_AT_1} or more):`;
