@@ -103,15 +103,16 @@ export { sft, type SftReport, type SftSettings, sftSettings } from "./rl/sft.ts"
 // Analysis: pass@k and where RL's gains come from.
 export { passAtK } from "./metrics/passk.ts";
 export {
+  analysePassk,
   type Counts,
   type GainSplit,
   gainSplit,
   matchProblems,
   passAtKCurve,
+  type PasskAnalysis,
   type ProblemMatch,
 } from "./metrics/gains.ts";
 export { readSamples } from "./metrics/samples.ts";
-export { analysePassk, type PasskAnalysis } from "./metrics/cli.ts";
 
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";

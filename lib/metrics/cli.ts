@@ -8,71 +8,10 @@
  * @module
  */
 import { parseFlags } from "../flags.ts";
-import { type Counts, type GainSplit, gainSplit, matchProblems, passAtKCurve } from "./gains.ts";
+import { analysePassk, type PasskAnalysis } from "./gains.ts";
 import { readSamples } from "./samples.ts";
 
-/** Powers of two up to `max`, and `max` itself. */
-export function curveKs(max: number): number[] {
-  const ks: number[] = [];
-  for (let k = 1; k < max; k *= 2) ks.push(k);
-  ks.push(max);
-  return ks;
-}
-
 const USAGE = "usage: deno task passk --before A.jsonl --after B.jsonl [--k 16] [--solved 0.5] [--json]";
-
-/** The analysis of two sample files, on the problems they share. */
-export interface PasskAnalysis {
-  /** The k asked for, and the k used: at most the fewest samples any matched problem has. */
-  k: number;
-  kUsed: number;
-  match: { matched: number; beforeOnly: number; afterOnly: number };
-  curves: { before: { k: number; passAtK: number }[]; after: { k: number; passAtK: number }[] };
-  split: GainSplit;
-  /** What the reader must know: ids left out, a k cut to what the samples support. */
-  warnings: string[];
-}
-
-/**
- * Compare `before` and `after` on the problems both files hold (matched by id). Throws, in one line, when they share
- * none; with a partial overlap, analyses the intersection and says so.
- */
-export function analysePassk(
-  before: Map<string, Counts>,
-  after: Map<string, Counts>,
-  k: number,
-  solved = 0.5,
-  names = { before: "--before", after: "--after" },
-): PasskAnalysis {
-  const match = matchProblems(before, after);
-  if (match.matched.length === 0) {
-    throw new Error(
-      `${names.before} (${before.size} problems) and ${names.after} (${after.size}) share no problem id: nothing to compare`,
-    );
-  }
-  const only = (ids: Set<string>) => (m: Map<string, Counts>) => new Map([...m].filter(([id]) => ids.has(id)));
-  const keep = only(new Set(match.matched));
-  const [b, a] = [keep(before), keep(after)];
-  const warnings: string[] = [];
-  if (match.beforeOnly.length > 0 || match.afterOnly.length > 0) {
-    warnings.push(
-      `comparing the ${match.matched.length} problems in both files; left out: ${match.beforeOnly.length} only in ` +
-        `${names.before}, ${match.afterOnly.length} only in ${names.after}`,
-    );
-  }
-  const fewest = Math.min(...[...b.values(), ...a.values()].map((c) => c.n));
-  const kUsed = Math.min(k, fewest);
-  if (kUsed < k) warnings.push(`pass@${k} needs ${k} samples a problem; some have ${fewest}: using pass@${kUsed}`);
-  const ks = curveKs(kUsed);
-  return {
-    k,
-    kUsed,
-    match: { matched: match.matched.length, beforeOnly: match.beforeOnly.length, afterOnly: match.afterOnly.length },
-    curves: { before: passAtKCurve(b.values(), ks), after: passAtKCurve(a.values(), ks) },
-    split: gainSplit(b, a, kUsed, solved),
-    warnings,
-  };
-}
 
 /** The analysis as the terminal shows it. */
 function printAnalysis(result: PasskAnalysis): void {
