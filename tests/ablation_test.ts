@@ -10,6 +10,7 @@ import { slurmScripts } from "../lib/ablation/slurm.ts";
 import { progressHead } from "../lib/ablation/progress.ts";
 import { failureReason } from "../lib/ablation/runner.ts";
 import { writeResults } from "../lib/ablation/jobs.ts";
+import { processIds } from "./processes.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";
 
 Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
@@ -236,17 +237,6 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutS
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
-/** Processes whose command line mentions `text` (the workers of an ablation writing to that folder). */
-async function processesWith(text: string): Promise<number> {
-  let count = 0;
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
-    if (cmdline.includes(text)) count++;
-  }
-  return count;
-}
-
 Deno.test({
   name: "SIGKILL at any moment, rerun: no finished run lost or redone, the result as uninterrupted",
   sanitizeOps: false,
@@ -278,7 +268,11 @@ Deno.test({
     const baseMeta = JSON.parse(await Deno.readTextFile(join(base, "meta.json")));
     assert(baseMeta.resumedFrom >= 10, `the base resumed from its checkpoint (${JSON.stringify(baseMeta)})`);
     // The workers noticed their runner die and stopped: nothing writes to the store behind the rerun's back.
-    await waitFor(async () => (await processesWith(out)) === 0, "the killed runner's workers to stop", 30);
+    await waitFor(
+      () => Promise.resolve(processIds((cmdline) => cmdline.includes(out)).length === 0),
+      "the killed runner's workers to stop",
+      30,
+    );
     const finished = new Map<string, string>();
     for (const run of grid.runs) {
       const dir = join(out, "runs", run.id);

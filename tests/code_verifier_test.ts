@@ -8,6 +8,7 @@ import {
   verifyCode,
 } from "../lib/verifiers/code.ts";
 import { scrubPaths } from "../lib/io.ts";
+import { processIds } from "./processes.ts";
 import { join } from "node:path";
 
 const affine = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };
@@ -246,20 +247,9 @@ Deno.test("an answer that loads many modules leaves the user's Deno cache untouc
   assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${Deno.pid}-`)).length, 0);
 });
 
-/** Processes whose command line runs the sandbox's runner (read from /proc: no procps needed). */
-function liveSandboxes(): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (cmdline.includes("sandbox_runner.ts") && !cmdline.includes("timeout")) pids.push(Number(entry.name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
+/** Sandbox processes (the runner itself, not the `timeout` wrapping it). */
+const liveSandboxes = () =>
+  processIds((cmdline) => cmdline.includes("sandbox_runner.ts") && !cmdline.includes("timeout"));
 
 Deno.test({
   name: "a sandbox dies at its deadline while the host is blocked, and a dead host leaves no sandbox or folder",
