@@ -37,10 +37,13 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
     [6, false],
     [7, false],
     [8, false],
+    ["line 9", false],
   ]);
   assertStringIncludes(results[1].reason, "line 2: invalid JSON");
   assertStringIncludes(results[2].reason, "timeout");
-  assertStringIncludes(results[5].reason, 'unknown domain "physics"');
+  assertStringIncludes(results[5].reason, 'line 6: unknown domain "physics"');
+  // The blank line before the end still answers: one output line for every input line.
+  assertEquals(results[8].reason, "line 9: empty line");
   assertStringIncludes(results[6].reason, 'line 7: missing key "domain"');
   // A "correct" already in the input is replaced, never trusted.
   assertEquals([results[7].correct, results[7].reason], [false, "wrong answer: 1,234"]);
@@ -101,4 +104,19 @@ Deno.test("deno task verify --jobs 2: a stall, a crash attempt and memory bombs 
   assertStringIncludes(results[2].reason, "cannot be copied out");
   // Six lines of at most 5 s each (the default limit), two at a time, plus the task's start.
   assertEquals(seconds < 6 * 5, true, `took ${seconds.toFixed(1)} s`);
+});
+
+Deno.test("deno task verify: --jobs abc and an unknown flag are refused with usage, exit 2, no stack trace", async () => {
+  for (const args of [["--jobs", "abc"], ["--jobz", "2"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "verify", ...args],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
+    assertEquals(out.code, 2);
+    assertEquals(stderr[0].startsWith(`verify: ${args[0]}`) || stderr[0] === `verify: unknown flag ${args[0]}`, true);
+    assertEquals(stderr[1].startsWith("usage: deno task verify"), true);
+    assertEquals(stderr.some((l) => /^\s+at /.test(l)), false);
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
- * in order, with `"correct"` (and `"reason"` when false) added. A bad line gets `"correct": false` and a reason
- * naming the line; it never stops the stream. Code responses are checked several at a time (`--jobs`, default the
+ * in order, with `"correct"` (and `"reason"` when false) added: exactly one output line for every input line. A bad
+ * line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false` and a reason naming the line; it
+ * never stops the stream. Code responses are checked several at a time (`--jobs`, default the
  * number of cores), output order kept.
  *
  * @module
@@ -13,6 +14,7 @@ import { verify } from "./mod.ts";
 
 /** The output object of one input line. */
 export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
+  if (line.trim() === "") return { line: lineNumber, correct: false, reason: `line ${lineNumber}: empty line` };
   let item: unknown;
   try {
     item = JSON.parse(line);
@@ -27,6 +29,10 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
     if (!(key in record)) return { ...record, correct: false, reason: `line ${lineNumber}: missing key "${key}"` };
   }
   const verdict = await verify(String(record.domain), record.response, record.gold);
+  // A verdict about the line itself (not the answer) names the line, as every other bad line does.
+  if (!verdict.correct && verdict.reason?.startsWith("unknown domain")) {
+    verdict.reason = `line ${lineNumber}: ${verdict.reason}`;
+  }
   const { correct: _c, reason: _r, ...rest } = record;
   return verdict.correct ? { ...rest, correct: true } : { ...rest, correct: false, reason: verdict.reason };
 }
@@ -60,7 +66,6 @@ if (import.meta.main) {
   };
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     lineNumber++;
-    if (line.trim() === "") continue;
     pending.push(verifyLine(line, lineNumber));
     await flush(jobs - 1);
   }
