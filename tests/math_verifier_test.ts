@@ -1,6 +1,164 @@
 import { assert, assertEquals } from "./assert.ts";
 import { extractMathAnswer, mathEqual, verifyMath } from "../lib/verifiers/math.ts";
 
+// Issue #16's categories, each with its negative twin (the nearest wrong answer): [category, gold, prediction, equal?].
+// Golds may be whole solutions and predictions whole responses; both go through the same extraction.
+const CATEGORIES: [string, string, string, boolean][] = [
+  ["gold solution", "Adding them, $3 + 4 = \\boxed{7}$ apples in all.", "7", true],
+  ["gold solution", "Adding them, $3 + 4 = \\boxed{7}$ apples in all.", "8", false],
+  ["gold solution", "\\boxed{\\frac{5}{6}}", "$\\frac{10}{12}$", true],
+  ["gold solution", "\\boxed{\\frac{5}{6}}", "$\\frac{5}{7}$", false],
+  ["delimiters", "$$x^2 - 1$$", "\\((x-1)(x+1)\\)", true],
+  ["delimiters", "$$x^2 - 1$$", "\\((x-1)^2\\)", false],
+  ["delimiters", "\\[ 42 \\]", "The answer is $42$.", true],
+  ["delimiters", "\\[ 42 \\]", "The answer is $41$.", false],
+  ["several boxes", "\\{(1, 3), (5, 7)\\}", "So \\boxed{(1, 3)} \\quad\\text{and}\\quad \\boxed{(5, 7)}.", true],
+  ["several boxes", "\\{(1, 3), (5, 7)\\}", "So \\boxed{(1, 3)} \\quad\\text{and}\\quad \\boxed{(5, 8)}.", false],
+  ["several boxes", "4, 5, 6", "\\boxed{4},\\boxed{5},\\boxed{6}", true],
+  ["several boxes", "4, 5, 6", "\\boxed{4},\\boxed{5}", false],
+  ["several boxes", "\\{2, 9\\}", "$\\boxed{2}\\boxed{9}$", true],
+  ["prose", "15", "Answer \\( (7+8) \\)", true],
+  ["prose", "15", "Answer \\( (7+9) \\)", false],
+  ["prose", "2718", "First \\boxed{100} of them. The final answer is $2,718$.", true],
+  ["prose", "100", "First \\boxed{100} of them. The final answer is $2,718$.", false],
+  ["prose", "34", "Final Answer: The smallest $k$ is 34.", true],
+  ["prose", "34", "Final Answer: The smallest $k$ is 35.", false],
+  ["chains", "y = 9", "$y = 3 \\cdot 2 + 3 = 6 + 3 = 9$", true],
+  ["chains", "y = 9", "$y = 3 + 3 = 6 = 8$", false],
+  ["chains", "12", "$t \\approx 12$", true],
+  ["chains", "12", "$t \\approx 13$", false],
+  ["chains", "x = \\frac{2}{3}", "$x = \\frac{2}{3} \\approx 0.67$", true],
+  ["chains", "x = \\frac{2}{3}", "$x = \\frac{3}{4} \\approx 0.67$", false],
+  ["equation scale", "3x - 6y + 9 = 0", "y = \\frac{1}{2}x + \\frac{3}{2}", true],
+  ["equation scale", "3x - 6y + 9 = 0", "y = \\frac{1}{2}x - \\frac{3}{2}", false],
+  ["lists", "\\{-3, 3\\}", "-3; 3", true],
+  ["lists", "\\{-3, 3\\}", "-3 or 3", true],
+  ["lists", "\\{-3, 3\\}", "3 and -3", true],
+  ["lists", "\\{-3, 3\\}", "3 or 4", false],
+  ["lists", "\\{-17, 17\\}", "\\pm 17", true],
+  ["lists", "\\{17\\}", "\\pm 17", false],
+  ["lists", "\\{2, 5\\}", "\\{2, 2, 5\\}", true],
+  ["lists", "\\{2, 5\\}", "\\{2, 5, 6\\}", false],
+  ["lists", "2 \\pm \\sqrt{3}", "2+\\sqrt{3}, 2-\\sqrt{3}", true],
+  ["lists", "2 \\pm \\sqrt{3}", "2+\\sqrt{3}", false],
+  ["inequalities", "t \\le 8", "8 \\ge t", true],
+  ["inequalities", "t \\le 8", "8 \\le t", false],
+  ["inequalities", "0 < g(t) < 4", "(0, 4)", true],
+  ["inequalities", "0 < g(t) < 4", "[0, 4)", false],
+  ["inequalities", "x > -2", "-x < 2", true],
+  ["inequalities", "x > -2", "x < -2", false],
+  ["inequalities", "y \\geq 3", "y >= 3", true],
+  ["inequalities", "y \\geq 3", "y > 3", false],
+  ["percent", "45\\%", "45 percent", true],
+  ["percent", "45\\%", "45 pct", true],
+  ["percent", "45\\%", "45 percentage", true],
+  ["percent", "45\\%", "54 percent", false],
+  ["percent", "0.45", "45\\%", true],
+  ["percent", "0.45", "45", false],
+  ["separators", "2500.75", "2500,75", true],
+  ["separators", "2500.75", "2500,57", false],
+  ["separators", "34000", "34 000", true],
+  ["separators", "34000", "3 400", false],
+  ["latex", "\\cfrac{2}{7}", "2/7", true],
+  ["latex", "\\cfrac{2}{9}", "2/7", false],
+  ["latex", "\\sec^2\\theta", "1 + \\tan^2\\theta", true],
+  ["latex", "\\sec^2\\theta", "1 - \\tan^2\\theta", false],
+  ["latex", "80", "\\boxed{80\\textnormal{ km}}", true],
+  ["latex", "80", "\\boxed{8\\textnormal{ km}}", false],
+  [
+    "latex",
+    "\\begin{pmatrix} 2 & 0 \\\\ 1 & 5 \\end{pmatrix}",
+    "\\left[\\begin{array}{cc} 2 & 0 \\\\ 1 & 5 \\end{array}\\right]",
+    true,
+  ],
+  [
+    "latex",
+    "\\begin{pmatrix} 2 & 0 \\\\ 1 & 5 \\end{pmatrix}",
+    "\\left[\\begin{array}{cc} 2 & 0 \\\\ 1 & 6 \\end{array}\\right]",
+    false,
+  ],
+  ["labels", "(a, b) = (4, -1)", "(4, -1)", true],
+  ["labels", "(a, b) = (4, -1)", "(-1, 4)", false],
+  ["functions", "\\log_3 81", "4", true],
+  ["functions", "\\log_3 81", "3", false],
+  ["functions", "\\log 1000", "3", true],
+  ["functions", "\\sqrt{t^2}", "|t|", true],
+  ["functions", "\\sqrt{t^2}", "t", false],
+  ["functions", "\\cos 2a", "\\cos^2 a - \\sin^2 a", true],
+  ["functions", "\\cos 2a", "2\\cos^2 a", false],
+  ["functions", "\\{3, 8\\}", "3 and 8", true],
+  ["functions", "\\{3, 8\\}", "3 and 9", false],
+  ["wrong accepts", "t >= 4", "4", false],
+  ["wrong accepts", "t >= 4", "t \\ge 4", true],
+  ["wrong accepts", "y != 7", "y = 7", false],
+  ["wrong accepts", "y != 7", "y \\neq 7", true],
+  ["wrong accepts", "\\frac{3}{\\mathrm{e}}", "\\frac{3}{\\mathrm{k}}", false],
+  ["wrong accepts", "\\frac{3}{\\mathrm{e}}", "3e^{-1}", true],
+  ["wrong accepts", "3\\mathrm{e}", "3", false],
+  ["wrong accepts", "47512", "47, 512", false],
+  ["wrong accepts", "47512", "47,512", true],
+  ["wrong accepts", "b - 4c = 0", "0", false],
+  ["wrong accepts", "b - 4c = 0", "4c = b", true],
+  ["wrong accepts", "(-\\infty, 2) \\cup (5, \\infty)", "(5, \\infty) \\cup (-\\infty, 2)", true],
+  ["wrong accepts", "(-\\infty, 2) \\cup (5, \\infty)", "(-\\infty, 2] \\cup (5, \\infty)", false],
+  ["wrong accepts", "[1, 6]", "[1, 3] \\cup [2, 6]", true],
+  ["text", "\\text{Tuesday}", "\\boxed{\\text{Tuesday}}", true],
+  ["text", "\\text{Tuesday}", "\\boxed{\\text{Monday}}", false],
+];
+
+Deno.test("each category of real answers is judged right, and its nearest wrong answer is refused", () => {
+  const wrong = CATEGORIES.filter(([, gold, predicted, expected]) => mathEqual(gold, predicted) !== expected);
+  assertEquals(
+    wrong.map(([category, gold, predicted, expected]) => `[${category}] ${gold} vs ${predicted}: ${expected}`),
+    [],
+  );
+  // Every category has both a pair that must match and one that must not.
+  for (const category of new Set(CATEGORIES.map(([c]) => c))) {
+    const verdicts = new Set(CATEGORIES.filter(([c]) => c === category).map(([, , , e]) => e));
+    assertEquals(verdicts.size, 2, category);
+  }
+});
+
+Deno.test("policy: a decimal meets a rational at six places and never an irrational; percent is p or p/100", () => {
+  assertEquals(mathEqual("\\frac{2}{3}", "0.666667"), true);
+  assertEquals(mathEqual("\\frac{2}{3}", "0.6667"), false);
+  assertEquals(mathEqual("\\sqrt{2}", "1.414214"), false);
+  assertEquals(mathEqual("\\sqrt{4}", "2.0"), true);
+  assertEquals(mathEqual("12\\%", "12"), true);
+  assertEquals(mathEqual("12\\%", "0.12"), true);
+  assertEquals(mathEqual("0.12", "12"), false);
+  // Units are dropped after a value, never converted; \\mathrm{} only for a known unit.
+  assertEquals(mathEqual("7", "7\\mathrm{kg}"), true);
+  assertEquals(mathEqual("1000", "1 \\text{km}"), false);
+});
+
+Deno.test("extraction: the final answer after an earlier box wins; boxes and environments joined by 'and' are one list", () => {
+  assertEquals(extractMathAnswer("Step: \\boxed{12}. Then, the final answer is $12,040$."), "12,040");
+  assertEquals(extractMathAnswer("roots $x = -1$ and $x = 4$"), "x = -1, x = 4");
+  assertEquals(extractMathAnswer("\\boxed{(2, 2)} \\quad\\text{and}\\quad \\boxed{(6, 2)}"), "(2, 2), (6, 2)");
+  // A formula that does not read never lends a number from inside it.
+  assertEquals(extractMathAnswer("so it is $3^{\\prime\\prime}$."), null);
+  assertEquals(verifyMath("The roots are $x = -1$ and $x = 4$.", "\\{4, -1\\}").correct, true);
+  assertEquals(verifyMath("The roots are $x = -1$ and $x = 5$.", "\\{4, -1\\}").correct, false);
+});
+
+Deno.test("relations are relations: direction-aware, never split at '=' inside >=, <=, !=", () => {
+  for (
+    const [gold, predicted, expected] of [
+      ["x >= 5", "5", false],
+      ["x >= 5", "x = 5", false],
+      ["x >= 5", "5 <= x", true],
+      ["x <= 5", "x < 5", false],
+      ["x != 3", "x = 3", false],
+      ["x != 3", "3 \\ne x", true],
+      ["-1 < x < 2", "2 > x > -1", true],
+      ["-1 < x < 2", "-1 < x \\le 2", false],
+    ] as const
+  ) {
+    assertEquals(mathEqual(gold, predicted), expected, `${gold} vs ${predicted}`);
+  }
+});
+
 // [gold, predicted] pairs that must be judged equal.
 const EQUIVALENT: [string, string][] = [
   // MATH's classic normalisation cases
@@ -87,6 +245,10 @@ const HOSTILE = [
   "0^{-1}",
   "x".repeat(900),
   "\\sqrt{-1}^{\\sqrt{-1}^{\\sqrt{-1}^{99999}}}",
+  "\\binom{1000000000}{500000000}",
+  "1" + "\\pm 1".repeat(100),
+  "1 < 2 < 3 < x < 5 < 6",
+  "\\boxed{".repeat(300) + "1" + "}".repeat(300),
 ];
 
 Deno.test("equivalent answers are equal, both ways", () => {

@@ -24,15 +24,19 @@ import { Tokenizer } from "../policy/tokenizer.ts";
 import { Rng } from "../random.ts";
 import { mathEqual } from "../verifiers/math.ts";
 
-/** Simple math checks per second (the target is ≥ 2,000): typical gold/prediction pairs, for one second. */
+/**
+ * Simple math checks per second (the target is ≥ 2,000): typical gold/response pairs, extraction included, for one
+ * second.
+ */
 export function benchMathVerifier(seconds = 1): number {
   const pairs: [string, string][] = [
-    ["\\frac{3}{4}", "0.75"],
+    ["\\frac{3}{4}", "So the probability is \\boxed{0.75}."],
     ["12", "12.0"],
-    ["1000", "1,000"],
-    ["2x+1", "1+2x"],
-    ["\\sqrt{8}", "2\\sqrt{2}"],
-    ["(1, 2)", "(1,2)"],
+    ["1000", "The final answer is 1,000."],
+    ["2x+1", "$1+2x$"],
+    ["\\sqrt{8}", "Simplifying, we get $2\\sqrt{2}$."],
+    ["(1, 2)", "\\boxed{(1,2)}"],
+    ["x \\ge 3", "x >= 3"],
   ];
   let checks = 0;
   const started = performance.now();

@@ -74,7 +74,8 @@ export function fromMath(text: string, file: string, split: "train" | "test"): P
     const problem = requireString(record, "problem", file, line);
     const solution = requireString(record, "solution", file, line);
     if (!/\\(?:boxed|fbox)/.test(solution)) throw new DatasetError(file, line, "solution", "no \\boxed{} answer");
-    const gold = extractMathAnswer(solution)!;
+    const gold = extractMathAnswer(solution);
+    if (gold === null) throw new DatasetError(file, line, "solution", "no readable \\boxed{} answer");
     const level = typeof record.level === "string" ? Number(record.level.match(/\d+/)?.[0]) : NaN;
     return external(`math-${split}-${i}`, split, Number.isInteger(level) ? level : 1, problem, gold, solution);
   });

@@ -1,0 +1,244 @@
+/**
+ * Where the answer is in a text (a model's response or a gold solution). Candidates are found by kind, in
+ * Math-Verify's order of trust — an explicit "final answer is" or `\boxed{}` (priority 50), "answer:" (100),
+ * "answer" (200), then any math environment or number (300) — and within one priority the one that ends last comes
+ * first. Several boxes or environments joined by commas, "and" or "or" are one answer (a list). A text with no anchor
+ * that is itself a short answer (`x \ge 5`, `\frac{3}{4}`, `12`) is read whole before any number inside it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { candidates } from "./extract.ts";
+ * const first = (text: string) => candidates(text)[0]?.text;
+ * assert.equal(first("so \\boxed{1} and \\boxed{2}."), "1, 2");
+ * assert.equal(first("we had \\boxed{200}. The final answer is $10,455$."), "10,455");
+ * assert.equal(first("Answer \\( (9+1) \\)"), "(9+1)");
+ * ```
+ *
+ * @module
+ */
+import { braceGroup } from "./latex.ts";
+
+/** One place an answer may be. */
+export interface Candidate {
+  text: string;
+  start: number;
+  end: number;
+  priority: number;
+  /** A math environment (its failure to parse hides the numbers inside it). */
+  environment: boolean;
+}
+
+/** Text between two boxes or environments that makes them one answer. */
+const JOINER = /^(?:[\s$,;&]|\\\\|\\quad|\\qquad|\\[,;!]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*$/;
+const PERCENT_AFTER = /^\s*(?:\\%|%|percent(?:age)?\b|pct\b)/i;
+
+/** All candidates, best first. */
+export function candidates(text: string): Candidate[] {
+  const found = [...boxed(text), ...anchored(text), ...environments(text), ...numbers(text)];
+  return found.sort((a, b) => a.priority - b.priority || b.end - a.end || a.start - b.start);
+}
+
+/** `\boxed{…}` / `\fbox{…}` (braces matched, or `\boxed 7`); neighbouring boxes join into one list. */
+function boxed(text: string): Candidate[] {
+  const boxes: { start: number; end: number; content: string }[] = [];
+  for (const m of text.matchAll(/\\(?:boxed|fbox)\s*/g)) {
+    const start = m.index!;
+    const open = start + m[0].length;
+    const group = braceGroup(text, open);
+    if (group) boxes.push({ start, end: group.end, content: group.content.trim() });
+    else {
+      const bare = text.slice(open).match(/^[^\s$]+/);
+      if (bare) boxes.push({ start, end: open + bare[0].length, content: bare[0] });
+    }
+  }
+  const out: Candidate[] = [];
+  for (let i = 0; i < boxes.length;) {
+    let j = i;
+    while (j + 1 < boxes.length && JOINER.test(text.slice(boxes[j].end, boxes[j + 1].start))) j++;
+    const group = boxes.slice(i, j + 1);
+    const contents = group.map((b) => b.content).filter((c) => c.length > 0);
+    out.push({
+      text: contents.join(", ") + (PERCENT_AFTER.test(text.slice(boxes[j].end)) ? "\\%" : ""),
+      start: boxes[i].start,
+      end: boxes[j].end,
+      priority: 50,
+      environment: true,
+    });
+    i = j + 1;
+  }
+  return out;
+}
+
+/** "The final answer is X" (50; 0 when "I hope" follows), GSM8K's `#### X` (50), "answer: X" (100), "answer X" (200). */
+function anchored(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const m of text.matchAll(/final answer\b[^\n]{0,100}?\s+is\b\s*:?\s*/gi)) {
+    const span = answerAfter(text, m.index! + m[0].length, true);
+    if (span) {
+      const hope = /^\s*\.?\s*I hope/.test(text.slice(span.end, span.end + 20));
+      out.push({ ...span, priority: hope ? 0 : 50 });
+    }
+  }
+  for (const m of text.matchAll(/####\s*/g)) {
+    const line = text.slice(m.index! + m[0].length).match(/^[^\n]+/);
+    if (line) {
+      const start = m.index! + m[0].length;
+      out.push({ text: line[0].trim(), start, end: start + line[0].length, priority: 50, environment: false });
+    }
+  }
+  for (const m of text.matchAll(/\banswer\b\s*(?:\*\*)?\s*(:)?\s*(?:\*\*)?/gi)) {
+    const from = m.index! + m[0].length;
+    const window = text.slice(from, from + 100).split("\n")[0];
+    // "answer … = X": the value after the last equals sign, when the line has one outside math.
+    const equals = window.lastIndexOf("=");
+    const at = equals >= 0 && !window.slice(0, equals).includes("$") ? from + equals + 1 : from;
+    const span = firstMathWithin(text, at, at === from ? 50 : 100 - (at - from));
+    if (span) out.push({ ...span, priority: m[1] ? 100 : 200 });
+  }
+  return out;
+}
+
+/** The answer right after an anchor: math environments (joined), else the sentence's value. */
+function answerAfter(text: string, from: number, sentence: boolean): Omit<Candidate, "priority"> | null {
+  let at = from;
+  while (/["'*]/.test(text[at] ?? "")) at++;
+  const env = environmentAt(text, at);
+  if (env) return chain(text, env);
+  if (!sentence) return null;
+  const rest = text.slice(at, at + 300);
+  const m = rest.match(/^[^\n]*?(?=\.\s|\.$|\.?\s*I hope|\n|$)/);
+  if (!m || m[0].trim().length === 0) return null;
+  return { text: m[0].trim().replace(/["'*]+$/, ""), start: at, end: at + m[0].length, environment: false };
+}
+
+/** The first environment or number within `limit` characters after `from`. */
+function firstMathWithin(text: string, from: number, limit: number): Omit<Candidate, "priority"> | null {
+  const window = text.slice(from, from + limit + 1);
+  for (let k = 0; k < window.length; k++) {
+    const env = environmentAt(text, from + k);
+    if (env) return chain(text, env);
+    const c = window[k];
+    if (/[\d.-]/.test(c) && (k === 0 || /[\s=:(]/.test(window[k - 1]))) {
+      const number = numberAt(text, from + k);
+      if (number) return number;
+    }
+    if (c === "\n") break;
+  }
+  return null;
+}
+
+type Environment = { start: number; end: number; content: string };
+
+/** A math environment opening exactly at `i`: `$$…$$`, `\[…\]`, `\(…\)`, `$…$` (inline: one line). */
+function environmentAt(text: string, i: number): Environment | null {
+  const find = (open: string, closer: string, oneLine: boolean): Environment | null => {
+    if (!text.startsWith(open, i)) return null;
+    let k = i + open.length;
+    while (k < text.length) {
+      const j = text.indexOf(closer, k);
+      if (j < 0) return null;
+      if (oneLine && text.slice(i, j).includes("\n")) return null;
+      if (text[j - 1] !== "\\" || closer.startsWith("\\")) {
+        return { start: i, end: j + closer.length, content: text.slice(i + open.length, j) };
+      }
+      k = j + 1;
+    }
+    return null;
+  };
+  if (text[i] === "$" && text[i - 1] === "\\") return null;
+  return find("$$", "$$", false) ?? find("\\[", "\\]", false) ?? find("\\(", "\\)", true) ??
+    (text[i] === "$" && text[i + 1] !== "$" ? find("$", "$", true) : null);
+}
+
+/** An environment and the ones joined to it by commas, "and" or "or" (as one list), with a percent after it. */
+function chain(text: string, first: Environment): Omit<Candidate, "priority"> {
+  const parts = [first];
+  for (let guard = 0; guard < 5; guard++) {
+    const last = parts[parts.length - 1];
+    const gap = text.slice(last.end).match(/^\s*(?:,\s*(?:and|or)?|and|or)\s*/);
+    if (!gap) break;
+    const next = environmentAt(text, last.end + gap[0].length);
+    if (!next) break;
+    parts.push(next);
+  }
+  const end = parts[parts.length - 1].end;
+  const percent = PERCENT_AFTER.exec(text.slice(end));
+  return {
+    text: parts.map((p) => p.content.trim()).join(", ") + (percent ? "\\%" : ""),
+    start: first.start,
+    end: end + (percent ? percent[0].length : 0),
+    environment: true,
+  };
+}
+
+/** Every math environment in the text, chains joined, and bare `\frac{a}{b}` of numbers (priority 300). */
+function environments(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== "$" && c !== "\\") continue;
+    const env = environmentAt(text, i);
+    if (!env) continue;
+    const joined = chain(text, env);
+    out.push({ ...joined, priority: 300 });
+    i = env.end - 1;
+  }
+  for (const m of text.matchAll(/-?\\[dtc]?frac\{-?\d+(?:[.,]\d+)?\}\{-?\d+(?:[.,]\d+)?\}/g)) {
+    out.push({ text: m[0], start: m.index!, end: m.index! + m[0].length, priority: 300, environment: false });
+  }
+  return out;
+}
+
+/** A run of digits and operators: `12`, `1,234.5`, `2,74`, `(1/2) / (3/4)`, `28 %`. */
+const RUN = /(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d{1,2}(?![\d,])|[\d.+\-*/^()×÷ ])+/y;
+
+/** Longest run read as one value (longer ones are not answers, and must not cost quadratic time). */
+const MAX_RUN = 200;
+
+function numberAt(text: string, i: number): Omit<Candidate, "priority"> | null {
+  RUN.lastIndex = 0;
+  const m = RUN.exec(text.slice(i, i + MAX_RUN));
+  if (!m || m[0].length >= MAX_RUN) return null;
+  let run = m[0].replace(/\s+$/, "");
+  // Trailing operators or sentence periods, and unmatched brackets, are not part of the value.
+  run = run.replace(/[+\-*/^×÷.\s]+$/, "");
+  while (run.startsWith("(") && !balanced(run)) run = run.slice(1);
+  while (run.endsWith(")") && !balanced(run)) run = run.slice(0, -1);
+  if (!/\d/.test(run)) return null;
+  const end = i + run.length;
+  const percent = PERCENT_AFTER.exec(text.slice(end));
+  return {
+    text: run.trim() + (percent ? "\\%" : ""),
+    start: i,
+    end: end + (percent ? percent[0].length : 0),
+    environment: false,
+  };
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const c of s) {
+    if (c === "(") depth++;
+    else if (c === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Numbers and plain expressions anywhere (priority 300): after a space, `=`, `(`, `:`, a currency sign or the start. */
+function numbers(text: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (!/[\d.(-]/.test(c)) continue;
+    const before = text[i - 1];
+    if (i > 0 && !/[\s=:$€£¥(]/.test(before)) continue;
+    const number = numberAt(text, i);
+    if (number) out.push({ ...number, priority: 300 });
+    // One try per run of number characters keeps the scan linear.
+    let j = i + 1;
+    while (j < text.length && /[\d.+\-*/^()×÷ ,]/.test(text[j])) j++;
+    i = Math.max(j, number?.end ?? 0) - 1;
+  }
+  return out;
+}
