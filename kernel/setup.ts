@@ -1,6 +1,7 @@
 /**
  * Installs the system packages the kit needs and that npm cannot provide: OpenBLAS (the native matrix products),
- * Jupyter (to run notebooks on the Deno kernel) and Chromium (to export figures to SVG, PNG and PDF). Idempotent and quiet: it installs only what is
+ * Jupyter (to run notebooks on the Deno kernel), Chromium (to export figures to SVG, PNG and PDF) and Slurm (a
+ * one-node cluster the Slurm export is tested on). Idempotent and quiet: it installs only what is
  * missing, from Debian's packages, and prints one line per install. Where it cannot install (not root, not
  * Debian) it fails with one line saying what to install.
  *
@@ -25,12 +26,46 @@ export async function hasJupyter(): Promise<boolean> {
   }
 }
 
-/** Make sure OpenBLAS, Jupyter and Chromium are present; install what is missing. Throws one line when it cannot. */
+/** Debian packages of a one-node Slurm (the Slurm export's test runs on a real scheduler). */
+export const SLURM_PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"];
+/** The programs a one-node Slurm needs. */
+export const SLURM_TOOLS = [
+  "munged",
+  "mungekey",
+  "slurmctld",
+  "slurmd",
+  "sbatch",
+  "squeue",
+  "scancel",
+  "scontrol",
+  "sinfo",
+];
+
+/** Full path of a program on `PATH` (or in the sbin folders daemons live in), or null. */
+export function findProgram(name: string): string | null {
+  const dirs = [...(Deno.env.get("PATH") ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/bin"];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * Make sure OpenBLAS, Jupyter, Chromium and Slurm are present; install what is missing. Throws one line when it
+ * cannot, except for Slurm: without it only the Slurm test is skipped (it says why), so a missing Slurm is one line
+ * on stderr.
+ */
 export async function ensureSystemDeps(
-  want: { openblas?: boolean; jupyter?: boolean; chromium?: boolean } = {
+  want: { openblas?: boolean; jupyter?: boolean; chromium?: boolean; slurm?: boolean } = {
     openblas: true,
     jupyter: true,
     chromium: true,
+    slurm: true,
   },
 ): Promise<void> {
   if (want.openblas) await ensureOpenBlas();
@@ -41,6 +76,13 @@ export async function ensureSystemDeps(
   if (want.chromium && !findChromium() && Deno.env.get("GUIDE_CHROMIUM") !== "none") {
     await aptInstall(CHROMIUM_PACKAGES, "Chromium");
     if (!findChromium()) throw new Error("Chromium was installed but no browser binary was found");
+  }
+  if (want.slurm && SLURM_TOOLS.some((t) => !findProgram(t))) {
+    try {
+      await aptInstall(SLURM_PACKAGES, "Slurm");
+    } catch (e) {
+      console.error(`setup: ${(e as Error).message} (only the Slurm test needs it)`);
+    }
   }
 }
 

@@ -183,9 +183,14 @@ Deno.test("--slurm: base job, run array over every run, results after all; scrip
   assertStringIncludes(files["runs.sbatch"], "#SBATCH --array=0-3");
   assertStringIncludes(files["runs.sbatch"], '--task-index "${SLURM_ARRAY_TASK_ID}"');
   assertStringIncludes(files["base.sbatch"], "--base-only");
-  assertStringIncludes(files["submit.sh"], '--dependency=afterok:"$base" runs.sbatch');
-  assertStringIncludes(files["submit.sh"], '--dependency=afterany:"$runs" results.sbatch');
+  assertStringIncludes(files["submit.sh"], '--dependency=afterok:"$base" "$jobs/runs.sbatch"');
+  assertStringIncludes(files["submit.sh"], '--dependency=afterany:"$runs" "$jobs/results.sbatch"');
   assertStringIncludes(files["runs.sbatch"], "'/scratch/out dir'");
+  assertStringIncludes(files["runs.sbatch"], '#SBATCH --output="/scratch/out dir/slurm/logs/run-%A_%a.out"');
+  // One CPU and one thread per run task; the base asks for a whole node, not a core count it may not have.
+  assertStringIncludes(files["runs.sbatch"], "#SBATCH --cpus-per-task=1");
+  assertStringIncludes(files["runs.sbatch"], "export GUIDE_CORES=1 OPENBLAS_NUM_THREADS=1");
+  assertStringIncludes(files["base.sbatch"], "#SBATCH --exclusive");
   assertEquals(files["runs.txt"].trim().split("\n").map((l) => l.split("\t")[1]), grid.runs.map((r) => r.id));
   for (const [name, text] of Object.entries(files)) {
     if (name.endsWith(".txt")) continue;
@@ -199,21 +204,8 @@ Deno.test("--slurm: base job, run array over every run, results after all; scrip
 });
 
 // End to end: a tiny grid through `deno task ablation`'s CLI, killed with SIGKILL twice, then finished.
-const TINY = `sft:
-  model: { dModel: 16, layers: 1, heads: 2, ctx: 128 }
-  sft: { steps: 120, batch: 8 }
-  optim: { lr: 0.003 }
-  eval: { every: 10 }
-base:
-  steps: 6
-  rollout: { groupSize: 4, promptsPerStep: 2, maxTokens: 24, maxResample: 0 }
-  eval: { every: 2, tiers: "1,2", problems: 2, samples: 2, finalSamples: 4 }
-axes:
-  algorithm: [grpo, guide-grpo]
-  seed: [0, 1, 2]
-summary: { k: 4 }
-calibration: { problems: 2, samples: 2 }
-`;
+// The toy grid of the end-to-end tests (this one and tests/slurm_test.ts).
+const TINY = await Deno.readTextFile(new URL("./fixtures/tiny-grid.yaml", import.meta.url));
 
 const CLI = new URL("../lib/ablation/cli.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;

@@ -12,7 +12,7 @@ import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
 import { buildBase, calibrateBase, evaluateBase, runOne, writeResults } from "./jobs.ts";
 import { runAblation } from "./runner.ts";
 import { verdict } from "./verdict.ts";
-import { baseEvalFile, runDir, saveGrid } from "./store.ts";
+import { baseEvalFile, nameSavedCopy, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
@@ -28,6 +28,7 @@ DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
 
   --dry-run        list the runs (id, state, axis values) and exit
   --slurm          write DIR/slurm/ (sbatch scripts: base, run array, results; submit.sh) instead of running
+  --slurm-args=S   extra sbatch arguments for every job, e.g. --slurm-args="--partition=cpu --account=lab --time=2:00:00"
   --formats LIST   figure formats, comma-separated (default html,svg,png,pdf)
   --workers N      runs at a time (default: the number of cores)`;
 
@@ -40,6 +41,7 @@ async function main(args: string[]): Promise<number> {
       workers: { type: "string" },
       "dry-run": { type: "boolean", default: false },
       slurm: { type: "boolean", default: false },
+      "slurm-args": { type: "string" },
       formats: { type: "string" },
       run: { type: "string" },
       "task-index": { type: "string" },
@@ -55,8 +57,9 @@ async function main(args: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new Error(`one grid file at most (got ${positionals.join(" ")})\n${USAGE}`);
   const file = positionals[0] ?? QUICK_GRID;
-  const grid = await loadGrid(file);
   const out = resolve(values.out ?? join("results", basename(file, extname(file))));
+  // Slurm jobs read the folder's copy of the grid; its summary still names the grid the researcher wrote.
+  const grid = await nameSavedCopy(out, await loadGrid(file));
   if ((await Deno.stat(out).catch(() => null))?.isFile) throw new Error(`--out: ${out} is a file, not a folder`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
@@ -71,7 +74,8 @@ async function main(args: string[]): Promise<number> {
   if (values.run !== undefined || values["task-index"] !== undefined) return await worker(grid, out, values);
 
   if (values["dry-run"]) return await dryRun(grid, out);
-  if (values.slurm) return await writeSlurm(grid, out);
+  if (values["slurm-args"] !== undefined && !values.slurm) throw new Error("--slurm-args: only with --slurm");
+  if (values.slurm) return await writeSlurm(grid, out, slurmArgs(values["slurm-args"]), formats);
   // The runs' processes load what this one installed.
   await prepareNativeProducts();
   if (values["base-only"]) return await baseOnly(grid, out, workers);
@@ -104,10 +108,18 @@ async function dryRun(grid: Grid, out: string): Promise<number> {
   return 0;
 }
 
+/** `--slurm-args "--partition=cpu --time=2:00:00"`: sbatch options, each one word starting with `-`. */
+function slurmArgs(text: string | undefined): string[] {
+  const args = (text ?? "").trim().split(/\s+/).filter((a) => a.length > 0);
+  const bad = args.find((a) => !a.startsWith("-"));
+  if (bad !== undefined) throw new Error(`--slurm-args: "${bad}" is not an sbatch option (write --name=value)`);
+  return args;
+}
+
 /** `--slurm`: write the sbatch scripts instead of running. */
-async function writeSlurm(grid: Grid, out: string): Promise<number> {
+async function writeSlurm(grid: Grid, out: string, extra: string[], formats?: string[]): Promise<number> {
   const gridFile = await saveGrid(out, grid);
-  const files = slurmScripts(grid, { out, gridFile });
+  const files = slurmScripts(grid, { out, gridFile, extra, formats });
   for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
   await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
   console.log(

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { toYaml } from "../config/validate.ts";
 import type { RunConfig } from "../config/schema.ts";
 import { exists, readJsonLines, sha256Hex, writeTextFileAtomic } from "../io.ts";
@@ -70,6 +70,24 @@ export async function saveGrid(out: string, grid: Grid): Promise<string> {
   await writeTextFileAtomic(join(out, "grid.yaml"), grid.text);
   await writeTextFileAtomic(join(out, "grid-source.json"), JSON.stringify({ file: grid.file }) + "\n");
   return file;
+}
+
+/**
+ * A grid loaded from the folder's own copy (`OUT/grids/<hash>.yaml`, what Slurm jobs read) named by the file it was
+ * first run from, when that copy is the folder's current grid; otherwise the grid as it is.
+ */
+export async function nameSavedCopy(out: string, grid: Grid): Promise<Grid> {
+  if (!resolve(grid.file).startsWith(resolve(out, "grids") + "/")) return grid;
+  try {
+    const current = await Deno.readTextFile(join(out, "grid.yaml"));
+    const { file } = JSON.parse(await Deno.readTextFile(join(out, "grid-source.json")));
+    if (current === grid.text && typeof file === "string") grid.file = file;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new Error(`${join(out, "grid-source.json")}: ${(e as Error).message}`);
+    }
+  }
+  return grid;
 }
 
 /** The output folder's current grid, named by the file it was run from (when the folder recorded it). */
