@@ -248,7 +248,10 @@ const HOSTILE = [
   "\\binom{1000000000}{500000000}",
   "1" + "\\pm 1".repeat(100),
   "1 < 2 < 3 < x < 5 < 6",
-  "\\boxed{".repeat(300) + "1" + "}".repeat(300),
+  "\\boxed{" + "(".repeat(300) + "1" + ")".repeat(300) + "}",
+  "\\boxed{".repeat(50_000),
+  "\\(".repeat(30_000),
+  "(9^{9999})^{9999}",
 ];
 
 Deno.test("equivalent answers are equal, both ways", () => {
@@ -289,4 +292,41 @@ Deno.test("verifyMath gives a reason when false", () => {
   assertEquals(verifyMath("... \\boxed{\\dfrac{3}{4}}", "0.75"), { correct: true });
   assertEquals(verifyMath("... \\boxed{0.7}", "0.75"), { correct: false, reason: "wrong answer: 0.7" });
   assertEquals(verifyMath("I give up", "0.75"), { correct: false, reason: "no answer found" });
+});
+
+// Near misses that must not pass, each beside the reading that must: [gold, prediction, equal?].
+const NEAR_MISSES: [string, string, boolean][] = [
+  // "answer" anchors only the value right after them.
+  ["7", "To find the answer, we add: 3 + 4 = 7.\nDoubling that gives 14 pens.", false],
+  ["14", "To find the answer, we add: 3 + 4 = 7.\nDoubling that gives 14 pens.", true],
+  ["5", "The answer is not 5, it is 7.", false],
+  ["7", "The answer is not 5, it is 7.", true],
+  // A number that the text goes on multiplying, raising or scaling is not that number.
+  ["4", "The area is 4π square units.", false],
+  ["2", "It is 2^{10} in all.", false],
+  ["3", "\\boxed{3 \\text{ million}}", false],
+  ["3", "\\boxed{3 \\text{ apples}}", true],
+  ["\\frac{5}{2}", "She needs 2 1/2 cups of flour.", true],
+  ["2", "She needs 2 1/2 cups of flour.", false],
+  ["4\\pi", "4π^2", false],
+  ["4\\pi^2", "4π^2", true],
+  // Unions merge with their ends right; a braced set is never a tuple.
+  ["[0, 3]", "[0, 2] \\cup (1, 3)", false],
+  ["[0, 3)", "[0, 2] \\cup (1, 3)", true],
+  ["(1, 3)", "\\{1, 3\\}", false],
+  ["(1, 3)", "1, 3", true],
+  // Exact where it can be: no tolerance hides a difference of one in a billion.
+  ["x + 1000000000", "x + 1000000001", false],
+  ["x + 1000000000", "1000000000 + x", true],
+  ["6.02 \\times 10^{23}", "6.02e23", true],
+  ["6.02 \\times 10^{23}", "6.03e23", false],
+  ["13", "\\boxed{\\text{13}}", true],
+  ["12", "So the number of cookies is **12**.", true],
+  ["(1, 2)", "\\boxed{\\langle 1, 2 \\rangle}", true],
+  ["3100", "\\boxed{3 \\quad 100}", false],
+];
+
+Deno.test("near misses: anchors, continued numbers, scale words, unions, braced sets, exactness", () => {
+  const wrong = NEAR_MISSES.filter(([gold, predicted, expected]) => mathEqual(gold, predicted) !== expected);
+  assertEquals(wrong.map(([gold, predicted, expected]) => `${gold} vs ${predicted}: ${expected}`), []);
 });

@@ -5,28 +5,35 @@
  *
  * ## Extraction
  * In order of trust: "the final answer is X" and `\boxed{X}` (the one ending last wins; boxes or environments joined
- * by commas, "and", "or" are one list: `\boxed{1},\boxed{2}` is {1, 2}); "answer: X"; "answer … X"; GSM8K's
- * `#### X`. With no anchor, a text that is itself an answer is read whole; otherwise the last math environment
+ * by commas, "and", "or" are one list: `\boxed{1},\boxed{2}` is {1, 2}); "answer: X"; "the answer is X" (the value
+ * right after, never one further along the sentence, nor after "is not"); GSM8K's `#### X`. With no anchor, a text that is itself an answer is read whole; otherwise the last math environment
  * (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) that reads as mathematics, then the last number or plain expression outside a
- * formula that failed to read (so `$2^{10}.$` never yields 2).
+ * formula that failed to read (so `$2^{10}.$` never yields 2) and not one the text goes on qualifying (`4π`, `2x`,
+ * `5 dozen`, `2 and a half`, `3 or 5`). Markdown emphasis (`**12**`) is read through.
  *
  * ## What counts as equal
  * - **Numbers.** Integers and fractions exactly (big integers as BigInt, rational arithmetic as fractions:
  *   0.1 + 0.2 = 3/10). A decimal against a rational value is equal when both round to the same 6 decimal places
  *   (Math-Verify's `float_rounding`): 0.333333 = 1/3, 0.3333 ≠ 1/3, 16386.17 = 16386.17. A decimal never equals an
  *   irrational value (3.14 ≠ π, 1.414214 ≠ √2), as in Math-Verify, unless the value is an integer (2.0 = √4). Other
- *   constants: relative tolerance 1e-12.
- * - **Expressions with variables** are equal when they agree at 6 seeded random points of both signs (relative
- *   1e-9): `(x+1)^2` = `x^2+2x+1`, `\tan^2 y + 1` = `\sec^2 y`, but `\sqrt{x^2}` ≠ x (|x|), and `x+1` ≠ `y+1`.
+ *   constants: relative tolerance 1e-14 (so `\sqrt{2} + 10^{13}` ≠ `\sqrt{2} + 10^{13} + 1`). Scientific notation
+ *   (`6.02e23`, `6.02 \times 10^{23}`) is a number.
+ * - **Expressions with variables** are equal when they agree at 6 seeded random points: rational expressions exactly,
+ *   at rational points in fractions (`x + 10^9` ≠ `x + 10^9 + 1`); others at points of both signs, relative 1e-9:
+ *   `\tan^2 y + 1` = `\sec^2 y`, but `\sqrt{x^2}` ≠ x (|x|), and `x+1` ≠ `y+1`.
  * - **Percent** (`\%`, `%`, "percent", "percentage", "pct"): `p%` equals p and p/100 (`28\%` = 28 = 0.28, as
  *   Math-Verify accepts 28); without a percent sign, 0.28 ≠ 28.
- * - **Units and currency** after a value are dropped (`\text{ cm}`, `\textnormal{ miles}`, "125 miles", `\$`, `°`);
- *   `\mathrm{…}` only when it names a known unit, so `5\mathrm{e}` is 5e, never 5. No unit conversion (1 km ≠ 1000 m).
+ * - **Units and currency** after a value are dropped (`\text{ cm}`, `\textnormal{ miles}`, "125 miles", `\$`, `°`,
+ *   and a unit's own exponent, `\mbox{ cm}^2`), as is any plain noun (`5 \text{ apples}`) but never a scale or
+ *   comparison word (`2 \text{ million}`, `5 \text{ or more}` stay what they say); `\mathrm{…}` only when it names a
+ *   known unit, so `5\mathrm{e}` is 5e, never 5. No unit conversion (1 km ≠ 1000 m).
  * - **Separators.** `1,000`, `1{,}000`, `1,\!000`, `1 000` are thousands; `1000,99` and `2,74` are decimal commas;
  *   `32, 349` (comma and space) is a two-item list, never 32349.
  * - **Tuples, sets, intervals.** `(a, b)` is ordered; `[a, b)` is an interval with its ends; `\{…\}`, bare lists
- *   (`,` `;` "and" "or") and joined boxes are sets (order and duplicates ignored); `\pm` makes a set
- *   (`\pm 2021` = {−2021, 2021}); a set against a tuple compares in written order (Math-Verify). Intervals, unions
+ *   (`,` `;` "and" "or", LaTeX's plain-brace group `{1, 2}`) and joined boxes are sets (order and duplicates
+ *   ignored); `\pm` makes a set (`\pm 2021` = {−2021, 2021}); `\langle a, b \rangle` is a tuple. A bare list against
+ *   a tuple compares in written order (Math-Verify's convention); a set written as one, `\{1, 3\}`, is never a tuple
+ *   or an open interval. Intervals, unions
  *   (`\cup`), finite sets and one-variable inequalities compare as subsets of the reals, merged.
  * - **Relations** (`= < > \le \ge \ne`, LaTeX or ASCII `<= >= !=`) are relations, direction-aware: `5 \ge x` =
  *   `x \le 5`, `-x > -1` = `x < 1`; inequalities up to a positive factor, equations up to a nonzero factor
@@ -74,6 +81,8 @@ const MAX_ANSWER = 1_000;
 const MAX_DEPTH = 40;
 /** Longer texts are read from their end (where answers are). */
 const MAX_TEXT = 200_000;
+/** Candidates read per kind, best first (a text repeating an anchor thousands of times is not read thousands of times). */
+const MAX_ATTEMPTS = 64;
 
 /** An answer found in a text: its structure and the text it was read from. */
 export interface ReadAnswer {
@@ -127,7 +136,7 @@ function isProse(text: string): boolean {
 export function readMathAnswer(text: string): ReadAnswer | null {
   const body = text.length > MAX_TEXT ? text.slice(-MAX_TEXT) : text;
   const found = candidates(body);
-  for (const c of found.filter((c) => c.priority <= 200)) {
+  for (const c of found.filter((c) => c.priority <= 200).slice(0, MAX_ATTEMPTS)) {
     const answer = parse(c.text, c.environment);
     // A box may hold words (`\boxed{\text{Evelyn}}`); a sentence after "answer" must hold mathematics.
     if (
@@ -146,7 +155,7 @@ export function readMathAnswer(text: string): ReadAnswer | null {
     }
   }
   const failed: [number, number][] = [];
-  for (const c of found.filter((c) => c.priority > 200)) {
+  for (const c of found.filter((c) => c.priority > 200).slice(0, MAX_ATTEMPTS)) {
     if (!c.environment && failed.some(([lo, hi]) => c.start < hi && c.end > lo)) continue;
     const answer = parse(c.text, c.environment);
     if (answer && !hasText(answer)) return { answer, source: c.text };
@@ -174,14 +183,13 @@ function readGold(gold: string): ReadAnswer | null {
 /** Do `gold` and `predicted` (answers or whole solutions, LaTeX or plain) give the same answer? False, fast, for hostile input. */
 export function mathEqual(gold: string, predicted: string, options: { deadlineMs?: number } = {}): boolean {
   const deadline = new Deadline(options.deadlineMs ?? 500);
-  const g = readGold(gold);
-  if (!g || deadline.passed) return false;
-  const p = readMathAnswer(predicted);
-  if (!p) return false;
   try {
-    return answersEqual(g.answer, p.answer, deadline);
+    const g = readGold(gold);
+    if (!g || deadline.passed) return false;
+    const p = readMathAnswer(predicted);
+    return p !== null && answersEqual(g.answer, p.answer, deadline);
   } catch {
-    return false;
+    return false; // nothing a text holds may throw out of a verdict
   }
 }
 
@@ -190,15 +198,15 @@ export function verifyMath(response: string, gold: string, options: { deadlineMs
   if (typeof response !== "string") return { correct: false, reason: "response is not a string" };
   if (typeof gold !== "string") return { correct: false, reason: "math gold must be a string" };
   const deadline = new Deadline(options.deadlineMs ?? 500);
-  const g = readGold(gold);
-  if (!g) return { correct: false, reason: "no answer found in the gold" };
-  const p = readMathAnswer(response);
-  if (!p) return { correct: false, reason: "no answer found" };
-  let same = false;
   try {
-    same = answersEqual(g.answer, p.answer, deadline);
-  } catch {
-    same = false;
+    const g = readGold(gold);
+    if (!g) return { correct: false, reason: "no answer found in the gold" };
+    const p = readMathAnswer(response);
+    if (!p) return { correct: false, reason: "no answer found" };
+    return answersEqual(g.answer, p.answer, deadline)
+      ? { correct: true }
+      : { correct: false, reason: `wrong answer: ${p.source.slice(0, 200)}` };
+  } catch (e) {
+    return { correct: false, reason: `unreadable answer (${(e as Error).message.slice(0, 100)})` };
   }
-  return same ? { correct: true } : { correct: false, reason: `wrong answer: ${p.source}` };
 }

@@ -186,10 +186,10 @@ function parseBracketed(s: string, depth: number): Answer | null {
     const items = splitTopLevel(inner, /,|;/).filter((p) => p.length > 0);
     return flattenSet(items.map((p) => parseAnswer(p, depth + 1)), true);
   }
-  // `{1, 2}` with plain braces is a set when it lists (a lone `{x}` is a group).
+  // `{1, 2}` with plain braces (LaTeX's group, not `\{`) is a list, as bare `1, 2` is; a lone `{x}` is a group.
   if (s.startsWith("{") && s.endsWith("}") && enclosedWhole(s)) {
     const items = splitTopLevel(s.slice(1, -1), /,|;/).filter((p) => p.length > 0);
-    if (items.length > 1) return flattenSet(items.map((p) => parseAnswer(p, depth + 1)), true);
+    if (items.length > 1) return flattenSet(items.map((p) => parseAnswer(p, depth + 1)), false);
   }
   const angle = s.match(/^\\langle\s*([\s\S]*?)\s*\\rangle$/);
   if (angle) {
@@ -209,6 +209,8 @@ function parseBracketed(s: string, depth: number): Answer | null {
 
 /** A scalar or matrix read by mathjs, with a trailing `\%` kept as a flag; text when mathjs cannot read it. */
 function parseScalar(s: string): Answer {
+  const numeral = s.match(/^\\(?:text|mathrm)\{\s*(-?[\d.]+)\s*\}$/);
+  if (numeral) return parseScalar(numeral[1]); // `\text{13}` is 13
   const word = s.match(/^(?:\\text\{\s*([^{}]*?)\s*\}|([A-Za-z]{3,}(?:\s+[A-Za-z]+)*))$/);
   if (word && !/^(?:pi|inf|infinity|sin|cos|tan|sqrt|log|ln|exp)$/i.test(word[1] ?? word[2])) {
     return { kind: "text", text: textOf(word[1] ?? word[2]) };

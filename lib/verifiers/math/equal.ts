@@ -70,12 +70,16 @@ export function answersEqual(gold: Answer, pred: Answer, deadline: Deadline): bo
   if (gold.kind === "set" && pred.kind === "expr") return setsEqual(gold.items, [pred], deadline);
   if (gold.kind === "expr" && pred.kind === "set") return setsEqual([gold], pred.items, deadline);
   if (gold.kind === "bracket" && pred.kind === "bracket") return bracketsEqual(gold, pred, deadline);
-  // A tuple against a list or set of the same items in the same written order (Math-Verify's convention).
-  if (gold.kind === "bracket" && pred.kind === "set" && gold.open === "(" && gold.close === ")") {
+  // A tuple against a bare list of the same items in the same written order (Math-Verify's convention); a set
+  // written as one (`\{1, 3\}`) is never a tuple or an open interval.
+  if (gold.kind === "bracket" && pred.kind === "set" && !pred.braced && gold.open === "(" && gold.close === ")") {
     return itemsInOrder(gold.items, pred.items, deadline);
   }
-  if (gold.kind === "set" && pred.kind === "bracket" && pred.open === "(" && pred.close === ")") {
+  if (gold.kind === "set" && !gold.braced && pred.kind === "bracket" && pred.open === "(" && pred.close === ")") {
     return itemsInOrder(gold.items, pred.items, deadline);
+  }
+  if ((gold.kind === "bracket" && pred.kind === "set") || (gold.kind === "set" && pred.kind === "bracket")) {
+    return false;
   }
   if (isSetLike(gold) && isSetLike(pred)) {
     const a = realSet(gold, deadline);
@@ -179,6 +183,7 @@ function valuesEqual(x: Term, y: Term, deadline: Deadline): boolean {
   const b = y.node;
   const symbols = [...new Set([...symbolsOf(a), ...symbolsOf(b)])];
   if (symbols.length === 0) return constantsEqual(x, y);
+  if (isRationalArithmetic(a, true) && isRationalArithmetic(b, true)) return rationalIdentity(x, y, symbols, deadline);
   const rng = new Rng(20_250_613);
   let valid = 0;
   for (let p = 0; p < POINTS * 3 && valid < POINTS; p++) {
@@ -191,6 +196,32 @@ function valuesEqual(x: Term, y: Term, deadline: Deadline): boolean {
     if (va === undefined || vb === undefined) return false;
     if (va === null || vb === null) continue; // a pole or a domain edge at this point
     if (!sameValue(va, vb, SYMBOLIC_TOLERANCE, false)) return false;
+    valid++;
+  }
+  return valid >= 3;
+}
+
+/**
+ * Rational expressions with variables, exactly: at 6 random rational points, in fractions, so no tolerance hides a
+ * difference of 1 in 10^9. (Two rational functions of degree < 6 that agree at 6 points off their poles are equal.)
+ */
+function rationalIdentity(x: Term, y: Term, symbols: string[], deadline: Deadline): boolean {
+  const rng = new Rng(20_250_614);
+  let valid = 0;
+  for (let p = 0; p < POINTS * 3 && valid < POINTS; p++) {
+    if (deadline.passed) return false;
+    const scope: Record<string, unknown> = {};
+    for (const name of symbols) {
+      const numerator = Math.floor(rng.next() * 199) - 99;
+      scope[name] = exactMath.fraction(numerator === 0 ? 1 : numerator, 7 + Math.floor(rng.next() * 23));
+    }
+    let same: boolean;
+    try {
+      same = exactMath.equal(exactMath.evaluate(x.source, scope), exactMath.evaluate(y.source, scope)) as boolean;
+    } catch {
+      continue; // a pole at this point
+    }
+    if (!same) return false;
     valid++;
   }
   return valid >= 3;
@@ -458,11 +489,11 @@ function normalize(pieces: Interval[]): Interval[] {
   for (const p of sorted) {
     const last = out[out.length - 1];
     if (last && (p.lo < last.hi || (p.lo === last.hi && (p.loClosed || last.hiClosed)))) {
-      if (p.hi > last.hi || (p.hi === last.hi && p.hiClosed)) {
+      if (p.hi > last.hi) {
         last.hi = p.hi;
-        last.hiClosed = p.hiClosed || (p.hi === last.hi && last.hiClosed);
+        last.hiClosed = p.hiClosed;
         last.hiAt = p.hiAt;
-      }
+      } else if (p.hi === last.hi && p.hiClosed) last.hiClosed = true;
     } else out.push({ ...p });
   }
   return out;

@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { braceGroup } from "./latex.ts";
 
 /** One place an answer may be. */
 export interface Candidate {
@@ -34,19 +33,39 @@ const JOINER = /^(?:[\s$,;&]|\\\\|\\quad|\\qquad|\\[,;!]|\\text\s*\{\s*(?:and|or
 const PERCENT_AFTER = /^\s*(?:\\%|%|percent(?:age)?\b|pct\b)/i;
 
 /** All candidates, best first. */
-export function candidates(text: string): Candidate[] {
+export function candidates(raw: string): Candidate[] {
+  // Markdown emphasis (`**12**`, `__12__`) is blanked, keeping every position.
+  const text = raw.replace(/\*\*|__/g, "  ");
   const found = [...boxed(text), ...anchored(text), ...environments(text), ...numbers(text)];
   return found.sort((a, b) => a.priority - b.priority || b.end - a.end || a.start - b.start);
+}
+
+/** Most boxes or environments joined into one list (a longer list is not one answer). */
+const MAX_JOINED = 16;
+
+/** Index of the `}` closing each `{` (unescaped), in one pass. */
+function matchingBraces(text: string): Map<number, number> {
+  const closing = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") i++;
+    else if (c === "{") open.push(i);
+    else if (c === "}" && open.length > 0) closing.set(open.pop()!, i);
+  }
+  return closing;
 }
 
 /** `\boxed{…}` / `\fbox{…}` (braces matched, or `\boxed 7`); neighbouring boxes join into one list. */
 function boxed(text: string): Candidate[] {
   const boxes: { start: number; end: number; content: string }[] = [];
+  const closing = matchingBraces(text);
   for (const m of text.matchAll(/\\(?:boxed|fbox)\s*/g)) {
     const start = m.index!;
     const open = start + m[0].length;
-    const group = braceGroup(text, open);
-    if (group) boxes.push({ start, end: group.end, content: group.content.trim() });
+    const close = closing.get(open);
+    if (text[open] === "{" && close === undefined) continue; // unclosed: no answer here
+    if (close !== undefined) boxes.push({ start, end: close + 1, content: text.slice(open + 1, close).trim() });
     else {
       const bare = text.slice(open).match(/^[^\s$]+/);
       if (bare) boxes.push({ start, end: open + bare[0].length, content: bare[0] });
@@ -55,7 +74,7 @@ function boxed(text: string): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < boxes.length;) {
     let j = i;
-    while (j + 1 < boxes.length && JOINER.test(text.slice(boxes[j].end, boxes[j + 1].start))) j++;
+    while (j + 1 < boxes.length && j - i < MAX_JOINED && JOINER.test(text.slice(boxes[j].end, boxes[j + 1].start))) j++;
     const group = boxes.slice(i, j + 1);
     const contents = group.map((b) => b.content).filter((c) => c.length > 0);
     out.push({
@@ -87,13 +106,15 @@ function anchored(text: string): Candidate[] {
       out.push({ text: line[0].trim(), start, end: start + line[0].length, priority: 50, environment: false });
     }
   }
-  for (const m of text.matchAll(/\banswer\b\s*(?:\*\*)?\s*(:)?\s*(?:\*\*)?/gi)) {
+  // "answer: X", "the answer is X", "answer = X", "the answer would be X": the value right after, never one found
+  // further along a sentence ("to find the answer, we compute 3 + 4 = 7") or after a denial ("is not 5").
+  for (
+    const m of text.matchAll(
+      /\banswer\b(?:\s*(:)|\s+(?:is|=|equals|would be|should be|will be)\b\s*:?|\s*=|\s+(?=\$|\\[(\[]))(?!\s*not\b)\s*/gi,
+    )
+  ) {
     const from = m.index! + m[0].length;
-    const window = text.slice(from, from + 100).split("\n")[0];
-    // "answer … = X": the value after the last equals sign, when the line has one outside math.
-    const equals = window.lastIndexOf("=");
-    const at = equals >= 0 && !window.slice(0, equals).includes("$") ? from + equals + 1 : from;
-    const span = firstMathWithin(text, at, at === from ? 50 : 100 - (at - from));
+    const span = firstMathWithin(text, from, 3);
     if (span) out.push({ ...span, priority: m[1] ? 100 : 200 });
   }
   return out;
@@ -130,15 +151,34 @@ function firstMathWithin(text: string, from: number, limit: number): Omit<Candid
 
 type Environment = { start: number; end: number; content: string };
 
+// The next occurrence of a needle, remembered for the text being read: many openers with one far (or no) closer
+// stay linear.
+let searchedText = "";
+let searches = new Map<string, { from: number; at: number }>();
+
+/** `text.indexOf(needle, from)`, reusing the last answer when it still holds. */
+function nextIndex(text: string, needle: string, from: number): number {
+  if (searchedText !== text) {
+    searchedText = text;
+    searches = new Map();
+  }
+  const cache = searches;
+  const last = cache.get(needle);
+  if (last && from >= last.from && (last.at < 0 || from <= last.at)) return last.at;
+  const at = text.indexOf(needle, from);
+  cache.set(needle, { from, at });
+  return at;
+}
+
 /** A math environment opening exactly at `i`: `$$…$$`, `\[…\]`, `\(…\)`, `$…$` (inline: one line). */
 function environmentAt(text: string, i: number): Environment | null {
   const find = (open: string, closer: string, oneLine: boolean): Environment | null => {
     if (!text.startsWith(open, i)) return null;
     let k = i + open.length;
     while (k < text.length) {
-      const j = text.indexOf(closer, k);
+      const j = nextIndex(text, closer, k);
       if (j < 0) return null;
-      if (oneLine && text.slice(i, j).includes("\n")) return null;
+      if (oneLine && nextIndex(text, "\n", i) < j && nextIndex(text, "\n", i) >= 0) return null;
       if (text[j - 1] !== "\\" || closer.startsWith("\\")) {
         return { start: i, end: j + closer.length, content: text.slice(i + open.length, j) };
       }
@@ -191,7 +231,9 @@ function environments(text: string): Candidate[] {
 }
 
 /** A run of digits and operators: `12`, `1,234.5`, `2,74`, `(1/2) / (3/4)`, `28 %`. */
-const RUN = /(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d{1,2}(?![\d,])|[\d.+\-*/^()×÷ ])+/y;
+const RUN = /(?:\d(?:\.\d+)?[eE][+-]?\d+|\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d{1,2}(?![\d,])|[\d.+\-*/^()×÷ ])+/y;
+/** After a run, what says the value goes on (`4π`, `3√2`, `2x`, `2^{10}`, `3i`): that run is not the value. */
+const CONTINUES = /^(?:[π√^{_\\]|[a-zA-Z](?![a-zA-Z]))/;
 
 /** Longest run read as one value (longer ones are not answers, and must not cost quadratic time). */
 const MAX_RUN = 200;
@@ -202,11 +244,14 @@ function numberAt(text: string, i: number): Omit<Candidate, "priority"> | null {
   if (!m || m[0].length >= MAX_RUN) return null;
   let run = m[0].replace(/\s+$/, "");
   // Trailing operators or sentence periods, and unmatched brackets, are not part of the value.
-  run = run.replace(/[+\-*/^×÷.\s]+$/, "");
+  run = run.replace(/[+\-*/^×÷.\s(]+$/, "");
   while (run.startsWith("(") && !balanced(run)) run = run.slice(1);
   while (run.endsWith(")") && !balanced(run)) run = run.slice(0, -1);
   if (!/\d/.test(run)) return null;
   const end = i + run.length;
+  const next = text.slice(end, end + 2);
+  if (CONTINUES.test(next) && !UNIT_LETTERS.has(next[0])) return null;
+  if (QUALIFIED.test(text.slice(end, end + 24))) return null;
   const percent = PERCENT_AFTER.exec(text.slice(end));
   return {
     text: run.trim() + (percent ? "\\%" : ""),
@@ -225,6 +270,12 @@ function balanced(s: string): boolean {
   return depth === 0;
 }
 
+/** Words after a number that make it another number or no single value: `5 dozen`, `2 and a half`, `3 or 5`, `90 to 110`. */
+const QUALIFIED = /^\s+(?:hundred|thousand|million|billion|trillion|dozen|score|and a half|and one half|or|to|-)\b/i;
+
+/** Single letters that are units after a number (`5 m`, `3 g`), not variables. */
+const UNIT_LETTERS = new Set(["m", "g", "s", "h", "l", "L", "K", "N", "J", "W", "V", "A"]);
+
 /** Numbers and plain expressions anywhere (priority 300): after a space, `=`, `(`, `:`, a currency sign or the start. */
 function numbers(text: string): Candidate[] {
   const out: Candidate[] = [];
@@ -232,7 +283,8 @@ function numbers(text: string): Candidate[] {
     const c = text[i];
     if (!/[\d.(-]/.test(c)) continue;
     const before = text[i - 1];
-    if (i > 0 && !/[\s=:$€£¥(]/.test(before)) continue;
+    if (i > 0 && !/[\s=$€£¥(]/.test(before)) continue;
+    if (before === "(" && /[a-zA-Z]/.test(text[i - 2] ?? "")) continue; // an argument: sqrt(2), f(3)
     const number = numberAt(text, i);
     if (number) out.push({ ...number, priority: 300 });
     // One try per run of number characters keeps the scan linear.

@@ -38,6 +38,29 @@ export const UNIT_WORDS = new Set([
   ..."dollar dollars cent cents euro euros degree degrees radian radians rad cal kcal J kJ W kW V A N Pa".split(" "),
 ]);
 
+/** Words after a number that change what it says (never dropped as units): scale, comparison, negation. */
+const NOT_UNITS = new Set(
+  ("hundred hundreds thousand thousands million millions billion billions trillion trillions dozen dozens " +
+    "squared cubed half halves quarter quarters percent times and or not no more less than at least most " +
+    "about over under plus minus each per").split(" "),
+);
+
+/**
+ * Is `word` (one or more words) a unit to drop after a value? Known unit words always; any other plain noun
+ * (`5 \text{ apples}`) unless it is a scale or comparison word (`2 \text{ million}`, `5 \text{ or more}`); for
+ * `\mathrm{}` only known units, since it also spells constants and variables (`\mathrm{e}`).
+ */
+function isUnit(word: string, mathish: boolean): boolean {
+  if (!/^[a-zA-Z][a-zA-Z .\/]*$/.test(word)) return false;
+  const words = word.trim().split(/\s+/).map((w) => w.replace(/\.$/, ""));
+  if (words.every((w) => UNIT_WORDS.has(w))) return true;
+  if (mathish || words.some((w) => NOT_UNITS.has(w.toLowerCase()))) return false;
+  return words.every((w) => w.length > 1);
+}
+
+/** What a dropped unit leaves, so a unit's own exponent (`\mbox{ cm}^2`) can go with it and nothing else's. */
+const DROPPED_UNIT = "\u0000";
+
 const TEXT_COMMANDS = "text|textnormal|textrm|textbf|textit|textsf|texttt|mbox|hbox|mathrm|operatorname";
 
 /** Remove every `\boxed{…}` / `\fbox{…}` wrapper, keeping its content. */
@@ -76,12 +99,7 @@ function textGroup(command: string, content: string, before: string, whole: bool
   if (word === ",") return ",";
   if (/^(?:percent(?:age)?|pct|%)$/i.test(word)) return "\\%";
   const afterValue = /[\d})\]a-zA-Z]\s*$/.test(before) && !whole;
-  const unitLike = /^[a-zA-Z][a-zA-Z .\/]*$/.test(word);
-  if (afterValue && unitLike) {
-    const known = word.split(/\s+/).every((w) => UNIT_WORDS.has(w) || UNIT_WORDS.has(w.replace(/\.$/, "")));
-    const mathish = command === "mathrm" || command === "operatorname";
-    if (known || (!mathish && word.length > 1 && !/^[a-zA-Z]$/.test(word))) return " ";
-  }
+  if (afterValue && isUnit(word, command === "mathrm" || command === "operatorname")) return DROPPED_UNIT;
   return `\\text{${word}}`;
 }
 
@@ -105,7 +123,8 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(/(?<!\\)\$/g, " ").replace(/\\\$/g, " ").replace(/[€£¥₹]/g, " ");
   s = s.replace(/\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])\s*(\.(?!\d))?/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, "");
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])|(?<!\\)\\[,;:! ]|~/g, " ");
+  // `\quad` separates; it never joins digit groups into one number (`3 \quad 100` is not 3100).
+  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " \u0001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   s = s.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, "\\R ");
   s = s.replace(/\\(?:mathbf|boldsymbol|bm|mathit|mathsf|mathnormal|mathcal)(?![a-zA-Z])/g, "");
@@ -117,15 +136,17 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   );
   s = s.replace(/\\(?:neq|ne)(?![a-zA-Z])|!=|\\not\s*=/g, "\\ne ");
   s = s.replace(/\\(?:ldots|cdots|dots|dotsc|dotsb)(?![a-zA-Z])|\.{3}|…/g, " \\ldots ");
-  s = s.replace(/\\(?:lvert|rvert|vert)(?![a-zA-Z])/g, "|").replace(/\\(?:langle)(?![a-zA-Z])/g, "\\langle ");
+  s = s.replace(/\\(?:lvert|rvert|vert)(?![a-zA-Z])/g, "|").replace(/\\langle(?![a-zA-Z])/g, "(").replace(
+    /\\rangle(?![a-zA-Z])/g,
+    ")",
+  );
   // Percent in every spelling becomes `\%`.
   s = s.replace(/\\?%|\s*\b(?:percent(?:age)?|pct)\b/gi, "\\%");
   const whole = new RegExp(`^\\\\(?:${TEXT_COMMANDS})\\s*\\{([^{}]*)\\}$`).exec(s.trim());
   s = s.replace(new RegExp(`\\\\(${TEXT_COMMANDS})\\s*\\{([^{}]*)\\}`, "g"), (_m, command, content, offset) => {
     return textGroup(command, content, s.slice(0, offset), whole !== null);
   });
-  // A unit's exponent left behind (`\mbox{ cm}^2` → ` ^2`).
-  s = s.replace(/\s+\^\s*\{?\d\}?/g, " ");
+  s = s.replace(/\u0000\s*(?:\^\s*\{?\d\}?)?/g, " ");
   s = s.replace(/\s+/g, " ").trim();
   s = s.replace(/(?<!\.)[.,;:]\s*$/, "").replace(/^=\s*/, "").trim();
   // Separators inside a number that is the whole answer (or the value after its last `=`): a decimal comma only
@@ -139,7 +160,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
     /(?<![\d.,] ?)(\d{1,3})((?: \d{3})+)(?![\d.,]| ?\d)/g,
     (_m, head, rest) => head + rest.replace(/ /g, ""),
   );
-  return s;
+  return s.replace(/\s*\u0001\s*/g, " ").trim();
 }
 
 /** Drop plain unit words after a value at the end of one item (`125 miles`, `3 cm^2`). */
@@ -148,7 +169,7 @@ export function dropTrailingWords(text: string): string {
   let s = text;
   for (let guard = 0; guard < 4; guard++) {
     const m = s.match(/^(.*?[\d})\]])\s+([a-zA-Z]{2,})(?:\^\{?\d\}?)?\.?$/);
-    if (!m || KEEP.test(m[2])) break;
+    if (!m || KEEP.test(m[2]) || !isUnit(m[2], false)) break;
     s = m[1];
   }
   return s.trim();
@@ -203,7 +224,9 @@ type Token = { kind: "operand" | "op" | "open" | "close"; text: string };
 export function toMathjs(latex: string): string {
   const s = latex.replace(/(-?\d*)\.(\d*)\\overline\s*\{(\d+)\}/g, (_m, w, f, r) => repeatingToFraction(w, f, r))
     // A mixed number: 2\frac{1}{2} (digits right before a numeric fraction).
-    .replace(/(^|[^\d.}\w])(\d+)\s*\\frac\s*(\{\d+\}|\d)\s*(\{\d+\}|\d)/g, "$1($2+\\frac$3$4)");
+    .replace(/(^|[^\d.}\w^])(\d+)\s*\\frac\s*(\{\d+\}|\d)\s*(\{\d+\}|\d)/g, "$1($2+\\frac$3$4)")
+    // A plain mixed number: 2 1/2 (a space, then a numeric fraction).
+    .replace(/(^|[^\d.^])(\d+)\s+(\d+)\s*\/\s*(\d+)(?![\d.])/g, "$1($2+$3/$4)");
   return new Converter(s).run();
 }
 
@@ -259,7 +282,7 @@ class Converter {
   }
 
   private number(): Token {
-    const m = this.s.slice(this.i).match(/^(?:\d+\.?\d*|\.\d+)/);
+    const m = this.s.slice(this.i).match(/^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![\d.]))?/);
     if (!m) throw new Error("bad number");
     this.i += m[0].length;
     const base = this.s.slice(this.i).match(/^_\s*(?:\{\s*(\d+)\s*\}|(\d))/);

@@ -43,7 +43,7 @@ export const MAX_EXPONENT = 10_000;
 /** Decimal places at which a decimal answer meets a rational one (Math-Verify's default `float_rounding`). */
 export const DECIMAL_PLACES = 6;
 /** Relative tolerance between two values that are not a decimal against a rational. */
-export const RELATIVE_TOLERANCE = 1e-12;
+export const RELATIVE_TOLERANCE = 1e-14;
 /** Relative tolerance between expressions with variables, evaluated at random points. */
 export const SYMBOLIC_TOLERANCE = 1e-9;
 
@@ -73,11 +73,44 @@ export function symbolsOf(node: MathNode): string[] {
   return [...names].sort();
 }
 
-/** Is every node rational arithmetic with small integer exponents (exact with fractions, and cheap)? */
-export function isRationalArithmetic(node: MathNode): boolean {
+/** Largest result, in bits, evaluated exactly: `(9^{9999})^{9999}` is refused before it is computed. */
+export const MAX_EXACT_BITS = 100_000;
+
+/** An upper bound of the bits of a rational expression's numerator and denominator (Infinity: unknown). */
+function bitsOf(node: MathNode): number {
+  const n = node as unknown as { type: string; op?: string; args?: MathNode[]; content?: MathNode; value?: unknown };
+  switch (n.type) {
+    case "ConstantNode":
+      return Math.max(1, String(n.value).replace(/[^\d]/g, "").length * 3.33);
+    case "SymbolNode":
+      return 16; // a random point's numerator and denominator
+    case "ParenthesisNode":
+      return bitsOf(n.content!);
+    case "OperatorNode": {
+      const args = n.args!.map(bitsOf);
+      if (n.op === "^") {
+        const exponent = Number((n.args![1] as unknown as { evaluate(): unknown }).evaluate());
+        return args[0] * Math.abs(exponent);
+      }
+      return args.length === 1 ? args[0] : args[0] + args[1] + 1;
+    }
+    default:
+      return Infinity;
+  }
+}
+
+/**
+ * Is every node rational arithmetic with small integer exponents and a result of bounded size (exact with fractions,
+ * and cheap)? With `symbols`, variables are allowed too (evaluated at rational points).
+ */
+export function isRationalArithmetic(node: MathNode, symbols = false): boolean {
   let ok = true;
   node.traverse((n) => {
     if (!ok || n.type === "ConstantNode" || n.type === "ParenthesisNode") return;
+    if (n.type === "SymbolNode" && symbols) {
+      if (["pi", "e", "i", "Infinity"].includes((n as unknown as { name: string }).name)) ok = false;
+      return;
+    }
     if (n.type !== "OperatorNode") {
       ok = false;
       return;
@@ -95,7 +128,7 @@ export function isRationalArithmetic(node: MathNode): boolean {
       }
     }
   });
-  return ok;
+  return ok && bitsOf(node) <= MAX_EXACT_BITS;
 }
 
 /** Is the node one decimal literal (`0.75`, `-2.5`), the form Math-Verify compares at six places? */
