@@ -330,3 +330,11 @@ Deno.test("near misses: anchors, continued numbers, scale words, unions, braced 
   const wrong = NEAR_MISSES.filter(([gold, predicted, expected]) => mathEqual(gold, predicted) !== expected);
   assertEquals(wrong.map(([gold, predicted, expected]) => `${gold} vs ${predicted}: ${expected}`), []);
 });
+
+Deno.test("residues, named angles and degrees Celsius read as their value", () => {
+  assertEquals(mathEqual("3", "\\boxed{n \\equiv 3 \\pmod{7}}"), true);
+  assertEquals(mathEqual("3", "\\boxed{n \\equiv 4 \\pmod{7}}"), false);
+  assertEquals(mathEqual("30", "\\angle ABC = 30^\\circ"), true);
+  assertEquals(mathEqual("30", "\\angle ABC = 60^\\circ"), false);
+  assertEquals(mathEqual("5", "\\boxed{5^{\\circ}\\text{C}}"), true);
+});

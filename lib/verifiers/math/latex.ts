@@ -128,7 +128,13 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   s = s.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, "\\R ");
   s = s.replace(/\\(?:mathbf|boldsymbol|bm|mathit|mathsf|mathnormal|mathcal)(?![a-zA-Z])/g, "");
-  s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|°|\\degree(?![a-zA-Z])/g, "");
+  // Degrees (and °C, °F after them) go; `\pmod{7}` / `(mod 7)` after a residue go (the residue is the answer).
+  s = s.replace(
+    /(?:\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|°|\\degree(?![a-zA-Z]))(?:\s*(?:\\(?:text|mathrm)\s*\{\s*[CF]\s*\}|[CF](?![a-zA-Z])))?/g,
+    "",
+  );
+  s = s.replace(/\\pmod\s*\{[^{}]*\}|\\pmod\s*\d+|\(\s*(?:\\bmod|\\mod|mod)\s*\d+\s*\)/g, " ");
+  s = s.replace(/\\equiv(?![a-zA-Z])/g, "=");
   s = s.replace(/\\(?:lt)(?![a-zA-Z])/g, "<").replace(/\\(?:gt)(?![a-zA-Z])/g, ">");
   s = s.replace(/\\(?:leqslant|leq|le)(?![a-zA-Z])|<=/g, "\\le ").replace(
     /\\(?:geqslant|geq|ge)(?![a-zA-Z])|>=/g,
@@ -388,6 +394,15 @@ class Converter {
       }
       case "begin":
         return [this.matrix()];
+      case "angle":
+      case "measuredangle": {
+        // `\angle ABC` names an angle: one symbol, so `\angle ABC = 30` is a labelled 30.
+        this.skipSpaces();
+        const name = this.s.slice(this.i).match(/^[A-Za-z]+/)?.[0];
+        if (!name) throw new Error("\\angle without a name");
+        this.i += name.length;
+        return [{ kind: "operand", text: `angle_${name}` }];
+      }
       case "exponentiale":
         return [{ kind: "operand", text: "e" }];
       default:
