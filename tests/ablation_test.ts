@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertRejects, assertStringIn
 import { join } from "node:path";
 import { parseGrid } from "../lib/ablation/grid.ts";
 import { ablationReport, variantsOf } from "../lib/ablation/report.ts";
-import { meanCi, tQuantile95 } from "../lib/ablation/statistics.ts";
+import { bandOver, meanCi, tQuantile95 } from "../lib/ablation/statistics.ts";
 import { summaryCsv, summaryMarkdown } from "../lib/ablation/summary.ts";
 import type { RunResults } from "../lib/ablation/store.ts";
 import { ablationFigures, learningFigure, passkFigure } from "../lib/ablation/plots.ts";
@@ -24,6 +24,18 @@ Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
   assertEquals(tQuantile95(1), 12.706);
   assertAlmostEquals(tQuantile95(60), 2.0003, 2e-3);
   assertAlmostEquals(tQuantile95(1000), 1.9623, 1e-3);
+});
+
+Deno.test("bands over seeds stop where every seed has data, or run on to the longest curve (per-step quantities)", () => {
+  const curves = [[{ x: 0, y: 1 }, { x: 2, y: 3 }], [{ x: 0, y: 3 }, { x: 4, y: 5 }]];
+  // Shortest: x = 0, 2; at 2 the second curve is interpolated to 4, so the mean is (3 + 4) / 2.
+  assertEquals(bandOver(curves).map((p) => [p.x, p.mean, p.n]), [[0, 2, 2], [2, 3.5, 2]]);
+  // Longest: on to x = 4, where only the second curve goes on.
+  assertEquals(bandOver(curves, { through: "longest" }).map((p) => [p.x, p.mean, p.n]), [[0, 2, 2], [2, 3.5, 2], [
+    4,
+    5,
+    1,
+  ]]);
 });
 
 const GRID = `sft: { model: { dModel: 16, layers: 1, heads: 2 } }

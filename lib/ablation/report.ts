@@ -257,6 +257,8 @@ function variantHinted(label: string, runs: RunResults[]): AblationReport["hinte
         r.metrics.filter(trainedOn).map((m) => ({ x: Number(m.step), y: Number(m[key]) }))
           .filter((p) => Number.isFinite(p.y))
       ),
+      // Runs of one budget end at different steps (hinted resamples spend it): each curve runs to the last step.
+      { through: "longest" },
     );
   return { variant: label, histogram, gamma: over("gamma"), fraction: over("hintedFraction") };
 }

@@ -80,11 +80,19 @@ export interface CurvePoint {
   n: number;
 }
 
-/** Mean and CI at each x over seeds, each seed's curve linearly interpolated, where every seed has data. */
-export function bandOver(curves: { x: number; y: number }[][]): CurvePoint[] {
+/**
+ * Mean and CI at each x over seeds, each seed's curve linearly interpolated: where every seed has data (`shortest`,
+ * the default: learning curves compare like with like), or on to the longest curve's end with the band over the
+ * seeds that go on (`longest`: per-step quantities of runs that end at different steps).
+ */
+export function bandOver(
+  curves: { x: number; y: number }[][],
+  options: { through?: "shortest" | "longest" } = {},
+): CurvePoint[] {
   const usable = curves.filter((c) => c.length > 0);
   if (usable.length === 0) return [];
-  const end = Math.min(...usable.map((c) => c[c.length - 1].x));
+  const ends = usable.map((c) => c[c.length - 1].x);
+  const end = options.through === "longest" ? Math.max(...ends) : Math.min(...ends);
   const xs = [...new Set(usable.flatMap((c) => c.map((p) => p.x)))].filter((x) => x <= end).sort((a, b) => a - b);
   const at = (curve: { x: number; y: number }[], x: number) => {
     const i = curve.findIndex((p) => p.x >= x);
@@ -93,5 +101,6 @@ export function bandOver(curves: { x: number; y: number }[][]): CurvePoint[] {
     const [a, b] = [curve[i - 1], curve[i]];
     return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
   };
-  return xs.map((x) => ({ x, ...meanCi(usable.map((c) => at(c, x))) }));
+  // Past a curve's end it has no value: the band there is over the curves that go on.
+  return xs.map((x) => ({ x, ...meanCi(usable.map((c) => at(c, x)).filter(Number.isFinite)) }));
 }
