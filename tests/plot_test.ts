@@ -1,6 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "./assert.ts";
 import { exportFigures, figureHtml, findChromium } from "../lib/mod.ts";
-import { decodeDataUrl } from "../lib/plot/export.ts";
+import { decodeDataUrl, FigureRenderer } from "../lib/plot/export.ts";
+import { BUNDLED_FONT, FIGURE_FONT } from "../lib/plot/figure.ts";
 import puppeteer from "puppeteer-core";
 import { join } from "node:path";
 
@@ -119,4 +120,19 @@ Deno.test("the self-contained HTML draws the figure offline and cannot be broken
 Deno.test("decodeDataUrl reads base64 and percent-encoded data URLs", () => {
   assertEquals([...decodeDataUrl("data:image/png;base64,AAEC")], [0, 1, 2]);
   assertEquals(new TextDecoder().decode(decodeDataUrl("data:image/svg+xml,%3Csvg%3E")), "<svg>");
+});
+
+Deno.test("images are drawn in the bundled font, whatever sans-serif the machine has", async () => {
+  const renderer = await FigureRenderer.launch(chromium());
+  try {
+    assert((await renderer.loadedFonts()).includes(BUNDLED_FONT), "the bundled font is not loaded in the renderer");
+    // The PDF embeds the face the text was drawn in: the bundled DejaVu Sans, named as its file names it.
+    const pdf = await renderer.render(
+      { ...figure, layout: { ...figure.layout, font: { family: FIGURE_FONT } } },
+      "pdf",
+    );
+    assertStringIncludes(new TextDecoder("latin1").decode(pdf), "DejaVuSans");
+  } finally {
+    await renderer.close();
+  }
 });

@@ -16,7 +16,7 @@
 import type { AblationReport } from "./report.ts";
 import type { CurvePoint } from "./statistics.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
-import type { Figure } from "../plot/figure.ts";
+import { type Figure, FIGURE_FONT } from "../plot/figure.ts";
 
 /**
  * Colours by variant order: Okabe–Ito's first (readable in print and by colour-blind readers), then twelve more,
@@ -71,7 +71,7 @@ function legendFor(count: number): Record<string, unknown> {
 export function baseLayout(title: string, x: string, y: string, extra: Record<string, unknown> = {}) {
   return {
     title: { text: title, font: { size: 16 } },
-    font: { family: "Helvetica, Arial, sans-serif", size: 13 },
+    font: { family: FIGURE_FONT, size: 13 },
     xaxis: {
       title: { text: x },
       automargin: true,

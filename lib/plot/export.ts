@@ -18,7 +18,7 @@ import { Buffer } from "node:buffer";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { writeFileAtomic, writeTextFileAtomic } from "../io.ts";
 import { CHROMIUM_INSTALL_HINT, findChromium } from "./chromium.ts";
-import { DEFAULT_SIZE, type Figure, figureTitle } from "./figure.ts";
+import { BUNDLED_FONT, DEFAULT_SIZE, type Figure, figureTitle } from "./figure.ts";
 
 /** Image formats that need a browser. */
 export type ImageFormat = "svg" | "png" | "pdf";
@@ -61,6 +61,19 @@ export function plotlyPath(): string {
 export function plotlyJs(): string {
   plotlySource ??= Deno.readTextFileSync(plotlyPath());
   return plotlySource;
+}
+
+let fontCss: string | undefined;
+
+/** `@font-face` rules for {@link BUNDLED_FONT} (regular and bold, inlined from the pinned npm package), read once. */
+export function bundledFontCss(): string {
+  fontCss ??= (["400", "700"] as const).map((weight) => {
+    const file = require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`);
+    const base64 = Buffer.from(Deno.readFileSync(file)).toString("base64");
+    return `@font-face{font-family:"${BUNDLED_FONT}";font-style:normal;font-weight:${weight};` +
+      `src:url(data:font/woff2;base64,${base64}) format("woff2")}`;
+  }).join("\n");
+  return fontCss;
 }
 
 /** Text made safe inside HTML (element content and attribute values). */
@@ -123,8 +136,9 @@ export class FigureRenderer {
     });
     try {
       const page = await browser.newPage();
-      await page.setContent("<!DOCTYPE html><html><body></body></html>");
+      await page.setContent(`<!DOCTYPE html><html><head><style>${bundledFontCss()}</style></head><body></body></html>`);
       await page.addScriptTag({ content: plotlyJs() });
+      await loadBundledFont(page);
       const renderer = new FigureRenderer(browser, page);
       renderer.userDataDir = userDataDir;
       return renderer;
@@ -135,6 +149,16 @@ export class FigureRenderer {
   }
 
   private userDataDir?: string;
+
+  /** Families of the fonts loaded in the rendering page (the bundled one must be among them). */
+  async loadedFonts(): Promise<string[]> {
+    return await this.page.evaluate(() => {
+      // deno-lint-ignore no-explicit-any
+      const { document } = globalThis as any;
+      return [...document.fonts].filter((f: { status: string }) => f.status === "loaded")
+        .map((f: { family: string }) => f.family.replace(/^"|"$/g, ""));
+    });
+  }
 
   /** Render one figure in one format. */
   async render(figure: Figure, format: ImageFormat, options: ImageOptions = {}): Promise<Uint8Array> {
@@ -176,9 +200,10 @@ export class FigureRenderer {
     const page = await this.browser.newPage();
     try {
       await page.setContent(
-        `<!DOCTYPE html><html><head><style>@page{size:${width}px ${height}px;margin:0}html,body{margin:0}</style>` +
-          `</head><body>${svg}</body></html>`,
+        `<!DOCTYPE html><html><head><style>@page{size:${width}px ${height}px;margin:0}html,body{margin:0}` +
+          `${bundledFontCss()}</style></head><body>${svg}</body></html>`,
       );
+      await loadBundledFont(page);
       return await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, pageRanges: "1" });
     } finally {
       await page.close();
@@ -190,6 +215,15 @@ export class FigureRenderer {
     await this.browser.close();
     if (this.userDataDir) await Deno.remove(this.userDataDir, { recursive: true }).catch(() => {});
   }
+}
+
+/** Wait until the page has decoded the bundled font (text measured before would use a fallback's metrics). */
+async function loadBundledFont(page: Page): Promise<void> {
+  await page.evaluate(async (family: string) => {
+    // deno-lint-ignore no-explicit-any
+    const { document } = globalThis as any;
+    await Promise.all(["400", "700"].map((w) => document.fonts.load(`${w} 13px "${family}"`)));
+  }, BUNDLED_FONT);
 }
 
 /** Bytes of a `data:` URL as Plotly.toImage returns them (base64 for PNG, percent-encoded for SVG). */
