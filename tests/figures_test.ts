@@ -1,6 +1,14 @@
 import { assert, assertEquals } from "./assert.ts";
 import type { AblationReport, SummaryRow } from "../lib/ablation/report.ts";
-import { gainSplitFigure, learningFigure, passkFigure, variantStyle } from "../lib/ablation/plots.ts";
+import {
+  familyStyles,
+  gainSplitFigure,
+  learningFigure,
+  PALETTE,
+  passkFigure,
+  variantFamilies,
+  variantStyle,
+} from "../lib/ablation/plots.ts";
 
 const ci = (mean: number, half = 0.01, n = 3) => ({ mean, half, n });
 const nan = ci(NaN, NaN, 0);
@@ -41,13 +49,59 @@ Deno.test("figures hold at 20 variants: distinct line styles, legend beside the 
   const learning = learningFigure(report, "step", "4");
   const lines = learning.data.filter((t) => t.name);
   assertEquals(new Set(lines.map((t) => JSON.stringify(t.line))).size, 20);
-  const layout = learning.layout as { legend: { orientation: string; x: number }; annotations: { text: string }[] };
+  const layout = learning.layout as {
+    legend: { orientation: string; x: number };
+    annotations: { text: string }[];
+    height: number;
+  };
   assertEquals([layout.legend.orientation, layout.legend.x > 1], ["v", true]);
+  // A static image cannot scroll its legend: the figure is tall enough for all 20 entries.
+  assert(layout.height >= 20 * 19 + 136, `height ${layout.height}`);
   assertEquals(layout.annotations.map((a) => a.text), ["every variant at 0 on this tier"]);
   const band = learning.data.find((t) => t.fill === "toself")!;
   assert(String(band.fillcolor).endsWith(",0.06)"), String(band.fillcolor));
   const passk = passkFigure(report, "4").layout as { annotations: { text: string }[] };
   assertEquals(passk.annotations.map((a) => a.text), ["every variant at 0 on this tier"]);
+});
+
+Deno.test("variants are grouped by family: a colour per family, a dash per member, no style shared", () => {
+  const variants = [
+    "grpo",
+    "filter-grpo",
+    "guide-plain-unit",
+    "guide-plain-unit-kl",
+    "guide-plain-unit-mixin",
+    "grpo-52-updates",
+  ];
+  assertEquals(variantFamilies(variants), [
+    ["grpo", "grpo-52-updates"],
+    ["filter-grpo"],
+    ["guide-plain-unit", "guide-plain-unit-kl", "guide-plain-unit-mixin"],
+  ]);
+  const styles = familyStyles(variants);
+  assertEquals(styles.get("grpo"), { color: PALETTE[0], dash: "solid" });
+  assertEquals(styles.get("grpo-52-updates"), { color: PALETTE[0], dash: "dash" });
+  assertEquals(styles.get("guide-plain-unit-mixin"), { color: PALETTE[2], dash: "dot" });
+  // Legends list a family together, head first.
+  const familyReport = {
+    ...report,
+    curves: variants.map((variant) => ({ variant, tier: "4", byStep: flat, byRollouts: flat })),
+    rows: variants.map((v) => row(v, "4")),
+  };
+  const ranked = learningFigure(familyReport, "step", "4").data.filter((t) => t.name)
+    .sort((a, b) => Number(a.legendrank) - Number(b.legendrank)).map((t) => t.name);
+  assertEquals(ranked, [
+    "grpo",
+    "grpo-52-updates",
+    "filter-grpo",
+    "guide-plain-unit",
+    "guide-plain-unit-kl",
+    "guide-plain-unit-mixin",
+  ]);
+  // Twenty-five variants in one family and forty alone: all distinct.
+  const many = [...Array.from({ length: 25 }, (_, i) => i === 0 ? "big" : `big-${i}`), ...names.map((n) => `x${n}`)];
+  const all = familyStyles(many);
+  assertEquals(new Set([...all.values()].map((v) => JSON.stringify(v))).size, many.length);
 });
 
 Deno.test("the gain split carries each bar's 95% interval over seeds (none for one seed)", () => {

@@ -44,8 +44,17 @@ export const PALETTE = [
   "#88a000",
 ];
 
-/** Line dashes, one per round through the palette. */
-const DASHES = ["solid", "dash", "dot", "dashdot"];
+/** Line dashes: a family's members (one per member), or a round through the palette. */
+const DASHES = [
+  "solid",
+  "dash",
+  "dot",
+  "dashdot",
+  "longdash",
+  "longdashdot",
+  "6px,2px,1px,2px,1px,2px",
+  "12px,3px,2px,3px",
+];
 
 /** The colour and dash of the `index`-th variant: distinct for up to PALETTE × DASHES variants. */
 export function variantStyle(index: number): { color: string; dash: string } {
@@ -58,11 +67,22 @@ const MANY_VARIANTS = 6;
 
 /** The legend and margins for `count` entries: below the plot for a few, in a column at the right for many. */
 function legendFor(count: number): Record<string, unknown> {
+  // Every entry must fit the column: a static image cannot scroll a legend, so the figure grows with it.
+  const entry = 19;
   return count > MANY_VARIANTS
     ? {
-      legend: { orientation: "v", x: 1.02, xanchor: "left", y: 1, yanchor: "top", font: { size: 11 } },
+      legend: {
+        orientation: "v",
+        x: 1.02,
+        xanchor: "left",
+        y: 1,
+        yanchor: "top",
+        font: { size: 11 },
+        tracegroupgap: 0,
+      },
       margin: { l: 64, r: 230, t: 48, b: 64 },
       width: 960,
+      height: Math.max(400, 48 + 64 + 24 + entry * count),
     }
     : {};
 }
@@ -147,9 +167,61 @@ function variantsIn(report: AblationReport): string[] {
   return [...new Set(report.rows.filter((r) => r.variant !== "base (SFT)").map((r) => r.variant))];
 }
 
+/**
+ * The family of each variant: a variant named `X-…` belongs to `X`'s family when `X` is a variant too (the shortest
+ * such `X`: `guide-plain-unit-kl` and `guide-plain-unit-mixin` are `guide-plain-unit`'s, `grpo-52-updates` is
+ * `grpo`'s); every other variant heads its own. Families in order of appearance, members in order after their head.
+ */
+export function variantFamilies(variants: string[]): string[][] {
+  const families = new Map<string, string[]>();
+  for (const v of variants) {
+    const head = variants.filter((x) => v === x || v.startsWith(`${x}-`)).sort((a, b) => a.length - b.length)[0];
+    families.set(head, [...(families.get(head) ?? []), v]);
+  }
+  return [...families.values()].map((members) => members.sort((a, b) => variants.indexOf(a) - variants.indexOf(b)));
+}
+
+/**
+ * Line styles that hold at 20+ variants: a colour per family, a dash per member (the head solid), so related
+ * variants read as one group (legends list them together, {@link inFamilyOrder}); a family with more members than
+ * dashes continues in a colour no family heads; families past the palette take it again with another dash. No two
+ * variants share a style.
+ */
+export function familyStyles(variants: string[]): Map<string, { color: string; dash: string }> {
+  const styles = new Map<string, { color: string; dash: string }>();
+  const taken = new Set<string>();
+  const families = variantFamilies(variants);
+  // Past its dashes a member takes a colour no family heads (then any free style), never a neighbour's colour.
+  const spare = PALETTE.slice(families.length).flatMap((color) => DASHES.map((dash) => ({ color, dash })));
+  const any = Array.from({ length: PALETTE.length * DASHES.length }, (_, i) => variantStyle(i));
+  families.forEach((members, f) => {
+    members.forEach((v, m) => {
+      const shift = m + Math.floor(f / PALETTE.length);
+      const own = DASHES.map((_, d) => ({
+        color: PALETTE[f % PALETTE.length],
+        dash: DASHES[(shift + d) % DASHES.length],
+      }));
+      const style = [...own, ...spare, ...any].find((c) => !taken.has(JSON.stringify(c))) ?? own[0];
+      taken.add(JSON.stringify(style));
+      styles.set(v, style);
+    });
+  });
+  return styles;
+}
+
+/** Legend entries in family order (each head followed by its members), after anything ranked before them. */
+function inFamilyOrder(data: Record<string, unknown>[], report: AblationReport): Record<string, unknown>[] {
+  const order = variantFamilies(variantsIn(report)).flat();
+  for (const trace of data) {
+    const at = order.indexOf(String(trace.name));
+    if (at >= 0 && trace.legendrank === undefined) trace.legendrank = 10 + at;
+  }
+  return data;
+}
+
 function styleOf(report: AblationReport): (variant: string) => { color: string; dash: string } {
-  const order = variantsIn(report);
-  return (variant) => variantStyle(order.indexOf(variant));
+  const styles = familyStyles(variantsIn(report));
+  return (variant) => styles.get(variant) ?? variantStyle(0);
 }
 
 /** A grey note in the middle of a panel. */
@@ -180,7 +252,7 @@ export function learningFigure(report: AblationReport, x: "step" | "rollouts", t
       })
     );
   return {
-    data,
+    data: inFamilyOrder(data, report),
     layout: baseLayout(
       `Learning efficiency (${tierName(tier)})`,
       x === "step" ? "RL step" : "completions sampled (rollouts)",
@@ -222,7 +294,7 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
     ...legendFor(variantsIn(report).length + 1),
   });
   return {
-    data,
+    data: inFamilyOrder(data, report),
     layout: {
       ...layout,
       xaxis: { ...layout.xaxis, type: "log", dtick: Math.log10(2), tickformat: "d" },
@@ -293,7 +365,7 @@ export function hintedRatioFigure(report: AblationReport): Figure {
     };
   });
   return {
-    data,
+    data: inFamilyOrder(data, report),
     layout: baseLayout(
       "Hinted tokens' importance ratios",
       "log10 ratio π_θ(o_t | q) / π_old(o_t | q, h)",
@@ -311,7 +383,7 @@ export function gammaFigure(report: AblationReport): Figure {
     bandTraces(h.gamma, h.variant, style(h.variant).color, { dash: style(h.variant).dash })
   );
   const layout = baseLayout("γ over training", "RL step", "γ (hinted-ratio quantile)", legendFor(shown.length));
-  return { data, layout: { ...layout, yaxis: { ...layout.yaxis, type: "log" } } };
+  return { data: inFamilyOrder(data, report), layout: { ...layout, yaxis: { ...layout.yaxis, type: "log" } } };
 }
 
 /** Fraction of the batch's groups that were regrouped with the hint, over steps. */
@@ -327,7 +399,7 @@ export function hintedFractionFigure(report: AblationReport): Figure {
     "hinted groups / groups trained",
     legendFor(shown.length),
   );
-  return { data, layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
+  return { data: inFamilyOrder(data, report), layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
 }
 
 /** Every ablation figure by file name. */
