@@ -59,7 +59,7 @@ function isUnit(word: string, mathish: boolean): boolean {
 }
 
 /** What a dropped unit leaves, so a unit's own exponent (`\mbox{ cm}^2`) can go with it and nothing else's. */
-const DROPPED_UNIT = "\u0000";
+const DROPPED_UNIT = "\uE000";
 
 const TEXT_COMMANDS = "text|textnormal|textrm|textbf|textit|textsf|texttt|mbox|hbox|mathrm|operatorname";
 
@@ -124,7 +124,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(/\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])\s*(\.(?!\d))?/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, "");
   // `\quad` separates; it never joins digit groups into one number (`3 \quad 100` is not 3100).
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " \u0001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
+  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " \uE001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   s = s.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, "\\R ");
   s = s.replace(/\\(?:mathbf|boldsymbol|bm|mathit|mathsf|mathnormal|mathcal)(?![a-zA-Z])/g, "");
@@ -152,7 +152,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(new RegExp(`\\\\(${TEXT_COMMANDS})\\s*\\{([^{}]*)\\}`, "g"), (_m, command, content, offset) => {
     return textGroup(command, content, s.slice(0, offset), whole !== null);
   });
-  s = s.replace(/\u0000\s*(?:\^\s*\{?\d\}?)?/g, " ");
+  s = s.replace(/\uE000\s*(?:\^\s*\{?\d\}?)?/g, " ");
   s = s.replace(/\s+/g, " ").trim();
   s = s.replace(/(?<!\.)[.,;:]\s*$/, "").replace(/^=\s*/, "").trim();
   // Separators inside a number that is the whole answer (or the value after its last `=`): a decimal comma only
@@ -166,7 +166,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
     /(?<![\d.,] ?)(\d{1,3})((?: \d{3})+)(?![\d.,]| ?\d)/g,
     (_m, head, rest) => head + rest.replace(/ /g, ""),
   );
-  return s.replace(/\s*\u0001\s*/g, " ").trim();
+  return s.replace(/\s*\uE001\s*/g, " ").trim();
 }
 
 /** Drop plain unit words after a value at the end of one item (`125 miles`, `3 cm^2`). */
