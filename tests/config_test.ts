@@ -18,6 +18,8 @@ Deno.test("defaults are the paper's settings; overrides merge over them", () => 
     gamma: 1,
     baseline: "group",
     hintedScale: 1,
+    gammaScope: "step",
+    gammaPadding: false,
     mixin: false,
     balanced: false,
     alwaysHint: false,

@@ -2,6 +2,7 @@ import { assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { tf, useBackend } from "../lib/mod.ts";
 import {
   aggregate,
+  aggregationNormaliser,
   batchGae,
   clipFraction,
   clippedLoss,
@@ -13,9 +14,9 @@ import {
   tokenRatio,
   whiten,
 } from "../lib/rl/core.ts";
-import { buildTrainSpec, type RolloutGroup } from "../lib/rl/batch.ts";
+import { buildTrainSpec, miniBatches, type RolloutGroup } from "../lib/rl/batch.ts";
 import { stepSettings } from "../lib/rl/trainer.ts";
-import { parseRunConfig } from "../lib/config/schema.ts";
+import { configIdentity, configYaml, parseRunConfig } from "../lib/config/schema.ts";
 import { LOSSES } from "../lib/rl/loss.ts";
 import { tokenTensor } from "../lib/policy/train_spec.ts";
 import { hintedDiagnostics } from "../lib/rl/step_report.ts";
@@ -29,6 +30,7 @@ import {
   needsHint,
   regroup,
   regroupMode,
+  sequenceGammas,
   shape,
   shapedHintedLoss,
   stepGamma,
@@ -253,4 +255,62 @@ Deno.test("hinted advantages: within the hinted group (official) or against the 
   close(hintedAdvantages([1, 0, 0, 0], [0, 0, 0, 0], "group"), [1.5, -0.5, -0.5, -0.5]);
   // Pooled rewards [0,0,0,0,1,0,0,0]: mean 1/8, sample variance (7·(1/8)² + (7/8)²)/7 = 1/8; baseline 0.
   close(hintedAdvantages([1, 0, 0, 0], [0, 0, 0, 0], "plain"), [1 / Math.sqrt(1 / 8), 0, 0, 0]);
+});
+
+// The official run's knobs (issue #21), each against hand-computed values.
+
+Deno.test("verl's KL clamp: one far-off token's k3 capped at ±c", () => {
+  // Δ = 12: exp(12) − 12 − 1 = 162,741.79; clamped to 10 (verl's low_var_kl), untouched below it.
+  const far = values(klPenalty(t([[0, 0]]), t([[12, Math.log(2)]]), 10));
+  close(far, [10, 2 - Math.log(2) - 1]);
+  assertAlmostEquals(values(klPenalty(t([[0]]), t([[12]])))[0], Math.exp(12) - 13, 1e-2);
+});
+
+Deno.test("dr_grpo normalisers: TRL's rows × max tokens, verl's per micro-batch (larger by its rows)", () => {
+  // 8 rows, 40 tokens, max 16: TRL 8·16 = 128; verl with micro-batches of 2 rows: (8/2)·16 = 64; of 1 row: 128.
+  assertEquals(aggregationNormaliser("dr_grpo", 8, 40, 16), 128);
+  assertEquals(aggregationNormaliser("dr_grpo_verl", 8, 40, 16, 2), 64);
+  assertEquals(aggregationNormaliser("dr_grpo_verl", 8, 40, 16, 1), 128);
+});
+
+Deno.test("per-sequence γ: each hinted row's own quantile, with its padding when asked", () => {
+  // [2, 0.5]: sorted [0.5, 2], position 0.9 → 0.5 + 0.9·1.5 = 1.85.
+  // Padded to 4 with ratio 1: [0.5, 1, 1, 2], position 2.7 → 1 + 0.7·(2 − 1) = 1.7.
+  const rows = [[2, 0.5], [1.2, 1.2, 1.2, 1.2]];
+  assertEquals(sequenceGammas(rows, { level: 0.9 }).map((g) => Number(g.toFixed(12))), [1.85, 1.2]);
+  assertEquals(sequenceGammas(rows, { level: 0.9, padTo: 4 }).map((g) => Number(g.toFixed(12))), [1.7, 1.2]);
+  // A row's γ reaches the loss as data: f(r) = r / (r + γ_row) per row.
+  const loss = shapedHintedLoss(t([[1, 1], [1, 1]]), t([[1, 1], [1, 1]]), t([[1, 1], [3, 3]]));
+  close(values(loss), [-0.5, -0.5, -0.25, -0.25]);
+});
+
+Deno.test("mini-batches: disjoint rows in order, each with its own normaliser, old log-probs as rolled out", () => {
+  const spec = {
+    loss: "rl",
+    contexts: [[1], [2], [3], [4], [5]],
+    completions: [[1, 2], [3], [4, 5, 6], [7], [8, 9]],
+    data: { oldLogprobs: [[-1, -1], [-2], [-3, -3, -3], [-4], [-5, -5]] },
+    params: {},
+    normaliser: 5,
+  };
+  const parts = miniBatches(spec, 2, (rows, tokens) => rows * 100 + tokens);
+  assertEquals(parts.map((p) => p.contexts.flat()), [[1, 2, 3], [4, 5]]);
+  assertEquals(parts.map((p) => p.normaliser), [306, 203]);
+  assertEquals(parts[1].data!.oldLogprobs, [[-4], [-5, -5]]);
+});
+
+Deno.test("a knob added later leaves configs at its default as they were: same id, same config.yaml", async () => {
+  const config = parseRunConfig("algorithm: guide-grpo\n");
+  assertEquals(configYaml(config).includes("gammaScope"), false);
+  const official = parseRunConfig("algorithm: guide-grpo\nguide:\n  gammaScope: sequence\n");
+  assertEquals(configYaml(official).includes("gammaScope: sequence"), true);
+  const { runId } = await import("../lib/ablation/grid.ts");
+  const before = await runId(config);
+  // The id this config had before the official-run knobs existed (commit ea5189f).
+  assertEquals(before, "guide-grpo-s0-23e24a4d5e");
+  // The id of the default config is computed without the new knobs at all.
+  const withoutKnob = structuredClone(config) as unknown as { guide: Record<string, unknown> };
+  delete withoutKnob.guide.gammaScope;
+  assertEquals(configIdentity(config), configIdentity(withoutKnob as unknown as typeof config));
+  assertEquals(before === await runId(official), false);
 });

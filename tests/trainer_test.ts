@@ -329,3 +329,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "official-run knobs: two mini-batches make two updates (the second off-policy); γ per hinted sequence",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const base =
+      "workers: 1\nseed: 4\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 4\n  promptsPerStep: 3\n  maxTokens: 32\n";
+    const twice = parseRunConfig(`algorithm: grpo\n${base}optim:\n  miniBatches: 2\n  lr: 0.01\n`);
+    const policy = await warmedPolicy();
+    const trainer = await createTrainer(twice, { policy, train: tier1 });
+    const before = policy.optimizer.step;
+    const report = await trainer.step();
+    trainer.close();
+    assertEquals(policy.optimizer.step - before, 2);
+    // The first mini-batch is on-policy (ratio 1), the second is not: the step's mean plain ratio moves off 1.
+    assert(Math.abs(report.plainRatios.mean - 1) > 1e-6, `plain ratio ${report.plainRatios.mean}`);
+    policy.dispose();
+
+    const hinted = `algorithm: guide-grpo\n${base}guide:\n  alwaysHint: true\n`;
+    const gammaOf = async (extra: string) => {
+      const p = await warmedPolicy();
+      const t = await createTrainer(parseRunConfig(hinted + extra), { policy: p, train: tier1 });
+      const r = await t.step();
+      t.close();
+      p.dispose();
+      return r.gamma;
+    };
+    const step = await gammaOf("");
+    const perSequence = await gammaOf("  gammaScope: sequence\n");
+    const padded = await gammaOf("  gammaScope: sequence\n  gammaPadding: true\n");
+    // Three readings of γ on the same rollout: each finite, and the per-sequence ones differ from the step's.
+    assert([step, perSequence, padded].every(Number.isFinite), JSON.stringify([step, perSequence, padded]));
+    assert(perSequence !== step && padded !== perSequence, JSON.stringify([step, perSequence, padded]));
+  },
+});

@@ -26,7 +26,7 @@
  * @module
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from "yaml";
-import { ALGORITHMS, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
+import { ALGORITHMS, configIdentity, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
 import { closestKey, ConfigError, field, resolve, section, type SectionSpec, type Spec } from "../config/validate.ts";
 import { sha256Hex } from "../io.ts";
 import { datasetDigest } from "../data/load.ts";
@@ -109,7 +109,11 @@ export function canonicalJson(value: unknown): string {
  */
 export async function runId(config: RunConfig): Promise<string> {
   const domain = String((config.data as Record<string, unknown>).domain);
-  const hash = (await sha256Hex(canonicalJson({ config, dataset: await datasetDigest(domain) }))).slice(0, 10);
+  const identity = configIdentity(config);
+  const hash = (await sha256Hex(canonicalJson({ config: identity, dataset: await datasetDigest(domain) }))).slice(
+    0,
+    10,
+  );
   return `${config.algorithm}-s${config.seed}-${hash}`;
 }
 

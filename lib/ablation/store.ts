@@ -17,8 +17,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { toYaml } from "../config/validate.ts";
-import type { RunConfig } from "../config/schema.ts";
+import { configYaml, type RunConfig } from "../config/schema.ts";
 import { exists, readJsonLines, sha256Hex, writeTextFileAtomic } from "../io.ts";
 import type { EvaluationRecord } from "../rl/run.ts";
 import { canonicalJson, type Grid, type GridRun, loadGrid } from "./grid.ts";
@@ -119,7 +118,7 @@ export async function conflicts(out: string, grid: Grid): Promise<{ dir: string;
       if (e instanceof Deno.errors.NotFound) return;
       throw e;
     }
-    const wanted = toYaml(run.config);
+    const wanted = configYaml(run.config);
     if (saved === wanted) return;
     const savedLines = saved.split("\n");
     const wantedLines = wanted.split("\n");

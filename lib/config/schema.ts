@@ -7,13 +7,26 @@
  */
 import { BACKENDS } from "../policy/backend.ts";
 import { HINT_STYLES } from "../data/schema.ts";
-import { field, loadConfig, parseConfig, parseTiers, type Resolved, section } from "./validate.ts";
+import {
+  field,
+  identityOf,
+  loadConfig,
+  parseConfig,
+  parseTiers,
+  type Resolved,
+  section,
+  type SectionSpec,
+  toYaml,
+} from "./validate.ts";
 
 /** How per-token losses become one number (see `aggregate` in `lib/rl/core.ts`). */
-export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dapo";
+export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dr_grpo_verl" | "dapo";
 
-/** Aggregations by name (as TRL's `loss_type`). */
-export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dapo"];
+/**
+ * Aggregations by name (as TRL's `loss_type`): `dr_grpo` is TRL's normaliser (rows × max tokens), `dr_grpo_verl`
+ * verl's (its `seq-mean-token-sum-norm`: per micro-batch of `loss.verlMicroBatchRows` rows, so larger by those rows).
+ */
+export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dr_grpo_verl", "dapo"];
 
 /** Algorithms by name. */
 export const ALGORITHMS = ["sft", "grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;
@@ -61,6 +74,15 @@ export const RUN_SCHEMA = section({
       min: 0,
       doc: "scale of hinted samples' advantages (their share of a step; 1 as in the paper)",
     }),
+    gammaScope: field("string", "step", {
+      choices: ["step", "sequence"],
+      since: "2026-11-27",
+      doc: "γ's quantile over the step's hinted tokens (the kit's reading) or per hinted sequence (the official run)",
+    }),
+    gammaPadding: field("boolean", false, {
+      since: "2026-11-27",
+      doc: "with sequence scope: the row's padding (to the step's longest completion, ratio 1) enters its quantile",
+    }),
     mixin: field("boolean", false),
     balanced: field("boolean", false),
     alwaysHint: field("boolean", false),
@@ -72,11 +94,26 @@ export const RUN_SCHEMA = section({
     aggregation: field("string", "grpo", { choices: AGGREGATIONS }),
     sequenceRatio: field("boolean", false, { doc: "GSPO's sequence-level ratio" }),
     entropyCoef: field("number", 0, { min: 0 }),
+    klClamp: field("number", 0, {
+      min: 0,
+      since: "2026-11-27",
+      doc: "clamp each token's k3 KL to [−c, c] (verl's low_var_kl: 10); 0: no clamp",
+    }),
+    verlMicroBatchRows: field("integer", 1, {
+      min: 1,
+      since: "2026-11-27",
+      doc: "rows per micro-batch of verl's dr_grpo normaliser (aggregation dr_grpo_verl)",
+    }),
   }),
   optim: section({
     lr: field("number", 1e-4, { min: 0 }),
     weightDecay: field("number", 0.01, { min: 0 }),
     maxGradNorm: field("number", 1, { min: 0 }),
+    miniBatches: field("integer", 1, {
+      min: 1,
+      since: "2026-11-27",
+      doc: "optimizer updates per RL step, over disjoint mini-batches of its rows (old log-probs stay the rollout's)",
+    }),
     beta1: field("number", 0.9, { min: 0, max: 1 }),
     beta2: field("number", 0.999, { min: 0, max: 1 }),
   }),
@@ -125,6 +162,19 @@ export type RunConfig = Resolved<typeof RUN_SCHEMA>;
 /** Tiers of a config's tier field, as numbers (the schema has checked the text). */
 export function tiersOf(text: string): number[] {
   return parseTiers(text);
+}
+
+/**
+ * What a run's id hashes and its folder's `config.yaml` holds: the config without the knobs added since run stores
+ * existed while they sit at their default (`since` in {@link RUN_SCHEMA}), so a new knob orphans no finished run.
+ */
+export function configIdentity(config: RunConfig): Record<string, unknown> {
+  return identityOf(config as unknown as Record<string, unknown>, RUN_SCHEMA as unknown as SectionSpec);
+}
+
+/** A config as its run folder saves it (`config.yaml`). */
+export function configYaml(config: RunConfig): string {
+  return toYaml(configIdentity(config));
 }
 
 /** Resolve YAML text of a run config. */

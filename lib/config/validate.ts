@@ -30,6 +30,11 @@ export interface FieldSpec<T = unknown> {
   /** `tiers`: a string of comma-separated whole numbers ≥ 1, like "1,2,3" (empty allowed: no tiers). */
   format?: "tiers";
   doc?: string;
+  /**
+   * When the knob was added (a date), for knobs added after run stores existed: at its default it is left out of a
+   * config's identity (`identityOf`), so adding it changes no run id and no saved config.
+   */
+  since?: string;
 }
 
 /** A mapping of named specs. */
@@ -260,6 +265,20 @@ export async function loadConfig(file: string, spec: SectionSpec): Promise<Recor
 }
 
 /** A resolved config as YAML, for the run folder. */
+/**
+ * A resolved config's identity under `spec`: every value, except those of knobs with `since` that sit at their
+ * default (a run from before the knob existed ran exactly as the default does).
+ */
+export function identityOf(config: Record<string, unknown>, spec: SectionSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const node = spec.fields[key];
+    if (node?.kind === "section") out[key] = identityOf(value as Record<string, unknown>, node);
+    else if (!(node?.kind === "field" && node.since !== undefined && value === node.default)) out[key] = value;
+  }
+  return out;
+}
+
 export function toYaml(config: Record<string, unknown>): string {
   return stringify(config);
 }

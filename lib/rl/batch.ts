@@ -61,10 +61,42 @@ export interface StepSettings {
   sequenceRatio: boolean;
   /** Completion length bound, for `dr_grpo`. */
   maxTokens: number;
+  /** Rows per micro-batch of verl's `dr_grpo` normaliser (`dr_grpo_verl`; 1 by default). */
+  verlMicroBatchRows?: number;
+  /** Clamp of each token's KL (0: none). */
+  klClamp?: number;
   /** Coefficient of the critic's value loss (PPO). */
   valueCoef?: number;
   /** Scale of hinted samples' advantages, so of their share of the step (1, the paper's, by default). */
   hintedScale?: number;
+}
+
+/**
+ * A step's rows split into `parts` disjoint mini-batches in order (PPO-style updates; each keeps the rollout's old
+ * log-probs), each with the normaliser its own rows and tokens give.
+ */
+export function miniBatches(
+  spec: TrainSpec,
+  parts: number,
+  normaliser: (rows: number, tokens: number) => number,
+): TrainSpec[] {
+  const rows = spec.contexts.length;
+  const size = Math.ceil(rows / Math.max(1, Math.min(parts, rows)));
+  const out: TrainSpec[] = [];
+  for (let start = 0; start < rows; start += size) {
+    const end = Math.min(rows, start + size);
+    const completions = spec.completions.slice(start, end);
+    const tokens = completions.reduce((n, c) => n + c.length, 0);
+    out.push({
+      ...spec,
+      contexts: spec.contexts.slice(start, end),
+      completions,
+      data: spec.data && Object.fromEntries(Object.entries(spec.data).map(([k, v]) => [k, v.slice(start, end)])),
+      params: spec.params && { ...spec.params },
+      normaliser: Math.max(1, normaliser(end - start, tokens)),
+    });
+  }
+  return out;
 }
 
 /** Per-token advantages and value targets of a sample (PPO's GAE); when given they replace group advantages. */
@@ -112,7 +144,13 @@ export function buildTrainSpec(
     });
   }
   const tokens = completions.reduce((n, c) => n + c.length, 0);
-  const normaliser = aggregationNormaliser(settings.aggregation, completions.length, tokens, settings.maxTokens);
+  const normaliser = aggregationNormaliser(
+    settings.aggregation,
+    completions.length,
+    tokens,
+    settings.maxTokens,
+    settings.verlMicroBatchRows,
+  );
   return {
     loss: "rl",
     contexts,
@@ -129,6 +167,7 @@ export function buildTrainSpec(
       sequenceRatio: settings.sequenceRatio,
       aggregation: settings.aggregation,
       valueCoef: settings.valueCoef ?? 0,
+      klClamp: settings.klClamp ?? 0,
     } satisfies RlLossParams,
     normaliser: Math.max(1, normaliser),
   };

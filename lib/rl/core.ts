@@ -131,9 +131,11 @@ export function clipFraction(ratio: T2, advantages: T2, mask: T2, epsilonLow = 0
  * KL(π_θ ‖ π_ref) per token by the k3 estimator (Schulman 2020; verl's `low_var_kl`): exp(Δ) − Δ − 1 with
  * Δ = log π_ref − log π_θ. Non-negative, unbiased, low variance.
  */
-export function klPenalty(logprobs: T2, refLogprobs: T2): T2 {
+export function klPenalty(logprobs: T2, refLogprobs: T2, clamp = 0): T2 {
   const delta = tf.sub(refLogprobs, logprobs);
-  return tf.sub(tf.sub(tf.exp(delta), delta), 1) as T2;
+  const k3 = tf.sub(tf.sub(tf.exp(delta), delta), 1) as T2;
+  // verl clamps low_var_kl to [−10, 10]: one token far off the reference cannot dominate the step.
+  return clamp > 0 ? tf.clipByValue(k3, -clamp, clamp) as T2 : k3;
 }
 
 /**
@@ -145,16 +147,27 @@ export function aggregationSum(loss: T2, mask: T2, mode: Aggregation): tf.Scalar
   if (!AGGREGATIONS.includes(mode)) throw new Error(`unknown aggregation "${mode}" (use ${AGGREGATIONS.join(", ")})`);
   const masked = tf.mul(loss, mask);
   if (mode === "grpo") return tf.sum(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1))) as tf.Scalar;
-  return tf.sum(masked) as tf.Scalar;
+  return tf.sum(masked) as tf.Scalar; // bnpo, dapo, dr_grpo, dr_grpo_verl: a sum over tokens
 }
 
 /**
  * The denominator of an aggregation over a whole step of `rows` sequences and `tokens` tokens: `grpo`, the number of
  * sequences (a mean of sequence means, the paper's); `bnpo` and `dapo`, the number of tokens (a token-level mean:
- * the step is the batch, so the two agree here); `dr_grpo`, rows × `maxTokens` (Dr. GRPO's constant).
+ * the step is the batch, so the two agree here); `dr_grpo`, rows × `maxTokens` (Dr. GRPO's constant, as TRL has it);
+ * `dr_grpo_verl`, rows / `verlMicroBatchRows` × `maxTokens` (verl's, per micro-batch then averaged).
  */
-export function aggregationNormaliser(mode: Aggregation, rows: number, tokens: number, maxTokens: number): number {
-  return mode === "grpo" ? rows : mode === "dr_grpo" ? rows * maxTokens : tokens;
+export function aggregationNormaliser(
+  mode: Aggregation,
+  rows: number,
+  tokens: number,
+  maxTokens: number,
+  verlMicroBatchRows = 1,
+): number {
+  if (mode === "grpo") return rows;
+  if (mode === "dr_grpo") return rows * maxTokens;
+  // verl divides each micro-batch's token sum by max tokens and averages over micro-batches.
+  if (mode === "dr_grpo_verl") return (rows / verlMicroBatchRows) * maxTokens;
+  return tokens;
 }
 
 /**

@@ -87,19 +87,44 @@ export function gammaQuantile(hintedRatios: number[], level = 0.9, floor = 1e-4)
   return Math.max(floor, value);
 }
 
+/** Where γ's quantile is taken: over the step's hinted tokens (`step`, the kit's reading) or per hinted sequence. */
+export type GammaScope = "step" | "sequence";
+
+/**
+ * One γ per hinted sequence, as the official run computes it (its loss takes the quantile over a micro-batch of one
+ * row): the `level`-quantile of the row's token ratios, plus, when `padTo` is given, `padTo − length` padding
+ * positions of ratio `padRatio` (the official row is padded to the rollout's longest response; a padded position's
+ * ratio is taken as 1 here: this kit's model scores no pad token, and on-policy old and new log-probabilities of one
+ * position are equal).
+ */
+export function sequenceGammas(
+  rowRatios: number[][],
+  options: { level: number; padTo?: number; padRatio?: number },
+): number[] {
+  return rowRatios.map((ratios) => {
+    const pad = options.padTo === undefined ? 0 : Math.max(0, options.padTo - ratios.length);
+    return gammaQuantile([...ratios, ...new Array<number>(pad).fill(options.padRatio ?? 1)], options.level);
+  });
+}
+
 /** A step's γ: the quantile of its hinted ratios for `quantile` shaping, else the configured constant. */
 export function stepGamma(shaping: Shaping, hintedRatios: number[], options: { level: number; gamma: number }): number {
   return shaping === "quantile" ? gammaQuantile(hintedRatios, options.level) : options.gamma;
 }
 
 /** f(r): r / (r + γ) for `quantile` and `constant` shaping, r^γ for `power`. */
-export function shape(ratio: T2, gamma: number, shaping: Shaping): T2 {
+export function shape(ratio: T2, gamma: number | T2, shaping: Shaping): T2 {
   if (shaping === "power") return tf.pow(ratio, gamma) as T2;
   return tf.div(ratio, tf.add(ratio, gamma)) as T2;
 }
 
 /** Guide's official hinted loss per token: −f(r)·Â, no clipping. */
-export function shapedHintedLoss(ratio: T2, advantages: T2, gamma: number, shaping: Shaping = "quantile"): T2 {
+export function shapedHintedLoss(
+  ratio: T2,
+  advantages: T2,
+  gamma: number | T2,
+  shaping: Shaping = "quantile",
+): T2 {
   return tf.neg(tf.mul(shape(ratio, gamma, shaping), advantages)) as T2;
 }
 
@@ -112,7 +137,7 @@ export function unitHintedLoss(logprobs: T2, advantages: T2): T2 {
 export function hintedTokenLoss(
   plain: T2,
   scores: { ratio: T2; logprobs: T2; advantages: T2; hintedMask: T2 },
-  options: { weighting: HintedWeighting; gamma: number; shaping: Shaping },
+  options: { weighting: HintedWeighting; gamma: number | T2; shaping: Shaping },
 ): T2 {
   const { ratio, logprobs, advantages, hintedMask } = scores;
   const hinted = options.weighting === "unit"

@@ -45,6 +45,8 @@ export interface RlLossParams {
   aggregation: Aggregation;
   /** Coefficient of PPO's critic loss (`returns` per token). */
   valueCoef: number;
+  /** Clamp of each token's k3 KL to [−c, c] (verl's 10); 0: none. */
+  klClamp: number;
 }
 
 const RL_DEFAULTS: RlLossParams = {
@@ -58,6 +60,7 @@ const RL_DEFAULTS: RlLossParams = {
   sequenceRatio: false,
   aggregation: "grpo",
   valueCoef: 0.5,
+  klClamp: 0,
 };
 
 /** The `rl` loss's settings from a step's params (data that crossed to a worker), the defaults for any missing. */
@@ -80,12 +83,14 @@ export function tokenLoss(scores: ScoreTensors, data: Record<string, T2>, params
   const plain = clippedLoss(ratio, advantages, params.epsilonLow, params.epsilonHigh);
   let loss = plain;
   if (data.hinted) {
-    loss = hintedTokenLoss(plain, { ratio, logprobs, advantages, hintedMask: data.hinted }, params);
+    // A γ per row (`gamma` data: the official per-sequence scope) or the step's.
+    const gamma = data.gamma ?? params.gamma;
+    loss = hintedTokenLoss(plain, { ratio, logprobs, advantages, hintedMask: data.hinted }, { ...params, gamma });
   }
   const { beta, entropyCoef } = params;
   if (beta > 0) {
     if (!data.refLogprobs) throw new Error("loss: beta > 0 needs refLogprobs");
-    loss = tf.add(loss, tf.mul(klPenalty(logprobs, data.refLogprobs), beta)) as T2;
+    loss = tf.add(loss, tf.mul(klPenalty(logprobs, data.refLogprobs, params.klClamp), beta)) as T2;
   }
   if (entropyCoef > 0) loss = tf.sub(loss, tf.mul(scores.entropy, entropyCoef)) as T2;
   if (data.returns) {
@@ -119,7 +124,7 @@ export function rlMetrics(
     plainRatioSum: tf.sum(tf.mul(ratio, plain)),
     clippedTokens: tf.sum(tf.mul(clipIndicator(ratio, data.advantages, epsilonLow, epsilonHigh), plain)),
   };
-  if (data.refLogprobs) metrics.klSum = tf.sum(tf.mul(klPenalty(logprobs, data.refLogprobs), mask));
+  if (data.refLogprobs) metrics.klSum = tf.sum(tf.mul(klPenalty(logprobs, data.refLogprobs, params.klClamp), mask));
   if (data.returns && scores.values) {
     metrics.valueSquaredErrorSum = tf.sum(tf.mul(tf.square(tf.sub(scores.values, data.returns)), mask));
   }

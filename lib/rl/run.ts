@@ -20,8 +20,7 @@ import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
-import { type RunConfig, tiersOf } from "../config/schema.ts";
-import { toYaml } from "../config/validate.ts";
+import { configYaml, type RunConfig, tiersOf } from "../config/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
 import { sft, sftSettings } from "./sft.ts";
 import { createTrainer } from "./trainer.ts";
@@ -106,7 +105,7 @@ async function checkpointStep(dir: string): Promise<number> {
  * `"done"` for a finished run.
  */
 async function claimRunDir(config: RunConfig, options: RunOptions): Promise<number | "done"> {
-  const configText = toYaml(config);
+  const configText = configYaml(config);
   const configFile = join(options.runDir, "config.yaml");
   let existing: string | undefined;
   try {

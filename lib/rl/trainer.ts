@@ -20,7 +20,7 @@
  *
  * @module
  */
-import type { Policy, TrainSpec } from "../policy/policy.ts";
+import { addMetrics, type Policy, type StepStats, type TrainSpec } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
@@ -28,9 +28,9 @@ import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
 import { evaluatePolicy, type Evaluation } from "./evaluate.ts";
-import { batchGae, mean } from "./core.ts";
-import { stepGamma } from "./guide.ts";
-import { buildTrainSpec, isHintedSample, type StepSettings, type TokenTargets } from "./batch.ts";
+import { aggregationNormaliser, batchGae, mean } from "./core.ts";
+import { sequenceGammas, stepGamma } from "./guide.ts";
+import { buildTrainSpec, isHintedSample, miniBatches, type StepSettings, type TokenTargets } from "./batch.ts";
 import { collectGroups, type JudgedGroup, type RolloutSettings } from "./rollout.ts";
 import {
   type HintedDiagnostics,
@@ -114,6 +114,8 @@ export function stepSettings(config: RunConfig, gamma: number): StepSettings {
     entropyCoef: loss.entropyCoef,
     sequenceRatio: loss.sequenceRatio,
     maxTokens: config.rollout.maxTokens,
+    verlMicroBatchRows: loss.verlMicroBatchRows,
+    klClamp: loss.klClamp,
     hintedScale: guide.hintedScale,
     valueCoef: config.ppo.valueCoef,
   };
@@ -261,14 +263,35 @@ class RlTrainer implements Trainer {
     const hinted = this.rollout.hints
       ? await scoreHinted(this.pool, groups, config.guide.isCorrection ? spec : undefined)
       : none.hinted;
-    const gamma = stepGamma(shaping, hinted.ratios, gammaOptions);
+    let gamma = stepGamma(shaping, hinted.ratios, gammaOptions);
     spec.params!.gamma = gamma;
+    const settings = stepSettings(config, gamma);
+    const parts = miniBatches(
+      spec,
+      config.optim.miniBatches,
+      (rows, tokens) =>
+        aggregationNormaliser(settings.aggregation, rows, tokens, settings.maxTokens, settings.verlMicroBatchRows),
+    );
+    // The official per-sequence γ, from each mini-batch's ratios when it is trained (padding: the step's longest).
+    const perSequence = config.guide.gammaScope === "sequence" && shaping === "quantile" && config.guide.isCorrection;
+    const padTo = config.guide.gammaPadding ? Math.max(...spec.completions.map((c) => c.length)) : undefined;
+    const trained: StepStats[] = [];
+    const rowGammas: number[] = [];
+    for (const part of parts) {
+      if (perSequence && this.rollout.hints) {
+        const gammas = await sequenceGammasOf(this.pool, part, { level: gammaLevel, padTo });
+        part.data!.gamma = part.completions.map((c, r) => c.map(() => gammas[r] ?? 1));
+        rowGammas.push(...gammas.filter((g) => g !== undefined));
+      }
+      trained.push(await this.pool.train(part, { lr: config.optim.lr }));
+    }
+    if (rowGammas.length > 0) gamma = mean(rowGammas);
     return {
       gamma,
       hinted,
       advantages: spec.data!.advantages.map((row) => mean(row)),
       tokens: spec.completions.reduce((n, c) => n + c.length, 0),
-      trained: await this.pool.train(spec, { lr: config.optim.lr }),
+      trained: combineUpdates(trained),
     };
   }
 
@@ -330,6 +353,35 @@ async function scoreHinted(pool: PolicyPool, groups: JudgedGroup[], spec?: Train
   if (samples.length === 0) return { ratios: [], logprobGap: [] };
   const plain = await pool.logprobs(samples.map(({ g }) => g.prompt), samples.map(({ s }) => s.ids));
   return hintedDiagnostics(plain.logprobs, samples.map(({ s }) => s.oldLogprobs));
+}
+
+/** γ of each hinted row of a mini-batch from its current ratios (`undefined` for a plain row). */
+async function sequenceGammasOf(
+  pool: PolicyPool,
+  part: TrainSpec,
+  options: { level: number; padTo?: number },
+): Promise<(number | undefined)[]> {
+  const { hinted, oldLogprobs } = part.data!;
+  const scored = await pool.logprobs(part.contexts, part.completions);
+  const rows = scored.logprobs.map((_, r) => r).filter((r) => hinted[r][0] === 1);
+  const ratios = rows.map((r) => scored.logprobs[r].map((lp, t) => Math.exp(lp - oldLogprobs[r][t])));
+  const gammas = sequenceGammas(ratios, options);
+  const out: (number | undefined)[] = part.completions.map(() => undefined);
+  rows.forEach((r, i) => out[r] = gammas[i]);
+  return out;
+}
+
+/** One step's statistics from its mini-batch updates: sums add up, the loss and gradient norm are their means. */
+function combineUpdates(updates: StepStats[]): StepStats {
+  if (updates.length === 1) return updates[0];
+  const metrics: Record<string, number> = {};
+  for (const u of updates) addMetrics(metrics, u.metrics);
+  return {
+    ...updates[updates.length - 1],
+    loss: mean(updates.map((u) => u.loss)),
+    gradNorm: mean(updates.map((u) => u.gradNorm)),
+    metrics,
+  };
 }
 
 /**
