@@ -22,6 +22,8 @@ Deno.test("defaults are the paper's settings; overrides merge over them", () => 
     gammaPadding: false,
     mixin: false,
     balanced: false,
+    mixinCopies: "plain",
+    balancedSplit: "failed",
     alwaysHint: false,
   });
   assertEquals(parseRunConfig(""), defaults(RUN_SCHEMA));

@@ -128,6 +128,36 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
   };
   const low = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false }, 1);
   assertEquals(low.stats.hintedGroups, 0); // mean 0.25 > 0.001: no hint
+  // The official run's modes: balanced splits every prompt n/2 + n/2 (even one that did not fail), drawing only n/2
+  // plain; mixin marks the copied plain failures hinted.
+  const calls: { hinted: boolean; n: number }[] = [];
+  const counting = {
+    sample: (contexts: ContextInput[], o: { n?: number }) => {
+      contexts.forEach((c) => calls.push({ hinted: typeof c === "object" && !Array.isArray(c), n: o.n ?? 1 }));
+      return partial.sample(contexts, o);
+    },
+  };
+  const every = await collectGroups(counting, tier1.slice(0, 1), () => [], {
+    ...base,
+    filter: false,
+    balanced: true,
+    balancedSplit: "every",
+  }, 1);
+  assertEquals(calls, [{ hinted: false, n: 2 }, { hinted: true, n: 2 }]);
+  assertEquals(every.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, false], [0, false], [1, true], [
+    1,
+    true,
+  ]]);
+  assertEquals([every.stats.hintedGroups, every.stats.completions], [1, 4]);
+  const officialMixin = await collectGroups(scriptedSampler(tier1, 1), tier1.slice(0, 1), () => [], {
+    ...base,
+    mixin: true,
+    mixinCopies: "hinted",
+  }, 1);
+  assertEquals(officialMixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, true], [0, true], [
+    0,
+    true,
+  ]]);
   const high = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false, threshold: 0.5 }, 1);
   assertEquals(high.stats.hintedGroups, 1);
   // GRPO keeps all-equal groups (they simply carry no gradient).

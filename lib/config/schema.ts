@@ -85,6 +85,17 @@ export const RUN_SCHEMA = section({
     }),
     mixin: field("boolean", false),
     balanced: field("boolean", false),
+    mixinCopies: field("string", "plain", {
+      choices: ["plain", "hinted"],
+      since: "2026-11-27",
+      doc:
+        "the plain failures a mixin group copies train as plain samples (the kit's) or marked hinted (the official run)",
+    }),
+    balancedSplit: field("string", "failed", {
+      choices: ["failed", "every"],
+      since: "2026-11-27",
+      doc: "balanced splits the groups that failed (the kit's) or every prompt n/2 + n/2 before filtering (official)",
+    }),
     alwaysHint: field("boolean", false),
   }),
   loss: section({

@@ -28,6 +28,10 @@ export interface RolloutSettings {
   alwaysHint: boolean;
   mixin: boolean;
   balanced: boolean;
+  /** `hinted`: a mixin group's copied plain failures are marked hinted (f(r), in γ), as the official run does. */
+  mixinCopies?: "plain" | "hinted";
+  /** `every`: balanced samples every prompt n/2 plain + n/2 hinted before filtering, as the official run does. */
+  balancedSplit?: "failed" | "every";
   hintStyle: HintStyle;
   /** Drop all-equal groups and refill (Filter-GRPO, Guide-GRPO). */
   filter: boolean;
@@ -98,19 +102,26 @@ export async function collectGroups(
   const G = settings.groupSize;
   const mode = regroupMode(settings);
   const options = { maxTokens: settings.maxTokens, temperature: settings.temperature, topP: settings.topP };
+  // The official balanced split: every prompt n/2 plain + n/2 hinted, drawn as such (no full plain group first).
+  const splitEvery = settings.hints && mode === "balanced" && settings.balancedSplit === "every";
+  const plainDraws = splitEvery ? G - hintedDraws(G, mode) : G;
   while (batch.length > 0) {
     const round = stats.rounds++;
-    const plain = await sampler.sample(batch.map((p) => p.prompt), { ...options, n: G, seed: seed * 1000 + 2 * round });
+    const plain = await sampler.sample(batch.map((p) => p.prompt), {
+      ...options,
+      n: plainDraws,
+      seed: seed * 1000 + 2 * round,
+    });
     stats.prompts += batch.length;
-    stats.completions += batch.length * G;
+    stats.completions += batch.length * plainDraws;
     const groups: JudgedGroup[] = await Promise.all(batch.map(async (problem, i) => {
       const samples = await Promise.all(plain[i].map((c) => judge(problem, c, false)));
-      plainRewardSum += samples.reduce((s, x) => s + x.reward, 0) / G;
+      plainRewardSum += samples.reduce((s, x) => s + x.reward, 0) / plainDraws;
       return { problem, prompt: problem.prompt, samples };
     }));
     if (settings.hints) {
       const needing = groups.filter((g) =>
-        settings.alwaysHint || needsHint(g.samples.map((s) => s.reward), settings.threshold)
+        splitEvery || settings.alwaysHint || needsHint(g.samples.map((s) => s.reward), settings.threshold)
       );
       if (needing.length > 0) {
         const hinted = await sampler.sample(
@@ -124,6 +135,10 @@ export async function collectGroups(
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);
           group.samples = regroup(plainSamples, drawn, mode, G);
+          if (mode === "mixin" && settings.mixinCopies === "hinted") {
+            // The official run marks the whole regrouped group off-policy, copied plain failures included.
+            group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
+          }
           stats.hintedGroups++;
         }));
       }

@@ -91,6 +91,8 @@ export function rolloutSettings(config: RunConfig): RolloutSettings {
     alwaysHint: guide.alwaysHint,
     mixin: guide.mixin,
     balanced: guide.balanced,
+    mixinCopies: guide.mixinCopies,
+    balancedSplit: guide.balancedSplit,
     hintStyle: config.data.hintStyle,
     // GRPO and PPO keep every group (PPO's critic gives all-equal groups a signal); the others filter.
     filter: config.algorithm === "filter-grpo" || config.algorithm === "guide-grpo",
