@@ -70,18 +70,18 @@ Deno.test("variants are grouped by family: a colour per family, a dash per membe
     "filter-grpo",
     "guide-plain-unit",
     "guide-plain-unit-kl",
-    "guide-plain-unit-mixin",
+    "guide-plain-unit-half",
     "grpo-52-updates",
   ];
   assertEquals(variantFamilies(variants), [
     ["grpo", "grpo-52-updates"],
     ["filter-grpo"],
-    ["guide-plain-unit", "guide-plain-unit-kl", "guide-plain-unit-mixin"],
+    ["guide-plain-unit", "guide-plain-unit-kl", "guide-plain-unit-half"],
   ]);
   const styles = familyStyles(variants);
   assertEquals(styles.get("grpo"), { color: PALETTE[0], dash: "solid" });
   assertEquals(styles.get("grpo-52-updates"), { color: PALETTE[0], dash: "dash" });
-  assertEquals(styles.get("guide-plain-unit-mixin"), { color: PALETTE[2], dash: "dot" });
+  assertEquals(styles.get("guide-plain-unit-half"), { color: PALETTE[2], dash: "dot" });
   // Legends list a family together, head first.
   const familyReport = {
     ...report,
@@ -96,7 +96,7 @@ Deno.test("variants are grouped by family: a colour per family, a dash per membe
     "filter-grpo",
     "guide-plain-unit",
     "guide-plain-unit-kl",
-    "guide-plain-unit-mixin",
+    "guide-plain-unit-half",
   ]);
   // Twenty-five variants in one family and forty alone: all distinct.
   const many = [...Array.from({ length: 25 }, (_, i) => i === 0 ? "big" : `big-${i}`), ...names.map((n) => `x${n}`)];

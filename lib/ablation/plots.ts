@@ -169,7 +169,7 @@ function variantsIn(report: AblationReport): string[] {
 
 /**
  * The family of each variant: a variant named `X-…` belongs to `X`'s family when `X` is a variant too (the shortest
- * such `X`: `guide-plain-unit-kl` and `guide-plain-unit-mixin` are `guide-plain-unit`'s, `grpo-52-updates` is
+ * such `X`: `guide-plain-unit-kl` and `guide-plain-unit-half` are `guide-plain-unit`'s, `grpo-52-updates` is
  * `grpo`'s); every other variant heads its own. Families in order of appearance, members in order after their head.
  */
 export function variantFamilies(variants: string[]): string[][] {
