@@ -13,7 +13,8 @@ Workloads (tokens per second, median of --repeat runs after one warm-up):
   train   next-token cross-entropy over batch x (prompt + new - 1) positions, backward, one AdamW step.
 
 Needs Debian's PyTorch (`apt-get install -y python3-torch`); run it with /usr/bin/python3. It prints one JSON object
-with --json. The threads of its matrix products are --threads (default 2); the BLAS kernels are whatever
+with --json. The threads of its matrix products are --threads (default 2); --device cuda times the same model on a
+GPU (where the kit's WebGPU backend runs); the BLAS kernels are whatever
 OPENBLAS_CORETYPE in the environment says (`deno task bench` passes the kit's own choice, so both run the same ones).
 """
 import argparse
@@ -51,7 +52,7 @@ class Layer(nn.Module):
         scores = q @ k.transpose(2, 3) / math.sqrt(q.shape[-1])
         if time_steps > 1:
             keys = k.shape[2]
-            allowed = torch.ones(time_steps, keys, dtype=torch.bool).tril(diagonal=keys - time_steps)
+            allowed = torch.ones(time_steps, keys, dtype=torch.bool, device=x.device).tril(diagonal=keys - time_steps)
             scores = scores.masked_fill(~allowed, float("-inf"))
         mixed = scores.softmax(dim=-1) @ v
         return self.projection(mixed.transpose(1, 2).reshape(batch, time_steps, width))
@@ -71,7 +72,7 @@ class Model(nn.Module):
         self.head = nn.Linear(width, vocab, bias=False)
 
     def forward(self, ids, first_position=0, caches=None):
-        where = torch.arange(first_position, first_position + ids.shape[1])
+        where = torch.arange(first_position, first_position + ids.shape[1], device=ids.device)
         x = self.tokens(ids) + self.positions(where)
         for i, layer in enumerate(self.layers):
             x = layer(x, None if caches is None else caches[i])
@@ -90,12 +91,17 @@ def sample(model, prompts, new_tokens):
     return torch.cat(drawn, dim=1)
 
 
-def median_seconds(work, repeat):
-    work()
+def median_seconds(work, repeat, device):
+    def finished():
+        work()
+        if device.type == "cuda":
+            torch.cuda.synchronize()  # CUDA calls return before the kernels finish
+
+    finished()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        work()
+        finished()
         times.append(time.perf_counter() - start)
     return sorted(times)[len(times) // 2]
 
@@ -105,19 +111,21 @@ def main():
     for name, default in [("vocab", 48), ("d-model", 128), ("layers", 4), ("heads", 4), ("ctx", 128),
                           ("batch", 256), ("prompt-len", 32), ("new-tokens", 48), ("threads", 2), ("repeat", 3)]:
         parser.add_argument(f"--{name}", type=int, default=default)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda to time the same model on a GPU")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
-    model = Model(args.vocab, args.d_model, args.layers, args.heads, args.ctx)
-    prompts = torch.randint(0, args.vocab, (args.batch, args.prompt_len))
-    sequences = torch.randint(0, args.vocab, (args.batch, args.prompt_len + args.new_tokens))
+    device = torch.device(args.device)
+    model = Model(args.vocab, args.d_model, args.layers, args.heads, args.ctx).to(device)
+    prompts = torch.randint(0, args.vocab, (args.batch, args.prompt_len)).to(device)
+    sequences = torch.randint(0, args.vocab, (args.batch, args.prompt_len + args.new_tokens)).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
 
     model.eval()
-    sample_s = median_seconds(lambda: sample(model, prompts, args.new_tokens), args.repeat)
+    sample_s = median_seconds(lambda: sample(model, prompts, args.new_tokens), args.repeat, device)
     with torch.no_grad():
-        score_s = median_seconds(lambda: model(sequences).log_softmax(dim=-1), args.repeat)
+        score_s = median_seconds(lambda: model(sequences).log_softmax(dim=-1), args.repeat, device)
     model.train()
 
     def train_step():
@@ -126,10 +134,11 @@ def main():
         F.cross_entropy(logits.reshape(-1, args.vocab), sequences[:, 1:].reshape(-1)).backward()
         optimizer.step()
 
-    train_s = median_seconds(train_step, args.repeat)
+    train_s = median_seconds(train_step, args.repeat, device)
     length = sequences.shape[1]
     result = {
-        "engine": f"pytorch {torch.__version__} cpu x{args.threads}",
+        "engine": f"pytorch {torch.__version__} cpu x{args.threads}" if device.type == "cpu"
+        else f"pytorch {torch.__version__} {torch.cuda.get_device_name(device)}",
         "params": sum(p.numel() for p in model.parameters()),
         "sample_tokens_per_s": args.batch * args.new_tokens / sample_s,
         "score_tokens_per_s": args.batch * length / score_s,

@@ -1,10 +1,12 @@
 /**
- * TensorFlow.js backend selection, GPU first, then CPU:
+ * TensorFlow.js backend selection. `auto` tries, in order:
  *
  * 1. `tensorflow`: `@tensorflow/tfjs-node-gpu`, when it imports and finds a GPU;
- * 2. `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU, when the adapter is a real GPU (a software
- *    adapter such as Mesa's llvmpipe is never chosen automatically, but can be forced);
- * 3. `wasm`: the SIMD WebAssembly backend (one thread under Deno);
+ * 2. `wasm`: the SIMD WebAssembly backend (one thread under Deno), with OpenBLAS's products where they load;
+ * 3. `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU, when the adapter is a real GPU (a software
+ *    adapter such as Mesa's llvmpipe is never chosen automatically, but can be forced). It comes after `wasm`
+ *    because the kit's models are too small for it: on an NVIDIA H200 it trained at 2,127 tokens/s, against 15,795
+ *    for PyTorch on two of that machine's cores (README, "Performance", "On a GPU");
  * 4. `cpu`: tfjs's plain-JavaScript backend.
  *
  * `GUIDE_BACKEND` (or the `backend` argument) forces one. The native packages are imported dynamically: where their
@@ -29,10 +31,13 @@ import { nativeBlas, shareIdentityOnWasm, useNativeKernels } from "./native.ts";
 
 export { tf };
 
-/** Backends, in the order they are tried. */
+/** Every backend the kit can run on (a `backend` setting names one of these, or `auto`). */
 export const BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
 /** A tfjs backend the kit can run on. */
 export type BackendName = typeof BACKENDS[number];
+
+/** The order `auto` tries them in: a real CUDA device first, then WASM, which beats WebGPU at the kit's sizes. */
+export const AUTO_ORDER: readonly BackendName[] = ["tensorflow", "wasm", "webgpu", "cpu"];
 
 /** Which backend runs, and on what. */
 export interface BackendInfo {
@@ -153,7 +158,7 @@ export function currentBackend(): BackendInfo | undefined {
 }
 
 /**
- * Choose and start a backend: `auto` (default, or `GUIDE_BACKEND`) tries them GPU first; a name forces that one
+ * Choose and start a backend: `auto` (default, or `GUIDE_BACKEND`) tries them in {@link AUTO_ORDER}; a name forces that one
  * and fails with a clear error if it cannot run. Prints one line saying which backend runs (unless `quiet`).
  */
 export async function selectBackend(
@@ -166,7 +171,7 @@ export async function selectBackend(
   // Production mode skips tfjs's debug checks, and its advert for tfjs-node when the cpu backend starts.
   tf.enableProdMode();
   coresForThisProcess(); // a bad GUIDE_CORES is an error here, not a reason to skip a backend
-  const candidates: readonly BackendName[] = preference === "auto" ? BACKENDS : [preference];
+  const candidates: readonly BackendName[] = preference === "auto" ? AUTO_ORDER : [preference];
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
