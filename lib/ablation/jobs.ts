@@ -24,6 +24,7 @@ import { baseDir, baseEvalFile, checkpointPath, readBaseEval, readRun, runDir, t
 import { type AblationReport, ablationReport } from "./report.ts";
 import { summaryCsv, summaryMarkdown } from "./summary.ts";
 import { acquireLock } from "./processes.ts";
+import { calibrationComparisonMarkdown, compareCalibrations, installShippedBase, shippedBase } from "./shipped.ts";
 
 /** The vocabulary of a domain: every character of its problems, hints and solutions. */
 export async function domainTokenizer(domain: string): Promise<Tokenizer> {
@@ -38,16 +39,43 @@ function optimizerOf(config: RunConfig) {
   return { lr, weightDecay, beta1, beta2, maxGradNorm };
 }
 
-/** Build the grid's SFT base in `OUT/bases/<id>` on all cores (resuming a cut-off build), unless it is done. */
+/** Where {@link buildBase}'s base came from. */
+export type BaseSource = "built" | "shipped" | "existing";
+
+/**
+ * Build the grid's SFT base in `OUT/bases/<id>` on all cores (resuming a cut-off build), unless it is done. When the
+ * kit ships a base with this id (`bases/<id>/`, `./shipped.ts`), that one is verified and installed instead, unless
+ * `rebuild`; a corrupt shipped base is refused, naming the file.
+ */
 export async function buildBase(
   out: string,
   sft: GridRun,
-  options: { workers?: number; onStep?: (step: number, steps: number, loss: number) => void } = {},
-): Promise<void> {
+  options: {
+    workers?: number;
+    onStep?: (step: number, steps: number, loss: number) => void;
+    rebuild?: boolean;
+    shippedRoot?: string;
+  } = {},
+): Promise<BaseSource> {
   const dir = baseDir(out, sft.id);
-  if (await exists(join(dir, "done.json"))) return;
+  const shipped = await shippedBase(sft.id, options.shippedRoot);
+  if (await exists(join(dir, "done.json"))) {
+    const done = JSON.parse(await Deno.readTextFile(join(dir, "done.json")));
+    if (options.rebuild && done.shipped) {
+      throw new Error(
+        `--rebuild-base: ${displayPath(dir)} holds the shipped base, and runs here may have started from it; ` +
+          `rebuild into another --out`,
+      );
+    }
+    return "existing";
+  }
   const release = await acquireLock(dir);
   try {
+    // A build cut off here has a checkpoint to resume from: that goes on; otherwise the shipped copy, if any.
+    if (shipped && !options.rebuild && !(await exists(join(dir, "checkpoint")))) {
+      await installShippedBase(shipped, dir);
+      return "shipped";
+    }
     const domain = sft.config.data.domain;
     const model = sft.config.model;
     const policy = Policy.create(await domainTokenizer(domain), {
@@ -68,9 +96,30 @@ export async function buildBase(
     });
     policy.dispose();
     if (result.stopped) throw new Error(`the sft base ${sft.id} stopped: ${result.stopped}`);
+    return "built";
   } finally {
     await release();
   }
+}
+
+/**
+ * After `--rebuild-base`: the rebuilt base's calibration against the shipped one's (same problems and samples), written
+ * to `OUT/bases/<id>/rebuild-check.md`; returns its first sentence (undefined when nothing is shipped to compare).
+ */
+export async function compareWithShipped(out: string, id: string): Promise<string | undefined> {
+  const shipped = await shippedBase(id);
+  if (!shipped) return undefined;
+  const read = async (dir: string) => JSON.parse(await Deno.readTextFile(join(dir, "calibration.json")));
+  const [a, b] = [await read(shipped), await read(baseDir(out, id))];
+  if (a.problems !== b.problems || a.samples !== b.samples) {
+    return `not compared with the shipped base: calibrated on ${b.problems} × ${b.samples}, it on ${a.problems} × ${a.samples}`;
+  }
+  const markdown = calibrationComparisonMarkdown(compareCalibrations(a.calibration, b.calibration));
+  await writeTextFileAtomic(
+    join(baseDir(out, id), "rebuild-check.md"),
+    `# Rebuilt against shipped: ${id}\n\n${markdown}`,
+  );
+  return markdown.split("\n")[0];
 }
 
 /**

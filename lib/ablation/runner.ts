@@ -11,8 +11,8 @@
  * ```ts
  * import { parseGrid } from "./grid.ts";
  * import { runAblation } from "./runner.ts";
- * const grid = await parseGrid(await Deno.readTextFile("grids/quick.yaml"), "grids/quick.yaml");
- * const { report } = await runAblation(grid, { out: "results/quick", workers: 2 });
+ * const grid = await parseGrid(await Deno.readTextFile("grids/quick-math.yaml"), "grids/quick-math.yaml");
+ * const { report } = await runAblation(grid, { out: "results/quick-math", workers: 2 });
  * console.log(report.rows.filter((r) => r.tier === "all"));
  * ```
  *
@@ -27,7 +27,7 @@ import type { ExportFormat } from "../plot/export.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
 import { baseEvalFile, conflicts, runDir, saveGrid } from "./store.ts";
 import type { AblationReport } from "./report.ts";
-import { buildBase, calibrateBase, evaluateBase, writeResults } from "./jobs.ts";
+import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "./jobs.ts";
 import { spawnRun } from "./processes.ts";
 import { type AblationProgress, progressDrawer, ProgressTracker } from "./progress.ts";
 
@@ -43,6 +43,8 @@ export interface AblationOptions {
   onProgress?: (state: AblationProgress) => void;
   /** Figure formats (default all four; html is always written; images need Chromium). */
   formats?: ExportFormat[];
+  /** Train the SFT base even where the kit ships it (`bases/<id>/`), then compare the two calibrations. */
+  rebuildBase?: boolean;
 }
 
 /** What {@link runAblation} did. */
@@ -75,13 +77,20 @@ async function prepareBase(
   pending: GridRun[],
   workers: number,
   progress: ProgressTracker,
+  rebuild: boolean,
 ): Promise<void> {
   if (grid.sft) {
-    await buildBase(out, grid.sft, {
+    const source = await buildBase(out, grid.sft, {
       workers,
+      rebuild,
       onStep: (step, steps, loss) =>
         progress.baseStep(step, steps, `sft step ${step}/${steps} loss ${loss.toFixed(3)}`),
     });
+    if (source === "shipped") {
+      progress.info(
+        `base ${grid.sft.id}: the shipped one (bases/${grid.sft.id}, SHA-256 checked; --rebuild-base trains it)`,
+      );
+    }
     if (grid.calibration) {
       progress.info("calibrating the base");
       await calibrateBase(out, grid, {
@@ -89,6 +98,8 @@ async function prepareBase(
         workers,
         onTier: (t) => progress.info(`calibrating the base: tier ${t.tier} ${t.regime}`),
       });
+      const check = rebuild ? await compareWithShipped(out, grid.sft.id) : undefined;
+      if (check) progress.info(check);
     }
   }
   progress.phase("base-eval");
@@ -185,7 +196,7 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
     if (pending.length > 0) {
       const backend = await selectBackend(undefined, { quiet: true });
       if (mode !== "none") console.error(describeBackend(backend));
-      await prepareBase(out, grid, pending, workers, progress);
+      await prepareBase(out, grid, pending, workers, progress, options.rebuildBase ?? false);
       progress.phase("runs");
       ran = await runPending(out, gridFile, pending, workers, progress);
     }

@@ -36,6 +36,8 @@ export interface SlurmOptions {
   baseCpus?: number;
   /** Figure formats of the results job (default: the CLI's default). */
   formats?: string[];
+  /** The base job trains the SFT base even where the kit ships it (`--rebuild-base`). */
+  rebuildBase?: boolean;
 }
 
 const quote = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
@@ -89,7 +91,8 @@ export function slurmScripts(grid: Grid, options: SlurmOptions): Record<string, 
   const formats = options.formats ? ` --formats ${quote(options.formats.join(","))}` : "";
   return {
     "base.sbatch": header("guide-base", baseResources, "4:00:00", "base-%j") +
-      '"${KIT[@]}" --base-only --workers "${SLURM_CPUS_PER_TASK:-${SLURM_CPUS_ON_NODE:-1}}"\n',
+      `"\${KIT[@]}" --base-only${options.rebuildBase ? " --rebuild-base" : ""} ` +
+      '--workers "${SLURM_CPUS_PER_TASK:-${SLURM_CPUS_ON_NODE:-1}}"\n',
     "runs.sbatch": header(
       "guide-runs",
       [

@@ -20,9 +20,9 @@ import { sha256Hex } from "../io.ts";
 /** The repository's datasets folder. */
 export const DATASETS_DIR = fileURLToPath(new URL("../../datasets", import.meta.url));
 
-/** The committed checksums: relative file → SHA-256. */
-export async function readChecksums(root = DATASETS_DIR): Promise<Map<string, string>> {
-  const file = join(root, "SHA256SUMS");
+/** The committed checksums (`sha256sum`'s format, in `root/name`): relative file → SHA-256. */
+export async function readChecksums(root = DATASETS_DIR, name = "SHA256SUMS"): Promise<Map<string, string>> {
+  const file = join(root, name);
   const text = await Deno.readTextFile(file);
   const sums = new Map<string, string>();
   text.split("\n").forEach((line, i) => {

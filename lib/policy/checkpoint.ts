@@ -1,7 +1,8 @@
 /**
  * Checkpoints: a folder with `checkpoint.json` (format, model config, tokenizer vocabulary, optimizer settings and
  * step, and for each binary file its tensors, byte offsets and SHA-256), `weights.bin` (float32, little-endian, in
- * the model's parameter order) and `optimizer.bin` (AdamW's first then second moments, same order).
+ * the model's parameter order) and `optimizer.bin` (AdamW's first then second moments, same order; absent from a
+ * weights-only checkpoint, whose `moments` is `null`).
  *
  * Saving writes a temporary folder beside the target and renames it into place, so a crash leaves the old
  * checkpoint or the new one, never a mix. Loading checks everything and fails with one line naming the file and
@@ -41,7 +42,8 @@ export interface CheckpointMeta {
   vocabulary: string;
   optimizer: AdamWConfig & { step: number };
   weights: BinaryEntry;
-  moments: BinaryEntry;
+  /** AdamW's moments; `null` in a weights-only checkpoint (a shipped base: whoever loads it starts a fresh optimizer). */
+  moments: BinaryEntry | null;
   /** The backend that produced the weights (results on other backends agree to float precision only). */
   backend?: string;
   /** Free-form data the caller stores with the checkpoint (e.g. the trainer's step and config). */
@@ -62,11 +64,19 @@ async function pack(file: string, tensors: [string, tf.Tensor][]): Promise<{ ent
   return { entry: { file, sha256: await sha256Hex(data), bytes: total, tensors: entries }, data };
 }
 
-/** Save the policy (weights, config, tokenizer, optimizer state) to folder `dir`, atomically. */
-export async function saveCheckpoint(policy: Policy, dir: string, extra?: Record<string, unknown>): Promise<void> {
+/**
+ * Save the policy (weights, config, tokenizer, optimizer state) to folder `dir`, atomically. `weightsOnly` leaves the
+ * optimizer's moments out (a third of the size; loading it starts AdamW afresh, at step 0).
+ */
+export async function saveCheckpoint(
+  policy: Policy,
+  dir: string,
+  extra?: Record<string, unknown>,
+  options: { weightsOnly?: boolean } = {},
+): Promise<void> {
   const order = parameterShapes(policy.config).map(([name]) => name);
   const weights = await pack("weights.bin", order.map((n) => [n, policy.params.get(n)!]));
-  const moments = await pack("optimizer.bin", [
+  const moments = options.weightsOnly ? null : await pack("optimizer.bin", [
     ...order.map((n): [string, tf.Tensor] => [`m.${n}`, policy.optimizer.m.get(n)!]),
     ...order.map((n): [string, tf.Tensor] => [`v.${n}`, policy.optimizer.v.get(n)!]),
   ]);
@@ -74,9 +84,9 @@ export async function saveCheckpoint(policy: Policy, dir: string, extra?: Record
     format: CHECKPOINT_FORMAT,
     model: policy.config,
     vocabulary: policy.tokenizer.chars,
-    optimizer: { ...policy.optimizer.config, step: policy.optimizer.step },
+    optimizer: { ...policy.optimizer.config, step: moments ? policy.optimizer.step : 0 },
     weights: weights.entry,
-    moments: moments.entry,
+    moments: moments?.entry ?? null,
     backend: currentBackend()?.name,
     ...(extra ? { extra } : {}),
   };
@@ -85,7 +95,7 @@ export async function saveCheckpoint(policy: Policy, dir: string, extra?: Record
   const tmp = await Deno.makeTempDir({ dir: parent, prefix: `.${basename(dir)}.tmp-` });
   try {
     await Deno.writeFile(join(tmp, "weights.bin"), weights.data);
-    await Deno.writeFile(join(tmp, "optimizer.bin"), moments.data);
+    if (moments) await Deno.writeFile(join(tmp, "optimizer.bin"), moments.data);
     // checkpoint.json last: a folder with it is complete.
     await Deno.writeTextFile(join(tmp, "checkpoint.json"), JSON.stringify(meta, null, 2) + "\n");
     await Deno.chmod(tmp, 0o755);
@@ -188,9 +198,14 @@ export async function loadCheckpoint(dir: string, options: { expect?: Partial<Mo
     metaFile,
     `format is ${JSON.stringify(meta.format)}, expected "${CHECKPOINT_FORMAT}"`,
   );
-  for (const key of ["model", "optimizer", "weights", "moments"] as const) {
+  for (const key of ["model", "optimizer", "weights"] as const) {
     expect(meta[key] && typeof meta[key] === "object", metaFile, `key "${key}" is missing or not an object`);
   }
+  expect(
+    meta.moments === null || (meta.moments && typeof meta.moments === "object"),
+    metaFile,
+    `key "moments" is missing (null for a weights-only checkpoint) or not an object`,
+  );
   expect(typeof meta.vocabulary === "string", metaFile, `key "vocabulary" is missing or not a string`);
   try {
     validateModelConfig(meta.model);
@@ -214,12 +229,13 @@ export async function loadCheckpoint(dir: string, options: { expect?: Partial<Mo
   );
   const shapes = parameterShapes(meta.model);
   const weights = await readBinary(dir, meta.weights, shapes);
-  const moments = await readBinary(dir, meta.moments, [
+  const moments = meta.moments && await readBinary(dir, meta.moments, [
     ...shapes.map(([n, s]): [string, number[]] => [`m.${n}`, s]),
     ...shapes.map(([n, s]): [string, number[]] => [`v.${n}`, s]),
   ]);
   const { step = 0, ...optimizer } = { ...DEFAULT_ADAMW, ...meta.optimizer };
   const policy = Policy.fromValues(meta.model, tokenizer, weights, optimizer);
+  if (!moments) return policy; // weights only: a fresh optimizer
   policy.optimizer.step = step;
   tf.tidy(() => {
     for (const [name, shape] of shapes) {
