@@ -125,6 +125,7 @@ export {
   type Grid,
   type GridRun,
   loadGrid,
+  MAIN_GRID,
   parseGrid,
   QUICK_GRID,
   runId,
@@ -147,7 +148,15 @@ export {
   type RegimeThresholds,
   type TierCalibration,
 } from "./ablation/calibrate.ts";
-export { CI_GRID, notebookAblation, notebookBase, notebookGrid, notebookOut, profile } from "./ablation/profile.ts";
+export {
+  CI_GRID,
+  notebookAblation,
+  notebookBase,
+  notebookDomain,
+  notebookGrid,
+  notebookOut,
+  profile,
+} from "./ablation/profile.ts";
 export {
   ablationFigures,
   bandTraces,

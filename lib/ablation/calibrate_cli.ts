@@ -8,7 +8,7 @@
  */
 import { parseFlags } from "../flags.ts";
 import { basename, extname, join, resolve } from "node:path";
-import { loadGrid, QUICK_GRID } from "./grid.ts";
+import { loadGrid, MAIN_GRID } from "./grid.ts";
 import { buildBase, calibrateBase } from "./jobs.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { prepareNativeProducts } from "../system.ts";
@@ -37,7 +37,7 @@ async function main(args: string[]): Promise<void> {
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a whole number ≥ 1, got "${text}"`);
     return value;
   };
-  const file = positionals[0] ?? QUICK_GRID;
+  const file = positionals[0] ?? MAIN_GRID;
   const grid = await loadGrid(file);
   if (!grid.sft) throw new Error(`${file}: no \`sft\` section: nothing to calibrate`);
   const out = resolve(values.out ?? join("results", basename(file, extname(file))));

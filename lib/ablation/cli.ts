@@ -1,6 +1,6 @@
 /**
- * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the quick
- * grid, `lib/ablation/grids/quick.yaml`) into a run store, resuming whatever an earlier invocation left, then write
+ * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the main
+ * job, `lib/ablation/grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
  * `summary.csv`, `summary.md` and `figures/`. Internal modes: `--run ID` (one run in this process: what worker
  * processes do), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`, `--results-only`.
  *
@@ -8,20 +8,22 @@
  */
 import { parseFlags } from "../flags.ts";
 import { basename, extname, join, resolve } from "node:path";
-import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
-import { buildBase, calibrateBase, evaluateBase, runOne, writeResults } from "./jobs.ts";
+import { type Grid, loadGrid, MAIN_GRID } from "./grid.ts";
+import { buildBase, calibrateBase, compareWithShipped, evaluateBase, runOne, writeResults } from "./jobs.ts";
 import { runAblation } from "./runner.ts";
 import { verdict } from "./verdict.ts";
 import { baseEvalFile, nameSavedCopy, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
+import { shippedBase } from "./shipped.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { prepareNativeProducts } from "../system.ts";
 import type { ExportFormat } from "../plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
+                              [--rebuild-base]
 
-Runs every run of GRID (default: the quick grid, lib/ablation/grids/quick.yaml) into DIR (default:
+Runs every run of GRID (default: the main job, lib/ablation/grids/main.yaml) into DIR (default:
 results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
 single-threaded process. A rerun skips finished runs and continues cut-off ones. Writes DIR/summary.csv,
 DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
@@ -30,6 +32,8 @@ DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
   --slurm          write DIR/slurm/ (sbatch scripts: base, run array, results; submit.sh) instead of running
   --slurm-args=S   extra sbatch arguments for every job, e.g. --slurm-args="--partition=cpu --account=lab --time=2:00:00"
   --formats LIST   figure formats, comma-separated (default html,svg,png,pdf)
+  --rebuild-base   train the SFT base even where the kit ships it (bases/<id>/), then compare its calibration
+                   with the shipped one's (DIR/bases/<id>/rebuild-check.md)
   --workers N      runs at a time (default: the number of cores)`;
 
 async function main(args: string[]): Promise<number> {
@@ -47,6 +51,7 @@ async function main(args: string[]): Promise<number> {
       "task-index": { type: "string" },
       "base-only": { type: "boolean", default: false },
       "results-only": { type: "boolean", default: false },
+      "rebuild-base": { type: "boolean", default: false },
       "watch-parent": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -56,7 +61,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new Error(`one grid file at most (got ${positionals.join(" ")})\n${USAGE}`);
-  const file = positionals[0] ?? QUICK_GRID;
+  const file = positionals[0] ?? MAIN_GRID;
   const out = resolve(values.out ?? join("results", basename(file, extname(file))));
   // Slurm jobs read the folder's copy of the grid; its summary still names the grid the researcher wrote.
   const grid = await nameSavedCopy(out, await loadGrid(file));
@@ -75,23 +80,28 @@ async function main(args: string[]): Promise<number> {
 
   if (values["dry-run"]) return await dryRun(grid, out);
   if (values["slurm-args"] !== undefined && !values.slurm) throw new Error("--slurm-args: only with --slurm");
-  if (values.slurm) return await writeSlurm(grid, out, slurmArgs(values["slurm-args"]), formats);
+  const rebuildBase = values["rebuild-base"];
+  if (values.slurm) return await writeSlurm(grid, out, slurmArgs(values["slurm-args"]), formats, rebuildBase);
   // The runs' processes load what this one installed.
   await prepareNativeProducts();
-  if (values["base-only"]) return await baseOnly(grid, out, workers);
+  if (values["base-only"]) return await baseOnly(grid, out, workers, rebuildBase);
   if (values["results-only"]) {
     const { files } = await writeResults(out, grid, { formats });
     console.log(`wrote ${files.length} files under ${out}`);
     return 0;
   }
-  return await runAll(grid, out, workers, formats);
+  return await runAll(grid, out, workers, formats, rebuildBase);
 }
 
 /** `--dry-run`: the runs with their state (done, partial, new) and axis values. */
 async function dryRun(grid: Grid, out: string): Promise<number> {
   console.log(`${grid.file}: ${grid.runs.length} runs into ${out}`);
   if (grid.sft) {
-    const state = await exists(join(out, "bases", grid.sft.id, "done.json")) ? "done" : "to build";
+    const state = await exists(join(out, "bases", grid.sft.id, "done.json"))
+      ? "done"
+      : await shippedBase(grid.sft.id)
+      ? `shipped: bases/${grid.sft.id}`
+      : "to build";
     console.log(`base ${grid.sft.id} (${state})`);
   }
   const width = Math.max(...grid.runs.map((r) => r.id.length));
@@ -117,9 +127,15 @@ function slurmArgs(text: string | undefined): string[] {
 }
 
 /** `--slurm`: write the sbatch scripts instead of running. */
-async function writeSlurm(grid: Grid, out: string, extra: string[], formats?: string[]): Promise<number> {
+async function writeSlurm(
+  grid: Grid,
+  out: string,
+  extra: string[],
+  formats: string[] | undefined,
+  rebuildBase: boolean,
+): Promise<number> {
   const gridFile = await saveGrid(out, grid);
-  const files = slurmScripts(grid, { out, gridFile, extra, formats });
+  const files = slurmScripts(grid, { out, gridFile, extra, formats, rebuildBase });
   for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
   await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
   console.log(
@@ -129,10 +145,22 @@ async function writeSlurm(grid: Grid, out: string, extra: string[], formats?: st
 }
 
 /** `--base-only`: the base, its calibration and its evaluations, without the runs. */
-async function baseOnly(grid: Grid, out: string, workers: number | undefined): Promise<number> {
+async function baseOnly(
+  grid: Grid,
+  out: string,
+  workers: number | undefined,
+  rebuild: boolean,
+): Promise<number> {
   console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
-  if (grid.sft) await buildBase(out, grid.sft, { workers });
-  if (grid.calibration) await calibrateBase(out, grid, { ...grid.calibration, workers });
+  if (grid.sft) {
+    const source = await buildBase(out, grid.sft, { workers, rebuild });
+    console.error(`base ${grid.sft.id}: ${source === "shipped" ? `the shipped one (bases/${grid.sft.id})` : source}`);
+  }
+  if (grid.calibration) {
+    await calibrateBase(out, grid, { ...grid.calibration, workers });
+    const check = rebuild && grid.sft ? await compareWithShipped(out, grid.sft.id) : undefined;
+    if (check) console.error(check);
+  }
   const seen = new Set<string>();
   for (const run of grid.runs) {
     const f = await baseEvalFile(out, run.config);
@@ -148,8 +176,9 @@ async function runAll(
   out: string,
   workers: number | undefined,
   formats: ExportFormat[] | undefined,
+  rebuildBase: boolean,
 ): Promise<number> {
-  const result = await runAblation(grid, { out, workers, formats });
+  const result = await runAblation(grid, { out, workers, formats, rebuildBase });
   const all = result.report.rows.filter((r) => r.tier === "all");
   console.log(
     `${grid.file}: ${result.finished.length} runs finished, ${result.skipped.length} already done, ` +
@@ -162,6 +191,10 @@ async function runAll(
   }
   const { rule, findings } = verdict(result.report);
   console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f}`).join("\n")}`);
+  const check = grid.sft ? join(out, "bases", grid.sft.id, "rebuild-check.md") : "";
+  if (rebuildBase && check && await exists(check)) {
+    console.log(`\n${(await Deno.readTextFile(check)).split("\n")[2]} (${check})`);
+  }
   const partial = result.summary.endsWith(".partial.md");
   console.log(`summary: ${result.summary}; figures: ${join(out, partial ? "figures-partial" : "figures")}/`);
   for (const f of result.failed) console.error(`run ${f.id} FAILED: ${f.message} (log: ${f.log})`);

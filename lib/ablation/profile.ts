@@ -1,7 +1,8 @@
 /**
  * Profiles for notebooks: `GUIDE_PROFILE=ci` (what headless test runs set) picks a toy grid that runs in seconds,
- * anything else (the default, `full`) the quick grid that `deno task ablation` runs. A notebook asks for its grid,
- * its run store and the SFT base here, so that every notebook of a profile shares one base, built once.
+ * anything else (the default, `full`) the main job that `deno task ablation` runs, on the shipped `arith` base. A
+ * notebook asks for its grid, its run store and the SFT base here, so that every notebook of a profile shares one
+ * base and one ablation, and the full profile's is the terminal's (`results/main`).
  *
  * @example
  * ```ts
@@ -14,7 +15,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { type Grid, loadGrid, QUICK_GRID } from "./grid.ts";
+import { type Grid, loadGrid, MAIN_GRID } from "./grid.ts";
 import { baseDir } from "./store.ts";
 import { buildBase, collectReport } from "./jobs.ts";
 import { runAblation } from "./runner.ts";
@@ -22,8 +23,9 @@ import type { AblationReport } from "./report.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
 import type { Policy } from "../policy/policy.ts";
 import { selectBackend } from "../policy/backend.ts";
+import type { DATASET_DOMAINS } from "../data/generate.ts";
 
-/** The toy grid of the `ci` profile. */
+/** The toy grid of the `ci` profile: the main job's variants on `arith` at toy size. */
 export const CI_GRID: string = fileURLToPath(new URL("./grids/notebook-ci.yaml", import.meta.url));
 const RESULTS = fileURLToPath(new URL("../../results", import.meta.url));
 
@@ -32,14 +34,20 @@ export function profile(): "ci" | "full" {
   return Deno.env.get("GUIDE_PROFILE") === "ci" ? "ci" : "full";
 }
 
-/** The profile's grid: the quick grid (`full`) or the toy grid (`ci`). */
+/** The profile's grid: the main job (`full`) or the toy grid (`ci`). */
 export async function notebookGrid(which = profile()): Promise<Grid> {
-  return await loadGrid(which === "ci" ? CI_GRID : QUICK_GRID);
+  return await loadGrid(which === "ci" ? CI_GRID : MAIN_GRID);
 }
 
-/** The profile's run store: `results/quick` (shared with `deno task ablation`) or `results/notebook-ci`. */
+/** The domain of the profile's grid (`arith` for both profiles): what a notebook loads problems of. */
+export async function notebookDomain(which = profile()): Promise<typeof DATASET_DOMAINS[number]> {
+  const grid = await notebookGrid(which);
+  return grid.sft!.config.data.domain as typeof DATASET_DOMAINS[number];
+}
+
+/** The profile's run store: `results/main` (shared with `deno task ablation`) or `results/notebook-ci`. */
 export function notebookOut(which = profile()): string {
-  return join(RESULTS, which === "ci" ? "notebook-ci" : "quick");
+  return join(RESULTS, which === "ci" ? "notebook-ci" : "main");
 }
 
 /**
