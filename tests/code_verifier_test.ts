@@ -6,6 +6,7 @@ import {
   extractCode,
   MAX_DECODED_VALUES,
   verifyCode,
+  verifyCodeGroup,
 } from "../lib/verifiers/code.ts";
 import { scrubPaths } from "../lib/io.ts";
 import { processIds } from "./processes.ts";
@@ -114,7 +115,8 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
     ["system info", `function f(x) { return Deno.hostname() ? 2 * x + 1 : 0; }`, "sys access"],
     ["infinite loop", `while (true) {} ${ok}`, "timeout after 2000 ms"],
     ["memory bomb", `const a = []; while (true) a.push(new Array(1e6).fill(1)); ${ok}`, "out of memory"],
-    ["Deno.exit", `Deno.exit(0); ${ok}`, "sandbox exited"],
+    ["Deno.exit", `Deno.exit(0); ${ok}`, "does not load: Deno.exit is not a function"],
+    ["self.close", `function f(x) { close(); return 2 * x + 1; }`, "test 0 threw: close is not defined"],
     [
       "forged stdout",
       `console.log('{"results":[{"ok":true,"value":7},{"ok":true,"value":1},{"ok":true,"value":-3}]}');
@@ -302,4 +304,50 @@ Deno.test("ArrayBuffers, which the heap cap does not count, are refused at the s
   const verdict = await verifyCode(bomb, affine, { timeoutMs: 15_000 });
   assertEquals(verdict.correct, false);
   assert(/Array buffer allocation failed|out of memory/.test(verdict.reason!), verdict.reason);
+});
+
+Deno.test("a group judged in one sandbox: every verdict is the one the answer gets alone, whatever its neighbours do", async () => {
+  const right = "function f(x) { return 2 * x + 1; }";
+  const group = [
+    right,
+    // Poisons its realm: prototypes, globals, the harness's usual helpers.
+    `Object.prototype.polluted = 1; globalThis.leak = 41; Array.prototype.map = null; JSON.stringify = () => "";
+     Object.defineProperty = () => {}; function f(x) { return 0; }`,
+    // Passes only if nothing of the previous answer is visible.
+    `function f(x) { return globalThis.leak === undefined && ({}).polluted === undefined ? 2 * x + 1 : -1; }`,
+    "function f(x) { while (true) {} }",
+    right,
+    // Takes the whole process down (heap over the cap): the answers after it are judged again, each alone.
+    "function f(x) { const a = []; while (true) a.push(new Array(1e6).fill(x)); }",
+    "const f = (x) => x + x + 1;",
+    // Floods the output past the cap: the process is killed; again the rest is judged alone.
+    'function f(x) { for (;;) console.log("x".repeat(100000)); }',
+    right,
+  ];
+  const limits = { timeoutMs: 1_500, memoryMb: 64, maxOutputBytes: 1 << 20 };
+  const together = await verifyCodeGroup(group, affine, limits);
+  assertEquals(together.map((v) => v.correct), [true, false, true, false, true, false, true, false, true]);
+  const alone = [];
+  for (const answer of group) alone.push(await verifyCode(answer, affine, limits));
+  assertEquals(together, alone);
+  assertStringIncludes(together[3].reason!, "timeout after 1500 ms");
+  assertStringIncludes(together[5].reason!, "out of memory");
+  assertStringIncludes(together[7].reason!, "output over");
+});
+
+Deno.test("verifyGroup: the verdicts verify gives one by one, in order, for every domain; non-strings are false", async () => {
+  const { verify, verifyGroup } = await import("../lib/verifiers/mod.ts");
+  assertEquals((await verifyGroup("math", ["\\boxed{12}", "\\boxed{13}", 5], "12")).map((v) => v.correct), [
+    true,
+    false,
+    false,
+  ]);
+  const responses = ["function f(x) { return 2 * x + 1; }", 7, "function f(x) { return x; }"];
+  const grouped = await verifyGroup("code", responses, affine);
+  assertEquals(grouped, await Promise.all(responses.map((r) => verify("code", r, affine))));
+  assertEquals(grouped.map((v) => v.correct), [true, false, false]);
+  assertEquals(grouped[1].reason, "response must be a string");
+  assertEquals((await verifyGroup("code", ["function f() {}"], { tests: [] })).map((v) => v.reason), [
+    "gold has no tests",
+  ]);
 });

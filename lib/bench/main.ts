@@ -23,6 +23,7 @@ import { LOSS_REGISTRY, lossByName } from "../rl/loss.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
 import { Rng } from "../random.ts";
 import { mathEqual } from "../verifiers/math.ts";
+import { verify, verifyGroup } from "../verifiers/mod.ts";
 
 /**
  * Simple math checks per second (the target is ≥ 2,000): typical gold/response pairs, extraction included, for one
@@ -45,6 +46,37 @@ export function benchMathVerifier(seconds = 1): number {
     checks += pairs.length;
   }
   return checks / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The code verifier's cost per sample, in ms of wall time: a group of 8 answers (a GRPO group: right, wrong, throwing)
+ * judged one sandbox process each, all at once (how the trainers judged before), and in one process (`verifyGroup`,
+ * how they judge now). Each figure is the median of `repeat` groups.
+ */
+export async function benchCodeVerifier(repeat = 3): Promise<{ alone: number; grouped: number }> {
+  const gold = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };
+  const answers = [
+    "function f(x) { return 2 * x + 1; }",
+    "function f(x) { return 2 * x; }",
+    "const f = (x) => x + x + 1;",
+    "function f(x) { throw new Error('no'); }",
+    "function f(x) { return [2 * x + 1][0]; }",
+    "function f(x) { return 3 * x; }",
+    "function f(x) { let y = x; y += x; return y + 1; }",
+    "function f(x) { return undefined; }",
+  ];
+  const time = async (judge: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const started = performance.now();
+      await judge();
+      times.push((performance.now() - started) / answers.length);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(repeat / 2)];
+  };
+  const alone = await time(() => Promise.all(answers.map((a) => verify("code", a, gold))));
+  const grouped = await time(() => verifyGroup("code", answers, gold));
+  return { alone, grouped };
 }
 
 /** Shapes of one benchmark run. */
@@ -350,6 +382,7 @@ if (import.meta.main) {
   const results: BackendResult[] = [];
   await prepareNativeProducts();
   const mathChecks = benchMathVerifier();
+  const codeCost = await benchCodeVerifier();
   for (const name of backends as BackendName[]) {
     const info = await selectBackend(name, { quiet: true });
     if (!values.json) console.error(describeBackend(info));
@@ -382,11 +415,16 @@ if (import.meta.main) {
         peer_reason: peer.reason,
         openblas_coretype: coreType ?? null,
         math_checks_per_s: mathChecks,
+        code_ms_per_sample: codeCost,
       }),
     );
   } else {
     const workloads = ["sample", "score", "train"] as const;
     console.log(`math verifier: ${mathChecks.toFixed(0)} checks/s (target ≥ 2,000)`);
+    console.log(
+      `code verifier: ${codeCost.alone.toFixed(0)} ms a sample, a sandbox each (8 at once); ` +
+        `${codeCost.grouped.toFixed(0)} ms a sample, a group of 8 in one sandbox`,
+    );
     console.log(`shape: ${JSON.stringify(shape)}, median of ${repeat}`);
     console.log(
       `peer: ${peer.result ? peer.result.engine : `not run: ${peer.reason}`}` +

@@ -18,7 +18,7 @@ import type { Sampler } from "../policy/policy.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
 import { verifierDomain } from "../data/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
-import { verify } from "../verifiers/mod.ts";
+import { verifyGroup } from "../verifiers/mod.ts";
 
 /** What {@link evaluatePolicy} measured: the means and every problem's count of correct samples. */
 export interface Evaluation {
@@ -66,9 +66,7 @@ export async function evaluatePolicy(
   let atK = 0;
   const counted: Evaluation["problems"] = [];
   for (const [i, problem] of problems.entries()) {
-    const verdicts = await Promise.all(
-      groups[i].map((c) => verify(verifierDomain(problem.domain), c.text, problem.answer)),
-    );
+    const verdicts = await verifyGroup(verifierDomain(problem.domain), groups[i].map((c) => c.text), problem.answer);
     const c = verdicts.filter((v) => v.correct).length;
     at1 += passAtK(n, c, 1);
     atK += passAtK(n, c, k);

@@ -12,7 +12,7 @@ import type { Completion } from "../policy/sample.ts";
 import type { Sampler } from "../policy/policy.ts";
 import { type Problem, verifierDomain } from "../data/schema.ts";
 import type { HintStyle } from "../data/schema.ts";
-import { verify } from "../verifiers/mod.ts";
+import { verifyGroup } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
 import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
 
@@ -63,15 +63,16 @@ export interface RolloutStats {
   plainReward: number;
 }
 
-async function judge(problem: Problem, completion: Completion, hinted: boolean): Promise<RolloutSample> {
-  const verdict = await verify(verifierDomain(problem.domain), completion.text, problem.answer);
-  return {
+/** Judge a problem's completions together (for code: one sandbox process), as rollout samples. */
+async function judge(problem: Problem, completions: Completion[], hinted: boolean): Promise<RolloutSample[]> {
+  const verdicts = await verifyGroup(verifierDomain(problem.domain), completions.map((c) => c.text), problem.answer);
+  return completions.map((completion, i) => ({
     ids: completion.ids,
     text: completion.text,
-    reward: verdict.correct ? 1 : 0,
+    reward: verdicts[i].correct ? 1 : 0,
     oldLogprobs: completion.policyLogprobs,
     hinted,
-  };
+  }));
 }
 
 /**
@@ -115,7 +116,7 @@ export async function collectGroups(
     stats.prompts += batch.length;
     stats.completions += batch.length * plainDraws;
     const groups: JudgedGroup[] = await Promise.all(batch.map(async (problem, i) => {
-      const samples = await Promise.all(plain[i].map((c) => judge(problem, c, false)));
+      const samples = await judge(problem, plain[i], false);
       plainRewardSum += samples.reduce((s, x) => s + x.reward, 0) / plainDraws;
       return { problem, prompt: problem.prompt, samples };
     }));
@@ -130,7 +131,7 @@ export async function collectGroups(
         );
         stats.completions += hinted.length * hintedDraws(G, mode);
         await Promise.all(needing.map(async (group, i) => {
-          const drawn = await Promise.all(hinted[i].map((c) => judge(group.problem, c, true)));
+          const drawn = await judge(group.problem, hinted[i], true);
           const plainSamples = group.samples;
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);

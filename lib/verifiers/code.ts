@@ -204,20 +204,93 @@ async function removeStaleSandboxes(): Promise<void> {
   }
 }
 
+/** A sandbox's time to start (Deno, the runner) before its first answer: part of the host's deadline, not an answer's. */
+const STARTUP_MS = 3_000;
+
+/** What one answer's Worker reported (see `sandbox_runner.ts`). */
+type Outcome =
+  | { timeout: true }
+  | { crash: string }
+  | { compileError: string }
+  | { results: Record<number, { ok: true; value: unknown } | { ok: false; error: string }>; count: number };
+
+/** The verdict on one answer's outcome, decided here by deep equality with the expected values. */
+function verdictOf(outcome: Outcome, gold: CodeGold, timeoutMs: number): Verdict {
+  if ("timeout" in outcome) return { correct: false, reason: `timeout after ${timeoutMs} ms` };
+  if ("crash" in outcome) return { correct: false, reason: scrubPaths(`crashed: ${outcome.crash}`) };
+  if ("compileError" in outcome) {
+    return { correct: false, reason: scrubPaths(`does not load: ${outcome.compileError}`) };
+  }
+  if (outcome.count !== gold.tests.length) return { correct: false, reason: "the sandbox returned no results" };
+  const budget = { left: MAX_DECODED_VALUES };
+  for (const [i, test] of gold.tests.entries()) {
+    const result = outcome.results?.[i];
+    if (!result) return { correct: false, reason: `no result for test ${i}` };
+    if (!result.ok) return { correct: false, reason: scrubPaths(`test ${i} threw: ${result.error}`) };
+    let value: unknown;
+    try {
+      value = decodeValue(result.value, budget);
+    } catch (e) {
+      if (!(e instanceof DecodeBudgetError)) throw e;
+      return { correct: false, reason: `test ${i}: result too large to check (${e.message})` };
+    }
+    if (!deepEqual(value, test.expected)) return { correct: false, reason: `test ${i}: wrong answer` };
+  }
+  return { correct: true };
+}
+
 /** Run `response` against the tests of `gold` in the sandbox and decide the verdict here. */
 export async function verifyCode(response: string, gold: CodeGold, limits: SandboxLimits = {}): Promise<Verdict> {
+  return (await verifyCodeGroup([response], gold, limits))[0];
+}
+
+/**
+ * Judge a group of answers to one problem in one sandbox process (one process start instead of one per answer), each
+ * answer in a Worker of its own, one after another, each with its own deadline (`timeoutMs`). One answer cannot change
+ * another's verdict: it never shares a realm with it, its deadline stops only it, and an answer that takes the whole
+ * process down (out of memory, a flood of output) only leaves the answers after it without a result line — those are
+ * judged again, each alone in a process of its own, where nothing but itself can fail it.
+ */
+export async function verifyCodeGroup(
+  responses: string[],
+  gold: CodeGold,
+  limits: SandboxLimits = {},
+): Promise<Verdict[]> {
   const problem = checkGold(gold);
-  if (problem) return { correct: false, reason: problem };
-  const code = extractCode(response);
+  if (problem) return responses.map(() => ({ correct: false, reason: problem }));
+  if (responses.length === 0) return [];
+  const timeoutMs = limits.timeoutMs ?? 5_000;
+  const run = await runSandbox(responses.map(extractCode), gold, limits);
+  const verdicts: Verdict[] = [];
+  for (const [i, response] of responses.entries()) {
+    const outcome = run.outcomes.get(i);
+    if (outcome) verdicts.push(verdictOf(outcome, gold, timeoutMs));
+    else if (responses.length > 1) verdicts.push(await verifyCode(response, gold, limits));
+    else verdicts.push(run.failure);
+  }
+  return verdicts;
+}
+
+/**
+ * One sandbox process over `codes`: the outcomes it reported, by answer index, and, for the answers it did not reach,
+ * why the process ended.
+ */
+async function runSandbox(
+  codes: string[],
+  gold: CodeGold,
+  limits: SandboxLimits,
+): Promise<{ outcomes: Map<number, Outcome>; failure: Verdict }> {
   const entry = gold.entry ?? "f";
   const timeoutMs = limits.timeoutMs ?? 5_000;
+  const deadlineMs = codes.length * timeoutMs + STARTUP_MS;
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
   const host = await sandboxHost();
   const cwd = await Deno.makeTempDir({ prefix: `${SANDBOX_PREFIX}${Deno.pid}-` });
-  // The deadline is enforced twice: here (the verdict says "timeout") and by coreutils' `timeout` around the sandbox,
-  // which kills it a second later whatever this process is doing, even blocked or dead.
+  // The deadline is enforced three times: per answer inside (its Worker is terminated), here for the whole process,
+  // and by coreutils' `timeout` around the sandbox, which kills it a second later whatever this process is doing,
+  // even blocked or dead.
   const backstop = host.timeout
-    ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(timeoutMs / 1000) + 1}`]
+    ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(deadlineMs / 1000) + 1}`]
     : [];
   // A real memory limit on the whole process (util-linux's prlimit): what the V8 heap cap does not count —
   // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way).
@@ -264,48 +337,35 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
   const timer = setTimeout(() => {
     timedOut = true;
     kill();
-  }, timeoutMs);
+  }, deadlineMs);
   try {
     const writer = child.stdin.getWriter();
     await writer.write(
-      new TextEncoder().encode(JSON.stringify({ nonce, code, entry, args: gold.tests.map((t) => t.args) })),
+      new TextEncoder().encode(JSON.stringify({ nonce, codes, entry, args: gold.tests.map((t) => t.args), timeoutMs })),
     );
     await writer.close().catch(() => {});
     const cap = limits.maxOutputBytes ?? 1 << 20;
     const [out, err] = await Promise.all([readCapped(child.stdout, cap, kill), readCapped(child.stderr, cap, kill)]);
-    if (out.over || err.over) {
-      await child.status;
-      return { correct: false, reason: `output over ${cap} bytes` };
-    }
     const status = await child.status;
-    if (timedOut) return { correct: false, reason: `timeout after ${timeoutMs} ms` };
-    const line = out.text.split("\n").find((l) => l.startsWith(`${nonce} `));
-    if (!line) {
-      if (/out of memory|heap limit/i.test(err.text)) return { correct: false, reason: "out of memory" };
-      return {
+    // Lines of answers judged before the process ended still count: each came from that answer's own Worker.
+    const outcomes = new Map<number, Outcome>();
+    for (const line of out.text.split("\n")) {
+      if (!line.startsWith(`${nonce} `)) continue;
+      const rest = line.slice(nonce.length + 1);
+      const space = rest.indexOf(" ");
+      outcomes.set(Number(rest.slice(0, space)), JSON.parse(rest.slice(space + 1)));
+    }
+    const failure: Verdict = out.over || err.over
+      ? { correct: false, reason: `output over ${cap} bytes` }
+      : timedOut
+      ? { correct: false, reason: `timeout after ${timeoutMs} ms` }
+      : /out of memory|heap limit/i.test(err.text)
+      ? { correct: false, reason: "out of memory" }
+      : {
         correct: false,
         reason: `sandbox exited (code ${status.code}${status.signal ? `, ${status.signal}` : ""})`,
       };
-    }
-    const outcome = JSON.parse(line.slice(nonce.length + 1));
-    if (outcome.crash) return { correct: false, reason: scrubPaths(`crashed: ${outcome.crash}`) };
-    if (outcome.compileError) return { correct: false, reason: scrubPaths(`does not load: ${outcome.compileError}`) };
-    if (outcome.count !== gold.tests.length) return { correct: false, reason: "the sandbox returned no results" };
-    const budget = { left: MAX_DECODED_VALUES };
-    for (const [i, test] of gold.tests.entries()) {
-      const result = outcome.results?.[i];
-      if (!result) return { correct: false, reason: `no result for test ${i}` };
-      if (!result.ok) return { correct: false, reason: scrubPaths(`test ${i} threw: ${result.error}`) };
-      let value: unknown;
-      try {
-        value = decodeValue(result.value, budget);
-      } catch (e) {
-        if (!(e instanceof DecodeBudgetError)) throw e;
-        return { correct: false, reason: `test ${i}: result too large to check (${e.message})` };
-      }
-      if (!deepEqual(value, test.expected)) return { correct: false, reason: `test ${i}: wrong answer` };
-    }
-    return { correct: true };
+    return { outcomes, failure };
   } finally {
     clearTimeout(timer);
     await Deno.remove(cwd, { recursive: true }).catch(() => {});

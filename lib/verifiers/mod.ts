@@ -1,6 +1,7 @@
 /**
  * Verifiers by domain: `math` (answers compared like Math-Verify), `choice` (one option letter), `code` (JavaScript
- * run in a sandbox). One entry point, {@link verify}, for the trainers and the `deno task verify` CLI.
+ * run in a sandbox). One entry point, {@link verify}, for the `deno task verify` CLI, and {@link verifyGroup} for the
+ * trainers, which judge a problem's samples together (for `code`: one sandbox process a group, not one a sample).
  *
  * @example
  * ```ts
@@ -12,12 +13,12 @@
  *
  * @module
  */
-import { type CodeGold, type SandboxLimits, type Verdict, verifyCode } from "./code.ts";
+import { type CodeGold, type SandboxLimits, type Verdict, verifyCode, verifyCodeGroup } from "./code.ts";
 import { verifyChoice } from "./choice.ts";
 import { verifyMath } from "./math.ts";
 
 export type { CodeGold, SandboxLimits, Verdict };
-export { extractCode, verifyCode } from "./code.ts";
+export { extractCode, verifyCode, verifyCodeGroup } from "./code.ts";
 export { extractChoice, verifyChoice } from "./choice.ts";
 export { extractMathAnswer, mathEqual, verifyMath } from "./math.ts";
 export { verifyChain } from "./chain.ts";
@@ -52,4 +53,29 @@ export async function verify(
   } catch (e) {
     return { correct: false, reason: `verifier error: ${(e as Error).message}` };
   }
+}
+
+/**
+ * Verify the `responses` of one problem against its `gold`: the same verdicts as {@link verify} on each, in order;
+ * for `code`, in one sandbox process (`verifyCodeGroup`: each answer in a Worker of its own, none able to change
+ * another's verdict). Never throws.
+ */
+export async function verifyGroup(
+  domain: string,
+  responses: unknown[],
+  gold: unknown,
+  options: { code?: SandboxLimits } = {},
+): Promise<Verdict[]> {
+  if (domain !== "code") return await Promise.all(responses.map((r) => verify(domain, r, gold, options)));
+  const texts = responses.filter((r): r is string => typeof r === "string");
+  let judged: Verdict[];
+  try {
+    judged = await verifyCodeGroup(texts, gold as CodeGold, options.code);
+  } catch (e) {
+    judged = texts.map(() => ({ correct: false, reason: `verifier error: ${(e as Error).message}` }));
+  }
+  let next = 0;
+  return responses.map((r) =>
+    typeof r === "string" ? judged[next++] : { correct: false, reason: "response must be a string" }
+  );
 }

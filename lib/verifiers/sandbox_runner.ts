@@ -1,21 +1,27 @@
 /**
  * The sandbox's inside, run by `code.ts` as `deno run` with every permission denied. Never imported.
  *
- * It reads one JSON request from stdin (`{nonce, code, entry, args}`), then evaluates the untrusted code in a Worker
- * — a separate V8 isolate — and passes it only the entry name and the test arguments, never the nonce. The values
- * the entry function returns come back by structured clone (plain data, whatever the code did to its own realm's
- * prototypes or to the functions the harness uses, which it captured first), and this side prints them on one stdout
- * line that starts with the nonce. Whatever the untrusted code prints cannot start with a nonce it has never seen, so
- * the host ignores it; the verdict channel is never within its reach.
+ * It reads one JSON request from stdin (`{nonce, codes, entry, args, timeoutMs}`: the answers of a group, judged
+ * against the same tests), then evaluates each answer in a Worker of its own — a separate V8 isolate, created for it
+ * and terminated after it — passing it only the entry name and the test arguments, never the nonce. One answer
+ * therefore cannot touch another's realm, and its deadline (`timeoutMs`, counted from its own Worker's start) stops
+ * only it. The values the entry function returns come back by structured clone (plain data, whatever the code did to
+ * its own realm's prototypes or to the functions the harness uses, which it captured first), and this side prints them
+ * on one stdout line per answer that starts with the nonce and the answer's index. Whatever the untrusted code prints
+ * cannot start with a nonce it has never seen, so the host ignores it; the verdict channel is never within its reach.
+ * An answer that takes the whole process down (out of memory) ends the lines; the host judges the answers left
+ * without a line again, each in a process of its own.
  *
  * @module
  */
 
 interface Request {
   nonce: string;
-  code: string;
+  codes: string[];
   entry: string;
   args: unknown[][];
+  /** Each answer's deadline, from its Worker's start. */
+  timeoutMs: number;
 }
 
 /** What the worker sends back. */
@@ -41,6 +47,9 @@ const sliceText = String.prototype.slice;
 const post = (port, message) => apply(send, port, [message]);
 // No Workers for the answer: each would be another isolate outside the heap cap.
 delete globalThis.Worker;
+// Nor a way to end its own Worker without a word (read as a timeout after the whole deadline): calling either throws.
+delete Deno.exit;
+delete globalThis.close;
 const define = (target, key, value) =>
   defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 const describe = (error) => apply(sliceText, toText(error && error.message || error), [0, 200]);
@@ -104,20 +113,33 @@ self.onmessage = async (event) => {
 `;
 
 const request: Request = JSON.parse(await new Response(Deno.stdin.readable).text());
-const worker = new Worker(`data:application/javascript,${encodeURIComponent(WORKER_SOURCE)}`, { type: "module" });
-// Results come only through this channel's other end, handed to the harness before the untrusted code runs;
-// messages the code posts on the worker itself are ignored.
-const channel = new MessageChannel();
-const outcome = await new Promise<Outcome | { crash: string }>((resolve) => {
-  channel.port1.onmessage = (event: MessageEvent<Outcome>) => resolve(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    resolve({ crash: String(event.message).slice(0, 200) });
-  };
-  worker.postMessage({ code: request.code, entry: request.entry, args: request.args }, [channel.port2]);
-});
-channel.port1.close();
-worker.terminate();
-// Only this realm knows the nonce; JSON here is untouched by the untrusted code.
-await Deno.stdout.write(new TextEncoder().encode(`\n${request.nonce} ${JSON.stringify(outcome)}\n`));
+const encoder = new TextEncoder();
+
+/** Judge one answer in a fresh Worker, stopped at its deadline. */
+async function judge(code: string): Promise<Outcome | { crash: string } | { timeout: true }> {
+  const worker = new Worker(`data:application/javascript,${encodeURIComponent(WORKER_SOURCE)}`, { type: "module" });
+  // Results come only through this channel's other end, handed to the harness before the untrusted code runs;
+  // messages the code posts on the worker itself are ignored.
+  const channel = new MessageChannel();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await new Promise<Outcome | { crash: string } | { timeout: true }>((resolve) => {
+    timer = setTimeout(() => resolve({ timeout: true }), request.timeoutMs);
+    channel.port1.onmessage = (event: MessageEvent<Outcome>) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      resolve({ crash: String(event.message).slice(0, 200) });
+    };
+    worker.postMessage({ code, entry: request.entry, args: request.args }, [channel.port2]);
+  });
+  clearTimeout(timer);
+  channel.port1.close();
+  worker.terminate();
+  return outcome;
+}
+
+for (const [i, code] of request.codes.entries()) {
+  const outcome = await judge(code);
+  // Only this realm knows the nonce; JSON here is untouched by the untrusted code.
+  await Deno.stdout.write(encoder.encode(`\n${request.nonce} ${i} ${JSON.stringify(outcome)}\n`));
+}
 Deno.exit(0);
