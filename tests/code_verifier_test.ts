@@ -351,3 +351,13 @@ Deno.test("verifyGroup: the verdicts verify gives one by one, in order, for ever
     "gold has no tests",
   ]);
 });
+
+Deno.test("a group's result lines cut at the output cap are judged again, never taken for a verdict or an error", async () => {
+  // Prints near the cap, then returns a large value: the output ends inside this answer's result line.
+  const tearing = 'function f(x) { if (x === 3) console.log("Z".repeat(600000)); return "y".repeat(300000); }';
+  const right = "function f(x) { return 2 * x + 1; }";
+  const group = [right, tearing, right, right];
+  const together = await verifyCodeGroup(group, affine);
+  assertEquals(together.map((v) => v.correct), [true, false, true, true]);
+  assertEquals(together[1], await verifyCode(tearing, affine));
+});

@@ -5,6 +5,7 @@ import { loadGrid } from "../lib/ablation/grid.ts";
 import { buildBase } from "../lib/ablation/jobs.ts";
 import {
   compareCalibrations,
+  INSTALLING,
   SHIPPED_BASES_DIR,
   SHIPPED_FILES,
   shippedBase,
@@ -145,4 +146,49 @@ Deno.test("a weights-only checkpoint holds the weights, not the optimizer, and l
   assertEquals(loaded.optimizer.step, 0);
   policy.dispose();
   loaded.dispose();
+});
+
+Deno.test("a cut-off install is redone, not resumed as a build; an incomplete or edited shipped base is refused", async () => {
+  const grid = await loadGrid(PAPER_GRID);
+  const id = grid.sft!.id;
+  const out = await Deno.makeTempDir();
+  assertEquals(await buildBase(out, grid.sft!), "shipped");
+  const dir = join(out, "bases", id);
+  // Cut off after the checkpoint, before done.json: the marker is still there.
+  await Deno.remove(join(dir, "done.json"));
+  await Deno.writeTextFile(join(dir, INSTALLING), `bases/${id}\n`);
+  assertEquals(await buildBase(out, grid.sft!), "shipped");
+  assertEquals(await Deno.stat(join(dir, INSTALLING)).catch(() => null), null);
+  assertEquals(await Deno.stat(join(dir, "metrics.jsonl")).catch(() => null), null);
+
+  const refused = async (damage: (root: string) => Promise<void>, includes: string) => {
+    const root = await shippedCopy(id);
+    await damage(root);
+    const target = await Deno.makeTempDir();
+    const error = await assertRejects(() => buildBase(target, grid.sft!, { shippedRoot: root }));
+    assertStringIncludes((error as Error).message, includes);
+    assertEquals((error as Error).message.split("\n").length, 1);
+    // Nothing of the refused install is left to be taken for a build.
+    assertEquals([...Deno.readDirSync(join(target, "bases", id))].map((e) => e.name), []);
+  };
+  await refused((root) => Deno.remove(join(root, id, "SHA256SUMS")), "SHA256SUMS");
+  // An edited recipe with its checksum updated: not what the grid's sft section gives this id.
+  await refused(async (root) => {
+    const file = join(root, id, "config.yaml");
+    const edited = (await Deno.readTextFile(file)).replace("steps: 3000", "steps: 2999");
+    await Deno.writeTextFile(file, edited);
+    const sums = join(root, id, "SHA256SUMS");
+    await Deno.writeTextFile(
+      sums,
+      (await Deno.readTextFile(sums)).replace(/^[0-9a-f]{64}(?= {2}config\.yaml$)/m, await sha256Hex(edited)),
+    );
+  }, "config.yaml: not the recipe");
+  await refused(async (root) => {
+    await Deno.writeTextFile(join(root, id, "datasets.txt"), "");
+    const sums = join(root, id, "SHA256SUMS");
+    await Deno.writeTextFile(
+      sums,
+      (await Deno.readTextFile(sums)).replace(/^[0-9a-f]{64}(?= {2}datasets\.txt$)/m, await sha256Hex("")),
+    );
+  }, "datasets.txt: no checksum for arith/train.jsonl");
 });

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { loadProblems } from "../data/load.ts";
-import { type RunConfig, tiersOf } from "../config/schema.ts";
+import { configYaml, type RunConfig, tiersOf } from "../config/schema.ts";
 import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
@@ -24,7 +24,14 @@ import { baseDir, baseEvalFile, checkpointPath, readBaseEval, readRun, runDir, t
 import { type AblationReport, ablationReport } from "./report.ts";
 import { summaryCsv, summaryMarkdown } from "./summary.ts";
 import { acquireLock } from "./processes.ts";
-import { calibrationComparisonMarkdown, compareCalibrations, installShippedBase, shippedBase } from "./shipped.ts";
+import {
+  calibrationComparisonMarkdown,
+  clearBaseFolder,
+  compareCalibrations,
+  INSTALLING,
+  installShippedBase,
+  shippedBase,
+} from "./shipped.ts";
 
 /** The vocabulary of a domain: every character of its problems, hints and solutions. */
 export async function domainTokenizer(domain: string): Promise<Tokenizer> {
@@ -59,23 +66,43 @@ export async function buildBase(
 ): Promise<BaseSource> {
   const dir = baseDir(out, sft.id);
   const shipped = await shippedBase(sft.id, options.shippedRoot);
-  if (await exists(join(dir, "done.json"))) {
-    const done = JSON.parse(await Deno.readTextFile(join(dir, "done.json")));
-    if (options.rebuild && done.shipped) {
+  const finished = async () => {
+    const file = join(dir, "done.json");
+    if (!(await exists(file))) return undefined;
+    try {
+      return JSON.parse(await Deno.readTextFile(file)) as { steps?: number; shipped?: string };
+    } catch (e) {
+      throw new Error(`${file}: not valid JSON (${(e as Error).message}); move the base folder away and run again`);
+    }
+  };
+  const refuseRebuild = (done: { shipped?: string } | undefined) => {
+    if (options.rebuild && done?.shipped) {
       throw new Error(
         `--rebuild-base: ${displayPath(dir)} holds the shipped base, and runs here may have started from it; ` +
           `rebuild into another --out`,
       );
     }
-    return "existing";
-  }
+  };
+  const before = await finished();
+  refuseRebuild(before);
+  if (before) return "existing";
   const release = await acquireLock(dir);
   try {
-    // A build cut off here has a checkpoint to resume from: that goes on; otherwise the shipped copy, if any.
-    if (shipped && !options.rebuild && !(await exists(join(dir, "checkpoint")))) {
-      await installShippedBase(shipped, dir);
+    // Another process may have finished it while this one waited for the lock.
+    const done = await finished();
+    refuseRebuild(done);
+    if (done) return "existing";
+    const cutOffInstall = await exists(join(dir, INSTALLING));
+    // A build cut off here has a checkpoint to resume from: that goes on; otherwise the shipped copy, if any. A cut-off
+    // install is redone (or, with --rebuild-base, cleared first: its checkpoint and calibration are not a build's).
+    if (shipped && !options.rebuild && (cutOffInstall || !(await exists(join(dir, "checkpoint"))))) {
+      await installShippedBase(shipped, dir, {
+        domain: sft.config.data.domain,
+        expectedConfig: configYaml(sft.config),
+      });
       return "shipped";
     }
+    if (cutOffInstall) await clearBaseFolder(dir);
     const domain = sft.config.data.domain;
     const model = sft.config.model;
     const policy = Policy.create(await domainTokenizer(domain), {

@@ -29,7 +29,7 @@
 import { basename, join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { fileURLToPath } from "node:url";
-import { exists, scrubPaths, sha256Hex, writeTextFileAtomic } from "../io.ts";
+import { exists, scrubPaths, sha256Hex, writeFileAtomic, writeTextFileAtomic } from "../io.ts";
 import { loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import { readChecksums } from "../data/load.ts";
 import { calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
@@ -48,11 +48,17 @@ export const SHIPPED_FILES = [
   "build.json",
 ];
 
-/** The folder of the shipped base with this id, if the kit ships one. */
+/**
+ * The folder of the shipped base with this id, if the kit ships one (the folder exists: a shipped base missing its
+ * `SHA256SUMS` or any other file is refused by {@link verifyShippedBase}, not passed over).
+ */
 export async function shippedBase(id: string, root = SHIPPED_BASES_DIR): Promise<string | undefined> {
   const dir = join(root, id);
-  return await exists(join(dir, "SHA256SUMS")) ? dir : undefined;
+  return (await Deno.stat(dir).catch(() => null))?.isDirectory ? dir : undefined;
 }
+
+/** Marks a base folder while a shipped base is being installed into it: a cut-off install is redone, never resumed. */
+export const INSTALLING = "installing-shipped";
 
 /** How to get a good copy back, for every refusal. */
 function remedy(dir: string): string {
@@ -62,25 +68,47 @@ function remedy(dir: string): string {
 
 /**
  * Check every file of a shipped base against its `SHA256SUMS`, and its datasets against the repository's: throws one
- * line naming the first file that is missing or differs, and how to recover.
+ * line naming the first file that is missing or differs, and how to recover. `files` is where the files are read
+ * (default: the shipped folder itself; the installer checks its own copies, so a file changed between check and copy
+ * is caught). `expectedConfig`: the text the grid's `sft` section gives `config.yaml` (the id is its hash).
  */
-export async function verifyShippedBase(dir: string): Promise<void> {
+export async function verifyShippedBase(
+  dir: string,
+  options: { files?: string; domain?: string; expectedConfig?: string } = {},
+): Promise<void> {
   const sumsFile = join(dir, "SHA256SUMS");
   const sums = await readChecksums(dir).catch((e) => {
-    throw new Error(`${sumsFile}: ${(e as Error).message}; ${remedy(dir)}`);
+    throw new Error(`${sumsFile}: ${(e as Error).message.replace(/^.*?: /, "")}; ${remedy(dir)}`);
   });
+  const files = options.files ?? dir;
   for (const name of SHIPPED_FILES) {
-    const file = join(dir, name);
     const expected = sums.get(name);
     if (!expected) throw new Error(`${sumsFile}: no checksum for ${name}; ${remedy(dir)}`);
-    const data = await Deno.readFile(file).catch(() => null);
-    if (!data) throw new Error(`${file}: missing from the shipped base; ${remedy(dir)}`);
+    const data = await Deno.readFile(join(files, name)).catch(() => null);
+    if (!data) throw new Error(`${join(dir, name)}: missing from the shipped base; ${remedy(dir)}`);
     if (await sha256Hex(data) !== expected) {
-      throw new Error(`${file}: SHA-256 does not match ${sumsFile} (the shipped base is corrupt); ${remedy(dir)}`);
+      throw new Error(
+        `${join(dir, name)}: SHA-256 does not match ${sumsFile} (the shipped base is corrupt); ${remedy(dir)}`,
+      );
     }
   }
+  if (options.expectedConfig !== undefined) {
+    const saved = await Deno.readTextFile(join(files, "config.yaml"));
+    if (saved !== options.expectedConfig) {
+      throw new Error(
+        `${join(dir, "config.yaml")}: not the recipe the grid's sft section gives this id (edited, or another ` +
+          `kit version's); ${remedy(dir)}`,
+      );
+    }
+  }
+  const trained = await readChecksums(files, "datasets.txt");
   const repository = await readChecksums();
-  for (const [name, sha] of await readChecksums(dir, "datasets.txt")) {
+  const needed = options.domain ? [`${options.domain}/train.jsonl`, `${options.domain}/test.jsonl`] : [];
+  const missing = needed.find((name) => !trained.has(name));
+  if (missing || trained.size === 0) {
+    throw new Error(`${join(dir, "datasets.txt")}: no checksum for ${missing ?? "any dataset"}; ${remedy(dir)}`);
+  }
+  for (const [name, sha] of trained) {
     if (repository.get(name) !== sha) {
       throw new Error(
         `${
@@ -93,32 +121,57 @@ export async function verifyShippedBase(dir: string): Promise<void> {
 }
 
 /**
- * Install a verified shipped base as the built base of a run store (`OUT/bases/<id>/`, which may exist, holding only
- * the caller's lock): recipe, calibration, checkpoint (renamed into place), `meta.json` (the build's, saying it was
- * shipped) and, last, `done.json`, so a cut-off install is never taken for a finished one.
+ * Install a shipped base as the built base of a run store (`OUT/bases/<id>/`, which may exist, holding only the
+ * caller's lock or a cut-off install): a marker ({@link INSTALLING}) first, then the recipe, data checksums,
+ * calibration and checkpoint (renamed into place), each copy checked against the shipped `SHA256SUMS`, then
+ * `meta.json` (the build's, saying it was shipped), `done.json` and the marker's removal. A cut-off install keeps its
+ * marker and is redone; a refused one leaves nothing of itself behind.
  */
-export async function installShippedBase(dir: string, target: string): Promise<void> {
-  await verifyShippedBase(dir);
-  const build = JSON.parse(await Deno.readTextFile(join(dir, "build.json")));
+export async function installShippedBase(
+  dir: string,
+  target: string,
+  options: { domain?: string; expectedConfig?: string } = {},
+): Promise<void> {
   await Deno.mkdir(target, { recursive: true });
-  for (const name of ["config.yaml", "datasets.txt", "calibration.json", "calibration.md"]) {
-    await writeTextFileAtomic(join(target, name), await Deno.readTextFile(join(dir, name)));
-  }
-  const tmp = await Deno.makeTempDir({ dir: target, prefix: ".checkpoint-" });
+  await writeTextFileAtomic(join(target, INSTALLING), `${relative(join(SHIPPED_BASES_DIR, ".."), dir)}\n`);
   try {
-    for (const name of ["checkpoint.json", "weights.bin"]) {
-      await Deno.copyFile(join(dir, "checkpoint", name), join(tmp, name));
+    for (const name of ["config.yaml", "datasets.txt", "calibration.json", "calibration.md", "build.json"]) {
+      await writeFileAtomic(join(target, name), await Deno.readFile(join(dir, name)));
     }
-    await Deno.chmod(tmp, 0o755);
-    await Deno.remove(join(target, "checkpoint"), { recursive: true }).catch(() => {});
-    await Deno.rename(tmp, join(target, "checkpoint"));
+    const tmp = await Deno.makeTempDir({ dir: target, prefix: ".checkpoint-" });
+    try {
+      for (const name of ["checkpoint.json", "weights.bin"]) {
+        await Deno.copyFile(join(dir, "checkpoint", name), join(tmp, name));
+      }
+      await Deno.chmod(tmp, 0o755);
+      await Deno.remove(join(target, "checkpoint"), { recursive: true }).catch(() => {});
+      await Deno.rename(tmp, join(target, "checkpoint"));
+    } catch (e) {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      throw e;
+    }
+    await verifyShippedBase(dir, { ...options, files: target });
   } catch (e) {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    await clearBaseFolder(target);
     throw e;
   }
+  const build = JSON.parse(await Deno.readTextFile(join(target, "build.json")));
+  await Deno.remove(join(target, "build.json"));
   const shipped = relative(join(SHIPPED_BASES_DIR, ".."), dir);
   await writeTextFileAtomic(join(target, "meta.json"), JSON.stringify({ ...build, shipped }, null, 2) + "\n");
   await writeTextFileAtomic(join(target, "done.json"), JSON.stringify({ steps: build.steps, shipped }) + "\n");
+  await Deno.remove(join(target, INSTALLING));
+}
+
+/**
+ * Remove what a shipped install or a training put in a base folder (checkpoint, recipe, calibration, logs, marker),
+ * keeping the folder and its lock: what a refused install or `--rebuild-base` over a cut-off install starts from.
+ */
+export async function clearBaseFolder(target: string): Promise<void> {
+  for await (const entry of Deno.readDir(target)) {
+    if (entry.name === "lock") continue;
+    await Deno.remove(join(target, entry.name), { recursive: true }).catch(() => {});
+  }
 }
 
 /**

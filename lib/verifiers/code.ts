@@ -247,9 +247,10 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
 /**
  * Judge a group of answers to one problem in one sandbox process (one process start instead of one per answer), each
  * answer in a Worker of its own, one after another, each with its own deadline (`timeoutMs`). One answer cannot change
- * another's verdict: it never shares a realm with it, its deadline stops only it, and an answer that takes the whole
- * process down (out of memory, a flood of output) only leaves the answers after it without a result line — those are
- * judged again, each alone in a process of its own, where nothing but itself can fail it.
+ * another's verdict: it never shares a realm with it; an answer that takes the whole process down (out of memory, a
+ * flood of output) only leaves the answers after it without a result line; and every verdict a neighbour could have
+ * caused (no line, a torn line, a timeout, a crash) is decided again with the answer alone in a process of its own,
+ * where nothing but itself can fail it.
  */
 export async function verifyCodeGroup(
   responses: string[],
@@ -264,8 +265,12 @@ export async function verifyCodeGroup(
   const verdicts: Verdict[] = [];
   for (const [i, response] of responses.entries()) {
     const outcome = run.outcomes.get(i);
-    if (outcome) verdicts.push(verdictOf(outcome, gold, timeoutMs));
-    else if (responses.length > 1) verdicts.push(await verifyCode(response, gold, limits));
+    // In a group, a timeout or a crash may be a neighbour's doing (work it left running after its Worker ended, such
+    // as WebCrypto jobs on Deno's thread pool, slows the next answer): those answers are judged again alone, as are
+    // answers without a line. A wrong value or a thrown error is the answer's own.
+    const lone = responses.length > 1 && (!outcome || "timeout" in outcome || "crash" in outcome);
+    if (lone) verdicts.push(await verifyCode(response, gold, limits));
+    else if (outcome) verdicts.push(verdictOf(outcome, gold, timeoutMs));
     else verdicts.push(run.failure);
   }
   return verdicts;
@@ -348,12 +353,20 @@ async function runSandbox(
     const [out, err] = await Promise.all([readCapped(child.stdout, cap, kill), readCapped(child.stderr, cap, kill)]);
     const status = await child.status;
     // Lines of answers judged before the process ended still count: each came from that answer's own Worker.
+    // Only whole lines count (output cut at the cap can end inside one), and a line that does not parse is as good as
+    // none: that answer is judged again alone.
     const outcomes = new Map<number, Outcome>();
-    for (const line of out.text.split("\n")) {
+    for (const line of out.text.slice(0, out.text.lastIndexOf("\n") + 1).split("\n")) {
       if (!line.startsWith(`${nonce} `)) continue;
       const rest = line.slice(nonce.length + 1);
       const space = rest.indexOf(" ");
-      outcomes.set(Number(rest.slice(0, space)), JSON.parse(rest.slice(space + 1)));
+      const index = Number(rest.slice(0, space));
+      if (!Number.isInteger(index) || index < 0 || index >= codes.length) continue;
+      try {
+        outcomes.set(index, JSON.parse(rest.slice(space + 1)));
+      } catch {
+        // a torn line
+      }
     }
     const failure: Verdict = out.over || err.over
       ? { correct: false, reason: `output over ${cap} bytes` }
