@@ -191,9 +191,8 @@ async function runAll(
   }
   const { rule, findings } = verdict(result.report);
   console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f}`).join("\n")}`);
-  const check = grid.sft ? join(out, "bases", grid.sft.id, "rebuild-check.md") : "";
-  if (rebuildBase && check && await exists(check)) {
-    console.log(`\n${(await Deno.readTextFile(check)).split("\n")[2]} (${check})`);
+  if (result.rebuildCheck) {
+    console.log(`\n${result.rebuildCheck} (${join(out, "bases", grid.sft!.id, "rebuild-check.md")})`);
   }
   const partial = result.summary.endsWith(".partial.md");
   console.log(`summary: ${result.summary}; figures: ${join(out, partial ? "figures-partial" : "figures")}/`);

@@ -57,6 +57,8 @@ export interface AblationResult {
   finished: string[];
   failed: { id: string; log: string; message: string }[];
   seconds: number;
+  /** With `rebuildBase`: the first sentence of `bases/<id>/rebuild-check.md` (the rebuilt base against the shipped). */
+  rebuildCheck?: string;
 }
 
 /** Refuse an output folder whose run folders hold other configs than `grid` gives them. */
@@ -78,7 +80,8 @@ async function prepareBase(
   workers: number,
   progress: ProgressTracker,
   rebuild: boolean,
-): Promise<void> {
+): Promise<string | undefined> {
+  let rebuildCheck: string | undefined;
   if (grid.sft) {
     const source = await buildBase(out, grid.sft, {
       workers,
@@ -98,8 +101,8 @@ async function prepareBase(
         workers,
         onTier: (t) => progress.info(`calibrating the base: tier ${t.tier} ${t.regime}`),
       });
-      const check = rebuild ? await compareWithShipped(out, grid.sft.id) : undefined;
-      if (check) progress.info(check);
+      rebuildCheck = rebuild ? await compareWithShipped(out, grid.sft.id) : undefined;
+      if (rebuildCheck) progress.info(rebuildCheck);
     }
   }
   progress.phase("base-eval");
@@ -111,6 +114,7 @@ async function prepareBase(
     progress.info(`evaluating the base (${file})`);
     await evaluateBase(out, run.config, workers);
   }
+  return rebuildCheck;
 }
 
 /**
@@ -193,10 +197,11 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
   });
   try {
     let ran: { finished: string[]; failed: AblationResult["failed"] } = { finished: [], failed: [] };
+    let rebuildCheck: string | undefined;
     if (pending.length > 0) {
       const backend = await selectBackend(undefined, { quiet: true });
       if (mode !== "none") console.error(describeBackend(backend));
-      await prepareBase(out, grid, pending, workers, progress, options.rebuildBase ?? false);
+      rebuildCheck = await prepareBase(out, grid, pending, workers, progress, options.rebuildBase ?? false);
       progress.phase("runs");
       ran = await runPending(out, gridFile, pending, workers, progress);
     }
@@ -204,7 +209,7 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
     const { report, summary } = await writeResults(out, grid, { formats: options.formats, failures: ran.failed });
     progress.state.fraction = 1;
     progress.phase("done");
-    return { report, summary, skipped, ...ran, seconds: (performance.now() - started) / 1000 };
+    return { report, summary, skipped, ...ran, seconds: (performance.now() - started) / 1000, rebuildCheck };
   } finally {
     await drawer.end();
   }

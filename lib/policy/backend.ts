@@ -27,7 +27,6 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { coresForThisProcess } from "./blas.ts";
-import { scrubPaths } from "../io.ts";
 import { nativeBlas, shareIdentityOnWasm, useNativeKernels } from "./native.ts";
 
 export { tf };
@@ -110,10 +109,7 @@ async function start(name: BackendName, forced: boolean): Promise<string> {
         // Resolves everywhere (pinned in deno.json); throws where its native binary was not built.
         await import("@tensorflow/tfjs-node-gpu");
       } catch (e) {
-        // The message names the package's folder on this machine: scrubbed, since run metadata records it.
-        throw new Error(
-          `tfjs-node-gpu does not load (${scrubPaths((e as Error).message.split("\n")[0]).slice(0, 120)})`,
-        );
+        throw new Error(`tfjs-node-gpu does not load (${(e as Error).message.split("\n")[0].slice(0, 120)})`);
       }
       if (!(await activate("tensorflow"))) throw new Error("tfjs-node-gpu loaded but its backend did not start");
       // deno-lint-ignore no-explicit-any
@@ -136,9 +132,7 @@ async function start(name: BackendName, forced: boolean): Promise<string> {
       try {
         await import("@tensorflow/tfjs-backend-webgpu");
       } catch (e) {
-        throw new Error(
-          `tfjs-backend-webgpu does not load (${scrubPaths((e as Error).message.split("\n")[0]).slice(0, 120)})`,
-        );
+        throw new Error(`tfjs-backend-webgpu does not load (${(e as Error).message.split("\n")[0].slice(0, 120)})`);
       }
       if (!(await activate("webgpu"))) throw new Error("the webgpu backend did not start");
       return software ? `${description} (software adapter, forced)` : description;
