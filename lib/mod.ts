@@ -80,6 +80,8 @@ export {
 export { DATASET_DOMAINS, generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
 export { DATASETS_DIR, loadProblems } from "./data/load.ts";
 export { fromGsm8k, fromMath } from "./data/loaders.ts";
+export { physicsProblem, physicsSolution } from "./data/physics.ts";
+export { powersProblem, powersSolution } from "./data/powers.ts";
 
 // RL: the pure core, Guide's difference, rollout, step building, the trainer, runs, SFT.
 export * as core from "./rl/core.ts";

@@ -31,7 +31,7 @@ Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (de
 Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
   for (const domain of DATASET_DOMAINS) {
     const { train, test } = all[domain];
-    const [trainSize, testSize] = domain === "arith" ? [10_000, 1_000] : [20_000, 500];
+    const [trainSize, testSize] = ["arith", "physics", "powers"].includes(domain) ? [10_000, 1_000] : [20_000, 500];
     assertEquals([train.length, test.length], [trainSize, testSize]);
     for (let tier = 1; tier <= 5; tier++) {
       assertEquals(train.filter((p) => p.tier === tier).length, trainSize / 5);
@@ -54,7 +54,7 @@ Deno.test("no hint, in any style, contains the final answer", () => {
     }
   }
   for (const p of all.code.test) assert(!Object.values(p.hints).some((h) => h === p.solution), p.id);
-  for (const p of [...all.arith.train, ...all.arith.test]) {
+  for (const p of ["arith", "physics", "powers"].flatMap((d) => [...all[d].train, ...all[d].test])) {
     const answer = p.solution.match(/\\boxed\{(\d+)\}$/)![1];
     for (const hint of Object.values(p.hints)) {
       assert(!new RegExp(`(^|\\D)${answer}(\\D|$)`).test(hint), `${p.id}: "${hint}" gives ${answer}`);
@@ -87,7 +87,7 @@ Deno.test("arith: chains follow precedence, values stay in [0, 99], only the exa
 });
 
 Deno.test("every worked solution is judged correct by its domain's verifier", async () => {
-  for (const domain of ["math", "science", "arith"]) {
+  for (const domain of ["math", "science", "arith", "physics", "powers"]) {
     for (const p of [...all[domain].test, ...all[domain].train.slice(0, 2000)]) {
       const verdict = await verify(verifierDomain(p.domain), p.solution, p.answer);
       assert(verdict.correct, `${p.id}: ${verdict.reason}`);

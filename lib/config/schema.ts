@@ -46,7 +46,7 @@ export const RUN_SCHEMA = section({
     checkpoint: field("string", null, { nullable: true, doc: "base (SFT) checkpoint folder to start from" }),
   }),
   data: section({
-    domain: field("string", "math", { choices: ["math", "science", "code", "arith"] }),
+    domain: field("string", "math", { choices: ["math", "science", "code", "arith", "physics", "powers"] }),
     tiers: field("string", "1,2,3,4,5", { format: "tiers", doc: "comma-separated tiers to train on" }),
     hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
   }),

@@ -16,7 +16,8 @@ import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
 import { solveSteps } from "./math.ts";
 
-type Token = number | "+" | "-" | "*";
+/** A token of an `arith` chain. */
+export type Token = number | "+" | "-" | "*";
 
 const sign = (rng: Rng): "+" | "-" => (rng.next() < 0.5 ? "+" : "-");
 
@@ -65,15 +66,21 @@ export function arithProblem(rng: Rng, tier: number): Omit<Problem, "id" | "spli
   return { domain: "arith", tier, prompt, answer: solution, hint: hints.strategy, hints, solution };
 }
 
+/** A `±` operation moved first: the chain's first expression after it (`first`), the operation and its value. */
+export interface LaterFirst {
+  /** Index of the moved operator in the chain. */
+  at: number;
+  first: Token[];
+  operation: string;
+  value: number;
+}
+
 /**
- * A hinted SFT example in another valid order (the testbed's second SFT phase): in a `±` chain, an operation whose
- * left neighbour is `+` may go first (`A+b-c` → `b-c` first), so the hint `b-c is v` and the chain that starts by
- * replacing it in place (`A+v;…`) are right. Teaching this on tiers 1–2 is what lets a policy use a hint that names
- * a later operation — the skill tiers 3–5's hints ask for (`A±b*c` with `b*c is v`). Null when no such operation is
- * valid here (its value must stay in [0, 99]).
+ * Another valid first operation of a `±` chain (the testbed's second SFT phase): an operation whose left neighbour
+ * is `+` may go first (`A+b-c` → `b-c` first, `A+v`). Null when the chain has a product or no such operation keeps
+ * its value in [0, 99]. Shared by the domains built on `arith`'s chains.
  */
-export function alternativeOrder(problem: Problem, rng: Rng): { hint: string; solution: string } | null {
-  const tokens: Token[] = problem.prompt.split(/([+\-*])/).map((t) => (/^\d+$/.test(t) ? Number(t) : t as Token));
+export function laterFirst(tokens: Token[], rng: Rng): LaterFirst | null {
   const candidates: number[] = [];
   for (let i = 3; i < tokens.length; i += 2) {
     const op = tokens[i];
@@ -86,10 +93,31 @@ export function alternativeOrder(problem: Problem, rng: Rng): { hint: string; so
   const at = candidates[rng.nextUint32() % candidates.length];
   const [a, op, b] = [tokens[at - 1] as number, tokens[at], tokens[at + 1] as number];
   const value = op === "+" ? a + b : a - b;
-  const first: Token[] = [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)];
+  return { at, first: [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)], operation: `${a}${op}${b}`, value };
+}
+
+/** The rewrites of `first` down to its value, or null when one leaves [0, 99]. */
+export function finishChain(first: Token[], value: number): { steps: string[]; values: number[] } | null {
   const rest = first.length > 1 ? solveSteps(first) : { steps: [], values: [] };
   const values = rest.values.length > 0 ? rest.values : [value];
   if (values.some((v) => v < 0 || v > 99)) return null;
-  const steps = [first.join(""), ...rest.steps];
-  return { hint: `${a}${op}${b} is ${value}`, solution: arithSolution(steps, String(values[values.length - 1])) };
+  return { steps: [first.join(""), ...rest.steps], values };
+}
+
+/**
+ * A hinted SFT example in another valid order ({@link laterFirst}): the hint `b-c is v` and the chain that starts
+ * by replacing it in place (`A+v;…`) are right. Teaching this on tiers 1–2 is what lets a policy use a hint that names
+ * a later operation — the skill tiers 3–5's hints ask for (`A±b*c` with `b*c is v`). Null when no such operation is
+ * valid here (its value must stay in [0, 99]).
+ */
+export function alternativeOrder(problem: Problem, rng: Rng): { hint: string; solution: string } | null {
+  const tokens: Token[] = problem.prompt.split(/([+\-*])/).map((t) => (/^\d+$/.test(t) ? Number(t) : t as Token));
+  const moved = laterFirst(tokens, rng);
+  if (!moved) return null;
+  const chain = finishChain(moved.first, moved.value);
+  if (!chain) return null;
+  return {
+    hint: `${moved.operation} is ${moved.value}`,
+    solution: arithSolution(chain.steps, String(chain.values[chain.values.length - 1])),
+  };
 }

@@ -15,7 +15,8 @@
 import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
 
-type Token = number | "+" | "-" | "*" | "(" | ")";
+/** A token of an expression (`^` is a power: the `powers` domain). */
+export type Token = number | "+" | "-" | "*" | "^" | "(" | ")";
 
 function render(tokens: Token[]): string {
   return tokens.join("");
@@ -31,29 +32,21 @@ function activeRegion(tokens: Token[]): [number, number] {
   return [0, tokens.length];
 }
 
-/** One rewrite: the next operation by precedence (leftmost `*`, else leftmost `+`/`-`) in the active region. */
+/** One rewrite: the next operation by precedence (leftmost `^`, else `*`, else `+`/`-`) in the active region. */
 export function rewriteOnce(tokens: Token[]): { tokens: Token[]; operation: string; value: number } {
   const [start, end] = activeRegion(tokens);
-  let at = -1;
-  for (let i = start; i < end; i++) {
-    if (tokens[i] === "*") {
-      at = i;
-      break;
-    }
-  }
-  if (at < 0) {
-    for (let i = start; i < end; i++) {
-      if (tokens[i] === "+" || tokens[i] === "-") {
-        at = i;
-        break;
-      }
-    }
-  }
+  const leftmost = (ops: Token[]) => {
+    for (let i = start; i < end; i++) if (ops.includes(tokens[i])) return i;
+    return -1;
+  };
+  let at = leftmost(["^"]);
+  if (at < 0) at = leftmost(["*"]);
+  if (at < 0) at = leftmost(["+", "-"]);
   if (at < 0) throw new Error(`nothing to rewrite in ${render(tokens)}`);
   const a = tokens[at - 1] as number;
   const b = tokens[at + 1] as number;
   const op = tokens[at];
-  const value = op === "*" ? a * b : op === "+" ? a + b : a - b;
+  const value = op === "^" ? a ** b : op === "*" ? a * b : op === "+" ? a + b : a - b;
   let next: Token[] = [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)];
   // A bracket around a lone number disappears with the operation that emptied it.
   next = next.filter((t, i) => !(t === "(" && next[i + 2] === ")") && !(t === ")" && next[i - 2] === "("));

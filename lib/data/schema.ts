@@ -16,7 +16,7 @@ export type HintStyle = typeof HINT_STYLES[number];
 /** One problem. */
 export interface Problem {
   id: string;
-  domain: "math" | "science" | "code" | "arith";
+  domain: "math" | "science" | "code" | "arith" | "physics" | "powers";
   split: "train" | "test";
   tier: number;
   prompt: string;
@@ -29,9 +29,10 @@ export interface Problem {
   solution: string;
 }
 
-/** The verifier domain of a dataset domain (science questions are multiple choice; arith chains match exactly). */
+/** The verifier domain of a dataset domain (science questions are multiple choice; the chain domains match exactly). */
 export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" | "chain" {
-  return domain === "science" ? "choice" : domain === "arith" ? "chain" : domain;
+  if (domain === "science") return "choice";
+  return domain === "math" || domain === "code" ? domain : "chain";
 }
 
 /** A problem line that does not fit the schema: names the file, line and key. */
@@ -54,12 +55,12 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
     }
   };
   for (const key of ["id", "prompt", "hint", "solution"]) text(key);
-  if (!["math", "science", "code", "arith"].includes(p.domain as string)) {
+  if (!["math", "science", "code", "arith", "physics", "powers"].includes(p.domain as string)) {
     throw new DatasetError(
       file,
       line,
       "domain",
-      `expected math, science, code or arith, got ${JSON.stringify(p.domain)}`,
+      `expected math, science, code, arith, physics or powers, got ${JSON.stringify(p.domain)}`,
     );
   }
   if (!["train", "test"].includes(p.split as string)) {

@@ -9,6 +9,7 @@ import type { Policy, StepStats, TrainSpec } from "../policy/policy.ts";
 import { Rng } from "../random.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
 import { alternativeOrder } from "../data/arith.ts";
+import { physicsAlternative } from "../data/physics.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
 
 /** Settings of the warm-up. */
@@ -34,6 +35,12 @@ export interface SftSettings {
   startStep?: number;
 }
 
+/** The domains whose hinted SFT examples can take another valid order (`sft.alternativeFraction`). */
+const ALTERNATIVE_ORDERS: Record<string, SftSettings["alternative"]> = {
+  arith: alternativeOrder,
+  physics: physicsAlternative,
+};
+
 /** The SFT settings of a run config (`startStep`: steps already done, when resuming). */
 export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
   const s = config.sft;
@@ -44,7 +51,7 @@ export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
     hintedFraction: s.hintedFraction,
     rareTiers: tiersOf(s.rareTiers),
     rareFraction: s.rareFraction,
-    alternative: config.data.domain === "arith" ? alternativeOrder : undefined,
+    alternative: ALTERNATIVE_ORDERS[config.data.domain],
     alternativeFraction: s.alternativeFraction,
     hintStyle: config.data.hintStyle,
     lr: config.optim.lr,

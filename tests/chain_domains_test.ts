@@ -1,0 +1,136 @@
+// The `physics` and `powers` domains (issue #22's science and math at toy scale): hand-worked chains, hints that name
+// the first step and its result, values in [0, 99], a judge that refuses a guessed number, and the SFT alternatives.
+import { assert, assertEquals } from "./assert.ts";
+import { generateDomain, verify } from "../lib/mod.ts";
+import { physicsAlternative, physicsProblem, physicsSolution } from "../lib/data/physics.ts";
+import { powersProblem, powersSolution } from "../lib/data/powers.ts";
+import { sftSettings } from "../lib/rl/sft.ts";
+import { parseRunConfig } from "../lib/config/schema.ts";
+import { Rng } from "../lib/random.ts";
+import type { Problem } from "../lib/data/schema.ts";
+
+const physics = generateDomain("physics");
+const powers = generateDomain("powers");
+const boxed = (s: string) => Number(s.match(/\\boxed\{(\d+)\}$/)![1]);
+
+Deno.test("physics: substitution, then one operation at a time by precedence (hand-worked)", () => {
+  assertEquals(physicsSolution("v=u+a*t", { a: 6, t: 7, u: 23 }).solution, "v=23+6*7;v=23+42;v=65 \\boxed{65}");
+  assertEquals(
+    physicsSolution("E=E0-Q+F*d", { E0: 40, Q: 5, F: 3, d: 4 }).solution,
+    "E=40-5+3*4;E=40-5+12;E=35+12;E=47 \\boxed{47}",
+  );
+  assertEquals(
+    physicsSolution("F=F1-F2+F3", { F1: 30, F2: 12, F3: 7 }).solution,
+    "F=30-12+7;F=18+7;F=25 \\boxed{25}",
+  );
+});
+
+Deno.test("physics: prompts list the givens alphabetically; the value hint names the first operation in symbols and numbers", () => {
+  const problem = (tier: number) => {
+    const rng = new Rng(7 + tier);
+    for (;;) {
+      const p = physicsProblem(rng, tier);
+      if (p) return p;
+    }
+  };
+  for (let tier = 1; tier <= 5; tier++) {
+    const p = problem(tier);
+    const [formula, givens] = p.prompt.split("; ");
+    const names = givens.split(", ").map((g) => g.split("=")[0]);
+    assertEquals(names, [...names].sort(), p.prompt);
+    // `v*t=6*8=48`: the symbols occur in the formula, the numbers are the givens', the value is their result.
+    const [symbols, numbers, value] = p.hints.value.split("=");
+    assert(formula.includes(symbols), `${p.prompt}: ${p.hints.value}`);
+    const [x, op, y] = numbers.split(/([+\-*])/);
+    const result = op === "*" ? Number(x) * Number(y) : op === "+" ? Number(x) + Number(y) : Number(x) - Number(y);
+    assertEquals(Number(value), result, p.hints.value);
+    if (tier >= 3) assertEquals(op, "*", `tier ${tier}: the product goes first`);
+    assertEquals(p.hints.prefix, p.solution.split(";")[0]);
+  }
+});
+
+Deno.test("chain domains: every value stays in [0, 99]; only the whole chain is correct, not the right number", async () => {
+  for (const p of [...physics.train, ...physics.test, ...powers.train, ...powers.test]) {
+    const numbers = p.solution.replace(/ \\boxed\{\d+\}$/, "").replace(/[A-Za-z]\w*=/g, "").split(/[^0-9]+/);
+    assert(numbers.filter(Boolean).every((v) => Number(v) <= 99), `${p.id}: ${p.solution}`);
+  }
+  for (const p of [physics.test[2], powers.test[3]]) {
+    assertEquals((await verify("chain", p.solution, p.answer)).correct, true);
+    assertEquals((await verify("chain", `\\boxed{${boxed(p.solution)}}`, p.answer)).correct, false);
+    const steps = p.solution.split(";");
+    assertEquals((await verify("chain", steps.slice(1).join(";"), p.answer)).correct, false, "a skipped step");
+  }
+});
+
+Deno.test("a number-only judge would let a guesser reach pass@16 ≈ 0.16; the chain judge is why it scores nothing", () => {
+  // The strongest guesser: 16 draws from the tier's own answer distribution (train), scored on test. Answers spread
+  // over [0, 99], so this is 0.15–0.17 in every tier of both domains (arith's is the same): what a judge of the
+  // final number alone would hand out for free, and why these domains judge the chain.
+  for (const { train, test } of [physics, powers]) {
+    for (let tier = 1; tier <= 5; tier++) {
+      const counts = new Map<number, number>();
+      const inTier = train.filter((p) => p.tier === tier);
+      for (const p of inTier) counts.set(boxed(p.solution), (counts.get(boxed(p.solution)) ?? 0) + 1);
+      const held = test.filter((p) => p.tier === tier);
+      const pass16 = held.reduce((s, p) =>
+        s + 1 - (1 - (counts.get(boxed(p.solution)) ?? 0) / inTier.length) ** 16, 0) /
+        held.length;
+      assert(pass16 > 0.12 && pass16 < 0.2, `tier ${tier}: ${pass16}`);
+    }
+  }
+});
+
+Deno.test("physics alternatives: a later `±` after a `+` goes first, hinted in symbols; the answer is the canonical one", () => {
+  const base = physics.train[0];
+  const problem = (prompt: string): Problem => ({ ...base, prompt });
+  assertEquals(physicsAlternative(problem("F=F1+F2+F3; F1=6, F2=3, F3=6"), new Rng(1)), {
+    hint: "F2+F3=3+6=9",
+    solution: "F=6+3+6;F=6+9;F=15 \\boxed{15}",
+  });
+  // The same operation twice (3+5 is x0+d1 and d2+d3): the hint names the moved operation's own symbols.
+  const moves = new Map<string, string>();
+  for (let seed = 1; seed <= 20; seed++) {
+    const alternative = physicsAlternative(problem("x=x0+d1+d2+d3; d1=5, d2=3, d3=5, x0=3"), new Rng(seed))!;
+    moves.set(alternative.hint, alternative.solution);
+  }
+  assertEquals(Object.fromEntries(moves), {
+    "d1+d2=5+3=8": "x=3+5+3+5;x=3+8+5;x=11+5;x=16 \\boxed{16}",
+    "d2+d3=3+5=8": "x=3+5+3+5;x=3+5+8;x=8+8;x=16 \\boxed{16}",
+  });
+  assertEquals(physicsAlternative(problem("Q=Q0-Q1-Q2; Q0=21, Q1=9, Q2=5"), new Rng(1)), null);
+  const rng = new Rng(3);
+  let found = 0;
+  for (const p of physics.train.filter((q) => q.tier <= 2).slice(0, 1000)) {
+    const alternative = physicsAlternative(p, rng);
+    if (!alternative) continue;
+    found++;
+    assertEquals(boxed(alternative.solution), boxed(p.solution), p.prompt);
+    assertEquals(alternative.solution.split(";")[0], p.solution.split(";")[0], "the substitution comes first");
+  }
+  assert(found > 500, `${found} alternatives`);
+});
+
+Deno.test("SFT takes each domain's alternative order: physics' and arith's, none for powers", () => {
+  const settings = (domain: string) =>
+    sftSettings(parseRunConfig(`data: { domain: ${domain} }`, "test.yaml")).alternative?.name ?? null;
+  assertEquals(settings("physics"), "physicsAlternative");
+  assertEquals(settings("arith"), "alternativeOrder");
+  assertEquals(settings("powers"), null);
+});
+
+Deno.test("powers: brackets first, then a power before a sum (hand-worked); the value hint names the square", () => {
+  assertEquals(powersSolution([30, "-", "(", 5, "+", 3, "^", 2, ")"]).solution, "30-(5+9);30-14;16 \\boxed{16}");
+  assertEquals(powersSolution(["(", 21, "+", 29, ")", "+", 9]).solution, "50+9;59 \\boxed{59}");
+  assertEquals(powersSolution([21, "-", "(", 3, "-", 1, "+", 4, ")"]).solution, "21-(2+4);21-6;15 \\boxed{15}");
+  assertEquals(
+    powersSolution(["(", 23, "+", 3, "^", 2, ")", "-", "(", 15, "+", 2, "^", 2, ")"]).solution,
+    "(23+9)-(15+2^2);32-(15+2^2);32-(15+4);32-19;13 \\boxed{13}",
+  );
+  for (let tier = 3; tier <= 5; tier++) {
+    const rng = new Rng(tier);
+    let p = powersProblem(rng, tier);
+    while (!p) p = powersProblem(rng, tier);
+    const [b] = p.hints.value.split("^");
+    assertEquals(p.hints.value, `${b}^2 is ${Number(b) ** 2}`, p.prompt);
+  }
+});
