@@ -140,6 +140,15 @@ export { baseDir, readBaseEval, readRun, runDir, type RunResults } from "./ablat
 export { type AblationReport, ablationReport, type SummaryRow, type Variant, variantsOf } from "./ablation/report.ts";
 export { type CurvePoint, type MeanCi, meanCi, tQuantile95 } from "./ablation/statistics.ts";
 export { summaryCsv, summaryMarkdown } from "./ablation/summary.ts";
+export {
+  crossDomainFindings,
+  crossDomainMarkdown,
+  type DomainMissing,
+  type DomainResults,
+  domainTiers,
+  FINDINGS,
+  type FindingStatus,
+} from "./ablation/domains.ts";
 export { type SlurmOptions, slurmScripts } from "./ablation/slurm.ts";
 export {
   calibrate,

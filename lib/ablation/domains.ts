@@ -1,0 +1,306 @@
+/**
+ * The kit's findings on `arith`, checked in other domains: one row per finding, one column per domain, each cell
+ * `replicated`, `not replicated` or `not testable`, with the numbers and intervals it rests on. Computed from each
+ * domain's ablation report and its base's calibration, never written by hand (`deno task domains`).
+ *
+ * Which tier plays which part comes from the calibration, over the tiers RL trained on: the *self-distillation* tier
+ * (plain pass@k above 0, pass@1 low) and the *capability* tier (plain pass@k 0, some hint reaches it: the
+ * calibration's "capability gain", or a hinted pass@k under its 0.3 label, said in the cell). The *easy* tiers are
+ * those the base solves (pass@1 ≥ 0.5) and RL did not train on: where forgetting shows. A domain without such a tier
+ * cannot test the findings that need it. The rules are {@link beyond}'s: an interval over seeds clear of the base's
+ * value, or of GRPO's interval.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FINDINGS } from "./domains.ts";
+ * assert.equal(FINDINGS.length, 5);
+ * ```
+ *
+ * @module
+ */
+import type { AblationReport, SummaryRow } from "./report.ts";
+import type { TierCalibration } from "./calibrate.ts";
+import { beyond, EASY_TIER_PASS_AT_1 } from "./verdict.ts";
+import type { MeanCi } from "./statistics.ts";
+
+/** The variants the findings name (the domain grids' variant names). */
+export const FINDING_VARIANTS = {
+  base: "base (SFT)",
+  grpo: "grpo",
+  filter: "filter-grpo",
+  official: "guide-grpo",
+  best: "guide-plain-unit",
+} as const;
+
+/** One domain's results: its report, its base's calibration and the tiers RL trained on. */
+export interface DomainResults {
+  domain: string;
+  report: AblationReport;
+  calibration: TierCalibration[];
+  trainedTiers: number[];
+}
+
+/** A domain that could not be compared, and why (no results, no redesign). */
+export interface DomainMissing {
+  domain: string;
+  why: string;
+}
+
+/** What a cell says. */
+export type FindingStatus = "replicated" | "not replicated" | "not testable";
+
+/** One cell of the table. */
+export interface FindingCell {
+  status: FindingStatus;
+  /** The numbers and intervals the status rests on, or why it cannot be tested. */
+  detail: string;
+}
+
+/** The parts each tier plays in a domain. */
+export interface DomainTiers {
+  selfDistillation?: number;
+  capability?: number;
+  /** The capability tier's best hinted pass@k, when under the calibration's 0.3 label. */
+  capabilityHintedBelowLabel?: number;
+  easy: number[];
+}
+
+/** Which tier plays which part, from the calibration and the base's pass@1 in the report. */
+export function domainTiers(results: DomainResults): DomainTiers {
+  const trained = results.calibration.filter((c) => results.trainedTiers.includes(c.tier));
+  const bestHinted = (c: TierCalibration) => Math.max(0, ...Object.values(c.hinted).map((h) => h?.passAtK ?? 0));
+  const self = trained.find((c) => c.regime === "self-distillation");
+  const capability = trained.find((c) => c.regime === "capability gain") ??
+    trained.find((c) => c.plain.passAtK === 0 && bestHinted(c) > 0);
+  const easy = results.report.tiers.filter((t) => t !== "all").map(Number).filter((t) => {
+    const base = row(results.report, FINDING_VARIANTS.base, t);
+    return !results.trainedTiers.includes(t) && base !== undefined && base.passAt1.mean >= EASY_TIER_PASS_AT_1;
+  });
+  return {
+    selfDistillation: self?.tier,
+    capability: capability?.tier,
+    capabilityHintedBelowLabel: capability && capability.regime !== "capability gain"
+      ? bestHinted(capability)
+      : undefined,
+    easy,
+  };
+}
+
+function row(report: AblationReport, variant: string, tier: number): SummaryRow | undefined {
+  return report.rows.find((r) => r.variant === variant && r.tier === String(tier));
+}
+
+const show = (
+  m: MeanCi,
+) => (m.n > 1 && Number.isFinite(m.half) ? `${m.mean.toFixed(3)} ± ${m.half.toFixed(3)}` : m.mean.toFixed(3));
+
+/** A finding: its statement (as `arith` showed it) and its test on one domain. */
+export interface Finding {
+  name: string;
+  statement: string;
+  test(results: DomainResults, tiers: DomainTiers): FindingCell;
+}
+
+const untestable = (detail: string): FindingCell => ({ status: "not testable", detail });
+
+/** The rows of the variants a finding needs at `tier`, or the cell saying which is missing. */
+function rowsAt(results: DomainResults, tier: number, variants: string[]): SummaryRow[] | FindingCell {
+  const rows = variants.map((v) => row(results.report, v, tier));
+  const missing = variants.filter((_, i) =>
+    !rows[i] || (rows[i]!.seeds === 0 && rows[i]!.variant !== FINDING_VARIANTS.base)
+  );
+  return missing.length > 0 ? untestable(`no results for ${missing.join(", ")} on tier ${tier}`) : rows as SummaryRow[];
+}
+
+/** Is `variant`'s interval clear of `reference`'s on any trained part's tier, at pass@1 or pass@k? */
+function differsFrom(results: DomainResults, tiers: DomainTiers, variant: string, label: string): FindingCell {
+  const parts = [tiers.selfDistillation, tiers.capability].filter((t): t is number => t !== undefined);
+  if (parts.length === 0) return untestable("no self-distillation or capability tier among the trained tiers");
+  const k = results.report.k;
+  const details: string[] = [];
+  const clear: string[] = [];
+  for (const tier of parts) {
+    const rows = rowsAt(results, tier, [variant, FINDING_VARIANTS.grpo]);
+    if (!Array.isArray(rows)) return rows;
+    const [v, g] = rows;
+    for (
+      const [metric, of] of [["pass@1", (r: SummaryRow) => r.passAt1], [
+        `pass@${k}`,
+        (r: SummaryRow) => r.passAtK,
+      ]] as const
+    ) {
+      const side = beyond(of(v), of(g));
+      if (side !== 0) clear.push(`${side > 0 ? "above" : "below"} GRPO at tier ${tier} ${metric}`);
+    }
+    details.push(`tier ${tier} pass@${k}: ${label} ${show(v.passAtK)}, GRPO ${show(g.passAtK)}`);
+  }
+  return clear.length === 0
+    ? { status: "replicated", detail: details.join("; ") }
+    : { status: "not replicated", detail: `${clear.join(", ")}; ${details.join("; ")}` };
+}
+
+/** The findings, in the order of the table. */
+export const FINDINGS: Finding[] = [
+  {
+    name: "Filter-GRPO ≈ GRPO",
+    statement: "Filter-GRPO's intervals overlap GRPO's on the trained tiers, at pass@1 and pass@k",
+    test: (results, tiers) => differsFrom(results, tiers, FINDING_VARIANTS.filter, "Filter"),
+  },
+  {
+    name: "official Guide-GRPO ≈ GRPO",
+    statement: "the official Guide-GRPO settings do not beat GRPO (intervals overlap on the trained tiers)",
+    test: (results, tiers) => differsFrom(results, tiers, FINDING_VARIANTS.official, "official"),
+  },
+  {
+    name: "reach on the capability tier",
+    statement: "only `plain` + `unit` rises above the base's pass@k on the tier sampling cannot reach",
+    test: (results, tiers) => {
+      const tier = tiers.capability;
+      if (tier === undefined) return untestable("no trained tier is unreachable plain and reachable hinted");
+      const { base, grpo, filter, official, best } = FINDING_VARIANTS;
+      const rows = rowsAt(results, tier, [base, grpo, filter, official, best]);
+      if (!Array.isArray(rows)) return rows;
+      const k = results.report.k;
+      const baseValue = rows[0].passAtK.mean;
+      const above = rows.slice(1).filter((r) => beyond(r.passAtK, baseValue) === 1).map((r) => r.variant);
+      const label = tiers.capabilityHintedBelowLabel !== undefined
+        ? ` (hinted pass@${k} ${tiers.capabilityHintedBelowLabel.toFixed(3)}, under the 0.3 label)`
+        : "";
+      const detail = `tier ${tier}${label} pass@${k}: base ${baseValue.toFixed(3)}, ` +
+        rows.slice(1).map((r) => `${r.variant} ${show(r.passAtK)}`).join(", ");
+      const replicated = above.length === 1 && above[0] === best;
+      return {
+        status: replicated ? "replicated" : "not replicated",
+        detail: `above the base: ${above.join(", ") || "none"}; ${detail}`,
+      };
+    },
+  },
+  {
+    name: "pass@k compression",
+    statement:
+      "on the self-distillation tier GRPO compresses pass@k (above the base at pass@1, below at the largest k); `plain` + `unit` does not",
+    test: (results, tiers) => {
+      const tier = tiers.selfDistillation;
+      if (tier === undefined) return untestable("no trained tier in the self-distillation regime");
+      const rows = rowsAt(results, tier, [FINDING_VARIANTS.base, FINDING_VARIANTS.grpo, FINDING_VARIANTS.best]);
+      if (!Array.isArray(rows)) return rows;
+      const report = results.report;
+      const before = report.before.find((b) => b.tier === String(tier))?.curve ?? [];
+      const compressed = (variant: string) => {
+        const after = report.passk.find((p) => p.variant === variant && p.tier === String(tier))?.after ?? [];
+        const largest = Math.min(after.length, before.length);
+        return largest >= 2 && after[0].mean > before[0].passAtK &&
+          after[largest - 1].mean < before[largest - 1].passAtK;
+      };
+      const [base, grpo, best] = rows;
+      const k = report.k;
+      const detail =
+        `tier ${tier}: pass@1 / pass@${k} base ${base.passAt1.mean.toFixed(3)} / ${base.passAtK.mean.toFixed(3)}, ` +
+        `GRPO ${show(grpo.passAt1)} / ${show(grpo.passAtK)}, plain + unit ${show(best.passAt1)} / ${
+          show(best.passAtK)
+        }`;
+      const replicated = compressed(FINDING_VARIANTS.grpo) && !compressed(FINDING_VARIANTS.best);
+      const which = [FINDING_VARIANTS.grpo, FINDING_VARIANTS.best].filter(compressed);
+      return {
+        status: replicated ? "replicated" : "not replicated",
+        detail: `compressed: ${which.join(", ") || "neither"}; ${detail}`,
+      };
+    },
+  },
+  {
+    name: "forgetting",
+    statement: "every variant falls below the base on an easy tier it did not train on; `plain` + `unit` the most",
+    test: (results, tiers) => {
+      if (tiers.easy.length === 0) return untestable("no untrained tier the base solves (pass@1 ≥ 0.5)");
+      const { base, grpo, filter, official, best } = FINDING_VARIANTS;
+      const variants = [grpo, filter, official, best];
+      const drops = new Map<string, { drop: number; forgot: boolean }>(
+        variants.map((v) => [v, { drop: 0, forgot: false }]),
+      );
+      const details: string[] = [];
+      for (const tier of tiers.easy) {
+        const rows = rowsAt(results, tier, [base, ...variants]);
+        if (!Array.isArray(rows)) return rows;
+        const baseValue = rows[0].passAt1.mean;
+        for (const r of rows.slice(1)) {
+          const entry = drops.get(r.variant)!;
+          entry.drop = Math.max(entry.drop, baseValue - r.passAt1.mean);
+          entry.forgot ||= beyond(r.passAt1, baseValue) === -1;
+        }
+        details.push(
+          `tier ${tier} pass@1: base ${baseValue.toFixed(3)}, ${
+            rows.slice(1).map((r) => `${r.variant} ${show(r.passAt1)}`).join(", ")
+          }`,
+        );
+      }
+      const all = variants.every((v) => drops.get(v)!.forgot);
+      const most = variants.reduce((a, b) => (drops.get(b)!.drop > drops.get(a)!.drop ? b : a));
+      const forgot = variants.filter((v) => drops.get(v)!.forgot);
+      return {
+        status: all && most === best ? "replicated" : "not replicated",
+        detail: `forgot: ${forgot.join(", ") || "none"}; largest drop: ${most}; ${details.join("; ")}`,
+      };
+    },
+  },
+];
+
+/** The table: per finding, a cell per domain (missing domains: not testable, with why). */
+export function crossDomainFindings(
+  domains: (DomainResults | DomainMissing)[],
+): { finding: Finding; cells: { domain: string; cell: FindingCell }[] }[] {
+  const tiers = domains.map((d) => ("report" in d ? domainTiers(d) : undefined));
+  return FINDINGS.map((finding) => ({
+    finding,
+    cells: domains.map((d, i) => ({
+      domain: d.domain,
+      cell: "report" in d ? finding.test(d, tiers[i]!) : untestable(d.why),
+    })),
+  }));
+}
+
+/** The table as Markdown: a status row per finding, then the details per domain. */
+export function crossDomainMarkdown(
+  domains: (DomainResults | DomainMissing)[],
+  title = "Findings across domains",
+): string {
+  const table = crossDomainFindings(domains);
+  const names = domains.map((d) => d.domain);
+  const parts = domains.map((d) => {
+    if (!("report" in d)) return `- **${d.domain}**: ${d.why}`;
+    const t = domainTiers(d);
+    const regime = (tier?: number) => (tier === undefined ? "none" : `tier ${tier}`);
+    return `- **${d.domain}**: trained on tiers ${d.trainedTiers.join(", ")}; self-distillation ${
+      regime(t.selfDistillation)
+    }, ` +
+      `capability ${regime(t.capability)}, easy untrained ${
+        t.easy.length > 0 ? `tiers ${t.easy.join(", ")}` : "none"
+      }; ` +
+      `${
+        d.report.rows.find((r) => r.tier === "all" && r.variant === FINDING_VARIANTS.grpo)?.seeds ?? 0
+      } seeds a variant`;
+  });
+  const lines = [
+    `# ${title}`,
+    "",
+    "Computed by `deno task domains` from each domain's grid results and its base's calibration (`lib/ablation/domains.ts`): " +
+    "a finding is replicated when the domain shows what `arith` showed, by the verdict's rule (a 95% interval over seeds " +
+    "clear of the base's value, or of GRPO's interval). Details below the table.",
+    "",
+    ...parts,
+    "",
+    `| finding | ${names.join(" | ")} |`,
+    `|---|${names.map(() => "---").join("|")}|`,
+    ...table.map(({ finding, cells }) => `| ${finding.name} | ${cells.map((c) => c.cell.status).join(" | ")} |`),
+    "",
+    ...table.flatMap(({ finding, cells }) => [
+      `## ${finding.name}`,
+      "",
+      `${finding.statement[0].toUpperCase()}${finding.statement.slice(1)}.`,
+      "",
+      ...cells.map((c) => `- ${c.domain}: **${c.cell.status}**: ${c.cell.detail}.`),
+      "",
+    ]),
+  ];
+  return lines.join("\n");
+}

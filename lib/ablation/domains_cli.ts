@@ -1,0 +1,90 @@
+/**
+ * `deno task domains [NAME=DIR ...] [--out FILE]`: the findings-across-domains table (`lib/ablation/domains.ts`) from
+ * each domain's grid results, printed and written to FILE (default `results/domains.md`). Without arguments it reads
+ * the three domain grids' default folders (`results/domain-arith`, `-physics`, `-powers`, what
+ * `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes) and lists `code` as not testable (no toy-scale
+ * code domain yet). A folder without results is a column that says so and how to fill it.
+ *
+ * @module
+ */
+import { parseFlags } from "../flags.ts";
+import { join, resolve } from "node:path";
+import { loadSavedGrid } from "./store.ts";
+import { collectReport } from "./jobs.ts";
+import { baseDir } from "./store.ts";
+import { tiersOf } from "../config/schema.ts";
+import { crossDomainMarkdown, type DomainMissing, type DomainResults } from "./domains.ts";
+import { writeTextFileAtomic } from "../io.ts";
+
+const USAGE = "usage: deno task domains [NAME=DIR ...] [--out results/domains.md]";
+
+/** The default columns: the domain grids' output folders, and code, which has none yet. */
+const DEFAULT_DOMAINS = [
+  "arith=results/domain-arith",
+  "physics=results/domain-physics",
+  "powers=results/domain-powers",
+];
+const CODE_MISSING: DomainMissing = {
+  domain: "code",
+  why: "no toy-scale code domain yet: the `code` set (write `f` from examples) has no calibrated base with the three " +
+    "regimes, so no grid ran on it",
+};
+
+/** One domain's results from its folder, or why there are none. */
+export async function readDomain(name: string, dir: string): Promise<DomainResults | DomainMissing> {
+  try {
+    await Deno.stat(join(dir, "grid.yaml"));
+  } catch {
+    return {
+      domain: name,
+      why: `no results in ${dir} (run \`deno task ablation lib/ablation/grids/domain-${name}.yaml\`)`,
+    };
+  }
+  const grid = await loadSavedGrid(dir);
+  if (!grid.sft) return { domain: name, why: `${join(dir, "grid.yaml")}: no \`sft\` section, so no calibrated base` };
+  const file = join(baseDir(dir, grid.sft.id), "calibration.json");
+  let calibration;
+  try {
+    calibration = JSON.parse(await Deno.readTextFile(file)).calibration;
+  } catch (e) {
+    return {
+      domain: name,
+      why: `${file}: ${(e as Error).message.split("\n")[0]} (run \`deno task calibrate\` on the grid)`,
+    };
+  }
+  const report = await collectReport(dir, grid);
+  return { domain: name, report, calibration, trainedTiers: tiersOf(grid.runs[0].config.data.tiers) };
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values, positionals } = parseFlags("domains", USAGE, {
+    args,
+    allowPositionals: true,
+    options: { out: { type: "string", default: "results/domains.md" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const pairs = positionals.length > 0 ? positionals : DEFAULT_DOMAINS;
+  const domains: (DomainResults | DomainMissing)[] = [];
+  for (const pair of pairs) {
+    const match = pair.match(/^([\w-]+)=(.+)$/);
+    if (!match) throw new Error(`argument "${pair}": expected NAME=DIR`);
+    domains.push(await readDomain(match[1], resolve(match[2])));
+  }
+  if (positionals.length === 0) domains.push(CODE_MISSING);
+  const markdown = crossDomainMarkdown(domains);
+  await writeTextFileAtomic(values.out, markdown + "\n");
+  console.log(markdown);
+  console.error(`domains: wrote ${values.out}`);
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (e) {
+    console.error(`domains: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+}
