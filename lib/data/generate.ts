@@ -193,8 +193,8 @@ three terms (\`F=F1±F2±F3\`); 2 four terms; 3 one product (\`v=u±a*t\`, \`x=x
 product (\`x=x0±d±v*t\`, \`v=u±w±a*t\`, \`E=E0±Q±F*d\`); 5 two products. Every value stays in [0, 99]. Guessing is
 ruled out by the judge: a guesser that draws 16 final numbers from a tier's own answer distribution would reach
 pass@16 0.15–0.17 if only the number were judged (\`tests/chain_domains_test.ts\` measures it), and scores 0 against
-the whole chain. The \`value\` hint names the first operation in symbols and numbers with its result
-(\`a*t=6*7=42\`); the SFT's hints that name a later operation (\`alternativeFraction\`) are \`physicsAlternative\`'s.
+the whole chain. The \`value\` hint names the first operation in the formula's symbols with its result
+(\`a*t=42\`), not its operands' numbers (a base copied those into its substitution); the SFT's hints that name a later operation (\`alternativeFraction\`) are \`physicsAlternative\`'s.
 
 ${[1, 3, 4].map((t) => example("physics", t)).join("\n")}
 

@@ -12,8 +12,10 @@
  * (`x=x0±d±v*t`, `v=u±w±a*t`, `E=E0±Q±F*d`); 5 two products (`p=p0±m*v±F*t`, `E=E0±F*d±m*h`, `x=x0±u*t±a*s`). Every
  * intermediate value stays in [0, 99], the numbers a small policy learns on two cores.
  *
- * Hints: `value` names the first operation by precedence, in symbols and numbers, with its result (`a*t=6*7=42`),
- * `strategy` only names it, `prefix` is the substitution line.
+ * Hints: `value` names the first operation by precedence in the formula's symbols, with its result (`a*t=42`),
+ * `strategy` only names it, `prefix` is the substitution line. The hint leaves out the operands' numbers on purpose:
+ * a base trained on hints that spelled them out (`a*t=6*7=42`) learned to copy its substitution from the hint instead
+ * of from the givens, and with a product hinted it wrote `p=36-57-57` for `p=36-5*7` (README, "Three domains").
  *
  * @example
  * ```ts
@@ -88,14 +90,14 @@ export function physicsProblem(rng: Rng, tier: number): Omit<Problem, "id" | "sp
   });
   // Two terms may share a name (none of these formulas repeat one, but a given must have one value).
   if (Object.keys(givens).length !== (terms.length + 1) / 2) return null;
-  const { tokens, operations, values, solution } = physicsSolution(formula, givens);
+  const { tokens, values, solution } = physicsSolution(formula, givens);
   if (values.some((v) => v < 0 || v > 99)) return null;
   const answer = String(values.at(-1));
   const symbols = symbolsAt(terms, firstOperation(tokens));
   const strategy = tier <= 2 ? `left to right: first ${symbols}` : `multiply first: ${symbols}`;
   const hints = {
     strategy,
-    value: `${symbols}=${operations[0]}=${values[0]}`,
+    value: `${symbols}=${values[0]}`,
     prefix: `${parseFormula(formula).target}=${tokens.join("")}`,
   };
   const contains = new RegExp(`(^|\\D)${answer}(\\D|$)`);
@@ -117,7 +119,7 @@ export function parsePhysicsPrompt(prompt: string): { formula: string; givens: R
 
 /**
  * A hinted SFT example in another valid order, as `arith`'s `alternativeOrder`: in a `±` chain an operation whose
- * left neighbour is `+` may go first, so the hint `F2-F3=14-8=6` and the chain `F=23+14-8;F=23+6;F=29` are right.
+ * left neighbour is `+` may go first, so the hint `F2-F3=6` and the chain `F=23+14-8;F=23+6;F=29` are right.
  * It teaches the policy to use a hint that names a later operation, which tiers 3–5's hints ask for.
  */
 export function physicsAlternative(problem: Problem, rng: Rng): { hint: string; solution: string } | null {
@@ -130,7 +132,7 @@ export function physicsAlternative(problem: Problem, rng: Rng): { hint: string; 
   if (!chain) return null;
   const lines = [tokens.join(""), ...chain.steps].map((s) => `${target}=${s}`);
   return {
-    hint: `${symbolsAt(terms, moved.at)}=${moved.operation}=${moved.value}`,
+    hint: `${symbolsAt(terms, moved.at)}=${moved.value}`,
     solution: `${lines.join(";")} \\boxed{${chain.values.at(-1)}}`,
   };
 }
