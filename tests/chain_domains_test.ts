@@ -122,6 +122,7 @@ Deno.test("SFT takes each domain's alternative order: physics' and arith's, none
 
 Deno.test("powers: brackets first, then a power before a sum (hand-worked); the value hint names the square", () => {
   assertEquals(powersSolution([30, "-", "(", 5, "+", 3, "^", 2, ")"]).solution, "30-(5+9);30-14;16 \\boxed{16}");
+  assertEquals(powersSolution([30, "-", "(", 3, "^", 2, "+", 5, ")"]).solution, "30-(9+5);30-14;16 \\boxed{16}");
   assertEquals(powersSolution(["(", 21, "+", 29, ")", "+", 9]).solution, "50+9;59 \\boxed{59}");
   assertEquals(powersSolution([21, "-", "(", 3, "-", 1, "+", 4, ")"]).solution, "21-(2+4);21-6;15 \\boxed{15}");
   assertEquals(
