@@ -173,7 +173,7 @@ Deno.test("the three domain grids: same design, each domain's base; arith's is t
   for (const [i, domain] of ["arith", "physics", "powers"].entries()) {
     const grid = grids[i];
     assertEquals(grid.sft!.config.data.domain, domain);
-    assertEquals(grid.runs.length, 25, domain);
+    assertEquals(grid.runs.length, 20, domain);
     assertEquals([...new Set(grid.runs.map((r) => r.config.data.tiers))], ["3,4"]);
     assertEquals([...new Set(grid.runs.map((r) => r.config.rollout.budget))], [9600]);
   }
