@@ -120,7 +120,7 @@ Deno.test("SFT takes each domain's alternative order: physics' and arith's, none
   assertEquals(settings("powers"), null);
 });
 
-Deno.test("powers: brackets first, then a power before a sum (hand-worked); the value hint names the square", () => {
+Deno.test("powers: brackets first, then a power before a sum (hand-worked); the value hint names the power", () => {
   assertEquals(powersSolution([30, "-", "(", 5, "+", 3, "^", 2, ")"]).solution, "30-(5+9);30-14;16 \\boxed{16}");
   assertEquals(powersSolution([30, "-", "(", 3, "^", 2, "+", 5, ")"]).solution, "30-(9+5);30-14;16 \\boxed{16}");
   assertEquals(powersSolution(["(", 21, "+", 29, ")", "+", 9]).solution, "50+9;59 \\boxed{59}");
@@ -133,7 +133,8 @@ Deno.test("powers: brackets first, then a power before a sum (hand-worked); the 
     const rng = new Rng(tier);
     let p = powersProblem(rng, tier);
     while (!p) p = powersProblem(rng, tier);
-    const [b] = p.hints.value.split("^");
-    assertEquals(p.hints.value, `${b}^2 is ${Number(b) ** 2}`, p.prompt);
+    const [b, e] = p.hints.value.split(" is ")[0].split("^").map(Number);
+    assertEquals([e, p.hints.value], [tier === 4 ? 3 : 2, `${b}^${e} is ${b ** e}`], p.prompt);
   }
+  assertEquals(powersSolution([30, "-", "(", 3, "^", 3, "-", 5, ")"]).solution, "30-(27-5);30-22;8 \\boxed{8}");
 });

@@ -202,8 +202,8 @@ ${[1, 3, 4].map((t) => example("physics", t)).join("\n")}
 
 The math domain at toy scale beyond \`arith\`: brackets and squares, rewritten one operation at a time by precedence
 (the innermost bracket first; a power before a product before a sum). 1 \`A±(b±c)\` or \`(A±b)±c\`; 2 three operations
-with brackets (\`A±(b±c)±d\`, \`(A±b)±(c±d)\`, \`A±(b±c±d)\`); 3 a square and two operations (\`A±b^2±c\`); 4 a square
-opening a bracket (\`A±(c^2±b)\`); 5 two squares in brackets. Values in [0, 99]; the chain is judged (a number-only
+with brackets (\`A±(b±c)±d\`, \`(A±b)±(c±d)\`, \`A±(b±c±d)\`); 3 a square and two operations (\`A±b^2±c\`); 4 a cube
+opening a bracket (\`A±(c^3±b)\`: no cube is in the base's SFT); 5 two squares in brackets. Values in [0, 99]; the chain is judged (a number-only
 guesser's pass@16 would be 0.15–0.17). The \`value\` hint names the first operation and its result (\`3^2 is 9\`).
 
 ${[1, 3, 4].map((t) => example("powers", t)).join("\n")}

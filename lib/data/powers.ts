@@ -6,12 +6,13 @@
  *
  * Tier 1: one bracket and one more operation (`A±(b±c)`, `(A±b)±c`); 2: three operations with brackets
  * (`A±(b±c)±d`, `(A±b)±(c±d)`, `A±(b±c±d)`: the last teaches replacing an operation inside a bracket in place);
- * 3: a square and two operations (`A±b^2±c`); 4: a square opening a bracket (`A±(c^2±b)`); 5: two squares
- * (`(A±b^2)±(c±d^2)`). The base learns tiers 1–2 and sees a few tier-3 examples (squares are what it cannot
- * work out); the `value` hint names the first operation and its result (`3^2 is 9`), so a tier-4 problem becomes
- * a tier-2 one (`A±(9±b)`, shaped as `A±(b±c±d)` after its first rewrite). A square closing the bracket
- * (`A±(b±c^2)`) was out of reach even hinted: the base had only seen a hinted operation open a bracket, and replaced
- * the whole bracket by the square (`36+25` for `36+(1+5^2)`; hinted pass@16 0 on 128 problems).
+ * 3: a square and two operations (`A±b^2±c`); 4: a cube opening a bracket (`A±(c^3±b)`); 5: two squares
+ * (`(A±b^2)±(c±d^2)`). The base learns tiers 1–2 and sees a few tier-3 examples (squares are what it rarely works out)
+ * and no cube; the `value` hint names the first operation and its result (`3^3 is 27`), so a tier-4 problem becomes
+ * a tier-2 one (`A±(27±b)`, shaped as `A±(b±c±d)` after its first rewrite). Two earlier tier 4s missed the
+ * capability-gain regime (README, "Three domains"): a square closing the bracket (`A±(b±c^2)`) was out of reach even
+ * hinted (the base replaced the whole bracket by the hinted square: `36+25` for `36+(1+5^2)`), and a square opening
+ * it was reachable unhinted (plain pass@16 0.188: eight squares, all seen in tier 3).
  *
  * @example
  * ```ts
@@ -52,7 +53,7 @@ function expression(rng: Rng, tier: number): Token[] {
     case 3:
       return [lead(10), sign(), base(), "^", 2, sign(), rng.int(0, 9)];
     case 4:
-      return [lead(10), sign(), "(", base(), "^", 2, sign(), operand(), ")"];
+      return [lead(10), sign(), "(", rng.int(2, 4), "^", 3, sign(), operand(), ")"];
     default:
       return ["(", lead(10), sign(), base(), "^", 2, ")", sign(), "(", operand(), sign(), base(), "^", 2, ")"];
   }
