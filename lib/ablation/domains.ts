@@ -157,7 +157,16 @@ export const FINDINGS: Finding[] = [
     statement: "only `plain` + `unit` rises above the base's pass@k on the tier sampling cannot reach",
     test: (results, tiers) => {
       const tier = tiers.capability;
-      if (tier === undefined) return untestable("no trained tier is unreachable plain and reachable hinted");
+      if (tier === undefined) {
+        const seen = results.calibration.filter((c) => results.trainedTiers.includes(c.tier)).map((c) =>
+          `tier ${c.tier} plain pass@${c.samples} ${c.plain.passAtK.toFixed(3)}, best hinted ${
+            Math.max(0, ...Object.values(c.hinted).map((h) => h?.passAtK ?? 0)).toFixed(3)
+          }`
+        );
+        return untestable(
+          `no trained tier is unreachable plain and reachable hinted (calibration: ${seen.join("; ")})`,
+        );
+      }
       const { base, grpo, filter, official, best } = FINDING_VARIANTS;
       const rows = rowsAt(results, tier, [base, grpo, filter, official, best]);
       if (!Array.isArray(rows)) return rows;

@@ -2,8 +2,8 @@
  * `deno task domains [NAME=DIR ...] [--out FILE]`: the findings-across-domains table (`lib/ablation/domains.ts`) from
  * each domain's grid results, printed and written to FILE (default `results/domains.md`). Without arguments it reads
  * the three domain grids' default folders (`results/domain-arith`, `-physics`, `-powers`, what
- * `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes) and lists `code` as not testable (no toy-scale
- * code domain yet). A folder without results is a column that says so and how to fill it.
+ * `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes); `code` is listed as not testable (no toy-scale
+ * code domain yet) unless a `code=DIR` pair is given. A folder without results is a column that says so and how to fill it.
  *
  * @module
  */
@@ -73,7 +73,7 @@ async function main(args: string[]): Promise<void> {
     if (!match) throw new Error(`argument "${pair}": expected NAME=DIR`);
     domains.push(await readDomain(match[1], resolve(match[2])));
   }
-  if (positionals.length === 0) domains.push(CODE_MISSING);
+  if (!domains.some((d) => d.domain === "code")) domains.push(CODE_MISSING);
   const markdown = crossDomainMarkdown(domains);
   await writeTextFileAtomic(values.out, markdown + "\n");
   console.log(markdown);
