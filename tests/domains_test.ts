@@ -111,11 +111,28 @@ Deno.test("domainTiers: the calibration names the trained tiers' parts; easy tie
   assertEquals(domainTiers(arith()), {
     selfDistillation: 3,
     capability: 4,
-    capabilityHintedBelowLabel: undefined,
+    capabilityNote: undefined,
     easy: [2],
   });
   // A hinted pass@16 under the label still makes tier 4 the capability tier, said as such.
-  assertEquals(domainTiers(arith(ARITH, calibration(0.164))).capabilityHintedBelowLabel, 0.164);
+  assertEquals(
+    domainTiers(arith(ARITH, calibration(0.164))).capabilityNote,
+    "hinted pass@16 0.164, under the 0.3 label",
+  );
+  // Nearly unreachable plain (2 of 128 problems) and reachable hinted: the capability tier, said as such; the
+  // self-distillation tier is then the other one.
+  const near = calibration().map((c) =>
+    c.tier === 4 ? { ...c, plain: { passAt1: 0.001, passAtK: 0.016 }, regime: "self-distillation" as const } : c
+  );
+  assertEquals(domainTiers(arith(ARITH, near)), {
+    selfDistillation: 3,
+    capability: 4,
+    capabilityNote: "nearly unreachable plain: pass@16 0.016, hinted 0.330; labelled self-distillation",
+    easy: [2],
+  });
+  // Above one problem in twenty plain, it is not.
+  const reachable = near.map((c) => (c.tier === 4 ? { ...c, plain: { passAt1: 0.01, passAtK: 0.06 } } : c));
+  assertEquals(domainTiers(arith(ARITH, reachable)).capability, undefined);
   assertEquals(domainTiers(arith(ARITH, calibration(0))).capability, undefined);
 });
 

@@ -5,7 +5,9 @@
  *
  * Which tier plays which part comes from the calibration, over the tiers RL trained on: the *self-distillation* tier
  * (plain pass@k above 0, pass@1 low) and the *capability* tier (plain pass@k 0, some hint reaches it: the
- * calibration's "capability gain", or a hinted pass@k under its 0.3 label, said in the cell). The *easy* tiers are
+ * calibration's "capability gain", or a hinted pass@k under its 0.3 label; failing those, a tier nearly unreachable
+ * plain — pass@k at most {@link NEARLY_UNREACHABLE}, one problem in twenty — that a hint reaches better: each said in
+ * the cell, since the calibration labels it otherwise). The *easy* tiers are
  * those the base solves (pass@1 ≥ 0.5) and RL did not train on: where forgetting shows. A domain without such a tier
  * cannot test the findings that need it. The rules are {@link beyond}'s: an interval over seeds clear of the base's
  * value, or of GRPO's interval.
@@ -57,12 +59,15 @@ export interface FindingCell {
   detail: string;
 }
 
+/** Plain pass@k up to which a tier that hints reach better counts as the capability tier when none is 0 plain. */
+export const NEARLY_UNREACHABLE = 0.05;
+
 /** The parts each tier plays in a domain. */
 export interface DomainTiers {
   selfDistillation?: number;
   capability?: number;
-  /** The capability tier's best hinted pass@k, when under the calibration's 0.3 label. */
-  capabilityHintedBelowLabel?: number;
+  /** How the capability tier differs from the calibration's "capability gain" label, when it does. */
+  capabilityNote?: string;
   easy: number[];
 }
 
@@ -70,9 +75,18 @@ export interface DomainTiers {
 export function domainTiers(results: DomainResults): DomainTiers {
   const trained = results.calibration.filter((c) => results.trainedTiers.includes(c.tier));
   const bestHinted = (c: TierCalibration) => Math.max(0, ...Object.values(c.hinted).map((h) => h?.passAtK ?? 0));
-  const self = trained.find((c) => c.regime === "self-distillation");
   const capability = trained.find((c) => c.regime === "capability gain") ??
-    trained.find((c) => c.plain.passAtK === 0 && bestHinted(c) > 0);
+    trained.find((c) => c.plain.passAtK === 0 && bestHinted(c) > 0) ??
+    trained.find((c) => c.plain.passAtK <= NEARLY_UNREACHABLE && bestHinted(c) > c.plain.passAtK);
+  const self = trained.find((c) => c.regime === "self-distillation" && c !== capability);
+  const k = capability?.samples;
+  const capabilityNote = !capability || capability.regime === "capability gain"
+    ? undefined
+    : capability.plain.passAtK === 0
+    ? `hinted pass@${k} ${bestHinted(capability).toFixed(3)}, under the 0.3 label`
+    : `nearly unreachable plain: pass@${k} ${capability.plain.passAtK.toFixed(3)}, hinted ${
+      bestHinted(capability).toFixed(3)
+    }; labelled ${capability.regime}`;
   const easy = results.report.tiers.filter((t) => t !== "all").map(Number).filter((t) => {
     const base = row(results.report, FINDING_VARIANTS.base, t);
     return !results.trainedTiers.includes(t) && base !== undefined && base.passAt1.mean >= EASY_TIER_PASS_AT_1;
@@ -80,9 +94,7 @@ export function domainTiers(results: DomainResults): DomainTiers {
   return {
     selfDistillation: self?.tier,
     capability: capability?.tier,
-    capabilityHintedBelowLabel: capability && capability.regime !== "capability gain"
-      ? bestHinted(capability)
-      : undefined,
+    capabilityNote,
     easy,
   };
 }
@@ -173,9 +185,7 @@ export const FINDINGS: Finding[] = [
       const k = results.report.k;
       const baseValue = rows[0].passAtK.mean;
       const above = rows.slice(1).filter((r) => beyond(r.passAtK, baseValue) === 1).map((r) => r.variant);
-      const label = tiers.capabilityHintedBelowLabel !== undefined
-        ? ` (hinted pass@${k} ${tiers.capabilityHintedBelowLabel.toFixed(3)}, under the 0.3 label)`
-        : "";
+      const label = tiers.capabilityNote !== undefined ? ` (${tiers.capabilityNote})` : "";
       const detail = `tier ${tier}${label} pass@${k}: base ${baseValue.toFixed(3)}, ` +
         rows.slice(1).map((r) => `${r.variant} ${show(r.passAtK)}`).join(", ");
       const replicated = above.length === 1 && above[0] === best;
