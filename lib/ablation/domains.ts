@@ -278,6 +278,13 @@ export function crossDomainFindings(
   }));
 }
 
+/** Seeds per variant (finished runs): "5 seeds", or "3–5 seeds" when variants differ. */
+function seedsOf(report: AblationReport): string {
+  const seeds = report.rows.filter((r) => r.tier === "all" && r.variant !== FINDING_VARIANTS.base).map((r) => r.seeds);
+  const [low, high] = [Math.min(...seeds), Math.max(...seeds)];
+  return `${low === high ? low : `${low}–${high}`} seeds`;
+}
+
 /** The table as Markdown: a status row per finding, then the details per domain. */
 export function crossDomainMarkdown(
   domains: (DomainResults | DomainMissing)[],
@@ -295,9 +302,7 @@ export function crossDomainMarkdown(
       `capability ${regime(t.capability)}, easy untrained ${
         t.easy.length > 0 ? `tiers ${t.easy.join(", ")}` : "none"
       }; ` +
-      `${
-        d.report.rows.find((r) => r.tier === "all" && r.variant === FINDING_VARIANTS.grpo)?.seeds ?? 0
-      } seeds a variant`;
+      `${seedsOf(d.report)} a variant`;
   });
   const lines = [
     `# ${title}`,
