@@ -228,6 +228,20 @@ the 0.3 the calibration's capability-gain label asks for; RL does gain there); t
 held-out ones (tier 1 pass@1 0.66 against 0.48): it memorized, hence this split's size. The \`math\` domain
 is beyond a base trainable on two cores (a small base reaches tiers 1–2 rarely and tiers 3–5 not at all, even hinted).
 
+The \`physics\` and \`powers\` bases (\`deno task calibrate lib/ablation/grids/domain-<name>.yaml\`, 2026-11-27, same
+architecture and SFT length, 128 problems a tier × 16 samples; the README's "Three domains" has the story):
+
+| tier | physics plain pass@1 / @16 | physics \`value\` @16 | powers plain pass@1 / @16 | powers \`value\` @16 |
+| --- | --- | --- | --- | --- |
+| 1 | 0.796 / 0.961 | 0.953 | 0.828 / 0.953 | 0.969 |
+| 2 | 0.655 / 0.898 | 0.844 | 0.543 / 0.836 | 0.922 |
+| 3 | 0.013 / 0.117 | 0 | 0.036 / 0.242 | 0.242 |
+| 4 | 0 / 0 | 0 | 0.001 / 0.016 | 0.820 |
+| 5 | 0 / 0 | 0 | 0 / 0 | 0 |
+
+\`powers\`: learned, self-distillation, and a tier 4 nearly unreachable plain (2 of 128 problems) and reachable hinted.
+\`physics\`: learned and self-distillation only; its hints reach nothing yet.
+
 ## Bringing your own data
 
 \`lib/data/loaders.ts\` maps GSM8K (\`{question, answer}\` with \`#### x\`) and MATH (\`{problem, solution}\` with
