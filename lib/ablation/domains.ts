@@ -9,8 +9,8 @@
  * plain — pass@k at most {@link NEARLY_UNREACHABLE}, one problem in twenty — that a hint reaches better: each said in
  * the cell, since the calibration labels it otherwise). The *easy* tiers are
  * those the base solves (pass@1 ≥ 0.5) and RL did not train on: where forgetting shows. A domain without such a tier
- * cannot test the findings that need it. The rules are {@link beyond}'s: an interval over seeds clear of the base's
- * value, or of GRPO's interval.
+ * cannot test the findings that need it. Who moved, compressed or forgot is read from each tier's {@link verdict}, so
+ * the rules are the summary's: an interval over seeds clear of the base's value, or of GRPO's interval.
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@
  */
 import type { AblationReport, SummaryRow } from "./report.ts";
 import type { TierCalibration } from "./calibrate.ts";
-import { beyond, EASY_TIER_PASS_AT_1 } from "./verdict.ts";
+import { EASY_TIER_PASS_AT_1, type TierVerdict, verdict } from "./verdict.ts";
 import type { MeanCi } from "./statistics.ts";
 
 /** The variants the findings name (the domain grids' variant names). */
@@ -107,11 +107,14 @@ const show = (
   m: MeanCi,
 ) => (m.n > 1 && Number.isFinite(m.half) ? `${m.mean.toFixed(3)} ± ${m.half.toFixed(3)}` : m.mean.toFixed(3));
 
+/** A tier's verdict (who moved beyond their interval, compressed, forgot), as `summary.md` states it. */
+export type VerdictAt = (tier: number) => TierVerdict;
+
 /** A finding: its statement (as `arith` showed it) and its test on one domain. */
 export interface Finding {
   name: string;
   statement: string;
-  test(results: DomainResults, tiers: DomainTiers): FindingCell;
+  test(results: DomainResults, tiers: DomainTiers, verdictAt: VerdictAt): FindingCell;
 }
 
 const untestable = (detail: string): FindingCell => ({ status: "not testable", detail });
@@ -126,7 +129,13 @@ function rowsAt(results: DomainResults, tier: number, variants: string[]): Summa
 }
 
 /** Is `variant`'s interval clear of `reference`'s on any trained part's tier, at pass@1 or pass@k? */
-function differsFrom(results: DomainResults, tiers: DomainTiers, variant: string, label: string): FindingCell {
+function differsFrom(
+  results: DomainResults,
+  tiers: DomainTiers,
+  verdictAt: VerdictAt,
+  variant: string,
+  label: string,
+): FindingCell {
   const parts = [tiers.selfDistillation, tiers.capability].filter((t): t is number => t !== undefined);
   if (parts.length === 0) return untestable("no self-distillation or capability tier among the trained tiers");
   const k = results.report.k;
@@ -136,14 +145,10 @@ function differsFrom(results: DomainResults, tiers: DomainTiers, variant: string
     const rows = rowsAt(results, tier, [variant, FINDING_VARIANTS.grpo]);
     if (!Array.isArray(rows)) return rows;
     const [v, g] = rows;
-    for (
-      const [metric, of] of [["pass@1", (r: SummaryRow) => r.passAt1], [
-        `pass@${k}`,
-        (r: SummaryRow) => r.passAtK,
-      ]] as const
-    ) {
-      const side = beyond(of(v), of(g));
-      if (side !== 0) clear.push(`${side > 0 ? "above" : "below"} GRPO at tier ${tier} ${metric}`);
+    const { passAt1, passAtK } = verdictAt(tier);
+    for (const [metric, moves] of [["pass@1", passAt1], [`pass@${k}`, passAtK]] as const) {
+      if (moves.aboveGrpo.includes(variant)) clear.push(`above GRPO at tier ${tier} ${metric}`);
+      if (moves.belowGrpo.includes(variant)) clear.push(`below GRPO at tier ${tier} ${metric}`);
     }
     details.push(`tier ${tier} pass@${k}: ${label} ${show(v.passAtK)}, GRPO ${show(g.passAtK)}`);
   }
@@ -157,17 +162,17 @@ export const FINDINGS: Finding[] = [
   {
     name: "Filter-GRPO ≈ GRPO",
     statement: "Filter-GRPO's intervals overlap GRPO's on the trained tiers, at pass@1 and pass@k",
-    test: (results, tiers) => differsFrom(results, tiers, FINDING_VARIANTS.filter, "Filter"),
+    test: (results, tiers, verdictAt) => differsFrom(results, tiers, verdictAt, FINDING_VARIANTS.filter, "Filter"),
   },
   {
     name: "official Guide-GRPO ≈ GRPO",
     statement: "the official Guide-GRPO settings do not beat GRPO (intervals overlap on the trained tiers)",
-    test: (results, tiers) => differsFrom(results, tiers, FINDING_VARIANTS.official, "official"),
+    test: (results, tiers, verdictAt) => differsFrom(results, tiers, verdictAt, FINDING_VARIANTS.official, "official"),
   },
   {
     name: "reach on the capability tier",
     statement: "only `plain` + `unit` rises above the base's pass@k on the tier sampling cannot reach",
-    test: (results, tiers) => {
+    test: (results, tiers, verdictAt) => {
       const tier = tiers.capability;
       if (tier === undefined) {
         const seen = results.calibration.filter((c) => results.trainedTiers.includes(c.tier)).map((c) =>
@@ -184,7 +189,8 @@ export const FINDINGS: Finding[] = [
       if (!Array.isArray(rows)) return rows;
       const k = results.report.k;
       const baseValue = rows[0].passAtK.mean;
-      const above = rows.slice(1).filter((r) => beyond(r.passAtK, baseValue) === 1).map((r) => r.variant);
+      const compared: string[] = [grpo, filter, official, best];
+      const above = verdictAt(tier).passAtK.aboveBase.filter((v) => compared.includes(v));
       const label = tiers.capabilityNote !== undefined ? ` (${tiers.capabilityNote})` : "";
       const detail = `tier ${tier}${label} pass@${k}: base ${baseValue.toFixed(3)}, ` +
         rows.slice(1).map((r) => `${r.variant} ${show(r.passAtK)}`).join(", ");
@@ -199,21 +205,14 @@ export const FINDINGS: Finding[] = [
     name: "pass@k compression",
     statement:
       "on the self-distillation tier GRPO compresses pass@k (above the base at pass@1, below at the largest k); `plain` + `unit` does not",
-    test: (results, tiers) => {
+    test: (results, tiers, verdictAt) => {
       const tier = tiers.selfDistillation;
       if (tier === undefined) return untestable("no trained tier in the self-distillation regime");
       const rows = rowsAt(results, tier, [FINDING_VARIANTS.base, FINDING_VARIANTS.grpo, FINDING_VARIANTS.best]);
       if (!Array.isArray(rows)) return rows;
-      const report = results.report;
-      const before = report.before.find((b) => b.tier === String(tier))?.curve ?? [];
-      const compressed = (variant: string) => {
-        const after = report.passk.find((p) => p.variant === variant && p.tier === String(tier))?.after ?? [];
-        const largest = Math.min(after.length, before.length);
-        return largest >= 2 && after[0].mean > before[0].passAtK &&
-          after[largest - 1].mean < before[largest - 1].passAtK;
-      };
+      const compressed = (variant: string) => verdictAt(tier).compressed.includes(variant);
       const [base, grpo, best] = rows;
-      const k = report.k;
+      const k = results.report.k;
       const detail =
         `tier ${tier}: pass@1 / pass@${k} base ${base.passAt1.mean.toFixed(3)} / ${base.passAtK.mean.toFixed(3)}, ` +
         `GRPO ${show(grpo.passAt1)} / ${show(grpo.passAtK)}, plain + unit ${show(best.passAt1)} / ${
@@ -230,22 +229,18 @@ export const FINDINGS: Finding[] = [
   {
     name: "forgetting",
     statement: "every variant falls below the base on an easy tier it did not train on; `plain` + `unit` the most",
-    test: (results, tiers) => {
+    test: (results, tiers, verdictAt) => {
       if (tiers.easy.length === 0) return untestable("no untrained tier the base solves (pass@1 ≥ 0.5)");
       const { base, grpo, filter, official, best } = FINDING_VARIANTS;
       const variants = [grpo, filter, official, best];
-      const drops = new Map<string, { drop: number; forgot: boolean }>(
-        variants.map((v) => [v, { drop: 0, forgot: false }]),
-      );
+      const drops = new Map<string, number>(variants.map((v) => [v, 0]));
       const details: string[] = [];
       for (const tier of tiers.easy) {
         const rows = rowsAt(results, tier, [base, ...variants]);
         if (!Array.isArray(rows)) return rows;
         const baseValue = rows[0].passAt1.mean;
         for (const r of rows.slice(1)) {
-          const entry = drops.get(r.variant)!;
-          entry.drop = Math.max(entry.drop, baseValue - r.passAt1.mean);
-          entry.forgot ||= beyond(r.passAt1, baseValue) === -1;
+          drops.set(r.variant, Math.max(drops.get(r.variant)!, baseValue - r.passAt1.mean));
         }
         details.push(
           `tier ${tier} pass@1: base ${baseValue.toFixed(3)}, ${
@@ -253,9 +248,9 @@ export const FINDINGS: Finding[] = [
           }`,
         );
       }
-      const all = variants.every((v) => drops.get(v)!.forgot);
-      const most = variants.reduce((a, b) => (drops.get(b)!.drop > drops.get(a)!.drop ? b : a));
-      const forgot = variants.filter((v) => drops.get(v)!.forgot);
+      const forgot = variants.filter((v) => tiers.easy.some((t) => verdictAt(t).forgot.includes(v)));
+      const all = forgot.length === variants.length;
+      const most = variants.reduce((a, b) => (drops.get(b)! > drops.get(a)! ? b : a));
       return {
         status: all && most === best ? "replicated" : "not replicated",
         detail: `forgot: ${forgot.join(", ") || "none"}; largest drop: ${most}; ${details.join("; ")}`,
@@ -268,12 +263,17 @@ export const FINDINGS: Finding[] = [
 export function crossDomainFindings(
   domains: (DomainResults | DomainMissing)[],
 ): { finding: Finding; cells: { domain: string; cell: FindingCell }[] }[] {
-  const tiers = domains.map((d) => ("report" in d ? domainTiers(d) : undefined));
+  const readings = domains.map((d) => {
+    if (!("report" in d)) return undefined;
+    const tiers = verdict(d.report).tiers;
+    const verdictAt: VerdictAt = (tier) => tiers.find((t) => t.tier === String(tier))!;
+    return { tiers: domainTiers(d), verdictAt };
+  });
   return FINDINGS.map((finding) => ({
     finding,
     cells: domains.map((d, i) => ({
       domain: d.domain,
-      cell: "report" in d ? finding.test(d, tiers[i]!) : untestable(d.why),
+      cell: "report" in d ? finding.test(d, readings[i]!.tiers, readings[i]!.verdictAt) : untestable(d.why),
     })),
   }));
 }

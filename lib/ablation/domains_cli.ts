@@ -9,9 +9,8 @@
  */
 import { parseFlags } from "../flags.ts";
 import { join, resolve } from "node:path";
-import { loadSavedGrid } from "./store.ts";
+import { baseDir, loadSavedGrid } from "./store.ts";
 import { collectReport } from "./jobs.ts";
-import { baseDir } from "./store.ts";
 import { tiersOf } from "../config/schema.ts";
 import { crossDomainMarkdown, type DomainMissing, type DomainResults } from "./domains.ts";
 import { writeTextFileAtomic } from "../io.ts";

@@ -32,8 +32,11 @@ function activeRegion(tokens: Token[]): [number, number] {
   return [0, tokens.length];
 }
 
-/** One rewrite: the next operation by precedence (leftmost `^`, else `*`, else `+`/`-`) in the active region. */
-export function rewriteOnce(tokens: Token[]): { tokens: Token[]; operation: string; value: number } {
+/**
+ * One rewrite: the next operation by precedence (leftmost `^`, else `*`, else `+`/`-`) in the active region; `at` is
+ * its operator's index in `tokens`.
+ */
+export function rewriteOnce(tokens: Token[]): { tokens: Token[]; operation: string; value: number; at: number } {
   const [start, end] = activeRegion(tokens);
   const leftmost = (ops: Token[]) => {
     for (let i = start; i < end; i++) if (ops.includes(tokens[i])) return i;
@@ -50,7 +53,7 @@ export function rewriteOnce(tokens: Token[]): { tokens: Token[]; operation: stri
   let next: Token[] = [...tokens.slice(0, at - 1), value, ...tokens.slice(at + 2)];
   // A bracket around a lone number disappears with the operation that emptied it.
   next = next.filter((t, i) => !(t === "(" && next[i + 2] === ")") && !(t === ")" && next[i - 2] === "("));
-  return { tokens: next, operation: `${a}${op}${b}`, value };
+  return { tokens: next, operation: `${a}${op}${b}`, value, at };
 }
 
 /** All rewrites of an expression, down to its value. */

@@ -28,7 +28,7 @@
  */
 import { Rng } from "../random.ts";
 import type { Problem } from "./schema.ts";
-import { solveSteps } from "./math.ts";
+import { rewriteOnce, solveSteps } from "./math.ts";
 import { finishChain, laterFirst, type Token } from "./arith.ts";
 
 /** The formulas of each tier; `±` is a random sign per problem. */
@@ -68,9 +68,6 @@ function physicsPrompt(formula: string, givens: Record<string, number>): string 
 /** The operation at operator index `at` in the formula's symbols (`a*t`). */
 const symbolsAt = (terms: string[], at: number) => `${terms[at - 1]}${terms[at]}${terms[at + 1]}`;
 
-/** Operator index of the first operation by precedence (`solveSteps`' choice: leftmost `*`, else leftmost `±`). */
-const firstOperation = (tokens: Token[]) => tokens.includes("*") ? tokens.indexOf("*") : 1;
-
 /** One `physics` problem of `tier`, or null when this draw breaks a rule (a value outside [0, 99], a hint giving the answer). */
 export function physicsProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split"> | null {
   const formulas = PHYSICS_FORMULAS[Math.min(Math.max(tier, 1), 5)];
@@ -93,7 +90,7 @@ export function physicsProblem(rng: Rng, tier: number): Omit<Problem, "id" | "sp
   const { tokens, values, solution } = physicsSolution(formula, givens);
   if (values.some((v) => v < 0 || v > 99)) return null;
   const answer = String(values.at(-1));
-  const symbols = symbolsAt(terms, firstOperation(tokens));
+  const symbols = symbolsAt(terms, rewriteOnce(tokens).at);
   const strategy = tier <= 2 ? `left to right: first ${symbols}` : `multiply first: ${symbols}`;
   const hints = {
     strategy,
@@ -107,7 +104,7 @@ export function physicsProblem(rng: Rng, tier: number): Omit<Problem, "id" | "sp
 }
 
 /** The formula and givens of a `physics` prompt. */
-export function parsePhysicsPrompt(prompt: string): { formula: string; givens: Record<string, number> } {
+function parsePhysicsPrompt(prompt: string): { formula: string; givens: Record<string, number> } {
   const [formula, list] = prompt.split("; ");
   const givens: Record<string, number> = {};
   for (const pair of (list ?? "").split(", ")) {
