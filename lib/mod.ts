@@ -53,7 +53,7 @@ export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from
 export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { type LossFunction, type LossParams, type LossRegistry, type TokenData } from "./policy/train_spec.ts";
 
-// Verifiers: math, choice, code sandbox, one verify() by domain.
+// Verifiers: math, choice, code sandbox, chain, program, one verify() by domain.
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
 export {
   type Domain,
@@ -63,8 +63,10 @@ export {
   mathEqual,
   verify,
   verifyChoice,
+  verifyGroup,
   verifyMath,
 } from "./verifiers/mod.ts";
+export { type ProgramGold, verifyProgram } from "./verifiers/program.ts";
 
 // Data: the problem schema, the generators, loading, external sets.
 export {
@@ -82,6 +84,7 @@ export { DATASETS_DIR, loadProblems } from "./data/load.ts";
 export { fromGsm8k, fromMath } from "./data/loaders.ts";
 export { physicsProblem, physicsSolution } from "./data/physics.ts";
 export { powersProblem, powersSolution } from "./data/powers.ts";
+export { PROGRAM_PARAMS, programAlternative, programProblem, programSolution } from "./data/programs.ts";
 
 // RL: the pure core, Guide's difference, rollout, step building, the trainer, runs, SFT.
 export * as core from "./rl/core.ts";

@@ -31,7 +31,9 @@ Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (de
 Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
   for (const domain of DATASET_DOMAINS) {
     const { train, test } = all[domain];
-    const [trainSize, testSize] = ["arith", "physics", "powers"].includes(domain) ? [10_000, 1_000] : [20_000, 500];
+    const [trainSize, testSize] = ["arith", "physics", "powers", "programs"].includes(domain)
+      ? [10_000, 1_000]
+      : [20_000, 500];
     assertEquals([train.length, test.length], [trainSize, testSize]);
     for (let tier = 1; tier <= 5; tier++) {
       assertEquals(train.filter((p) => p.tier === tier).length, trainSize / 5);
@@ -87,7 +89,7 @@ Deno.test("arith: chains follow precedence, values stay in [0, 99], only the exa
 });
 
 Deno.test("every worked solution is judged correct by its domain's verifier", async () => {
-  for (const domain of ["math", "science", "arith", "physics", "powers"]) {
+  for (const domain of ["math", "science", "arith", "physics", "powers", "programs"]) {
     for (const p of [...all[domain].test, ...all[domain].train.slice(0, 2000)]) {
       const verdict = await verify(verifierDomain(p.domain), p.solution, p.answer);
       assert(verdict.correct, `${p.id}: ${verdict.reason}`);

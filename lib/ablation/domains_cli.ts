@@ -1,9 +1,9 @@
 /**
  * `deno task domains [NAME=DIR ...] [--out FILE]`: the findings-across-domains table (`lib/ablation/domains.ts`) from
  * each domain's grid results, printed and written to FILE (default `results/domains.md`). Without arguments it reads
- * the three domain grids' default folders (`results/domain-arith`, `-physics`, `-powers`, what
- * `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes); `code` is listed as not testable (no toy-scale
- * code domain yet) unless a `code=DIR` pair is given. A folder without results is a column that says so and how to fill it.
+ * the domain grids' default folders (`results/domain-arith`, `-physics`, `-powers`, and `-programs` as the `code`
+ * column: what `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes). A folder without results is a column
+ * that says so and how to fill it.
  *
  * @module
  */
@@ -17,17 +17,15 @@ import { writeTextFileAtomic } from "../io.ts";
 
 const USAGE = "usage: deno task domains [NAME=DIR ...] [--out results/domains.md]";
 
-/** The default columns: the domain grids' output folders, and code, which has none yet. */
+/** The default columns: the domain grids' output folders (the paper's code is the `programs` domain). */
 const DEFAULT_DOMAINS = [
   "arith=results/domain-arith",
   "physics=results/domain-physics",
   "powers=results/domain-powers",
+  "code=results/domain-programs",
 ];
-const CODE_MISSING: DomainMissing = {
-  domain: "code",
-  why: "no toy-scale code domain yet: the `code` set (write `f` from examples) has no calibrated base with the three " +
-    "regimes, so no grid ran on it",
-};
+/** The dataset domain whose grid fills a column named otherwise. */
+const GRID_DOMAIN: Record<string, string> = { code: "programs" };
 
 /** One domain's results from its folder, or why there are none. */
 export async function readDomain(name: string, dir: string): Promise<DomainResults | DomainMissing> {
@@ -36,7 +34,9 @@ export async function readDomain(name: string, dir: string): Promise<DomainResul
   } catch {
     return {
       domain: name,
-      why: `no results in ${dir} (run \`deno task ablation lib/ablation/grids/domain-${name}.yaml\`)`,
+      why: `no results in ${dir} (run \`deno task ablation lib/ablation/grids/domain-${
+        GRID_DOMAIN[name] ?? name
+      }.yaml\`)`,
     };
   }
   const grid = await loadSavedGrid(dir);
@@ -72,7 +72,6 @@ async function main(args: string[]): Promise<void> {
     if (!match) throw new Error(`argument "${pair}": expected NAME=DIR`);
     domains.push(await readDomain(match[1], resolve(match[2])));
   }
-  if (!domains.some((d) => d.domain === "code")) domains.push(CODE_MISSING);
   const markdown = crossDomainMarkdown(domains);
   await writeTextFileAtomic(values.out, markdown + "\n");
   console.log(markdown);

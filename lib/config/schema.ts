@@ -46,7 +46,7 @@ export const RUN_SCHEMA = section({
     checkpoint: field("string", null, { nullable: true, doc: "base (SFT) checkpoint folder to start from" }),
   }),
   data: section({
-    domain: field("string", "math", { choices: ["math", "science", "code", "arith", "physics", "powers"] }),
+    domain: field("string", "math", { choices: ["math", "science", "code", "arith", "physics", "powers", "programs"] }),
     tiers: field("string", "1,2,3,4,5", { format: "tiers", doc: "comma-separated tiers to train on" }),
     hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
   }),
@@ -140,9 +140,15 @@ export const RUN_SCHEMA = section({
     hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
     rareTiers: field("string", "", {
       format: "tiers",
-      doc: "tiers seen rarely and only plain (comma-separated; empty: none)",
+      doc: "tiers seen rarely, plain unless rareHintedFraction (comma-separated; empty: none)",
     }),
     rareFraction: field("number", 0, { min: 0, max: 1, doc: "fraction of examples from rareTiers" }),
+    rareHintedFraction: field("number", 0, {
+      min: 0,
+      max: 1,
+      since: "2026-11-27",
+      doc: "fraction of rareTiers examples in the hinted context (the rest plain)",
+    }),
     alternativeFraction: field("number", 0, {
       min: 0,
       max: 1,

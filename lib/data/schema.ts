@@ -6,6 +6,7 @@
  * @module
  */
 import type { CodeGold } from "../verifiers/code.ts";
+import type { ProgramGold } from "../verifiers/program.ts";
 
 /** Hint styles: `strategy` names the method (default), `value` gives one intermediate value, `prefix` gives the
  * first solution steps verbatim (the ablation the toy testbed showed to fail). */
@@ -16,12 +17,12 @@ export type HintStyle = typeof HINT_STYLES[number];
 /** One problem. */
 export interface Problem {
   id: string;
-  domain: "math" | "science" | "code" | "arith" | "physics" | "powers";
+  domain: "math" | "science" | "code" | "arith" | "physics" | "powers" | "programs";
   split: "train" | "test";
   tier: number;
   prompt: string;
-  /** Gold as the verifier of the domain takes it: a math answer string, a choice letter, or code tests. */
-  answer: string | CodeGold;
+  /** Gold as the verifier of the domain takes it: a math answer string, a choice letter, code or program tests. */
+  answer: string | CodeGold | ProgramGold;
   /** The hint in the default style (`strategy`). */
   hint: string;
   hints: Record<HintStyle, string>;
@@ -29,9 +30,13 @@ export interface Problem {
   solution: string;
 }
 
-/** The verifier domain of a dataset domain (science questions are multiple choice; the chain domains match exactly). */
-export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" | "chain" {
+/**
+ * The verifier domain of a dataset domain (science questions are multiple choice; `programs` run on hidden tests;
+ * the chain domains match exactly).
+ */
+export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" | "chain" | "program" {
   if (domain === "science") return "choice";
+  if (domain === "programs") return "program";
   return domain === "math" || domain === "code" ? domain : "chain";
 }
 
@@ -55,12 +60,12 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
     }
   };
   for (const key of ["id", "prompt", "hint", "solution"]) text(key);
-  if (!["math", "science", "code", "arith", "physics", "powers"].includes(p.domain as string)) {
+  if (!["math", "science", "code", "arith", "physics", "powers", "programs"].includes(p.domain as string)) {
     throw new DatasetError(
       file,
       line,
       "domain",
-      `expected math, science, code, arith, physics or powers, got ${JSON.stringify(p.domain)}`,
+      `expected math, science, code, arith, physics, powers or programs, got ${JSON.stringify(p.domain)}`,
     );
   }
   if (!["train", "test"].includes(p.split as string)) {
@@ -73,6 +78,23 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
     const gold = p.answer as CodeGold;
     if (!gold || typeof gold !== "object" || !Array.isArray(gold.tests) || gold.tests.length === 0) {
       throw new DatasetError(file, line, "answer", "code gold must be {entry?, tests: [{args, expected}, …]}");
+    }
+  } else if (p.domain === "programs") {
+    const gold = p.answer as ProgramGold;
+    const numbers = (v: unknown) => Array.isArray(v) && v.every(Number.isSafeInteger);
+    if (
+      !gold || typeof gold !== "object" || !Array.isArray(gold.params) ||
+      !gold.params.every((n) => typeof n === "string") || !Array.isArray(gold.tests) || gold.tests.length === 0 ||
+      !gold.tests.every((t) =>
+        numbers(t?.args) && t.args.length === gold.params.length && Number.isSafeInteger(t.expected)
+      )
+    ) {
+      throw new DatasetError(
+        file,
+        line,
+        "answer",
+        "program gold must be {params: [names], tests: [{args, expected}, …]}",
+      );
     }
   } else text("answer");
   if (p.hints !== undefined) {

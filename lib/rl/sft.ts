@@ -10,6 +10,7 @@ import { Rng } from "../random.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
 import { alternativeOrder } from "../data/arith.ts";
 import { physicsAlternative } from "../data/physics.ts";
+import { programAlternative } from "../data/programs.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
 
 /** Settings of the warm-up. */
@@ -21,10 +22,15 @@ export interface SftSettings {
   hintStyle: HintStyle;
   lr: number;
   seed: number;
-  /** Tiers seen rarely, plain only (the testbed's 0.3% of plain tier-3 examples makes that tier barely reachable). */
+  /** Tiers seen rarely (the testbed's 0.3% of plain tier-3 examples makes that tier barely reachable). */
   rareTiers?: number[];
   /** Fraction of examples drawn from `rareTiers`. */
   rareFraction?: number;
+  /**
+   * Fraction of the rare examples shown hinted (default 0: all plain). A domain whose hard tiers add an operation the
+   * SFT tiers never show (physics' products) needs it hinted somewhere, or a hint naming it has nothing to follow.
+   */
+  rareHintedFraction?: number;
   /**
    * Another valid order for a problem's hinted example (`alternativeOrder` of the `arith` domain): a fraction
    * `alternativeFraction` of hinted examples use it when the problem has one.
@@ -39,6 +45,7 @@ export interface SftSettings {
 const ALTERNATIVE_ORDERS: Record<string, SftSettings["alternative"]> = {
   arith: alternativeOrder,
   physics: physicsAlternative,
+  programs: programAlternative,
 };
 
 /** The SFT settings of a run config (`startStep`: steps already done, when resuming). */
@@ -51,6 +58,7 @@ export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
     hintedFraction: s.hintedFraction,
     rareTiers: tiersOf(s.rareTiers),
     rareFraction: s.rareFraction,
+    rareHintedFraction: s.rareHintedFraction,
     alternative: ALTERNATIVE_ORDERS[config.data.domain],
     alternativeFraction: s.alternativeFraction,
     hintStyle: config.data.hintStyle,
@@ -93,7 +101,10 @@ export async function sft(
     // their stream; a resumed run draws every skipped step's numbers too, so it continues the same stream.
     const rareFlags = Array.from({ length: settings.batch }, () => rareFraction > 0 && rng.next() < rareFraction);
     const batch = rareFlags.map((r) => r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]);
-    const hintedFlags = batch.map((_, i) => !rareFlags[i] && rng.next() < settings.hintedFraction);
+    const rareHinted = settings.rareHintedFraction ?? 0;
+    const hintedFlags = batch.map((_, i) =>
+      rareFlags[i] ? rareHinted > 0 && rng.next() < rareHinted : rng.next() < settings.hintedFraction
+    );
     const alternatives = batch.map((p, i) =>
       hintedFlags[i] && settings.alternative && rng.next() < (settings.alternativeFraction ?? 0)
         ? settings.alternative(p, rng)

@@ -1,6 +1,6 @@
 /**
  * Verifiers by domain: `math` (answers compared like Math-Verify), `choice` (one option letter), `code` (JavaScript
- * run in a sandbox). One entry point, {@link verify}, for the `deno task verify` CLI, and {@link verifyGroup} for the
+ * run in a sandbox), `chain` (the canonical chain), `program` (a tiny straight-line language run on hidden tests). One entry point, {@link verify}, for the `deno task verify` CLI, and {@link verifyGroup} for the
  * trainers, which judge a problem's samples together (for `code`: one sandbox process a group, not one a sample).
  *
  * @example
@@ -23,9 +23,11 @@ export { extractChoice, verifyChoice } from "./choice.ts";
 export { extractMathAnswer, mathEqual, verifyMath } from "./math.ts";
 export { verifyChain } from "./chain.ts";
 import { verifyChain } from "./chain.ts";
+export { type ProgramGold, verifyProgram } from "./program.ts";
+import { type ProgramGold, verifyProgram } from "./program.ts";
 
 /** Domains with a verifier. */
-export const DOMAINS = ["math", "choice", "code", "chain"] as const;
+export const DOMAINS = ["math", "choice", "code", "chain", "program"] as const;
 /** A verifier's domain. */
 export type Domain = typeof DOMAINS[number];
 
@@ -47,6 +49,8 @@ export async function verify(
         return await verifyCode(response, gold as CodeGold, options.code);
       case "chain":
         return verifyChain(response, gold as string);
+      case "program":
+        return verifyProgram(response, gold as ProgramGold);
       default:
         return { correct: false, reason: `unknown domain ${JSON.stringify(domain)} (use ${DOMAINS.join(", ")})` };
     }

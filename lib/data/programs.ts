@@ -1,0 +1,146 @@
+/**
+ * Straight-line programs (`programs`): the code domain at toy scale. A problem is a function of `x` and `y` given as
+ * a formula (`f(x,y)=7+y-3*x`); the answer is its body in the `program` verifier's tiny language, one operation a
+ * statement (`a=3*x;b=7+y;c=b-a;return c`), judged by running it on 8 hidden `(x, y)` tests. Any correct program
+ * scores — another order, other names — and nothing else does: the answer is code, so there is no number to guess
+ * (a program copied from another problem of the same tier passes almost never: `tests/programs_test.ts`).
+ *
+ * Writing the body is compiling the formula: precedence decides which operation becomes a statement first, and each
+ * later statement must name the register that holds an earlier result. The tiers follow `arith`'s ladder, which
+ * calibrates into the three regimes: 1 `A±b±c` and 2 `A±b±c±d` left to right; 3 `A±b*c` (the product first);
+ * 4 `A±b±c*d`; 5 `A±b*c±d*e`. Operands are `x`, `y` or literals (a product: a digit 2–9 and a parameter, or `x*y`),
+ * and every formula uses a parameter. The `value` hint is the first statement (`a=3*x`): it names the first operation
+ * and its result, as `arith`'s `6*7 is 42` does; `strategy` only names the operation; `prefix` is the hint's statement
+ * as the solution writes it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { programSolution } from "./programs.ts";
+ * assert.equal(programSolution(["7", "+", "y", "-", "3", "*", "x"]).solution, "a=3*x;b=7+y;c=b-a;return c");
+ * ```
+ *
+ * @module
+ */
+import { Rng } from "../random.ts";
+import type { Problem } from "./schema.ts";
+import type { ProgramGold } from "../verifiers/program.ts";
+import { solveSteps, type Token } from "./math.ts";
+
+/** The parameters of every `programs` function. */
+export const PROGRAM_PARAMS = ["x", "y"];
+/** Register names, in the order a solution assigns them. */
+const REGISTERS = "abcdefgh";
+
+/** A formula's tokens: operands (`x`, `y`, a literal, or a register once compiled) and operators. */
+export type ProgramToken = string;
+
+/**
+ * The statements computing `tokens` by precedence (a product first, then left to right), the operation at operator
+ * index `first` going first when given (it must be a valid first operation: the caller checks).
+ */
+function compile(tokens: ProgramToken[], first?: number): string[] {
+  const rest = [...tokens];
+  const statements: string[] = [];
+  let next = first;
+  while (rest.length > 1) {
+    const product = rest.indexOf("*");
+    const at = next ?? (product > 0 ? product : 1);
+    next = undefined;
+    const register = REGISTERS[statements.length];
+    statements.push(`${register}=${rest[at - 1]}${rest[at]}${rest[at + 1]}`);
+    rest.splice(at - 1, 3, register);
+  }
+  return statements;
+}
+
+/** The canonical body of a formula: its statements and `return` of the last register. */
+export function programSolution(tokens: ProgramToken[]): { statements: string[]; solution: string } {
+  const statements = compile(tokens);
+  return { statements, solution: `${statements.join(";")};return ${REGISTERS[statements.length - 1]}` };
+}
+
+/** The formula's value at `(x, y)`, by the shared precedence rewriter (independent of {@link compile}). */
+export function programValue(tokens: ProgramToken[], x: number, y: number): number {
+  const numeric = tokens.map((t) => (t === "x" ? x : t === "y" ? y : /^\d+$/.test(t) ? Number(t) : t)) as Token[];
+  return solveSteps(numeric).values.at(-1)!;
+}
+
+function formula(rng: Rng, tier: number): ProgramToken[] {
+  const sign = () => (rng.next() < 0.5 ? "+" : "-");
+  const param = () => (rng.next() < 0.5 ? "x" : "y");
+  // A sum's operand: a parameter half the time, else a literal of one or two digits (as `arith`'s operands).
+  const operand = () => (rng.next() < 0.5 ? param() : String(rng.next() < 0.5 ? rng.int(1, 9) : rng.int(10, 59)));
+  const lead = () => (rng.next() < 0.5 ? param() : String(rng.int(10, 59)));
+  const product = () => {
+    const shape = rng.nextUint32() % 5;
+    if (shape === 0) return ["x", "*", "y"];
+    const digit = String(rng.int(2, 9));
+    return shape % 2 === 1 ? [digit, "*", param()] : [param(), "*", digit];
+  };
+  switch (tier) {
+    case 1:
+      return [lead(), sign(), operand(), sign(), operand()];
+    case 2:
+      return [lead(), sign(), operand(), sign(), operand(), sign(), operand()];
+    case 3:
+      return [lead(), sign(), ...product()];
+    case 4:
+      return [lead(), sign(), operand(), sign(), ...product()];
+    default:
+      return [lead(), sign(), ...product(), sign(), ...product()];
+  }
+}
+
+/** 8 distinct `(x, y)` test inputs in [0, 20]². */
+function testInputs(rng: Rng): [number, number][] {
+  const seen = new Set<string>();
+  const inputs: [number, number][] = [];
+  while (inputs.length < 8) {
+    const pair: [number, number] = [rng.int(0, 20), rng.int(0, 20)];
+    if (seen.has(pair.join())) continue;
+    seen.add(pair.join());
+    inputs.push(pair);
+  }
+  return inputs;
+}
+
+/** One `programs` problem of `tier`, or null when this draw uses no parameter. */
+export function programProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split"> | null {
+  const tokens = formula(rng, Math.min(Math.max(tier, 1), 5));
+  if (!tokens.some((t) => PROGRAM_PARAMS.includes(t))) return null;
+  const { statements, solution } = programSolution(tokens);
+  const gold: ProgramGold = {
+    params: PROGRAM_PARAMS,
+    tests: testInputs(rng).map(([x, y]) => ({ args: [x, y], expected: programValue(tokens, x, y) })),
+  };
+  const operation = statements[0].slice(2);
+  const hints = {
+    strategy: tokens.includes("*") ? `multiply first: ${operation}` : `go left to right: first ${operation}`,
+    value: statements[0],
+    prefix: `${statements[0]};`,
+  };
+  const prompt = `f(${PROGRAM_PARAMS.join(",")})=${tokens.join("")}`;
+  return { domain: "programs", tier, prompt, answer: gold, hint: hints.strategy, hints, solution };
+}
+
+/** A formula's tokens from a `programs` prompt (`f(x,y)=7+y-3*x`). */
+export function programTokens(prompt: string): ProgramToken[] {
+  return prompt.slice(prompt.indexOf("=") + 1).split(/([+\-*])/);
+}
+
+/**
+ * A hinted SFT example in another valid order, as `arith`'s `alternativeOrder`: in a chain of sums, an operation
+ * whose left neighbour is `+` may go first (`x+5-y` → `a=5-y;b=x+a`), and the hint is that first statement. Teaching
+ * this on tiers 1–2 is what lets a policy use a hint naming a later operation, the skill the product tiers' hints
+ * ask for (`7+y-3*x` with `a=3*x`). Null when the formula has a product or no such operation.
+ */
+export function programAlternative(problem: Problem, rng: Rng): { hint: string; solution: string } | null {
+  const tokens = programTokens(problem.prompt);
+  if (tokens.includes("*")) return null;
+  const candidates: number[] = [];
+  for (let i = 3; i < tokens.length; i += 2) if (tokens[i - 2] === "+") candidates.push(i);
+  if (candidates.length === 0) return null;
+  const statements = compile(tokens, candidates[rng.nextUint32() % candidates.length]);
+  return { hint: statements[0], solution: `${statements.join(";")};return ${REGISTERS[statements.length - 1]}` };
+}
