@@ -249,14 +249,15 @@ architecture and SFT length, 128 problems a tier × 16 samples; the README's "Th
 
 | tier | physics plain pass@1 / @16 | physics \`value\` @16 | powers plain pass@1 / @16 | powers \`value\` @16 |
 | --- | --- | --- | --- | --- |
-| 1 | 0.796 / 0.961 | 0.953 | 0.828 / 0.953 | 0.969 |
-| 2 | 0.655 / 0.898 | 0.844 | 0.543 / 0.836 | 0.922 |
-| 3 | 0.013 / 0.117 | 0 | 0.036 / 0.242 | 0.242 |
+| 1 | 0.886 / 0.969 | 0.977 | 0.828 / 0.953 | 0.969 |
+| 2 | 0.678 / 0.969 | 0.961 | 0.543 / 0.836 | 0.922 |
+| 3 | 0.020 / 0.219 | 0.953 | 0.036 / 0.242 | 0.242 |
 | 4 | 0 / 0 | 0 | 0.001 / 0.016 | 0.820 |
 | 5 | 0 / 0 | 0 | 0 / 0 | 0 |
 
 \`powers\`: learned, self-distillation, and a tier 4 nearly unreachable plain (2 of 128 problems) and reachable hinted.
-\`physics\`: learned and self-distillation only; its hints reach nothing yet.
+\`physics\` (1% tier-3 examples, 0.7% of them hinted: \`sft.rareHintedFraction\`): learned and self-distillation, with
+hints that reach tier 3; tier 4 is out of reach even hinted.
 
 The \`programs\` base (\`deno task calibrate lib/ablation/grids/domain-programs.yaml\`, 2026-11-27: 2,000 × 64 SFT on
 tiers 1–2 with 0.3% hinted and 0.05% plain tier-3 examples):
