@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { alternativeOrder } from "../lib/data/arith.ts";
-import { generateDomain, Policy, selectBackend, sft, Tokenizer, type TrainSpec } from "../lib/mod.ts";
+import { generateDomain, Policy, selectBackend, Tokenizer } from "../lib/mod.ts";
+import { sftBatches } from "./sft_batches.ts";
 import { Rng } from "../lib/random.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -31,15 +32,7 @@ Deno.test("alternativeOrder: a later operation after a `+` may go first; the ans
 Deno.test("sft: hinted examples in another order, rare tiers plain only, as the settings ask", async () => {
   const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
   const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
-  const specs: TrainSpec[] = [];
-  const fake = {
-    policy,
-    train: (spec: TrainSpec) => {
-      specs.push(spec);
-      return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length, metrics: {} });
-    },
-  };
-  await sft(fake, train, {
+  const specs = await sftBatches(policy, train, {
     steps: 20,
     batch: 16,
     tiers: [1, 2],
@@ -88,15 +81,7 @@ Deno.test("sft resumed at a step draws the batches an uninterrupted run draws th
   const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
   const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
   const batches = async (startStep: number) => {
-    const specs: TrainSpec[] = [];
-    const fake = {
-      policy,
-      train: (spec: TrainSpec) => {
-        specs.push(spec);
-        return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length, metrics: {} });
-      },
-    };
-    await sft(fake, train, {
+    const specs = await sftBatches(policy, train, {
       steps: 6,
       batch: 8,
       tiers: [1, 2],

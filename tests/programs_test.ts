@@ -2,16 +2,8 @@
 // that any correct program passes and nothing else does, answers that cannot reach the judge or each other, and the
 // SFT knobs the domain's base uses.
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import {
-  generateDomain,
-  Policy,
-  selectBackend,
-  sft,
-  Tokenizer,
-  type TrainSpec,
-  verify,
-  verifyGroup,
-} from "../lib/mod.ts";
+import { generateDomain, Policy, selectBackend, Tokenizer, verify, verifyGroup } from "../lib/mod.ts";
+import { sftBatches } from "./sft_batches.ts";
 import {
   programAlternative,
   programProblem,
@@ -188,15 +180,7 @@ Deno.test("sft.rareHintedFraction: rare examples hinted at that rate, none when 
   const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
   const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
   const rareHinted = async (rareHintedFraction: number | undefined) => {
-    const specs: TrainSpec[] = [];
-    const fake = {
-      policy,
-      train: (spec: TrainSpec) => {
-        specs.push(spec);
-        return Promise.resolve({ loss: 0, gradNorm: 0, step: specs.length, metrics: {} });
-      },
-    };
-    await sft(fake, train, {
+    const specs = await sftBatches(policy, train, {
       steps: 20,
       batch: 16,
       tiers: [1, 2],

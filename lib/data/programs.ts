@@ -54,10 +54,13 @@ function compile(tokens: ProgramToken[], first?: number): string[] {
   return statements;
 }
 
+/** A body: the statements, then `return` of the last register they assign. */
+const body = (statements: string[]) => `${statements.join(";")};return ${REGISTERS[statements.length - 1]}`;
+
 /** The canonical body of a formula: its statements and `return` of the last register. */
 export function programSolution(tokens: ProgramToken[]): { statements: string[]; solution: string } {
   const statements = compile(tokens);
-  return { statements, solution: `${statements.join(";")};return ${REGISTERS[statements.length - 1]}` };
+  return { statements, solution: body(statements) };
 }
 
 /** The formula's value at `(x, y)`, by the shared precedence rewriter (independent of {@link compile}). */
@@ -142,5 +145,5 @@ export function programAlternative(problem: Problem, rng: Rng): { hint: string; 
   for (let i = 3; i < tokens.length; i += 2) if (tokens[i - 2] === "+") candidates.push(i);
   if (candidates.length === 0) return null;
   const statements = compile(tokens, candidates[rng.nextUint32() % candidates.length]);
-  return { hint: statements[0], solution: `${statements.join(";")};return ${REGISTERS[statements.length - 1]}` };
+  return { hint: statements[0], solution: body(statements) };
 }
