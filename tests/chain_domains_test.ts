@@ -25,6 +25,19 @@ Deno.test("physics: substitution, then one operation at a time by precedence (ha
   );
 });
 
+Deno.test("physics tier 5: two products, first by position; its prompts use only characters tiers 1–4 use", () => {
+  assertEquals(
+    physicsSolution("E=E0-F1*d1+F2*d2", { E0: 34, F1: 5, F2: 3, d1: 3, d2: 2 }).solution,
+    "E=34-5*3+3*2;E=34-15+3*2;E=34-15+6;E=19+6;E=25 \\boxed{25}",
+  );
+  // A character no trained tier shows keeps its initial embedding: a base could not copy a quantity named by it.
+  const seen = new Set(physics.train.filter((p) => p.tier <= 4).flatMap((p) => [...p.prompt, ...p.solution]));
+  const unseen = new Set(
+    physics.test.filter((p) => p.tier === 5).flatMap((p) => [...p.prompt].filter((c) => !seen.has(c))),
+  );
+  assertEquals([...unseen], []);
+});
+
 Deno.test("physics: prompts list the givens alphabetically; the value hint names the first operation in symbols, and its value", () => {
   const problem = (tier: number) => {
     const rng = new Rng(7 + tier);

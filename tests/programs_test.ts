@@ -175,11 +175,12 @@ Deno.test("programs dataset lines: a bad gold names the file, line and key", () 
   }
 });
 
-Deno.test("sft.rareHintedFraction: rare examples hinted at that rate, none when 0 (the default stream)", async () => {
+Deno.test("sft.rareHintedFraction: rare examples hinted at that rate, none when 0 (the default stream); sft.rareHintedTiers: those only hinted", async () => {
   const train = programs.train;
   const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
   const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
-  const rareHinted = async (rareHintedFraction: number | undefined) => {
+  /** Rare examples seen plain and hinted, per rare tier. */
+  const rareHinted = async (rareHintedFraction: number | undefined, rareHintedTiers?: number[]) => {
     const specs = await sftBatches(policy, train, {
       steps: 20,
       batch: 16,
@@ -188,36 +189,47 @@ Deno.test("sft.rareHintedFraction: rare examples hinted at that rate, none when 
       hintStyle: "value",
       lr: 1e-3,
       seed: 1,
-      rareTiers: [3],
-      rareFraction: 0.2,
+      rareTiers: [3, 4],
+      rareFraction: 0.4,
       rareHintedFraction,
+      rareHintedTiers,
     });
-    const counts = { plain: 0, hinted: 0 };
+    const counts = { 3: { plain: 0, hinted: 0 }, 4: { plain: 0, hinted: 0 } };
     for (const spec of specs) {
       spec.contexts.forEach((context) => {
         const text = policy.tokenizer.decode(context, { specials: true });
         const prompt = text.replace("<bos>", "").split(/<hint>|<sep>/)[0];
         const p = train.find((q) => q.prompt === prompt)!;
-        if (p.tier !== 3) return;
+        if (p.tier !== 3 && p.tier !== 4) return;
         if (text.includes("<hint>")) {
           assert(text.includes(`<hint>${p.hints.value}<sep>`), text);
-          counts.hinted++;
-        } else counts.plain++;
+          counts[p.tier].hinted++;
+        } else counts[p.tier].plain++;
       });
     }
     return counts;
   };
   const none = await rareHinted(undefined);
   assertEquals(await rareHinted(0), none);
-  assertEquals(none.hinted, 0);
-  assert(none.plain > 30, `${none.plain} rare examples of 320`);
+  assertEquals(await rareHinted(0, []), none);
+  assertEquals(none[3].hinted + none[4].hinted, 0);
+  assert(none[3].plain > 30 && none[4].plain > 30, `${JSON.stringify(none)} rare examples of 320`);
   const all = await rareHinted(1);
-  assertEquals(all.plain, 0);
-  assert(all.hinted > 30);
+  assertEquals(all[3].plain + all[4].plain, 0);
+  assert(all[3].hinted > 30 && all[4].hinted > 30);
   const part = await rareHinted(0.7);
-  const share = part.hinted / (part.hinted + part.plain);
+  const share = (part[3].hinted + part[4].hinted) / (part[3].hinted + part[4].hinted + part[3].plain + part[4].plain);
   assert(share > 0.5 && share < 0.9, `${share} of rare examples hinted at 0.7`);
+  // Tier 4 only hinted, tier 3 at the fraction: the physics base's recipe for a capability tier above a
+  // self-distillation one.
+  const split = await rareHinted(0.7, [4]);
+  assertEquals(split[4].plain, 0);
+  assert(split[4].hinted > 30, JSON.stringify(split));
+  const share3 = split[3].hinted / (split[3].hinted + split[3].plain);
+  assert(share3 > 0.5 && share3 < 0.9, `${share3} of tier-3 examples hinted at 0.7`);
   assertEquals(parseRunConfig("sft: { rareHintedFraction: 0.7 }\n").sft.rareHintedFraction, 0.7);
   assertThrows(() => parseRunConfig("sft: { rareHintedFraction: 2 }\n", "r.yaml"), Error, "sft.rareHintedFraction");
+  assertEquals(parseRunConfig('sft: { rareHintedTiers: "4" }\n').sft.rareHintedTiers, "4");
+  assertThrows(() => parseRunConfig('sft: { rareHintedTiers: "x" }\n', "r.yaml"), Error, "sft.rareHintedTiers");
   policy.dispose();
 });

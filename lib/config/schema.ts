@@ -149,6 +149,11 @@ export const RUN_SCHEMA = section({
       since: "2026-11-27",
       doc: "fraction of rareTiers examples in the hinted context (the rest plain)",
     }),
+    rareHintedTiers: field("string", "", {
+      format: "tiers",
+      since: "2026-11-27",
+      doc: "rareTiers shown only in the hinted context, whatever rareHintedFraction (comma-separated; empty: none)",
+    }),
     alternativeFraction: field("number", 0, {
       min: 0,
       max: 1,

@@ -32,6 +32,11 @@ export interface SftSettings {
    */
   rareHintedFraction?: number;
   /**
+   * Rare tiers shown only hinted (default none). A tier the base meets only with a hint in context stays unreachable
+   * plain and reachable hinted: the capability-gain regime, when the tier below must keep some plain examples.
+   */
+  rareHintedTiers?: number[];
+  /**
    * Another valid order for a problem's hinted example (`alternativeOrder` of the `arith` domain): a fraction
    * `alternativeFraction` of hinted examples use it when the problem has one.
    */
@@ -59,6 +64,7 @@ export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
     rareTiers: tiersOf(s.rareTiers),
     rareFraction: s.rareFraction,
     rareHintedFraction: s.rareHintedFraction,
+    rareHintedTiers: tiersOf(s.rareHintedTiers),
     alternative: ALTERNATIVE_ORDERS[config.data.domain],
     alternativeFraction: s.alternativeFraction,
     hintStyle: config.data.hintStyle,
@@ -102,8 +108,10 @@ export async function sft(
     const rareFlags = Array.from({ length: settings.batch }, () => rareFraction > 0 && rng.next() < rareFraction);
     const batch = rareFlags.map((r) => r ? rare[rng.nextUint32() % rare.length] : pick[rng.nextUint32() % pick.length]);
     const rareHinted = settings.rareHintedFraction ?? 0;
-    const hintedFlags = batch.map((_, i) =>
-      rareFlags[i] ? rareHinted > 0 && rng.next() < rareHinted : rng.next() < settings.hintedFraction
+    const hintedFlags = batch.map((p, i) =>
+      rareFlags[i]
+        ? settings.rareHintedTiers?.includes(p.tier) || (rareHinted > 0 && rng.next() < rareHinted)
+        : rng.next() < settings.hintedFraction
     );
     const alternatives = batch.map((p, i) =>
       hintedFlags[i] && settings.alternative && rng.next() < (settings.alternativeFraction ?? 0)
