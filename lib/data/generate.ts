@@ -193,7 +193,8 @@ The science domain at toy scale: formula application. A prompt is a formula and 
 the solution substitutes them, then rewrites one operation at a time as \`arith\` does, each line restating the
 quantity (\`v=23+6*7;v=23+42;v=65\`). Each tier mixes three formulas: 1 net force, position or heat as a sum of
 three terms (\`F=F1±F2±F3\`); 2 four terms; 3 one product (\`v=u±a*t\`, \`x=x0±v*t\`, \`p=p0±F*t\`); 4 a term and a
-product (\`x=x0±d±v*t\`, \`v=u±w±a*t\`, \`E=E0±Q±F*d\`); 5 two products. Every value stays in [0, 99]. Guessing is
+product (\`x=x0±d±v*t\`, \`v=u±w±a*t\`, \`E=E0±Q±F*d\`); 5 two products (\`p=p0±F1*t1±F2*t2\`, \`E=E0±F1*d1±F2*d2\`,
+\`x=x0±v1*t1±v2*t2\`, names spelled only with characters the lower tiers use). Every value stays in [0, 99]. Guessing is
 ruled out by the judge: a guesser that draws 16 final numbers from a tier's own answer distribution would reach
 pass@16 0.15–0.17 if only the number were judged (\`tests/chain_domains_test.ts\` measures it), and scores 0 against
 the whole chain. The \`value\` hint names the first operation in the formula's symbols with its result
@@ -249,15 +250,16 @@ architecture and SFT length, 128 problems a tier × 16 samples; the README's "Th
 
 | tier | physics plain pass@1 / @16 | physics \`value\` @16 | powers plain pass@1 / @16 | powers \`value\` @16 |
 | --- | --- | --- | --- | --- |
-| 1 | 0.886 / 0.969 | 0.977 | 0.828 / 0.953 | 0.969 |
-| 2 | 0.678 / 0.969 | 0.961 | 0.543 / 0.836 | 0.922 |
-| 3 | 0.020 / 0.219 | 0.953 | 0.036 / 0.242 | 0.242 |
-| 4 | 0 / 0 | 0 | 0.001 / 0.016 | 0.820 |
+| 1 | 0.806 / 0.930 | 0.969 | 0.828 / 0.953 | 0.969 |
+| 2 | 0.645 / 0.930 | 0.836 | 0.543 / 0.836 | 0.922 |
+| 3 | 0.022 / 0.195 | 0.914 | 0.036 / 0.242 | 0.242 |
+| 4 | 0 / 0 | 0.656 | 0.001 / 0.016 | 0.820 |
 | 5 | 0 / 0 | 0 | 0 / 0 | 0 |
 
 \`powers\`: learned, self-distillation, and a tier 4 nearly unreachable plain (2 of 128 problems) and reachable hinted.
-\`physics\` (1% tier-3 examples, 0.7% of them hinted: \`sft.rareHintedFraction\`): learned and self-distillation, with
-hints that reach tier 3; tier 4 is out of reach even hinted.
+\`physics\` (2% rare examples: tier 3 0.3% plain and 0.7% hinted, \`sft.rareHintedFraction\`; tier 4 1% and only
+hinted, \`sft.rareHintedTiers\`): the three regimes as \`deno task calibrate\` labels them, learned, self-distillation
+(tier 3) and capability gain (tier 4: 0 plain, 0.656 hinted); tier 5 is out of reach even hinted.
 
 The \`programs\` base (\`deno task calibrate lib/ablation/grids/domain-programs.yaml\`, 2026-11-27: 2,000 × 64 SFT on
 tiers 1–2 with 0.3% hinted and 0.05% plain tier-3 examples):

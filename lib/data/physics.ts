@@ -10,10 +10,9 @@
  * substituting it. Each tier mixes three formulas. Tier 1: net force, position or heat as a sum of three terms
  * (`F=F1+F2-F3`); 2: four terms; 3 one product (`v=u±a*t`, `x=x0±v*t`, `p=p0±F*t`); 4 a term and a product
  * (`x=x0±d±v*t`, `v=u±w±a*t`, `E=E0±Q±F*d`); 5 two products (`p=p0±F1*t1±F2*t2`, `E=E0±F1*d1±F2*d2`,
- * `x=x0±v1*t1±v2*t2`: impulse, work or distance from two forces or speeds). Tier 5 names only characters the lower
- * tiers use: a base meets tier 5 unseen, and a name it never read (`m`, `h`) left its embedding untrained, so it
- * could not even copy the quantity's name. Every intermediate value stays in [0, 99], the numbers a small policy
- * learns on two cores.
+ * `x=x0±v1*t1±v2*t2`: impulse, work or distance from two forces or speeds), spelled with characters the lower tiers
+ * use, so that what tier 5 adds is the second product, not characters whose embeddings a base never trained. Every
+ * intermediate value stays in [0, 99], the numbers a small policy learns on two cores.
  *
  * Hints: `value` names the first operation by precedence in the formula's symbols, with its result (`a*t=42`),
  * `strategy` only names it, `prefix` is the substitution line. The hint leaves out the operands' numbers on purpose:
