@@ -150,4 +150,7 @@ Deno.test("powers: brackets first, then a power before a sum (hand-worked); the 
     assertEquals([e, p.hints.value], [tier === 4 ? 3 : 2, `${b}^${e} is ${b ** e}`], p.prompt);
   }
   assertEquals(powersSolution([30, "-", "(", 3, "^", 3, "-", 5, ")"]).solution, "30-(27-5);30-22;8 \\boxed{8}");
+  // Tier 4's cubes are 27 and 64, both: no one-digit value (2^3 = 8) that a base writing a guessed number would find.
+  const cubes = new Set(powers.test.filter((p) => p.tier === 4).map((p) => p.hints.value));
+  assertEquals([...cubes].sort(), ["3^3 is 27", "4^3 is 64"]);
 });

@@ -207,7 +207,7 @@ ${[1, 3, 4].map((t) => example("physics", t)).join("\n")}
 The math domain at toy scale beyond \`arith\`: brackets and squares, rewritten one operation at a time by precedence
 (the innermost bracket first; a power before a product before a sum). 1 \`A±(b±c)\` or \`(A±b)±c\`; 2 three operations
 with brackets (\`A±(b±c)±d\`, \`(A±b)±(c±d)\`, \`A±(b±c±d)\`); 3 a square and two operations (\`A±b^2±c\`); 4 a cube
-opening a bracket (\`A±(c^3±b)\`: no cube is in the base's SFT); 5 two squares in brackets. Values in [0, 99]; the chain is judged (a number-only
+of 3 or 4 opening a bracket (\`A±(c^3±b)\`: no cube is in the base's SFT); 5 two squares in brackets. Values in [0, 99]; the chain is judged (a number-only
 guesser's pass@16 would be 0.15–0.17). The \`value\` hint names the first operation and its result (\`3^2 is 9\`).
 
 ${[1, 3, 4].map((t) => example("powers", t)).join("\n")}
@@ -250,13 +250,14 @@ architecture and SFT length, 128 problems a tier × 16 samples; the README's "Th
 
 | tier | physics plain pass@1 / @16 | physics \`value\` @16 | powers plain pass@1 / @16 | powers \`value\` @16 |
 | --- | --- | --- | --- | --- |
-| 1 | 0.806 / 0.930 | 0.969 | 0.828 / 0.953 | 0.969 |
-| 2 | 0.645 / 0.930 | 0.836 | 0.543 / 0.836 | 0.922 |
-| 3 | 0.022 / 0.195 | 0.914 | 0.036 / 0.242 | 0.242 |
-| 4 | 0 / 0 | 0.656 | 0.001 / 0.016 | 0.820 |
+| 1 | 0.806 / 0.930 | 0.969 | 0.812 / 0.938 | 0.969 |
+| 2 | 0.645 / 0.930 | 0.836 | 0.650 / 0.836 | 0.938 |
+| 3 | 0.022 / 0.195 | 0.914 | 0.044 / 0.266 | 0.242 |
+| 4 | 0 / 0 | 0.656 | 0 / 0 | 0.594 |
 | 5 | 0 / 0 | 0 | 0 / 0 | 0 |
 
-\`powers\`: learned, self-distillation, and a tier 4 nearly unreachable plain (2 of 128 problems) and reachable hinted.
+\`powers\` (tier 4 cubes of 3 and 4 only: with \`2^3\`, a one-digit value, 2 of 128 problems were guessed plain):
+learned, self-distillation and capability gain (tier 4: 0 plain, 0.594 hinted).
 \`physics\` (2% rare examples: tier 3 0.3% plain and 0.7% hinted, \`sft.rareHintedFraction\`; tier 4 1% and only
 hinted, \`sft.rareHintedTiers\`): the three regimes as \`deno task calibrate\` labels them, learned, self-distillation
 (tier 3) and capability gain (tier 4: 0 plain, 0.656 hinted); tier 5 is out of reach even hinted.

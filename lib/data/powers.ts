@@ -6,7 +6,7 @@
  *
  * Tier 1: one bracket and one more operation (`A±(b±c)`, `(A±b)±c`); 2: three operations with brackets
  * (`A±(b±c)±d`, `(A±b)±(c±d)`, `A±(b±c±d)`: the last teaches replacing an operation inside a bracket in place);
- * 3: a square and two operations (`A±b^2±c`); 4: a cube opening a bracket (`A±(c^3±b)`); 5: two squares
+ * 3: a square and two operations (`A±b^2±c`); 4: a cube of 3 or 4 opening a bracket (`A±(c^3±b)`); 5: two squares
  * (`(A±b^2)±(c±d^2)`). The base learns tiers 1–2 and sees a few tier-3 examples (squares are what it rarely works out)
  * and no cube; the `value` hint names the first operation and its result (`3^3 is 27`), so a tier-4 problem becomes
  * a tier-2 one (`A±(27±b)`, shaped as `A±(b±c±d)` after its first rewrite). Two earlier tier 4s missed the
@@ -53,7 +53,8 @@ function expression(rng: Rng, tier: number): Token[] {
     case 3:
       return [lead(10), sign(), base(), "^", 2, sign(), rng.int(0, 9)];
     case 4:
-      return [lead(10), sign(), "(", rng.int(2, 4), "^", 3, sign(), operand(), ")"];
+      // 3^3 and 4^3 only: 2^3 = 8 is one digit, and a base that writes an unknown power as a guessed digit found it.
+      return [lead(10), sign(), "(", rng.int(3, 4), "^", 3, sign(), operand(), ")"];
     default:
       return ["(", lead(10), sign(), base(), "^", 2, ")", sign(), "(", operand(), sign(), base(), "^", 2, ")"];
   }
