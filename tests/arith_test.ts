@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { alternativeOrder } from "../lib/data/arith.ts";
-import { generateDomain, Policy, selectBackend, Tokenizer } from "../lib/mod.ts";
-import { sftBatches } from "./sft_batches.ts";
+import { generateDomain, selectBackend } from "../lib/mod.ts";
+import { sftBatches, tinyPolicy } from "./sft_batches.ts";
 import { Rng } from "../lib/random.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -30,8 +30,7 @@ Deno.test("alternativeOrder: a later operation after a `+` may go first; the ans
 });
 
 Deno.test("sft: hinted examples in another order, rare tiers plain only, as the settings ask", async () => {
-  const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
-  const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
+  const policy = tinyPolicy(train);
   const specs = await sftBatches(policy, train, {
     steps: 20,
     batch: 16,
@@ -78,8 +77,7 @@ Deno.test("sft: hinted examples in another order, rare tiers plain only, as the 
 });
 
 Deno.test("sft resumed at a step draws the batches an uninterrupted run draws there (alternatives included)", async () => {
-  const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
-  const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
+  const policy = tinyPolicy(train);
   const batches = async (startStep: number) => {
     const specs = await sftBatches(policy, train, {
       steps: 6,

@@ -2,8 +2,8 @@
 // that any correct program passes and nothing else does, answers that cannot reach the judge or each other, and the
 // SFT knobs the domain's base uses.
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import { generateDomain, Policy, selectBackend, Tokenizer, verify, verifyGroup } from "../lib/mod.ts";
-import { sftBatches } from "./sft_batches.ts";
+import { generateDomain, selectBackend, verify, verifyGroup } from "../lib/mod.ts";
+import { sftBatches, tinyPolicy } from "./sft_batches.ts";
 import {
   programAlternative,
   programProblem,
@@ -177,8 +177,7 @@ Deno.test("programs dataset lines: a bad gold names the file, line and key", () 
 
 Deno.test("sft.rareHintedFraction: rare examples hinted at that rate, none when 0 (the default stream); sft.rareHintedTiers: those only hinted", async () => {
   const train = programs.train;
-  const tokenizer = Tokenizer.fromTexts(train.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
-  const policy = Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
+  const policy = tinyPolicy(train);
   /** Rare examples seen plain and hinted, per rare tier. */
   const rareHinted = async (rareHintedFraction: number | undefined, rareHintedTiers?: number[]) => {
     const specs = await sftBatches(policy, train, {

@@ -1,6 +1,6 @@
 // The batches an SFT warm-up would train on, recorded by a stand-in trainer that takes no step: what the SFT tests
 // inspect (which examples, hinted or plain, in which order).
-import { type Policy, sft, type SftSettings, type TrainSpec } from "../lib/mod.ts";
+import { Policy, sft, type SftSettings, Tokenizer, type TrainSpec } from "../lib/mod.ts";
 import type { Problem } from "../lib/data/schema.ts";
 
 /** Run `sft` on `problems` with a recording trainer; the specs of every step, in order. */
@@ -15,4 +15,10 @@ export async function sftBatches(policy: Policy, problems: Problem[], settings: 
   };
   await sft(recorder, problems, settings);
   return specs;
+}
+
+/** A tiny policy over the vocabulary of `problems` (prompts, solutions, every hint): the SFT tests' stand-in model. */
+export function tinyPolicy(problems: Problem[]): Policy {
+  const tokenizer = Tokenizer.fromTexts(problems.flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]));
+  return Policy.create(tokenizer, { dModel: 16, layers: 1, heads: 2, ctx: 96 });
 }
