@@ -139,10 +139,48 @@ export {
 export { type AblationOptions, type AblationResult, runAblation, runAblationFile } from "./ablation/runner.ts";
 export { buildBase, collectReport, domainTokenizer, evaluateBase, runOne, writeResults } from "./ablation/jobs.ts";
 export { type AblationProgress, progressHead } from "./ablation/progress.ts";
-export { baseDir, readBaseEval, readRun, runDir, type RunResults } from "./ablation/store.ts";
-export { type AblationReport, ablationReport, type SummaryRow, type Variant, variantsOf } from "./ablation/report.ts";
-export { type CurvePoint, type MeanCi, meanCi, tQuantile95 } from "./ablation/statistics.ts";
-export { summaryCsv, summaryMarkdown } from "./ablation/summary.ts";
+export {
+  baseDir,
+  readBaseCurve,
+  readBaseEval,
+  readBaseEvals,
+  readRun,
+  runDir,
+  type RunResults,
+} from "./ablation/store.ts";
+export {
+  type AblationReport,
+  ablationReport,
+  BASE_LABEL,
+  OVERALL_TIERS,
+  type RunValues,
+  type SummaryRow,
+  type Variant,
+  variantsOf,
+} from "./ablation/report.ts";
+export {
+  adjust,
+  type AdjustMethod,
+  compare,
+  type CompareOptions,
+  type CurvePoint,
+  type Difference,
+  type MeanCi,
+  meanCi,
+  meanHeight,
+  type TestMethod,
+  tQuantile95,
+} from "./ablation/statistics.ts";
+export {
+  type Call,
+  type Comparison,
+  comparisons,
+  decide,
+  type Verdict as AblationVerdict,
+  verdict,
+  verdictMarkdown,
+} from "./ablation/verdict.ts";
+export { runsCsv, summaryCsv, summaryMarkdown } from "./ablation/summary.ts";
 export {
   crossDomainFindings,
   crossDomainMarkdown,

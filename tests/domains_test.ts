@@ -1,85 +1,57 @@
 // The findings-across-domains table (`lib/ablation/domains.ts`): which tier plays which part, and each finding's
-// status, on hand-built reports whose numbers decide it (arith's main-job numbers, then one change at a time).
+// status, on reports built from per-run values (five seeds, three base draws) shaped like arith's main job, then one
+// change at a time.
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { crossDomainFindings, crossDomainMarkdown, type DomainResults, domainTiers } from "../lib/ablation/domains.ts";
-import type { AblationReport, SummaryRow } from "../lib/ablation/report.ts";
 import type { TierCalibration } from "../lib/ablation/calibrate.ts";
 import { loadGrid } from "../lib/ablation/grid.ts";
+import { reportOf, type Values } from "./report_fixture.ts";
 
-const ci = (mean: number, half = 0, n = 5) => ({ mean, half, n });
-const none = ci(NaN, NaN, 0);
+/** Five seeds (or three base draws) around `mean`, `spread` apart, clipped at 0. */
+const around = (mean: number, spread: number, n = 5) =>
+  Array.from({ length: n }, (_, i) => Math.max(0, mean + (i - (n - 1) / 2) * spread));
+const v = (at1: [number, number], atK: [number, number], n = 5): Values => ({
+  at1: around(at1[0], at1[1], n),
+  atK: around(atK[0], atK[1], n),
+});
+const base = (at1: number, atK: number) => v([at1, at1 > 0 ? 0.001 : 0], [atK, atK > 0 ? 0.002 : 0], 3);
 
-/** A report row: pass@1 and pass@16 as [mean, half] (the base: one evaluation, no interval). */
-function row(variant: string, tier: number, at1: [number, number], atK: [number, number]): SummaryRow {
-  const n = variant === "base (SFT)" ? 1 : 5;
-  return {
-    variant,
-    tier: String(tier),
-    seeds: n,
-    passAt1: ci(at1[0], at1[1], n),
-    passAtK: ci(atK[0], atK[1], n),
-    stepsToTarget: none,
-    rolloutsToTarget: none,
-    reached: 0,
-    hintedFraction: none,
-    updates: none,
-    compression: none,
-    capabilityGain: none,
-    lost: none,
-  };
-}
+type Numbers = Record<string, Record<string, Values>>;
 
-/** `arith`'s main job at the end (tiers 2–4), rounded: what the findings were read from. */
-const ARITH: Record<number, Record<string, [[number, number], [number, number]]>> = {
-  2: {
-    "base (SFT)": [[0.657, 0], [0.93, 0]],
-    grpo: [[0.523, 0.064], [0.849, 0.081]],
-    "filter-grpo": [[0.575, 0.075], [0.896, 0.049]],
-    "guide-grpo": [[0.51, 0.057], [0.852, 0.07]],
-    "guide-plain-unit": [[0.465, 0.038], [0.81, 0.049]],
+/** arith's main job, shaped: forgetting on tier 2, compression by GRPO on tier 3, reach by plain + unit on tier 4. */
+const ARITH: Numbers = {
+  "2": {
+    "base (SFT)": base(0.657, 0.93),
+    grpo: v([0.523, 0.01], [0.849, 0.01]),
+    "filter-grpo": v([0.575, 0.01], [0.896, 0.01]),
+    "guide-grpo": v([0.51, 0.01], [0.852, 0.01]),
+    "guide-plain-unit": v([0.465, 0.01], [0.81, 0.01]),
   },
-  3: {
-    "base (SFT)": [[0.017, 0], [0.188, 0]],
-    grpo: [[0.032, 0.013], [0.044, 0.04]],
-    "filter-grpo": [[0.034, 0.03], [0.094, 0.146]],
-    "guide-grpo": [[0.029, 0.017], [0.076, 0.078]],
-    "guide-plain-unit": [[0.033, 0.013], [0.305, 0.07]],
+  "3": {
+    "base (SFT)": base(0.017, 0.188),
+    grpo: v([0.032, 0.002], [0.044, 0.004]),
+    "filter-grpo": v([0.0325, 0.002], [0.046, 0.004]),
+    "guide-grpo": v([0.029, 0.01], [0.076, 0.05]),
+    "guide-plain-unit": v([0.033, 0.003], [0.305, 0.02]),
   },
-  4: {
-    "base (SFT)": [[0, 0], [0, 0]],
-    grpo: [[0, 0], [0, 0]],
-    "filter-grpo": [[0, 0], [0, 0]],
-    "guide-grpo": [[0.001, 0.002], [0.005, 0.01]],
-    "guide-plain-unit": [[0.008, 0.005], [0.042, 0.022]],
+  "4": {
+    "base (SFT)": base(0, 0),
+    grpo: v([0, 0], [0, 0]),
+    "filter-grpo": v([0, 0], [0, 0]),
+    "guide-grpo": v([0.001, 0.001], [0.005, 0.005]),
+    "guide-plain-unit": v([0.008, 0.002], [0.042, 0.008]),
+  },
+  all: {
+    "base (SFT)": base(0.29, 0.414),
+    grpo: v([0.257, 0.005], [0.369, 0.005]),
+    "filter-grpo": v([0.258, 0.005], [0.370, 0.005]),
+    "guide-grpo": v([0.25, 0.02], [0.376, 0.02]),
+    "guide-plain-unit": v([0.245, 0.004], [0.423, 0.003]),
   },
 };
 
-function report(numbers = ARITH): AblationReport {
-  const rows = Object.entries(numbers).flatMap(([tier, variants]) =>
-    Object.entries(variants).map(([variant, [at1, atK]]) => row(variant, Number(tier), at1, atK))
-  );
-  // pass@k curves at k = 1 and 16: the base's "before", every variant's "after".
-  const before = Object.entries(numbers).map(([tier, v]) => ({
-    tier,
-    curve: [{ k: 1, passAtK: v["base (SFT)"][0][0] }, { k: 16, passAtK: v["base (SFT)"][1][0] }],
-  }));
-  const passk = rows.filter((r) => r.variant !== "base (SFT)").map((r) => ({
-    variant: r.variant,
-    tier: r.tier,
-    after: [{ x: 1, mean: r.passAt1.mean, half: 0 }, { x: 16, mean: r.passAtK.mean, half: 0 }],
-  }));
-  return {
-    k: 16,
-    targets: {},
-    tiers: Object.keys(numbers),
-    rows,
-    curves: [],
-    passk,
-    before,
-    hinted: [],
-    unfinished: [],
-  } as unknown as AblationReport;
-}
+const report = (numbers: Numbers = ARITH) =>
+  reportOf(numbers, { k: 16, trained: ["3", "4"], settings: { candidate: "guide-plain-unit" } });
 
 function calibration(tier4Hinted = 0.33): TierCalibration[] {
   const entry = (tier: number, at1: number, atK: number, hinted: number, regime: TierCalibration["regime"]) => ({
@@ -97,7 +69,7 @@ function calibration(tier4Hinted = 0.33): TierCalibration[] {
   ];
 }
 
-const arith = (numbers = ARITH, cal = calibration()): DomainResults => ({
+const arith = (numbers: Numbers = ARITH, cal = calibration()): DomainResults => ({
   domain: "arith",
   report: report(numbers),
   calibration: cal,
@@ -105,7 +77,7 @@ const arith = (numbers = ARITH, cal = calibration()): DomainResults => ({
 });
 
 const statuses = (d: DomainResults) =>
-  Object.fromEntries(crossDomainFindings([d]).map(({ finding, cells }) => [finding.name, cells[0].cell.status]));
+  Object.fromEntries(crossDomainFindings([d]).map(({ name, cells }) => [name, cells[0].cell.status]));
 
 Deno.test("domainTiers: the calibration names the trained tiers' parts; easy tiers are untrained ones the base solves", () => {
   assertEquals(domainTiers(arith()), {
@@ -136,36 +108,53 @@ Deno.test("domainTiers: the calibration names the trained tiers' parts; easy tie
   assertEquals(domainTiers(arith(ARITH, calibration(0))).capability, undefined);
 });
 
-Deno.test("arith's own numbers replicate every finding", () => {
+Deno.test("arith's shape: tested calls, each variant named, the overall score first", () => {
   assertEquals(statuses(arith()), {
-    "Filter-GRPO ≈ GRPO": "replicated",
-    "official Guide-GRPO ≈ GRPO": "replicated",
+    // 0.423 against the base's 0.414 at pass@16: within the ±0.05 margin; 0.245 against GRPO's 0.257: open.
+    "overall score of the candidate": "pass@1 below base, pass@16 ≈ base, pass@1 inconclusive grpo, pass@16 above grpo",
+    "net problems": "not testable",
+    // Filter and GRPO are both exactly 0 on tier 4 with no spread: no test, so no equivalence either.
+    "filter-grpo ≈ the reference": "inconclusive",
+    "guide-grpo ≈ the reference": "inconclusive",
     "reach on the capability tier": "replicated",
     "pass@k compression": "replicated",
-    "forgetting": "replicated",
+    "forgetting": "forgot: grpo, guide-plain-unit, filter-grpo, guide-grpo",
+    "forgetting by the candidate": "replicated",
   });
   const cells = crossDomainFindings([arith()]);
-  assertStringIncludes(cells[2].cells[0].cell.detail, "above the base: guide-plain-unit");
-  assertStringIncludes(cells[2].cells[0].cell.detail, "guide-plain-unit 0.042 ± 0.022");
-  assertStringIncludes(cells[3].cells[0].cell.detail, "compressed: grpo");
+  const reach = cells.find((c) => c.name === "reach on the capability tier")!.cells[0].cell.detail;
+  assertStringIncludes(reach, "tier 4 pass@16 above the base: +0.042 [");
+  assertStringIncludes(reach, "no spread on either side");
 });
 
 Deno.test("one change at a time turns one finding", () => {
-  const changed = (tier: number, variant: string, at1: [number, number], atK: [number, number]) => {
+  const changed = (tier: string, variant: string, values: Values) => {
     const numbers = structuredClone(ARITH);
-    numbers[tier][variant] = [at1, atK];
+    numbers[tier][variant] = values;
     return statuses(arith(numbers));
   };
-  // Filter clear of GRPO at tier 3 pass@16 (0.30 − 0.05 > 0.044 + 0.04).
-  assertEquals(changed(3, "filter-grpo", [0.034, 0.03], [0.3, 0.05])["Filter-GRPO ≈ GRPO"], "not replicated");
-  // Official Guide above the base on tier 4 as well: "only plain + unit" fails; above GRPO too.
-  const official = changed(4, "guide-grpo", [0.01, 0.004], [0.05, 0.02]);
+  // Filter clearly above GRPO on tier 3 pass@16: not equivalent, different.
+  assertEquals(
+    changed("3", "filter-grpo", v([0.0325, 0.002], [0.3, 0.01]))["filter-grpo ≈ the reference"],
+    "not replicated",
+  );
+  // Official Guide above the base on tier 4 as well: "only the candidate" fails.
+  const official = changed("4", "guide-grpo", v([0.01, 0.002], [0.05, 0.005]));
   assertEquals(official["reach on the capability tier"], "not replicated");
-  assertEquals(official["official Guide-GRPO ≈ GRPO"], "not replicated");
-  // GRPO keeps tier 3's pass@16: no compression.
-  assertEquals(changed(3, "grpo", [0.032, 0.013], [0.2, 0.04])["pass@k compression"], "not replicated");
-  // Filter-GRPO keeps tier 2 (within its interval of the base): not every variant forgets.
-  assertEquals(changed(2, "filter-grpo", [0.64, 0.05], [0.93, 0.03])["forgetting"], "not replicated");
+  // GRPO keeps tier 3's pass@16 (≈ the base): no compression.
+  assertEquals(changed("3", "grpo", v([0.032, 0.002], [0.188, 0.004]))["pass@k compression"], "not replicated");
+  // The candidate keeps tier 2 (≈ the base): it did not forget, and the forgetting row names the others only.
+  const kept = changed("2", "guide-plain-unit", v([0.657, 0.002], [0.93, 0.002]));
+  assertEquals(kept["forgetting by the candidate"], "not replicated");
+  assertEquals(kept["forgetting"], "forgot: grpo, filter-grpo, guide-grpo");
+  // Filter ≈ GRPO everywhere it can be tested, with spread on tier 4 too: replicated by TOST.
+  const numbers = structuredClone(ARITH);
+  numbers["4"].grpo = v([0.002, 0.001], [0.01, 0.004]);
+  numbers["4"]["filter-grpo"] = v([0.002, 0.001], [0.011, 0.004]);
+  numbers.all.grpo = v([0.257, 0.002], [0.369, 0.002]);
+  numbers.all["filter-grpo"] = v([0.258, 0.002], [0.370, 0.002]);
+  const cell = crossDomainFindings([arith(numbers)]).find((c) => c.name === "filter-grpo ≈ the reference")!.cells[0];
+  assertEquals(cell.cell.status, "replicated", cell.cell.detail);
 });
 
 Deno.test("a domain without a regime cannot test the findings that need it; a missing domain says why", () => {
@@ -175,11 +164,13 @@ Deno.test("a domain without a regime cannot test the findings that need it; a mi
   const s = statuses(arith(ARITH, cal));
   assertEquals(s["reach on the capability tier"], "not testable");
   assertEquals(s["pass@k compression"], "not testable");
-  assertEquals(s["Filter-GRPO ≈ GRPO"], "not testable");
   const markdown = crossDomainMarkdown([arith(), { domain: "code", why: "no toy-scale code domain yet" }]);
   assertStringIncludes(markdown, "| finding | arith | code |");
-  assertStringIncludes(markdown, "| forgetting | replicated | not testable |");
+  assertStringIncludes(markdown, "| forgetting by the candidate | replicated | not testable |");
   assertStringIncludes(markdown, "- code: **not testable**: no toy-scale code domain yet.");
+  // No candidate named by the grid: the rows that need one say so.
+  const anonymous = { ...arith(), report: reportOf(ARITH, { k: 16, trained: ["3", "4"] }) };
+  assertEquals(statuses(anonymous)["reach on the capability tier"], "not testable");
 });
 
 Deno.test("the three domain grids: same design, each domain's base; arith's is the main job's with two more seeds", async () => {

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "./assert.ts";
 import type { AblationReport, SummaryRow } from "../lib/ablation/report.ts";
+import { settingsOf } from "./report_fixture.ts";
 import {
   familyStyles,
   gainSplitFigure,
@@ -27,16 +28,24 @@ function row(variant: string, tier: string): SummaryRow {
     compression: ci(2, 0.5),
     capabilityGain: ci(1, 1.5),
     lost: ci(3, NaN, 1),
+    net: nan,
+    curveMean: nan,
+    perRun: [],
   };
 }
 const names = Array.from({ length: 20 }, (_, i) => `variant-${i}`);
 const flat = [{ x: 0, mean: 0, half: 0, n: 3 }, { x: 10, mean: 0, half: 0, n: 3 }];
 const report: AblationReport = {
   k: 4,
+  settings: settingsOf(),
+  base: "sft-test",
+  trainedTiers: ["4"],
+  curveEnd: 10,
+  curveNoise: [],
   targets: {},
   tiers: ["4", "all"],
   rows: names.flatMap((v) => [row(v, "4"), row(v, "all")]),
-  curves: names.map((variant) => ({ variant, tier: "4", byStep: flat, byRollouts: flat })),
+  curves: names.map((variant) => ({ variant, tier: "4", byStep: flat, byRollouts: flat, bySeconds: [] })),
   passk: names.map((variant) => ({ variant, tier: "4", after: flat })),
   before: [{ tier: "4", curve: [{ k: 1, passAtK: 0 }, { k: 4, passAtK: 0 }] }],
   hinted: [],
@@ -85,7 +94,7 @@ Deno.test("variants are grouped by family: a colour per family, a dash per membe
   // Legends list a family together, head first.
   const familyReport = {
     ...report,
-    curves: variants.map((variant) => ({ variant, tier: "4", byStep: flat, byRollouts: flat })),
+    curves: variants.map((variant) => ({ variant, tier: "4", byStep: flat, byRollouts: flat, bySeconds: [] })),
     rows: variants.map((v) => row(v, "4")),
   };
   const ranked = learningFigure(familyReport, "step", "4").data.filter((t) => t.name)

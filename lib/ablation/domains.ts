@@ -1,39 +1,32 @@
 /**
  * The kit's findings on `arith`, checked in other domains: one row per finding, one column per domain, each cell
- * `replicated`, `not replicated` or `not testable`, with the numbers and intervals it rests on. Computed from each
- * domain's ablation report and its base's calibration, never written by hand (`deno task domains`).
+ * `replicated`, `not replicated`, `inconclusive` or `not testable` (the overall rows: the calls themselves), with the
+ * differences, intervals and adjusted p-values it rests on. Computed from each domain's ablation report and its
+ * base's calibration, never written by hand (`deno task domains`).
  *
- * Which tier plays which part comes from the calibration, over the tiers RL trained on: the *self-distillation* tier
- * (plain pass@k above 0, pass@1 low) and the *capability* tier (plain pass@k 0, some hint reaches it: the
- * calibration's "capability gain", or a hinted pass@k under its 0.3 label; failing those, a tier nearly unreachable
- * plain — pass@k at most {@link NEARLY_UNREACHABLE}, one problem in twenty — that a hint reaches better: each said in
- * the cell, since the calibration labels it otherwise). The *easy* tiers are
- * those the base solves (pass@1 ≥ 0.5) and RL did not train on: where forgetting shows. A domain without such a tier
- * cannot test the findings that need it. Who moved, compressed or forgot is read from each tier's {@link verdict}, so
- * the rules are the summary's: an interval over seeds clear of the base's value, or of GRPO's interval.
+ * No variant is named here: the grid names its reference (`summary.reference`, GRPO in the kit's grids) and its
+ * candidate (`summary.candidate`, the setting the grid puts forward); every other variant gets its own row against
+ * the reference. Which tier plays which part comes from the calibration, over the tiers RL trained on: the
+ * *self-distillation* tier (plain pass@k above 0, pass@1 low) and the *capability* tier (plain pass@k 0, some hint
+ * reaches it: the calibration's "capability gain", or a hinted pass@k under its 0.3 label; failing those, a tier
+ * nearly unreachable plain — pass@k at most {@link NEARLY_UNREACHABLE}, one problem in twenty — that a hint reaches
+ * better: each said in the cell, since the calibration labels it otherwise). The *easy* tiers are those the base
+ * solves (pass@1 ≥ 0.5) and RL did not train on: where forgetting shows. Every call is the {@link verdict}'s: a
+ * tested difference, adjusted across the grid's family, "≈" only by an equivalence test.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { FINDINGS } from "./domains.ts";
- * assert.equal(FINDINGS.length, 5);
+ * assert.deepEqual(FINDINGS.map((f) => f.name).slice(0, 2), ["overall score of the candidate", "net problems"]);
  * ```
  *
  * @module
  */
-import type { AblationReport, SummaryRow } from "./report.ts";
+import { type AblationReport, BASE_LABEL, type SummaryRow } from "./report.ts";
 import type { TierCalibration } from "./calibrate.ts";
-import { EASY_TIER_PASS_AT_1, type TierVerdict, verdict } from "./verdict.ts";
+import { type Comparison, differenceText, EASY_TIER_PASS_AT_1, type Metric, type Verdict, verdict } from "./verdict.ts";
 import type { MeanCi } from "./statistics.ts";
-
-/** The variants the findings name (the domain grids' variant names). */
-export const FINDING_VARIANTS = {
-  base: "base (SFT)",
-  grpo: "grpo",
-  filter: "filter-grpo",
-  official: "guide-grpo",
-  best: "guide-plain-unit",
-} as const;
 
 /** One domain's results: its report, its base's calibration and the tiers RL trained on. */
 export interface DomainResults {
@@ -49,12 +42,13 @@ export interface DomainMissing {
   why: string;
 }
 
-/** What a cell says. */
-export type FindingStatus = "replicated" | "not replicated" | "not testable";
+/** What a replication cell says (the overall rows say the calls instead). */
+export type FindingStatus = "replicated" | "not replicated" | "inconclusive" | "not testable";
 
 /** One cell of the table. */
 export interface FindingCell {
-  status: FindingStatus;
+  /** A {@link FindingStatus}, or for the overall rows the calls (`pass@1 below the base, pass@16 ≈`). */
+  status: string;
   /** The numbers and intervals the status rests on, or why it cannot be tested. */
   detail: string;
 }
@@ -88,7 +82,7 @@ export function domainTiers(results: DomainResults): DomainTiers {
       bestHinted(capability).toFixed(3)
     }; labelled ${capability.regime}`;
   const easy = results.report.tiers.filter((t) => t !== "all").map(Number).filter((t) => {
-    const base = row(results.report, FINDING_VARIANTS.base, t);
+    const base = row(results.report, BASE_LABEL, t);
     return !results.trainedTiers.includes(t) && base !== undefined && base.passAt1.mean >= EASY_TIER_PASS_AT_1;
   });
   return {
@@ -99,83 +93,160 @@ export function domainTiers(results: DomainResults): DomainTiers {
   };
 }
 
-function row(report: AblationReport, variant: string, tier: number): SummaryRow | undefined {
+function row(report: AblationReport, variant: string, tier: number | string): SummaryRow | undefined {
   return report.rows.find((r) => r.variant === variant && r.tier === String(tier));
 }
 
-const show = (
-  m: MeanCi,
-) => (m.n > 1 && Number.isFinite(m.half) ? `${m.mean.toFixed(3)} ± ${m.half.toFixed(3)}` : m.mean.toFixed(3));
+const show = (m: MeanCi) =>
+  m.n > 1 && Number.isFinite(m.half) ? `${m.mean.toFixed(3)} ± ${m.half.toFixed(3)}` : m.mean.toFixed(3);
 
-/** A tier's verdict (who moved beyond their interval, compressed, forgot), as `summary.md` states it. */
-export type VerdictAt = (tier: number) => TierVerdict;
+/** What a finding reads from one domain: its results, tier parts, verdict, and the grid's reference and candidate. */
+export interface Reading {
+  results: DomainResults;
+  tiers: DomainTiers;
+  verdict: Verdict;
+  reference?: string;
+  candidate?: string;
+  /** The variants besides the reference and the candidate, in grid order. */
+  others: string[];
+  /** The comparison of `variant` against `against` (a variant, or the base) at a tier and metric. */
+  find(variant: string, against: string, tier: number | string, metric: Metric): Comparison | undefined;
+}
 
-/** A finding: its statement (as `arith` showed it) and its test on one domain. */
+/** A finding: its statement and its test on one domain (a row per other variant when `perVariant`). */
 export interface Finding {
   name: string;
   statement: string;
-  test(results: DomainResults, tiers: DomainTiers, verdictAt: VerdictAt): FindingCell;
+  test(reading: Reading, variant?: string): FindingCell;
+  /** One row per variant besides the reference and the candidate (the variant is passed to `test`). */
+  perVariant?: boolean;
 }
 
 const untestable = (detail: string): FindingCell => ({ status: "not testable", detail });
 
-/** The rows of the variants a finding needs at `tier`, or the cell saying which is missing. */
-function rowsAt(results: DomainResults, tier: number, variants: string[]): SummaryRow[] | FindingCell {
-  const rows = variants.map((v) => row(results.report, v, tier));
-  const missing = variants.filter((_, i) =>
-    !rows[i] || (rows[i]!.seeds === 0 && rows[i]!.variant !== FINDING_VARIANTS.base)
-  );
-  return missing.length > 0 ? untestable(`no results for ${missing.join(", ")} on tier ${tier}`) : rows as SummaryRow[];
+/** The reading of one domain's results. */
+export function readingOf(results: DomainResults): Reading {
+  const v = verdict(results.report);
+  const settings = results.report.settings;
+  const variants = [
+    ...new Set(results.report.rows.filter((r) => r.variant !== BASE_LABEL && r.seeds > 0).map((r) => r.variant)),
+  ];
+  const candidate = settings.candidate !== null && variants.includes(settings.candidate)
+    ? settings.candidate
+    : undefined;
+  return {
+    results,
+    tiers: domainTiers(results),
+    verdict: v,
+    reference: v.reference,
+    candidate,
+    others: variants.filter((n) => n !== v.reference && n !== candidate),
+    find: (variant, against, tier, metric) =>
+      v.comparisons.find((c) =>
+        c.variant === variant && c.against === against && c.tier === String(tier) && c.metric === metric
+      ),
+  };
 }
 
-/** Is `variant`'s interval clear of `reference`'s on any trained part's tier, at pass@1 or pass@k? */
-function differsFrom(
-  results: DomainResults,
-  tiers: DomainTiers,
-  verdictAt: VerdictAt,
-  variant: string,
-  label: string,
-): FindingCell {
-  const parts = [tiers.selfDistillation, tiers.capability].filter((t): t is number => t !== undefined);
-  if (parts.length === 0) return untestable("no self-distillation or capability tier among the trained tiers");
-  const k = results.report.k;
-  const details: string[] = [];
-  const clear: string[] = [];
-  for (const tier of parts) {
-    const rows = rowsAt(results, tier, [variant, FINDING_VARIANTS.grpo]);
-    if (!Array.isArray(rows)) return rows;
-    const [v, g] = rows;
-    const { passAt1, passAtK } = verdictAt(tier);
-    for (const [metric, moves] of [["pass@1", passAt1], [`pass@${k}`, passAtK]] as const) {
-      if (moves.aboveGrpo.includes(variant)) clear.push(`above GRPO at tier ${tier} ${metric}`);
-      if (moves.belowGrpo.includes(variant)) clear.push(`below GRPO at tier ${tier} ${metric}`);
-    }
-    details.push(`tier ${tier} pass@${k}: ${label} ${show(v.passAtK)}, GRPO ${show(g.passAtK)}`);
-  }
-  return clear.length === 0
-    ? { status: "replicated", detail: details.join("; ") }
-    : { status: "not replicated", detail: `${clear.join(", ")}; ${details.join("; ")}` };
+/** A comparison as a cell's detail: `tier 3 pass@16 +0.057 [−0.01, +0.12], p = 0.31`. */
+function said(c: Comparison | undefined, k: number): string {
+  if (!c) return "no comparison";
+  const metric = c.metric === "pass@k" ? `pass@${k}` : c.metric;
+  const tier = c.tier === "all" ? "all tiers" : c.tier === "trained" ? "trained tiers" : `tier ${c.tier}`;
+  return `${tier} ${metric} ${c.call} ${c.against === BASE_LABEL ? "the base" : c.against}: ${differenceText(c)}`;
+}
+
+/** A replication status from calls: any contradiction → not replicated, all as stated → replicated, else inconclusive. */
+function statusOf(held: boolean[], contradicted: boolean[]): FindingStatus {
+  if (contradicted.some(Boolean)) return "not replicated";
+  return held.length > 0 && held.every(Boolean) ? "replicated" : "inconclusive";
 }
 
 /** The findings, in the order of the table. */
 export const FINDINGS: Finding[] = [
   {
-    name: "Filter-GRPO ≈ GRPO",
-    statement: "Filter-GRPO's intervals overlap GRPO's on the trained tiers, at pass@1 and pass@k",
-    test: (results, tiers, verdictAt) => differsFrom(results, tiers, verdictAt, FINDING_VARIANTS.filter, "Filter"),
+    name: "overall score of the candidate",
+    statement: "the candidate's all-tier pass@1 and pass@k (macro over tiers) against the base and the reference",
+    test: (r) => {
+      if (!r.candidate) return untestable("the grid names no candidate (summary.candidate)");
+      const k = r.results.report.k;
+      const calls: string[] = [];
+      const details: string[] = [];
+      for (const against of [BASE_LABEL, r.reference].filter((a): a is string => a !== undefined)) {
+        for (const metric of ["pass@1", "pass@k"] as const) {
+          const c = r.find(r.candidate, against, "all", metric);
+          if (!c) continue;
+          calls.push(
+            `${metric === "pass@k" ? `pass@${k}` : metric} ${c.call} ${against === BASE_LABEL ? "base" : against}`,
+          );
+          details.push(said(c, k));
+        }
+      }
+      return calls.length > 0
+        ? { status: calls.join(", "), detail: details.join("; ") }
+        : untestable("no all-tier rows");
+    },
   },
   {
-    name: "official Guide-GRPO ≈ GRPO",
-    statement: "the official Guide-GRPO settings do not beat GRPO (intervals overlap on the trained tiers)",
-    test: (results, tiers, verdictAt) => differsFrom(results, tiers, verdictAt, FINDING_VARIANTS.official, "official"),
+    name: "net problems",
+    statement:
+      "problems the candidate newly solves minus those it loses, against the base (all tiers), beside the reference's",
+    test: (r) => {
+      if (!r.candidate) return untestable("the grid names no candidate (summary.candidate)");
+      const net = (variant?: string) => (variant ? row(r.results.report, variant, "all") : undefined);
+      const text = (variant?: string) => {
+        const x = net(variant);
+        if (!x || !Number.isFinite(x.net.mean)) return undefined;
+        return `${variant} net ${show(x.net)} (gained ${
+          (x.compression.mean + x.capabilityGain.mean).toFixed(1)
+        }, lost ${x.lost.mean.toFixed(1)})`;
+      };
+      const c = net(r.candidate);
+      if (!c || !Number.isFinite(c.net.mean)) return untestable("no gain split (no base evaluation)");
+      const low = c.net.mean - c.net.half;
+      const high = c.net.mean + c.net.half;
+      const status = !Number.isFinite(c.net.half)
+        ? "inconclusive"
+        : low > 0
+        ? "net gain"
+        : high < 0
+        ? "net loss"
+        : "inconclusive";
+      return { status, detail: [text(r.candidate), text(r.reference)].filter(Boolean).join("; ") };
+    },
+  },
+  {
+    name: "≈ the reference",
+    statement:
+      "each other variant is equivalent to the reference (TOST within the grid's margins) on the trained tiers' parts and all tiers, at pass@1 and pass@k",
+    perVariant: true,
+    test: (r, variant) => {
+      if (!r.reference) return untestable("the grid has no reference variant (summary.reference)");
+      const parts = [r.tiers.selfDistillation, r.tiers.capability].filter((t): t is number => t !== undefined);
+      const where: (number | string)[] = [...parts, "all"];
+      const found = where.flatMap((t) =>
+        (["pass@1", "pass@k"] as const).map((m) => r.find(variant!, r.reference!, t, m))
+      )
+        .filter((c): c is Comparison => c !== undefined);
+      if (found.length === 0) return untestable(`no results for ${variant}`);
+      const k = r.results.report.k;
+      const differing = found.filter((c) => c.call === "above" || c.call === "below");
+      const status = statusOf(
+        found.map((c) => c.call === "≈"),
+        found.map((c) => c.call === "above" || c.call === "below"),
+      );
+      const shown = differing.length > 0 ? differing : found;
+      return { status, detail: shown.map((c) => said(c, k)).join("; ") };
+    },
   },
   {
     name: "reach on the capability tier",
-    statement: "only `plain` + `unit` rises above the base's pass@k on the tier sampling cannot reach",
-    test: (results, tiers, verdictAt) => {
-      const tier = tiers.capability;
+    statement: "only the candidate rises above the base's pass@k on the tier sampling cannot reach",
+    test: (r) => {
+      const tier = r.tiers.capability;
+      if (!r.candidate) return untestable("the grid names no candidate (summary.candidate)");
       if (tier === undefined) {
-        const seen = results.calibration.filter((c) => results.trainedTiers.includes(c.tier)).map((c) =>
+        const seen = r.results.calibration.filter((c) => r.results.trainedTiers.includes(c.tier)).map((c) =>
           `tier ${c.tier} plain pass@${c.samples} ${c.plain.passAtK.toFixed(3)}, best hinted ${
             Math.max(0, ...Object.values(c.hinted).map((h) => h?.passAtK ?? 0)).toFixed(3)
           }`
@@ -184,103 +255,111 @@ export const FINDINGS: Finding[] = [
           `no trained tier is unreachable plain and reachable hinted (calibration: ${seen.join("; ")})`,
         );
       }
-      const { base, grpo, filter, official, best } = FINDING_VARIANTS;
-      const rows = rowsAt(results, tier, [base, grpo, filter, official, best]);
-      if (!Array.isArray(rows)) return rows;
-      const k = results.report.k;
-      const baseValue = rows[0].passAtK.mean;
-      const compared: string[] = [grpo, filter, official, best];
-      const above = verdictAt(tier).passAtK.aboveBase.filter((v) => compared.includes(v));
-      const label = tiers.capabilityNote !== undefined ? ` (${tiers.capabilityNote})` : "";
-      const detail = `tier ${tier}${label} pass@${k}: base ${baseValue.toFixed(3)}, ` +
-        rows.slice(1).map((r) => `${r.variant} ${show(r.passAtK)}`).join(", ");
-      const replicated = above.length === 1 && above[0] === best;
-      return {
-        status: replicated ? "replicated" : "not replicated",
-        detail: `above the base: ${above.join(", ") || "none"}; ${detail}`,
-      };
+      const k = r.results.report.k;
+      const candidate = r.find(r.candidate, BASE_LABEL, tier, "pass@k");
+      const others = [r.reference, ...r.others].filter((v): v is string => v !== undefined)
+        .map((v) => r.find(v, BASE_LABEL, tier, "pass@k")).filter((c): c is Comparison => c !== undefined);
+      const note = r.tiers.capabilityNote !== undefined ? ` (${r.tiers.capabilityNote})` : "";
+      const status = statusOf(
+        [candidate?.call === "above"],
+        [candidate?.call === "below" || candidate?.call === "≈", ...others.map((c) => c.call === "above")],
+      );
+      return { status, detail: `tier ${tier}${note}: ${[candidate, ...others].map((c) => said(c, k)).join("; ")}` };
     },
   },
   {
     name: "pass@k compression",
     statement:
-      "on the self-distillation tier GRPO compresses pass@k (above the base at pass@1, below at the largest k); `plain` + `unit` does not",
-    test: (results, tiers, verdictAt) => {
-      const tier = tiers.selfDistillation;
+      "on the self-distillation tier the reference compresses pass@k (above the base at pass@1, below it at pass@k) and the candidate does not",
+    test: (r) => {
+      const tier = r.tiers.selfDistillation;
       if (tier === undefined) return untestable("no trained tier in the self-distillation regime");
-      const rows = rowsAt(results, tier, [FINDING_VARIANTS.base, FINDING_VARIANTS.grpo, FINDING_VARIANTS.best]);
-      if (!Array.isArray(rows)) return rows;
-      const compressed = (variant: string) => verdictAt(tier).compressed.includes(variant);
-      const [base, grpo, best] = rows;
-      const k = results.report.k;
-      const detail =
-        `tier ${tier}: pass@1 / pass@${k} base ${base.passAt1.mean.toFixed(3)} / ${base.passAtK.mean.toFixed(3)}, ` +
-        `GRPO ${show(grpo.passAt1)} / ${show(grpo.passAtK)}, plain + unit ${show(best.passAt1)} / ${
-          show(best.passAtK)
-        }`;
-      const replicated = compressed(FINDING_VARIANTS.grpo) && !compressed(FINDING_VARIANTS.best);
-      const which = [FINDING_VARIANTS.grpo, FINDING_VARIANTS.best].filter(compressed);
-      return {
-        status: replicated ? "replicated" : "not replicated",
-        detail: `compressed: ${which.join(", ") || "neither"}; ${detail}`,
-      };
+      if (!r.reference || !r.candidate) return untestable("the grid names no reference or no candidate");
+      const k = r.results.report.k;
+      const at = (v: string) => (["pass@1", "pass@k"] as const).map((m) => r.find(v, BASE_LABEL, tier, m));
+      const [ref1, refK] = at(r.reference);
+      const [can1, canK] = at(r.candidate);
+      const compressed = (a?: Comparison, b?: Comparison) => a?.call === "above" && b?.call === "below";
+      const notCompressed = (a?: Comparison, b?: Comparison) =>
+        (a !== undefined && a.call !== "above" && a.call !== "inconclusive") ||
+        (b !== undefined && b.call !== "below" && b.call !== "inconclusive");
+      const status = statusOf(
+        [compressed(ref1, refK), notCompressed(can1, canK)],
+        [notCompressed(ref1, refK), compressed(can1, canK)],
+      );
+      return { status, detail: [ref1, refK, can1, canK].map((c) => said(c, k)).join("; ") };
     },
   },
   {
     name: "forgetting",
-    statement: "every variant falls below the base on an easy tier it did not train on; `plain` + `unit` the most",
-    test: (results, tiers, verdictAt) => {
-      if (tiers.easy.length === 0) return untestable("no untrained tier the base solves (pass@1 ≥ 0.5)");
-      const { base, grpo, filter, official, best } = FINDING_VARIANTS;
-      const variants = [grpo, filter, official, best];
-      const drops = new Map<string, number>(variants.map((v) => [v, 0]));
-      const details: string[] = [];
-      for (const tier of tiers.easy) {
-        const rows = rowsAt(results, tier, [base, ...variants]);
-        if (!Array.isArray(rows)) return rows;
-        const baseValue = rows[0].passAt1.mean;
-        for (const r of rows.slice(1)) {
-          drops.set(r.variant, Math.max(drops.get(r.variant)!, baseValue - r.passAt1.mean));
-        }
-        details.push(
-          `tier ${tier} pass@1: base ${baseValue.toFixed(3)}, ${
-            rows.slice(1).map((r) => `${r.variant} ${show(r.passAt1)}`).join(", ")
-          }`,
-        );
-      }
-      const forgot = variants.filter((v) => tiers.easy.some((t) => verdictAt(t).forgot.includes(v)));
-      const all = forgot.length === variants.length;
-      const most = variants.reduce((a, b) => (drops.get(b)! > drops.get(a)! ? b : a));
-      return {
-        status: all && most === best ? "replicated" : "not replicated",
-        detail: `forgot: ${forgot.join(", ") || "none"}; largest drop: ${most}; ${details.join("; ")}`,
-      };
+    statement: "which variants fall below the base at pass@1 on an easy tier they did not train on (each named)",
+    test: (r) => {
+      if (r.tiers.easy.length === 0) return untestable("no untrained tier the base solves (pass@1 ≥ 0.5)");
+      const k = r.results.report.k;
+      const variants = [r.reference, r.candidate, ...r.others].filter((v): v is string => v !== undefined);
+      const found = r.tiers.easy.flatMap((t) => variants.map((v) => r.find(v, BASE_LABEL, t, "pass@1")))
+        .filter((c): c is Comparison => c !== undefined);
+      const forgot = [...new Set(found.filter((c) => c.call === "below").map((c) => c.variant))];
+      const open = [...new Set(found.filter((c) => c.call === "inconclusive").map((c) => c.variant))]
+        .filter((v) => !forgot.includes(v));
+      const status = forgot.length > 0
+        ? `forgot: ${forgot.join(", ")}`
+        : open.length > 0
+        ? "inconclusive"
+        : "none forgot";
+      return { status, detail: found.map((c) => `${c.variant} ${said(c, k)}`).join("; ") };
+    },
+  },
+  {
+    name: "forgetting by the candidate",
+    statement: "the candidate falls below the base at pass@1 on an easy untrained tier",
+    test: (r) => {
+      if (r.tiers.easy.length === 0) return untestable("no untrained tier the base solves (pass@1 ≥ 0.5)");
+      if (!r.candidate) return untestable("the grid names no candidate (summary.candidate)");
+      const k = r.results.report.k;
+      const found = r.tiers.easy.map((t) => r.find(r.candidate!, BASE_LABEL, t, "pass@1"))
+        .filter((c): c is Comparison => c !== undefined);
+      const status = statusOf(
+        found.map((c) => c.call === "below"),
+        found.map((c) => c.call === "≈" || c.call === "above"),
+      );
+      return { status, detail: found.map((c) => said(c, k)).join("; ") };
     },
   },
 ];
 
-/** The table: per finding, a cell per domain (missing domains: not testable, with why). */
+/** The table: per finding (and per other variant for a per-variant finding), a cell per domain. */
 export function crossDomainFindings(
   domains: (DomainResults | DomainMissing)[],
-): { finding: Finding; cells: { domain: string; cell: FindingCell }[] }[] {
-  const readings = domains.map((d) => {
-    if (!("report" in d)) return undefined;
-    const tiers = verdict(d.report).tiers;
-    const verdictAt: VerdictAt = (tier) => tiers.find((t) => t.tier === String(tier))!;
-    return { tiers: domainTiers(d), verdictAt };
-  });
-  return FINDINGS.map((finding) => ({
-    finding,
-    cells: domains.map((d, i) => ({
-      domain: d.domain,
-      cell: "report" in d ? finding.test(d, readings[i]!.tiers, readings[i]!.verdictAt) : untestable(d.why),
-    })),
-  }));
+): { finding: Finding; name: string; cells: { domain: string; cell: FindingCell }[] }[] {
+  const readings = domains.map((d) => ("report" in d ? readingOf(d) : undefined));
+  const others = [...new Set(readings.flatMap((r) => r?.others ?? []))];
+  const table: { finding: Finding; name: string; cells: { domain: string; cell: FindingCell }[] }[] = [];
+  for (const finding of FINDINGS) {
+    const rowsOf = finding.perVariant ? others.map((v) => ({ name: `${v} ${finding.name}`, variant: v })) : [
+      { name: finding.name, variant: undefined },
+    ];
+    for (const { name, variant } of rowsOf) {
+      table.push({
+        finding,
+        name,
+        cells: domains.map((d, i) => {
+          const reading = readings[i];
+          if (!reading) return { domain: d.domain, cell: untestable((d as DomainMissing).why) };
+          if (variant && !reading.others.includes(variant)) {
+            return { domain: d.domain, cell: untestable(`no ${variant} in this grid`) };
+          }
+          return { domain: d.domain, cell: finding.test(reading, variant) };
+        }),
+      });
+    }
+  }
+  return table;
 }
 
 /** Seeds per variant (finished runs): "5 seeds", or "3–5 seeds" when variants differ. */
 function seedsOf(report: AblationReport): string {
-  const seeds = report.rows.filter((r) => r.tier === "all" && r.variant !== FINDING_VARIANTS.base).map((r) => r.seeds);
+  const seeds = report.rows.filter((r) => r.tier === "all" && r.variant !== BASE_LABEL).map((r) => r.seeds);
   const [low, high] = [Math.min(...seeds), Math.max(...seeds)];
   return `${low === high ? low : `${low}–${high}`} seeds`;
 }
@@ -294,31 +373,37 @@ export function crossDomainMarkdown(
   const names = domains.map((d) => d.domain);
   const parts = domains.map((d) => {
     if (!("report" in d)) return `- **${d.domain}**: ${d.why}`;
-    const t = domainTiers(d);
+    const r = readingOf(d);
+    const t = r.tiers;
     const regime = (tier?: number) => (tier === undefined ? "none" : `tier ${tier}`);
     return `- **${d.domain}**: trained on tiers ${d.trainedTiers.join(", ")}; self-distillation ${
       regime(t.selfDistillation)
-    }, ` +
-      `capability ${regime(t.capability)}, easy untrained ${
-        t.easy.length > 0 ? `tiers ${t.easy.join(", ")}` : "none"
-      }; ` +
-      `${seedsOf(d.report)} a variant`;
+    }, capability ${regime(t.capability)}, easy untrained ${
+      t.easy.length > 0 ? `tiers ${t.easy.join(", ")}` : "none"
+    }; ` +
+      `${seedsOf(d.report)} a variant; reference ${r.reference ?? "none"}, candidate ${r.candidate ?? "none"}; base ${
+        d.report.rows.find((x) => x.variant === BASE_LABEL)?.seeds ?? 0
+      } evaluation draws`;
   });
+  const first = domains.find((d): d is DomainResults => "report" in d);
+  const rule = first
+    ? verdict(first.report).rule.replace("**Verdict**, computed from the tables below", "Each call")
+    : "";
   const lines = [
     `# ${title}`,
     "",
-    "Computed by `deno task domains` from each domain's grid results and its base's calibration (`lib/ablation/domains.ts`): " +
-    "a finding is replicated when the domain shows what `arith` showed, by the verdict's rule (a 95% interval over seeds " +
-    "clear of the base's value, or of GRPO's interval). Details below the table.",
+    "Computed by `deno task domains` from each domain's grid results and its base's calibration " +
+    "(`lib/ablation/domains.ts`). A finding is replicated when every test it rests on shows what it states, not " +
+    "replicated when a test contradicts it, inconclusive otherwise. " + rule,
     "",
     ...parts,
     "",
     `| finding | ${names.join(" | ")} |`,
     `|---|${names.map(() => "---").join("|")}|`,
-    ...table.map(({ finding, cells }) => `| ${finding.name} | ${cells.map((c) => c.cell.status).join(" | ")} |`),
+    ...table.map(({ name, cells }) => `| ${name} | ${cells.map((c) => c.cell.status).join(" | ")} |`),
     "",
-    ...table.flatMap(({ finding, cells }) => [
-      `## ${finding.name}`,
+    ...table.flatMap(({ finding, name, cells }) => [
+      `## ${name}`,
       "",
       `${finding.statement[0].toUpperCase()}${finding.statement.slice(1)}.`,
       "",

@@ -27,7 +27,16 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLMap } from "yaml";
 import { ALGORITHMS, configIdentity, RUN_SCHEMA, type RunConfig } from "../config/schema.ts";
-import { closestKey, ConfigError, field, resolve, section, type SectionSpec, type Spec } from "../config/validate.ts";
+import {
+  closestKey,
+  ConfigError,
+  field,
+  resolve,
+  type Resolved,
+  section,
+  type SectionSpec,
+  type Spec,
+} from "../config/validate.ts";
 import { sha256Hex } from "../io.ts";
 import { datasetDigest } from "../data/load.ts";
 import { fileURLToPath } from "node:url";
@@ -65,7 +74,35 @@ export const SUMMARY_SCHEMA = section({
     max: 1,
     doc: "held-out pass@1 whose steps and rollouts to reach are reported; null: halfway from base to best final",
   }),
+  reference: field("string", "grpo", {
+    doc: "the variant every other variant is compared with (besides the base); absent from the grid: none",
+  }),
+  candidate: field("string", null, {
+    nullable: true,
+    doc: "the variant the grid puts forward (the cross-domain findings test it); null: none named",
+  }),
+  test: field("string", "welch", {
+    choices: ["welch", "paired"],
+    doc: "welch: Welch's t-test over seeds; paired: a paired t-test by seed against the reference (same seeds)",
+  }),
+  adjust: field("string", "holm", {
+    choices: ["holm", "bonferroni", "bh", "by", "none"],
+    doc: "p-value adjustment across the verdict's comparisons (bh, by: false discovery rate)",
+  }),
+  alpha: field("number", 0.05, { min: 0.0001, max: 0.5, doc: "level at which an adjusted test decides" }),
+  equivalence: section({
+    passAt1: field("number", 0.02, { min: 0, max: 1, doc: "pass@1 difference within which TOST may call two equal" }),
+    passAtK: field("number", 0.05, { min: 0, max: 1, doc: "pass@k difference within which TOST may call two equal" }),
+  }),
+  minSeeds: field("integer", 3, { min: 2, doc: "seeds a variant needs before the verdict calls a difference" }),
+  baseDraws: field("integer", 2, {
+    min: 1,
+    doc: "independent evaluations of the base (its error bars; comparisons with it need 2 or more)",
+  }),
 });
+
+/** The grid's `summary` section, resolved. */
+export type SummarySettings = Resolved<typeof SUMMARY_SCHEMA>;
 
 /**
  * The grid's optional `calibration` section: the SFT base is measured per tier, plain and with each hint style,
@@ -84,7 +121,7 @@ export interface Grid {
   /** The base policy's SFT run, built once and shared by every run whose `model.checkpoint` is unset. */
   sft?: GridRun;
   runs: GridRun[];
-  summary: { k: number; target: number | null };
+  summary: SummarySettings;
   /** Calibrate the base before the runs (the `calibration` section), or not (null). */
   calibration: { problems: number; samples: number } | null;
 }

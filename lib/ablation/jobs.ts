@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { loadProblems } from "../data/load.ts";
-import { configYaml, type RunConfig, tiersOf } from "../config/schema.ts";
+import { configYaml, curveTiersOf, type RunConfig, tiersOf } from "../config/schema.ts";
 import { Policy } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
@@ -20,9 +20,19 @@ import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
 import type { Grid, GridRun } from "./grid.ts";
 import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
-import { baseDir, baseEvalFile, checkpointPath, readBaseEval, readRun, runDir, type RunResults } from "./store.ts";
+import {
+  baseCurveFile,
+  baseDir,
+  baseEvalFile,
+  checkpointPath,
+  readBaseCurve,
+  readBaseEvals,
+  readRun,
+  runDir,
+  type RunResults,
+} from "./store.ts";
 import { type AblationReport, ablationReport } from "./report.ts";
-import { summaryCsv, summaryMarkdown } from "./summary.ts";
+import { runsCsv, summaryCsv, summaryMarkdown } from "./summary.ts";
 import { acquireLock } from "./processes.ts";
 import {
   calibrationComparisonMarkdown,
@@ -195,28 +205,56 @@ export async function calibrateBase(
   }
 }
 
-/** Evaluate a run's starting checkpoint under its eval settings once ("before" RL), on all cores. */
-export async function evaluateBase(out: string, config: RunConfig, workers?: number): Promise<EvaluationRecord> {
-  const saved = await readBaseEval(out, config);
-  if (saved) return saved;
+/** The sampling seed of the base's evaluation draw `draw` (draw 0: 7777, step 0 of the trainer's seeds). */
+export const baseDrawSeed = (draw: number) => 7_777 + 1_000_003 * draw;
+
+/**
+ * Evaluate a run's starting checkpoint under its eval settings ("before" RL), on all cores: `draws` independent
+ * draws (sampling seeds {@link baseDrawSeed}), each saved as it finishes, the ones already saved kept.
+ */
+export async function evaluateBase(
+  out: string,
+  config: RunConfig,
+  workers?: number,
+  draws = 1,
+): Promise<EvaluationRecord[]> {
+  const saved = await readBaseEvals(out, config, draws);
+  const curveSaved = await readBaseCurve(out, config);
+  if (saved.length >= draws && curveSaved) return saved;
   const { eval: evalConfig, rollout } = config;
   const test = await loadProblems(config.data.domain, "test");
   const problems = evaluationProblems(test, tiersOf(evalConfig.tiers), evalConfig.problems);
   const policy = await loadCheckpoint(checkpointPath(out, config));
   const pool = await PolicyPool.create(policy, { workers });
   try {
+    if (!curveSaved) {
+      // Step 0 of every run's learning curve: the validation problems a run's curve evaluations read, seed 7777.
+      const validation = await loadProblems(config.data.domain, "validation");
+      const curve = evaluationProblems(validation, curveTiersOf(config), evalConfig.curveProblems);
+      const result = await evaluatePolicy(pool, curve, {
+        n: evalConfig.samples,
+        k: evalConfig.samples,
+        maxTokens: rollout.maxTokens,
+        temperature: rollout.temperature,
+        seed: baseDrawSeed(0),
+      });
+      const record = evaluationRecord(result, "validation");
+      await writeTextFileAtomic(await baseCurveFile(out, config), JSON.stringify(record) + "\n");
+    }
     const n = evalConfig.finalSamples;
-    // Seed 7777 + step, as the trainer's evaluations: this is step 0.
-    const result = await evaluatePolicy(pool, problems, {
-      n,
-      k: n,
-      maxTokens: rollout.maxTokens,
-      temperature: rollout.temperature,
-      seed: 7_777,
-    });
-    const record = evaluationRecord(result);
-    await writeTextFileAtomic(await baseEvalFile(out, config), JSON.stringify(record) + "\n");
-    return record;
+    for (let draw = saved.length; draw < draws; draw++) {
+      const result = await evaluatePolicy(pool, problems, {
+        n,
+        k: n,
+        maxTokens: rollout.maxTokens,
+        temperature: rollout.temperature,
+        seed: baseDrawSeed(draw),
+      });
+      const record = evaluationRecord(result, "test");
+      await writeTextFileAtomic(await baseEvalFile(out, config, draw), JSON.stringify(record) + "\n");
+      saved.push(record);
+    }
+    return saved;
   } finally {
     pool.close();
     policy.dispose();
@@ -249,6 +287,7 @@ export async function runOne(
         policy,
         train: await loadProblems(domain, "train"),
         test: await loadProblems(domain, "test"),
+        validation: await loadProblems(domain, "validation"),
         reference: kl ? base : undefined,
         resume: true,
         workers: 1,
@@ -268,16 +307,19 @@ export async function runOne(
 /** Read every run's results and the base's evaluations, and compute the report. */
 export async function collectReport(out: string, grid: Grid): Promise<AblationReport> {
   const results = new Map<string, RunResults>();
-  const baseEvals = new Map<string, EvaluationRecord>();
+  const baseEvals = new Map<string, EvaluationRecord[]>();
+  const baseCurves = new Map<string, EvaluationRecord>();
   for (const run of grid.runs) {
     results.set(run.id, await readRun(out, run.id));
-    const base = await readBaseEval(out, run.config);
-    if (base) baseEvals.set(run.id, base);
+    const base = await readBaseEvals(out, run.config, grid.summary.baseDraws);
+    if (base.length > 0) baseEvals.set(run.id, base);
+    const curve = await readBaseCurve(out, run.config);
+    if (curve) baseCurves.set(run.id, curve);
   }
-  return ablationReport(grid, results, baseEvals);
+  return ablationReport(grid, results, baseEvals, baseCurves);
 }
 
-/** Write `summary.csv`, `summary.md` and the figures of the grid's saved results (no training). */
+/** Write `summary.csv`, `runs.csv`, `summary.md` and the figures of the grid's saved results (no training). */
 export async function writeResults(
   out: string,
   grid: Grid,
@@ -290,6 +332,8 @@ export async function writeResults(
   const summaryFile = join(out, partial ? "summary.partial.md" : "summary.md");
   const figuresDir = join(out, partial ? "figures-partial" : "figures");
   await writeTextFileAtomic(summaryCsvFile, summaryCsv(report));
+  const runsCsvFile = join(out, partial ? "runs.partial.csv" : "runs.csv");
+  await writeTextFileAtomic(runsCsvFile, runsCsv(report));
   // The base's calibration (when the grid asked for one) closes the summary: every number of a grid in one file.
   const calibrationFile = grid.sft ? join(baseDir(out, grid.sft.id), "calibration.md") : "";
   const calibration = grid.calibration && await exists(calibrationFile)
@@ -311,13 +355,13 @@ export async function writeResults(
   );
   if (!partial) {
     // Complete: the partial files of an earlier invocation are out of date.
-    for (const stale of ["summary.partial.csv", "summary.partial.md", "figures-partial"]) {
+    for (const stale of ["summary.partial.csv", "runs.partial.csv", "summary.partial.md", "figures-partial"]) {
       await Deno.remove(join(out, stale), { recursive: true }).catch(() => {});
     }
   }
   return {
     report,
-    files: [summaryCsvFile, summaryFile, ...exported.flatMap((e) => e.files)],
+    files: [summaryCsvFile, runsCsvFile, summaryFile, ...exported.flatMap((e) => e.files)],
     summary: summaryFile,
     partial,
   };

@@ -6,14 +6,14 @@
  * @example
  * ```ts
  * import { learningFigure } from "./plots.ts";
- * import type { AblationReport } from "./report.ts";
+ * import { type AblationReport, isOverall } from "./report.ts";
  * declare const report: AblationReport;
  * const figure = learningFigure(report, "step");
  * ```
  *
  * @module
  */
-import type { AblationReport } from "./report.ts";
+import { type AblationReport, isOverall } from "./report.ts";
 import type { CurvePoint } from "./statistics.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
 import { type Figure, FIGURE_FONT } from "../plot/figure.ts";
@@ -235,27 +235,38 @@ function allZeroNote(data: Record<string, unknown>[]): Record<string, unknown>[]
   return ys.length === 0 || ys.some((y) => y !== 0) ? [] : [panelNote("every variant at 0 on this tier")];
 }
 
-const tierName = (tier: string) => (tier === "all" ? "all tiers" : `tier ${tier}`);
+const tierName = (
+  tier: string,
+) => (tier === "all" ? "all tiers" : tier === "trained" ? "trained tiers" : `tier ${tier}`);
 
-/** Held-out pass@1 against RL steps or completions sampled: mean and 95% CI over seeds per variant. */
-export function learningFigure(report: AblationReport, x: "step" | "rollouts", tier = "all"): Figure {
+/** Held-out pass@1 against RL steps, completions sampled or wall-clock seconds: mean and 95% CI over seeds. */
+export function learningFigure(report: AblationReport, x: "step" | "rollouts" | "seconds", tier = "all"): Figure {
   const style = styleOf(report);
   const many = variantsIn(report).length > MANY_VARIANTS;
   const data = report.curves.filter((c) => c.tier === tier)
     .flatMap((c) =>
       // A marker at every x where some seed was evaluated (each seed's curve is interpolated between its own).
-      bandTraces(x === "step" ? c.byStep : c.byRollouts, c.variant, style(c.variant).color, {
-        bounds: [0, 1],
-        markers: true,
-        dash: style(c.variant).dash,
-        bandAlpha: many ? 0.06 : 0.15,
-      })
+      bandTraces(
+        x === "step" ? c.byStep : x === "rollouts" ? c.byRollouts : c.bySeconds,
+        c.variant,
+        style(c.variant).color,
+        {
+          bounds: [0, 1],
+          markers: true,
+          dash: style(c.variant).dash,
+          bandAlpha: many ? 0.06 : 0.15,
+        },
+      )
     );
   return {
     data: inFamilyOrder(data, report),
     layout: baseLayout(
       `Learning efficiency (${tierName(tier)})`,
-      x === "step" ? "RL step" : "completions sampled (rollouts)",
+      x === "step"
+        ? "RL step"
+        : x === "rollouts"
+        ? "completions sampled (rollouts)"
+        : "wall-clock seconds (evaluations included)",
       "held-out pass@1",
       {
         yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, rangemode: "tozero" },
@@ -405,17 +416,21 @@ export function hintedFractionFigure(report: AblationReport): Figure {
 /** Every ablation figure by file name. */
 export function ablationFigures(report: AblationReport): { name: string; figure: Figure }[] {
   const figures = [
-    { name: "learning-step", figure: learningFigure(report, "step") },
-    { name: "learning-rollouts", figure: learningFigure(report, "rollouts") },
+    // The learning curves read the validation split on the trained tiers: their macro mean is the overall curve.
+    { name: "learning-step", figure: learningFigure(report, "step", "trained") },
+    { name: "learning-rollouts", figure: learningFigure(report, "rollouts", "trained") },
     { name: "passk", figure: passkFigure(report) },
     { name: "gain-split", figure: gainSplitFigure(report) },
     { name: "hinted-ratios", figure: hintedRatioFigure(report) },
     { name: "gamma", figure: gammaFigure(report) },
     { name: "hinted-fraction", figure: hintedFractionFigure(report) },
   ];
-  for (const tier of report.tiers.filter((t) => t !== "all")) {
+  for (const tier of report.tiers.filter((t) => !isOverall(t))) {
     figures.push({ name: `learning-step-tier${tier}`, figure: learningFigure(report, "step", tier) });
     figures.push({ name: `learning-rollouts-tier${tier}`, figure: learningFigure(report, "rollouts", tier) });
+    if (report.curves.some((c) => c.tier === tier && c.bySeconds.length > 0)) {
+      figures.push({ name: `learning-seconds-tier${tier}`, figure: learningFigure(report, "seconds", tier) });
+    }
     figures.push({ name: `passk-tier${tier}`, figure: passkFigure(report, tier) });
   }
   return figures;

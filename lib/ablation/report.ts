@@ -1,8 +1,11 @@
 /**
  * What an ablation found, computed from saved results (pure: no I/O): per variant (the runs that differ only in
- * their seed) and tier, held-out pass@1 and pass@k at the end as mean ± 95% CI over seeds, the steps and rollouts
- * each variant needed to reach a target pass@1, the hinted fraction, the gain split against the base, and the
- * series the figures draw (learning curves, pass@k curves, hinted ratios, γ, hinted fraction over time).
+ * their seed) and tier, held-out pass@1 and pass@k at the end as mean ± 95% CI over seeds with every run's value
+ * beside it, the overall score (`all`: macro over the evaluated tiers; `trained`: macro over the tiers RL trained
+ * on), the gain split against the base and its net (gained − lost problems), the learning curve's mean height over
+ * the budget, the steps and rollouts each variant needed to reach a target pass@1, the hinted fraction, and the
+ * series the figures draw (learning curves over steps, completions and seconds, pass@k curves, hinted ratios, γ,
+ * hinted fraction over time). The base is every independent evaluation draw of it (`summary.baseDraws`).
  *
  * @example
  * ```ts
@@ -20,9 +23,17 @@
 import { mean as mathMean } from "mathjs";
 import type { EvaluationRecord } from "../rl/run.ts";
 import { type Counts, gainSplit, passAtKCurve } from "../metrics/gains.ts";
-import { canonicalJson, type Grid, type GridRun } from "./grid.ts";
-import type { RunResults } from "./store.ts";
-import { bandOver, type CurvePoint, type MeanCi, meanCi } from "./statistics.ts";
+import { canonicalJson, type Grid, type GridRun, type SummarySettings } from "./grid.ts";
+import type { EvalLine, RunResults } from "./store.ts";
+import { bandOver, type CurvePoint, type MeanCi, meanCi, meanHeight } from "./statistics.ts";
+import { tiersOf } from "../config/schema.ts";
+
+/** The base's row label in a report. */
+export const BASE_LABEL = "base (SFT)";
+/** The overall rows: `all` (macro over the evaluated tiers) and `trained` (macro over the tiers RL trained on). */
+export const OVERALL_TIERS = ["all", "trained"] as const;
+/** Is `tier` one of the overall rows (not a tier of the data)? */
+export const isOverall = (tier: string) => (OVERALL_TIERS as readonly string[]).includes(tier);
 
 /** Runs that differ only in their seed. */
 export interface Variant {
@@ -52,7 +63,27 @@ export function variantsOf(grid: Grid): Variant[] {
   return [...byKey.values()];
 }
 
-/** One row of the summary: a variant (or the base) at a tier (or `all`). */
+/** One run's values at a tier (the base: one evaluation draw), what `runs.csv` lists and the tests compare. */
+export interface RunValues {
+  /** The run's id (the base: `base-draw-<i>`). */
+  run: string;
+  /** The run's seed (the base: null). */
+  seed: number | null;
+  /** The base's evaluation draw (runs: null). */
+  draw: number | null;
+  passAt1: number;
+  passAtK: number;
+  /** Gain split against the base (pooled over its draws): problems newly solved, lost, and their net. */
+  gained: number;
+  lost: number;
+  net: number;
+  /** Held-out pass@1 averaged over the learning curve up to the report's common budget (`curveEnd`). */
+  curveMean: number;
+  updates: number;
+  completions: number;
+}
+
+/** One row of the summary: a variant (or the base) at a tier (or an overall row, {@link OVERALL_TIERS}). */
 export interface SummaryRow {
   variant: string;
   tier: string;
@@ -72,17 +103,33 @@ export interface SummaryRow {
   compression: MeanCi;
   capabilityGain: MeanCi;
   lost: MeanCi;
+  /** Gained (compression + capability gain) − lost problems. */
+  net: MeanCi;
+  /** The learning curve's mean pass@1 over the common budget. */
+  curveMean: MeanCi;
+  /** Every run's (the base: every draw's) values, in seed order. */
+  perRun: RunValues[];
 }
 
 /** Everything the summary files and the figures show. */
 export interface AblationReport {
   k: number;
+  /** The grid's `summary` settings: how the verdict tests. */
+  settings: SummarySettings;
+  /** The base every run starts from: the grid's SFT base id, or the first run's checkpoint. */
+  base: string;
+  /** The tiers RL trained on (the `trained` row's tiers). */
+  trainedTiers: string[];
+  /** Completions up to which every run's learning curve is averaged (the shortest finished run's last evaluation). */
+  curveEnd: number;
+  /** Per tier: a learning-curve point's evaluation (problems × samples) and its sampling standard error. */
+  curveNoise: { tier: string; problems: number; samples: number; passAt1: number; se: number }[];
   /** The held-out pass@1 to reach, per tier (and `all`). */
   targets: Record<string, number>;
   tiers: string[];
   rows: SummaryRow[];
-  /** pass@1 against step and against rollouts consumed, per variant and tier (step 0: the base). */
-  curves: { variant: string; tier: string; byStep: CurvePoint[]; byRollouts: CurvePoint[] }[];
+  /** pass@1 against step, rollouts consumed and seconds, per variant and tier (step 0: the base). */
+  curves: { variant: string; tier: string; byStep: CurvePoint[]; byRollouts: CurvePoint[]; bySeconds: CurvePoint[] }[];
   /** pass@k for k = 1…n at the end, and the base's ("before"), per tier and `all`. */
   passk: { variant: string; tier: string; after: CurvePoint[] }[];
   before: { tier: string; curve: { k: number; passAtK: number }[] }[];
@@ -92,36 +139,73 @@ export interface AblationReport {
   unfinished: string[];
 }
 
-type EvalLine = EvaluationRecord & { step: number; rollouts: number };
+/** The data tiers a row covers: itself, every evaluated tier (`all`), or the trained ones (`trained`). */
+function tiersIn(record: EvaluationRecord, tier: string, trained: string[]): string[] {
+  const evaluated = Object.keys(record.tiers);
+  if (tier === "all") return evaluated;
+  if (tier === "trained") return evaluated.filter((t) => trained.includes(t));
+  return evaluated.includes(tier) ? [tier] : [];
+}
 
-/** Counts of one tier (or all tiers) of an evaluation, by problem id. */
-function countsOf(record: EvaluationRecord, tier: string): Map<string, Counts> {
+/** Counts of a row's problems in an evaluation, by problem id. */
+function countsOf(record: EvaluationRecord, tier: string, trained: string[]): Map<string, Counts> {
   const counts = new Map<string, Counts>();
-  for (const [t, entry] of Object.entries(record.tiers)) {
-    if (tier !== "all" && t !== tier) continue;
-    for (const [id, c] of Object.entries(entry.correct)) counts.set(id, { n: record.n, c });
+  for (const t of tiersIn(record, tier, trained)) {
+    for (const [id, c] of Object.entries(record.tiers[t].correct)) counts.set(id, { n: record.n, c });
   }
   return counts;
 }
 
-function passAt1Of(record: EvaluationRecord, tier: string): number {
-  return tier === "all" ? record.passAt1 : record.tiers[tier]?.passAt1 ?? NaN;
+/** The evaluations pooled into one: every problem's samples and correct samples added up (the base's draws). */
+function pooledCounts(records: EvaluationRecord[], tier: string, trained: string[]): Map<string, Counts> {
+  const pooled = new Map<string, Counts>();
+  for (const record of records) {
+    for (const [id, c] of countsOf(record, tier, trained)) {
+      const seen = pooled.get(id) ?? { n: 0, c: 0 };
+      pooled.set(id, { n: seen.n + c.n, c: seen.c + c.c });
+    }
+  }
+  return pooled;
 }
+
+/** A row's pass@k in an evaluation: a tier's mean over its problems; an overall row's mean over its tiers (macro). */
+function passAtKOf(record: EvaluationRecord, tier: string, trained: string[], k: number): number {
+  const tiers = tiersIn(record, tier, trained);
+  if (tiers.length === 0) return NaN;
+  const perTier = tiers.map((t) =>
+    k === 1 ? record.tiers[t].passAt1 : passAtKCurve(countsOf(record, t, trained).values(), [k])[0].passAtK
+  );
+  return perTier.reduce((a, b) => a + b, 0) / perTier.length;
+}
+
+const passAt1Of = (record: EvaluationRecord, tier: string, trained: string[]) => passAtKOf(record, tier, trained, 1);
 
 /** A step that trained on some groups (a step whose groups were all filtered has no hinted fraction or γ). */
 const trainedOn = (m: Record<string, unknown>) =>
   ((m.rollout as { kept?: number } | undefined)?.kept ?? 1) > 0 && m.updated !== false;
 
-/** The tiers any evaluation has, in order, then `all`. */
-function reportTiers(results: Map<string, RunResults>, baseEvals: Map<string, EvaluationRecord>): string[] {
+/** The tiers any evaluation has, in order, then the overall rows. */
+function reportTiers(results: Map<string, RunResults>, baseEvals: Map<string, EvaluationRecord[]>): string[] {
   const tierSet = new Set<string>();
-  for (const record of baseEvals.values()) Object.keys(record.tiers).forEach((t) => tierSet.add(t));
-  for (const r of results.values()) for (const e of r.evals) Object.keys(e.tiers).forEach((t) => tierSet.add(t));
-  return [...[...tierSet].sort((a, b) => Number(a) - Number(b)), "all"];
+  for (const records of baseEvals.values()) {
+    for (const record of records) Object.keys(record.tiers).forEach((t) => tierSet.add(t));
+  }
+  for (const r of results.values()) {
+    const final = finalOf(r);
+    if (final) Object.keys(final.tiers).forEach((t) => tierSet.add(t));
+  }
+  return [...[...tierSet].sort((a, b) => Number(a) - Number(b)), ...OVERALL_TIERS];
 }
 
 /** A run's last evaluation. */
-const finalOf = (r: RunResults) => r.evals[r.evals.length - 1] as EvalLine | undefined;
+const finalOf = (r: RunResults) => r.evals.filter((e) => e.split !== "validation").at(-1) as EvalLine | undefined;
+
+/**
+ * A run's learning-curve points: its validation evaluations (runs of kits before the validation split evaluated the
+ * test split all along, without a `split`: then every evaluation).
+ */
+const curvePointsOf = (r: RunResults): EvalLine[] =>
+  r.evals.some((e) => e.split === "validation") ? r.evals.filter((e) => e.split === "validation") : r.evals;
 
 /**
  * The pass@1 to reach per tier: the grid's, or halfway from the base to the best variant's final mean, a level RL
@@ -132,39 +216,60 @@ function reportTargets(
   grid: Grid,
   finishedRuns: RunResults[][],
   tiers: string[],
-  baseRecord: EvaluationRecord | undefined,
+  baseStart: (tier: string) => number,
+  trained: string[],
 ): Record<string, number> {
   const targets: Record<string, number> = {};
   for (const tier of tiers) {
-    const finals = finishedRuns.map((runs) => meanCi(runs.map((r) => passAt1Of(finalOf(r)!, tier))).mean)
-      .filter(Number.isFinite);
-    const best = Math.max(...finals); // -Infinity without finals: no target
-    const halfway = (start: number) => best > start ? (start + best) / 2 : NaN;
+    // Read from the learning curves (the validation split), never from the final test evaluation.
+    const lasts = finishedRuns.map((runs) =>
+      meanCi(runs.map((r) => {
+        const last = curvePointsOf(r).at(-1);
+        return last ? passAt1Of(last, tier, trained) : NaN;
+      })).mean
+    ).filter(Number.isFinite);
+    const best = Math.max(...lasts); // -Infinity without curves: no target
+    const start = baseStart(tier);
     targets[tier] = grid.summary.target ??
-      (baseRecord ? halfway(passAt1Of(baseRecord, tier)) : finals.length > 0 ? Math.min(...finals) : NaN);
+      (Number.isFinite(start)
+        ? (best > start ? (start + best) / 2 : NaN)
+        : lasts.length > 0
+        ? Math.min(...lasts)
+        : NaN);
   }
   return targets;
 }
 
-/** The base's summary rows and its pass@k curve ("before"), per tier. */
+/** The base's summary rows (mean ± CI over its evaluation draws) and its pass@k curve ("before", pooled), per tier. */
 function baseSummary(
-  baseRecord: EvaluationRecord,
+  baseRecords: EvaluationRecord[],
   tiers: string[],
   k: number,
+  trained: string[],
 ): { rows: SummaryRow[]; before: AblationReport["before"] } {
   const nan = meanCi([]);
-  const ks = Array.from({ length: baseRecord.n }, (_, i) => i + 1);
   const rows: SummaryRow[] = [];
   const before: AblationReport["before"] = [];
   for (const tier of tiers) {
-    const counts = countsOf(baseRecord, tier);
-    const at = (kk: number) => passAtKCurve(counts.values(), [kk])[0].passAtK;
+    const perRun: RunValues[] = baseRecords.map((record, draw) => ({
+      run: `base-draw-${draw}`,
+      seed: null,
+      draw,
+      passAt1: passAt1Of(record, tier, trained),
+      passAtK: passAtKOf(record, tier, trained, k),
+      gained: NaN,
+      lost: NaN,
+      net: NaN,
+      curveMean: NaN,
+      updates: NaN,
+      completions: NaN,
+    }));
     rows.push({
-      variant: "base (SFT)",
+      variant: BASE_LABEL,
       tier,
-      seeds: 1,
-      passAt1: meanCi([at(1)]),
-      passAtK: meanCi([at(k)]),
+      seeds: baseRecords.length,
+      passAt1: meanCi(perRun.map((r) => r.passAt1)),
+      passAtK: meanCi(perRun.map((r) => r.passAtK)),
       stepsToTarget: nan,
       rolloutsToTarget: nan,
       reached: 0,
@@ -173,74 +278,151 @@ function baseSummary(
       compression: nan,
       capabilityGain: nan,
       lost: nan,
+      net: nan,
+      curveMean: nan,
+      perRun,
     });
-    before.push({ tier, curve: passAtKCurve(counts.values(), ks) });
+    const pooled = pooledCounts(baseRecords, tier, trained);
+    const n = Math.min(...[...pooled.values()].map((c) => c.n));
+    const ks = Array.from({ length: Number.isFinite(n) ? n / baseRecords.length : 0 }, (_, i) => i + 1);
+    before.push({ tier, curve: passAtKCurve(pooled.values(), ks) });
   }
   return { rows, before };
 }
 
-/** A variant's finished runs at one tier, against its base. */
+/** A variant's finished runs at one tier, against its base's draws. */
 interface VariantTier {
   label: string;
   runs: RunResults[];
-  base: EvaluationRecord | undefined;
+  base: EvaluationRecord[];
+  /** The base's learning-curve evaluation (step 0 of every curve), when saved. */
+  baseCurve: EvaluationRecord | undefined;
   tier: string;
+  trained: string[];
+  /** Seeds of the runs, in order. */
+  seeds: number[];
+}
+
+/** A run's learning curve at a row: pass@1 at each evaluation against `x`, from the base's mean at 0. */
+function curveOf(run: RunResults, at: VariantTier, x: "step" | "rollouts" | "seconds"): { x: number; y: number }[] {
+  const start = curveStart(at);
+  const points = curvePointsOf(run).filter((e) => x !== "seconds" || Number.isFinite(e.seconds))
+    .map((e) => ({ x: Number(e[x]), y: passAt1Of(e, at.tier, at.trained) }));
+  if (points.some((p) => !Number.isFinite(p.y))) return []; // a row the curve evaluations do not cover
+  return [...(Number.isFinite(start) ? [{ x: 0, y: start }] : []), ...points];
+}
+
+/**
+ * A curve's start (step 0, the base): the base's learning-curve evaluation; for runs of kits without one, the base's
+ * final-evaluation draws (what their curves were evaluated on).
+ */
+function curveStart(at: VariantTier): number {
+  if (at.baseCurve) return passAt1Of(at.baseCurve, at.tier, at.trained);
+  const legacy = at.runs.length > 0 && at.runs.every((r) => !r.evals.some((e) => e.split === "validation"));
+  return legacy ? meanCi(at.base.map((b) => passAt1Of(b, at.tier, at.trained))).mean : NaN;
 }
 
 /** A variant's summary row at a tier: final pass@1/pass@k, reaching the target, hinted fraction, gain split. */
-function variantRow({ label, runs, base, tier }: VariantTier, target: number, k: number): SummaryRow {
+function variantRow(at: VariantTier, target: number, k: number, curveEnd: number): SummaryRow {
+  const { label, runs, base, tier, trained } = at;
   const finals = runs.map((r) => finalOf(r)!).filter(Boolean);
   const reach = runs.map((r) => {
+    const start = curveStart(at);
     const points = [
-      ...(base ? [{ step: 0, rollouts: 0, passAt1: passAt1Of(base, tier) }] : []),
-      ...r.evals.map((e) => ({ step: e.step, rollouts: e.rollouts, passAt1: passAt1Of(e, tier) })),
+      ...(Number.isFinite(start) ? [{ step: 0, rollouts: 0, passAt1: start }] : []),
+      ...curvePointsOf(r).map((e) => ({ step: e.step, rollouts: e.rollouts, passAt1: passAt1Of(e, tier, trained) })),
     ];
     return points.find((p) => p.passAt1 >= target - 1e-12);
   });
-  const splits = base ? finals.map((f) => gainSplit(countsOf(base, tier), countsOf(f, tier), k)) : [];
+  const baseCounts = base.length > 0 ? pooledCounts(base, tier, trained) : undefined;
+  const splits = baseCounts ? finals.map((f) => gainSplit(baseCounts, countsOf(f, tier, trained), k)) : [];
   const hintedFraction = runs.map((r) => {
-    if (tier === "all") {
-      const trained = r.metrics.filter(trainedOn).map((m) => Number(m.hintedFraction ?? 0));
-      return trained.length > 0 ? Number(mathMean(trained)) : NaN;
+    if (isOverall(tier)) {
+      const trainedSteps = r.metrics.filter(trainedOn).map((m) => Number(m.hintedFraction ?? 0));
+      return trainedSteps.length > 0 ? Number(mathMean(trainedSteps)) : NaN;
     }
     const entry = r.hintedByTier[tier];
     return entry && entry.groups > 0 ? entry.hinted / entry.groups : NaN;
   });
+  const perRun: RunValues[] = runs.map((r, i) => {
+    const split = splits[i];
+    const gained = split ? split.compression.length + split.capabilityGain.length : NaN;
+    const lost = split ? split.lost.length : NaN;
+    return {
+      run: r.id,
+      seed: at.seeds[i],
+      draw: null,
+      passAt1: passAt1Of(finals[i], tier, trained),
+      passAtK: passAtKOf(finals[i], tier, trained, k),
+      gained,
+      lost,
+      net: gained - lost,
+      curveMean: meanHeight(curveOf(r, at, "rollouts"), curveEnd),
+      updates: r.metrics.filter(trainedOn).length,
+      completions: finals[i].rollouts,
+    };
+  });
+  const of = (key: keyof RunValues) => meanCi(perRun.map((v) => Number(v[key])));
   return {
     variant: label,
     tier,
     seeds: runs.length,
-    passAt1: meanCi(finals.map((f) => passAt1Of(f, tier))),
-    passAtK: meanCi(finals.map((f) => passAtKCurve(countsOf(f, tier).values(), [k])[0].passAtK)),
+    passAt1: of("passAt1"),
+    passAtK: of("passAtK"),
     stepsToTarget: meanCi(reach.filter((p) => p).map((p) => p!.step)),
     rolloutsToTarget: meanCi(reach.filter((p) => p).map((p) => p!.rollouts)),
     reached: reach.filter((p) => p).length,
     hintedFraction: meanCi(hintedFraction),
-    updates: meanCi(runs.map((r) => r.metrics.filter(trainedOn).length)),
+    updates: of("updates"),
     compression: meanCi(splits.map((s) => s.compression.length)),
     capabilityGain: meanCi(splits.map((s) => s.capabilityGain.length)),
-    lost: meanCi(splits.map((s) => s.lost.length)),
+    lost: of("lost"),
+    net: of("net"),
+    curveMean: of("curveMean"),
+    perRun,
   };
 }
 
-/** A variant's learning curves at a tier (pass@1 against step and against completions sampled; 0: the base). */
-function variantCurves({ label, runs, base, tier }: VariantTier): AblationReport["curves"][number] {
-  const series = (x: "step" | "rollouts") =>
-    bandOver(runs.map((r) => [
-      ...(base ? [{ x: 0, y: passAt1Of(base, tier) }] : []),
-      ...r.evals.map((e) => ({ x: e[x], y: passAt1Of(e, tier) })),
-    ]));
-  return { variant: label, tier, byStep: series("step"), byRollouts: series("rollouts") };
+/** A variant's learning curves at a tier (pass@1 against step, completions sampled and seconds; 0: the base). */
+function variantCurves(at: VariantTier): AblationReport["curves"][number] {
+  const series = (x: "step" | "rollouts" | "seconds") => bandOver(at.runs.map((r) => curveOf(r, at, x)));
+  return {
+    variant: at.label,
+    tier: at.tier,
+    byStep: series("step"),
+    byRollouts: series("rollouts"),
+    bySeconds: at.runs.every((r) => curvePointsOf(r).every((e) => Number.isFinite(e.seconds))) ? series("seconds") : [],
+  };
 }
 
 /** A variant's pass@k curve at the end, k = 1…n (none without a finished run). */
-function variantPassk({ label, runs, tier }: VariantTier): AblationReport["passk"][number] | undefined {
+function variantPassk({ label, runs, tier, trained }: VariantTier): AblationReport["passk"][number] | undefined {
   const finals = runs.map((r) => finalOf(r)!).filter(Boolean);
   if (finals.length === 0) return undefined;
   const n = Math.min(...finals.map((f) => f.n));
   const ks = Array.from({ length: n }, (_, i) => i + 1);
-  const perSeed = finals.map((f) => passAtKCurve(countsOf(f, tier).values(), ks));
-  return { variant: label, tier, after: ks.map((kk, i) => ({ x: kk, ...meanCi(perSeed.map((c) => c[i].passAtK)) })) };
+  const perSeed = finals.map((f) => ks.map((kk) => passAtKOf(f, tier, trained, kk)));
+  return { variant: label, tier, after: ks.map((kk, i) => ({ x: kk, ...meanCi(perSeed.map((c) => c[i])) })) };
+}
+
+/**
+ * A learning-curve point's sampling noise per tier: its evaluation's problems × samples, the mean pass@1 over every
+ * curve point, and the standard error of one point at that level, sqrt(p(1 − p) / (problems × samples)) — a lower
+ * bound: samples of one problem are correlated.
+ */
+function curveNoiseOf(results: RunResults[], tiers: string[]): AblationReport["curveNoise"] {
+  const noise: AblationReport["curveNoise"] = [];
+  for (const tier of tiers.filter((t) => !isOverall(t))) {
+    const points = results.flatMap((r) => curvePointsOf(r).filter((e) => e !== finalOf(r))).filter((e) =>
+      e.tiers[tier]
+    );
+    if (points.length === 0) continue;
+    const problems = Object.keys(points[0].tiers[tier].correct).length;
+    const samples = points[0].n;
+    const p = points.reduce((a, e) => a + e.tiers[tier].passAt1, 0) / points.length;
+    noise.push({ tier, problems, samples, passAt1: p, se: Math.sqrt(p * (1 - p) / (problems * samples)) });
+  }
+  return noise;
 }
 
 /** A variant's hinted-ratio histogram (all steps and seeds), and γ and the hinted fraction over steps. */
@@ -263,29 +445,64 @@ function variantHinted(label: string, runs: RunResults[]): AblationReport["hinte
   return { variant: label, histogram, gamma: over("gamma"), fraction: over("hintedFraction") };
 }
 
-/** Compute the report of `grid` from its runs' results and the base's evaluation. */
+/**
+ * Compute the report of `grid` from its runs' results and the base's evaluation draws (per run id: every draw of
+ * the base it starts from).
+ */
 export function ablationReport(
   grid: Grid,
   results: Map<string, RunResults>,
-  baseEvals: Map<string, EvaluationRecord>,
+  baseEvals: Map<string, EvaluationRecord[]>,
+  baseCurves: Map<string, EvaluationRecord> = new Map(),
 ): AblationReport {
   const k = grid.summary.k;
   const variants = variantsOf(grid);
-  const finished = (v: Variant) => v.runs.map((r) => results.get(r.id)).filter((r): r is RunResults => !!r?.done);
+  const finished = (v: Variant) =>
+    v.runs.map((r) => ({ run: r, results: results.get(r.id) })).filter((x) => !!x.results?.done) as {
+      run: GridRun;
+      results: RunResults;
+    }[];
   const tiers = reportTiers(results, baseEvals);
-  const baseOf = (v: Variant) => baseEvals.get(v.runs[0].id);
+  const trainedTiers = grid.runs.length > 0 ? tiersOf(grid.runs[0].config.data.tiers).map(String) : [];
+  const baseOf = (v: Variant) => baseEvals.get(v.runs[0].id) ?? [];
   // The base as the report shows it (every variant usually shares one evaluation).
-  const baseRecord = variants.map(baseOf).find((b) => b !== undefined);
-  const targets = reportTargets(grid, variants.map(finished), tiers, baseRecord);
-  const { rows, before } = baseRecord ? baseSummary(baseRecord, tiers, k) : { rows: [], before: [] };
+  const baseRecords = variants.map(baseOf).find((b) => b.length > 0) ?? [];
+  const done = variants.map(finished);
+  const baseCurve = variants.map((v) => baseCurves.get(v.runs[0].id)).find((b) => b !== undefined);
+  const startOf = (tier: string) =>
+    curveStart({
+      label: "",
+      runs: done.flat().map((x) => x.results),
+      base: baseRecords,
+      baseCurve,
+      tier,
+      trained: trainedTiers,
+      seeds: [],
+    });
+  const targets = reportTargets(grid, done.map((d) => d.map((x) => x.results)), tiers, startOf, trainedTiers);
+  // Every curve is averaged over the same budget: up to the shortest finished run's last evaluation.
+  const lasts = done.flat().map((x) => finalOf(x.results)?.rollouts ?? NaN).filter(Number.isFinite);
+  const curveEnd = lasts.length > 0 ? Math.min(...lasts) : NaN;
+  const { rows, before } = baseRecords.length > 0
+    ? baseSummary(baseRecords, tiers, k, trainedTiers)
+    : { rows: [], before: [] };
   const curves: AblationReport["curves"] = [];
   const passk: AblationReport["passk"] = [];
   const hinted: AblationReport["hinted"] = [];
-  for (const variant of variants) {
-    const runs = finished(variant);
+  for (const [i, variant] of variants.entries()) {
+    const runs = done[i].map((x) => x.results);
+    const seeds = done[i].map((x) => x.run.config.seed);
     for (const tier of tiers) {
-      const at: VariantTier = { label: variant.label, runs, base: baseOf(variant), tier };
-      rows.push(variantRow(at, targets[tier], k));
+      const at: VariantTier = {
+        label: variant.label,
+        runs,
+        base: baseOf(variant),
+        baseCurve: baseCurves.get(variant.runs[0].id),
+        tier,
+        trained: trainedTiers,
+        seeds,
+      };
+      rows.push(variantRow(at, targets[tier], k, curveEnd));
       curves.push(variantCurves(at));
       const after = variantPassk(at);
       if (after) passk.push(after);
@@ -293,5 +510,21 @@ export function ablationReport(
     hinted.push(variantHinted(variant.label, runs));
   }
   const unfinished = grid.runs.filter((r) => !results.get(r.id)?.done).map((r) => r.id);
-  return { k, targets, tiers, rows, curves, passk, before, hinted, unfinished };
+  const curveNoise = curveNoiseOf(done.flat().map((x) => x.results), tiers);
+  return {
+    k,
+    settings: grid.summary,
+    base: grid.sft?.id ?? String(grid.runs[0]?.config.model.checkpoint ?? ""),
+    trainedTiers,
+    curveEnd,
+    curveNoise,
+    targets,
+    tiers,
+    rows,
+    curves,
+    passk,
+    before,
+    hinted,
+    unfinished,
+  };
 }

@@ -112,7 +112,7 @@ async function prepareBase(
     if (evaluated.has(file)) continue;
     evaluated.add(file);
     progress.info(`evaluating the base (${file})`);
-    await evaluateBase(out, run.config, workers);
+    await evaluateBase(out, run.config, workers, grid.summary.baseDraws);
   }
   return rebuildCheck;
 }

@@ -1,59 +1,31 @@
 /**
- * The statistics of an ablation's summary: mean ± 95% confidence interval over seeds (Student's t), and curves
- * averaged over seeds with their band.
+ * The statistics of an ablation's summary, from `@stdlib` (never hand tables): mean ± 95% confidence interval over
+ * seeds (Student's t), the difference of two groups' means with its interval and p-value (Welch's t-test, or a
+ * paired t-test by seed), the equivalence test (TOST) at a declared margin, p-values adjusted across a family of
+ * comparisons (Holm by default), and curves averaged over seeds with their band.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { meanCi } from "./statistics.ts";
- * const { mean, half, n } = meanCi([0.2, 0.3, 0.4]); // t = 4.303 at 2 degrees of freedom, std 0.1
- * assert.deepEqual([mean.toFixed(3), half.toFixed(4), n], ["0.300", (4.303 * 0.1 / Math.sqrt(3)).toFixed(4), 3]);
+ * import { compare, meanCi } from "./statistics.ts";
+ * const { mean, half, n } = meanCi([0.2, 0.3, 0.4]); // t = 4.3027 at 2 degrees of freedom, std 0.1
+ * assert.deepEqual([mean.toFixed(3), half.toFixed(4), n], ["0.300", (4.302653 * 0.1 / Math.sqrt(3)).toFixed(4), 3]);
+ * const d = compare([0.30, 0.32, 0.34], [0.20, 0.21, 0.19], { margin: 0.02 });
+ * assert.equal(d.estimate.toFixed(2), "0.12");
+ * assert.ok(d.p < 0.01 && d.pEquivalent > 0.5); // clearly different, clearly not within ±0.02
  * ```
  *
  * @module
  */
 import { mean as mathMean, std } from "mathjs";
+import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import ttest from "@stdlib/stats-ttest";
+import ttest2 from "@stdlib/stats-ttest2";
+import padjust from "@stdlib/stats-padjust";
 
-/** Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom (tables; mathjs has no t quantile). */
-const T975 = [
-  12.706,
-  4.303,
-  3.182,
-  2.776,
-  2.571,
-  2.447,
-  2.365,
-  2.306,
-  2.262,
-  2.228,
-  2.201,
-  2.179,
-  2.16,
-  2.145,
-  2.131,
-  2.12,
-  2.11,
-  2.101,
-  2.093,
-  2.086,
-  2.08,
-  2.074,
-  2.069,
-  2.064,
-  2.06,
-  2.056,
-  2.052,
-  2.048,
-  2.045,
-  2.042,
-];
-
-/** The t quantile for a 95% interval with `df` degrees of freedom (beyond 30, a series in 1/df around 1.96). */
+/** The t quantile for a two-sided 95% interval with `df` degrees of freedom. */
 export function tQuantile95(df: number): number {
-  if (df < 1) return NaN;
-  if (df <= 30) return T975[df - 1];
-  const z = 1.959964;
-  return z + (z ** 3 + z) / (4 * df);
+  return df >= 1 ? tQuantile(0.975, df) : NaN;
 }
 
 /** Mean and the half-width of its 95% confidence interval (Student's t over the values; NaN half for one value). */
@@ -70,6 +42,117 @@ export function meanCi(values: number[]): MeanCi {
   const mean = Number(mathMean(xs));
   if (xs.length === 1) return { mean, half: NaN, n: 1 };
   return { mean, half: tQuantile95(xs.length - 1) * Number(std(xs)) / Math.sqrt(xs.length), n: xs.length };
+}
+
+/** How two groups of values are compared: Welch's t-test (independent groups), or a paired t-test (by seed). */
+export type TestMethod = "welch" | "paired";
+
+/** How {@link compare} tests. */
+export interface CompareOptions {
+  /** Default `welch`. `paired` needs two arrays of one length, element i of each from the same seed. */
+  method?: TestMethod;
+  /** Equivalence margin: TOST tests that the difference lies within ±margin (no margin: no equivalence test). */
+  margin?: number;
+}
+
+/** The difference of two groups' means: estimate, 95% interval, p-values (unadjusted), or why there is no test. */
+export interface Difference {
+  /** mean(a) − mean(b). */
+  estimate: number;
+  /** The difference's two-sided 95% interval (unadjusted). */
+  low: number;
+  high: number;
+  /** Two-sided p-value of "no difference". */
+  p: number;
+  /** TOST p-value of "the difference lies outside ±margin" (the larger one-sided p; NaN without a margin). */
+  pEquivalent: number;
+  margin: number;
+  df: number;
+  method: TestMethod;
+  n: [number, number];
+  /** Why no test was made (too few values, no spread): then p and pEquivalent are NaN. */
+  untestable?: string;
+}
+
+const finite = (xs: number[]) => xs.filter((v) => Number.isFinite(v));
+const variance = (xs: number[]) => (xs.length > 1 ? Number(std(xs)) ** 2 : NaN);
+
+/**
+ * Compare `a` with `b`: the difference of their means with its 95% interval and two-sided p-value, and the TOST
+ * p-value at `options.margin`. Welch's test needs two values a side, the paired test two pairs; neither can test
+ * samples without spread (every value equal on both sides, or every paired difference equal), which it says.
+ */
+export function compare(a: number[], b: number[], options: CompareOptions = {}): Difference {
+  const method = options.method ?? "welch";
+  const margin = options.margin ?? NaN;
+  const xs = method === "paired" ? a : finite(a);
+  const ys = method === "paired" ? b : finite(b);
+  if (method === "paired" && xs.length !== ys.length) {
+    throw new Error(`paired test: ${xs.length} values against ${ys.length} (pair them by seed)`);
+  }
+  const none = (why: string): Difference => ({
+    estimate: xs.length > 0 && ys.length > 0 ? Number(mathMean(xs)) - Number(mathMean(ys)) : NaN,
+    low: NaN,
+    high: NaN,
+    p: NaN,
+    pEquivalent: NaN,
+    margin,
+    df: NaN,
+    method,
+    n: [xs.length, ys.length],
+    untestable: why,
+  });
+  if (method === "paired") {
+    const d = xs.map((x, i) => x - ys[i]);
+    if (d.some((v) => !Number.isFinite(v))) return none("a pair without a value");
+    if (d.length < 2) return none(`${d.length} pair${d.length === 1 ? "" : "s"}: a paired test needs 2`);
+    if (!(variance(d) > 0)) return none("every paired difference is the same: no spread to test against");
+    const two = ttest(xs, ys);
+    const p = (alternative: "greater" | "less", mu: number) => ttest(xs, ys, { alternative, mu }).pValue;
+    return {
+      estimate: two.mean,
+      low: two.ci[0],
+      high: two.ci[1],
+      p: two.pValue,
+      pEquivalent: Number.isFinite(margin) ? Math.max(p("greater", -margin), p("less", margin)) : NaN,
+      margin,
+      df: two.df,
+      method,
+      n: [xs.length, ys.length],
+    };
+  }
+  if (xs.length < 2 || ys.length < 2) {
+    return none(`${xs.length} against ${ys.length} values: Welch's test needs 2 a side`);
+  }
+  if (!(variance(xs) > 0) && !(variance(ys) > 0)) return none("no spread on either side: nothing to test against");
+  const two = ttest2(xs, ys, { variance: "unequal" });
+  const p = (alternative: "greater" | "less", difference: number) =>
+    ttest2(xs, ys, { variance: "unequal", alternative, difference }).pValue;
+  return {
+    estimate: two.xmean - two.ymean,
+    low: two.ci[0],
+    high: two.ci[1],
+    p: two.pValue,
+    pEquivalent: Number.isFinite(margin) ? Math.max(p("greater", -margin), p("less", margin)) : NaN,
+    margin,
+    df: two.df,
+    method,
+    n: [xs.length, ys.length],
+  };
+}
+
+/** Multiple-comparison adjustments (`@stdlib/stats-padjust`'s methods, and none). */
+export const ADJUST_METHODS = ["holm", "bonferroni", "bh", "by", "none"] as const;
+export type AdjustMethod = typeof ADJUST_METHODS[number];
+
+/** `p` adjusted across its family by `method`; NaN entries (no test) stay NaN and are not counted in the family. */
+export function adjust(p: number[], method: AdjustMethod = "holm"): number[] {
+  const tested = p.map((v, i) => ({ v, i })).filter(({ v }) => Number.isFinite(v));
+  const out = p.map(() => NaN);
+  if (tested.length === 0) return out;
+  const adjusted = method === "none" ? tested.map(({ v }) => v) : padjust(tested.map(({ v }) => v), method);
+  tested.forEach(({ i }, j) => out[i] = adjusted[j]);
+  return out;
 }
 
 /** A point of a curve with its spread over seeds. */
@@ -94,13 +177,29 @@ export function bandOver(
   const ends = usable.map((c) => c[c.length - 1].x);
   const end = options.through === "longest" ? Math.max(...ends) : Math.min(...ends);
   const xs = [...new Set(usable.flatMap((c) => c.map((p) => p.x)))].filter((x) => x <= end).sort((a, b) => a - b);
-  const at = (curve: { x: number; y: number }[], x: number) => {
-    const i = curve.findIndex((p) => p.x >= x);
-    if (i < 0) return NaN;
-    if (curve[i].x === x || i === 0) return curve[i].y;
-    const [a, b] = [curve[i - 1], curve[i]];
-    return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
-  };
   // Past a curve's end it has no value: the band there is over the curves that go on.
-  return xs.map((x) => ({ x, ...meanCi(usable.map((c) => at(c, x)).filter(Number.isFinite)) }));
+  return xs.map((x) => ({ x, ...meanCi(usable.map((c) => interpolate(c, x)).filter(Number.isFinite)) }));
+}
+
+/** A curve's value at `x` (linear between its points; its first value before its start; NaN past its end). */
+export function interpolate(curve: { x: number; y: number }[], x: number): number {
+  const i = curve.findIndex((p) => p.x >= x);
+  if (i < 0) return NaN;
+  if (curve[i].x === x || i === 0) return curve[i].y;
+  const [a, b] = [curve[i - 1], curve[i]];
+  return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+}
+
+/**
+ * The area under a curve from its start to `end`, divided by the span (the curve's mean height over it: a pass@1
+ * averaged over the budget), by the trapezoid rule; NaN when the curve does not reach `end`.
+ */
+export function meanHeight(curve: { x: number; y: number }[], end: number): number {
+  if (curve.length === 0 || curve[curve.length - 1].x < end) return NaN;
+  const start = curve[0].x;
+  if (!(end > start)) return NaN;
+  const points = [...curve.filter((p) => p.x < end), { x: end, y: interpolate(curve, end) }];
+  let area = 0;
+  for (let i = 1; i < points.length; i++) area += (points[i].x - points[i - 1].x) * (points[i].y + points[i - 1].y) / 2;
+  return area / (end - start);
 }

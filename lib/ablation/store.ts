@@ -6,7 +6,8 @@
  * OUT/grid-source.json        {"file": …}: the grid file as it was given (the summary's title names it)
  * OUT/grids/<hash>.yaml       every grid run here, by content (what worker processes and Slurm tasks read)
  * OUT/bases/<sft id>/         the SFT base: a run folder (config.yaml, metrics.jsonl, checkpoint/, done.json)
- * OUT/base-evals/<key>.json   the base's held-out evaluation ("before"), one per base and eval settings
+ * OUT/base-evals/<key>.json   the base's test evaluation ("before"), one per base and eval settings; further
+ *                             independent draws <key>.draw<i>.json; its learning-curve point <key>.curve.json
  * OUT/runs/<run id>/          a run folder (lib/rl/run.ts), plus run.log (its worker's stderr) and lock
  * OUT/summary.csv, summary.md OUT/figures/
  * ```
@@ -54,9 +55,12 @@ export async function evalKey(config: RunConfig): Promise<string> {
   return (await sha256Hex(canonicalJson(key))).slice(0, 10);
 }
 
-/** File of the base's evaluation under a run's eval settings. */
-export async function baseEvalFile(out: string, config: RunConfig): Promise<string> {
-  return join(out, "base-evals", `${await evalKey(config)}.json`);
+/**
+ * File of the base's evaluation under a run's eval settings: draw 0 is `<key>.json` (the file earlier kits wrote),
+ * draw i > 0 `<key>.draw<i>.json` (an independent sampling seed).
+ */
+export async function baseEvalFile(out: string, config: RunConfig, draw = 0): Promise<string> {
+  return join(out, "base-evals", `${await evalKey(config)}${draw > 0 ? `.draw${draw}` : ""}.json`);
 }
 
 /**
@@ -134,7 +138,12 @@ export async function conflicts(out: string, grid: Grid): Promise<{ dir: string;
 }
 
 /** One evaluation line of `eval.jsonl`. */
-export type EvalLine = EvaluationRecord & { step: number; rollouts: number };
+export type EvalLine = EvaluationRecord & {
+  step: number;
+  rollouts: number;
+  /** Wall-clock seconds since the run began (absent in runs of kits before it was recorded). */
+  seconds?: number;
+};
 
 /** What a run folder holds. */
 export interface RunResults {
@@ -167,11 +176,37 @@ export async function readRun(out: string, id: string): Promise<RunResults> {
 }
 
 /** The base's evaluation for a run's eval settings, if it has been made. */
-export async function readBaseEval(out: string, config: RunConfig): Promise<EvaluationRecord | undefined> {
+export async function readBaseEval(out: string, config: RunConfig, draw = 0): Promise<EvaluationRecord | undefined> {
   try {
-    return JSON.parse(await Deno.readTextFile(await baseEvalFile(out, config)));
+    return JSON.parse(await Deno.readTextFile(await baseEvalFile(out, config, draw)));
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;
   }
+}
+
+/** File of the base's learning-curve evaluation (step 0 of every curve: validation split, curve settings). */
+export async function baseCurveFile(out: string, config: RunConfig): Promise<string> {
+  return join(out, "base-evals", `${await evalKey(config)}.curve.json`);
+}
+
+/** The base's learning-curve evaluation, if saved. */
+export async function readBaseCurve(out: string, config: RunConfig): Promise<EvaluationRecord | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(await baseCurveFile(out, config)));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** The base's evaluation draws 0 … `draws` − 1 that exist, in order (a missing draw ends the list). */
+export async function readBaseEvals(out: string, config: RunConfig, draws: number): Promise<EvaluationRecord[]> {
+  const records: EvaluationRecord[] = [];
+  for (let draw = 0; draw < draws; draw++) {
+    const record = await readBaseEval(out, config, draw);
+    if (!record) break;
+    records.push(record);
+  }
+  return records;
 }

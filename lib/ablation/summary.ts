@@ -1,12 +1,13 @@
 /**
  * The summary files of an ablation, rendered from its report: `summary.csv` (a line per variant and tier, each mean
- * with its CI half-width) and `summary.md` (a table per tier, then the pass@k and updates of each variant).
+ * with its CI half-width), `runs.csv` (one line per run × tier × metric: every value the means and tests rest on, so
+ * anyone can redo them) and `summary.md` (the verdict, the overall score, a table per tier, every comparison).
  *
  * @module
  */
-import type { AblationReport } from "./report.ts";
+import { type AblationReport, BASE_LABEL, type RunValues } from "./report.ts";
 import type { MeanCi } from "./statistics.ts";
-import { verdict, verdictMarkdown } from "./verdict.ts";
+import { type Comparison, type Verdict, verdict, verdictMarkdown } from "./verdict.ts";
 
 function cell(value: MeanCi, digits = 3): string {
   if (!Number.isFinite(value.mean)) return "";
@@ -51,6 +52,10 @@ export function summaryCsv(report: AblationReport): string {
     "capability_gain",
     "lost",
     "updates",
+    "net",
+    "net_ci95",
+    "curve_mean_pass@1",
+    "curve_mean_pass@1_ci95",
   ];
   const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(6))) : "");
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
@@ -68,21 +73,167 @@ export function summaryCsv(report: AblationReport): string {
       num(r.stepsToTarget.half),
       num(r.rolloutsToTarget.mean),
       num(r.rolloutsToTarget.half),
-      r.variant === "base (SFT)" ? "" : String(r.reached),
+      r.variant === BASE_LABEL ? "" : String(r.reached),
       num(r.hintedFraction.mean),
       num(r.hintedFraction.half),
       num(r.compression.mean),
       num(r.capabilityGain.mean),
       num(r.lost.mean),
       num(r.updates.mean),
+      num(r.net.mean),
+      num(r.net.half),
+      num(r.curveMean.mean),
+      num(r.curveMean.half),
     ].join(",")
   );
   return [header.join(","), ...lines].join("\n") + "\n";
 }
 
-/** `summary.md`: the verdict ({@link verdict}), how to read the tables, then a table per tier. */
+const csvNumber = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(6))) : "");
+const csvQuote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+
+/**
+ * `runs.csv`: one line per run (the base: per evaluation draw) × tier (and the overall rows) × metric, tidy: variant,
+ * run, base, seed, draw, tier, split, metric, k, value, updates, completions. The metrics: `pass@1`, `pass@k` (k in
+ * its column), `gained`, `lost`, `net` (problems against the base, pooled over its draws) and `curve_mean_pass@1`
+ * (the learning curve's mean over the report's common budget).
+ */
+export function runsCsv(report: AblationReport): string {
+  const header = [
+    "variant",
+    "run",
+    "base",
+    "seed",
+    "draw",
+    "tier",
+    "split",
+    "metric",
+    "k",
+    "value",
+    "updates",
+    "completions",
+  ];
+  const metrics: [string, number | "", (v: RunValues) => number][] = [
+    ["pass@1", 1, (v) => v.passAt1],
+    ["pass@k", report.k, (v) => v.passAtK],
+    ["gained", report.k, (v) => v.gained],
+    ["lost", report.k, (v) => v.lost],
+    ["net", report.k, (v) => v.net],
+    ["curve_mean_pass@1", 1, (v) => v.curveMean],
+  ];
+  const lines: string[] = [];
+  for (const row of report.rows) {
+    for (const v of row.perRun) {
+      for (const [metric, k, value] of metrics) {
+        if (!Number.isFinite(value(v))) continue;
+        lines.push([
+          csvQuote(row.variant),
+          v.run,
+          csvQuote(report.base),
+          v.seed === null ? "" : String(v.seed),
+          v.draw === null ? "" : String(v.draw),
+          row.tier,
+          "test",
+          metric,
+          String(k),
+          csvNumber(value(v)),
+          csvNumber(v.updates),
+          csvNumber(v.completions),
+        ].join(","));
+      }
+    }
+  }
+  return [header.join(","), ...lines].join("\n") + "\n";
+}
+
+/** The overall score: per variant, all-tier and trained-tier pass@1 and pass@k (macro), the net problems, the curve. */
+function overallTable(report: AblationReport, v: Verdict): string[] {
+  const at = (variant: string, tier: string) => report.rows.find((r) => r.variant === variant && r.tier === tier);
+  const call = (variant: string, tier: string, metric: Comparison["metric"]) => {
+    const marks = v.comparisons.filter((c) =>
+      c.variant === variant && c.tier === tier && c.metric === metric && c.call !== "inconclusive" && !c.why
+    ).map((c) =>
+      `${c.call === "≈" ? "≈" : c.call === "above" ? "↑" : "↓"}${c.against === BASE_LABEL ? "base" : c.against}`
+    );
+    return marks.length > 0 ? ` (${marks.join(", ")})` : "";
+  };
+  const variants = [...new Set(report.rows.map((r) => r.variant))];
+  const trained = report.trainedTiers.join(", ");
+  const out = [
+    `| variant | seeds | all pass@1 | all pass@${report.k} | trained (${trained}) pass@1 | trained pass@${report.k} | ` +
+    `net problems (gained − lost) | curve mean pass@1, trained |`,
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const variant of variants) {
+    const all = at(variant, "all");
+    const tr = at(variant, "trained");
+    if (!all) continue;
+    const net = Number.isFinite(all.net.mean)
+      ? `${cell(all.net, 1)} (${(all.compression.mean + all.capabilityGain.mean).toFixed(1)} − ${
+        all.lost.mean.toFixed(1)
+      })`
+      : "";
+    out.push(
+      `| ${variant} | ${all.seeds}${variant === BASE_LABEL ? " draws" : ""} | ${proportionCell(all.passAt1)}${
+        call(variant, "all", "pass@1")
+      } | ${proportionCell(all.passAtK)}${call(variant, "all", "pass@k")} | ${tr ? proportionCell(tr.passAt1) : ""}${
+        call(variant, "trained", "pass@1")
+      } | ${tr ? proportionCell(tr.passAtK) : ""}${call(variant, "trained", "pass@k")} | ${net} | ${
+        tr ? proportionCell(tr.curveMean) : ""
+      }${call(variant, "trained", "curve")} |`,
+    );
+  }
+  return out;
+}
+
+/** Every comparison the verdict made: the difference, its interval, the raw and adjusted p-values, the call. */
+function comparisonsTable(report: AblationReport, v: Verdict): string[] {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
+  const p = (x: number) => (!Number.isFinite(x) ? "–" : x < 0.001 ? "< 0.001" : x.toFixed(3));
+  return [
+    "| variant | against | tier | metric | difference | 95% interval | p | adjusted p | TOST p (adjusted) | call |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...v.comparisons.map((c) =>
+      `| ${c.variant} | ${c.against} | ${c.tier} | ${c.metric === "pass@k" ? `pass@${report.k}` : c.metric} | ${
+        f(c.difference.estimate)
+      } | ${Number.isFinite(c.difference.low) ? `[${f(c.difference.low)}, ${f(c.difference.high)}]` : "–"} | ${
+        p(c.difference.p)
+      } | ${p(c.pAdjusted)} | ${p(c.pEquivalentAdjusted)} | ${c.call}${c.why ? ` (${c.why})` : ""} |`
+    ),
+  ];
+}
+
+/** `summary.md`: the verdict ({@link verdict}), the overall score, how to read the tables, a table per tier. */
 export function summaryMarkdown(report: AblationReport, title = "Ablation summary"): string {
-  const out = [`# ${title}`, "", verdictMarkdown(verdict(report)), ""];
+  const v = verdict(report);
+  const out = [`# ${title}`, "", verdictMarkdown(v), ""];
+  out.push(
+    "## Overall score",
+    "",
+    `All tiers and the trained tiers, each the mean over its tiers (macro), mean ± 95% CI over seeds (the base: over ` +
+      `its evaluation draws); beside a value, the calls the verdict made (↑/↓: above/below, ≈: equivalent, against ` +
+      `the base or ${
+        v.reference ?? "the reference"
+      }). Net problems: problems newly solved minus problems lost against ` +
+      `the base (pooled over its draws), over all tiers. Curve mean: the learning curve's held-out pass@1 averaged ` +
+      `over the first ${Number.isFinite(report.curveEnd) ? report.curveEnd : "–"} completions (every run's budget).`,
+    "",
+    ...overallTable(report, v),
+    "",
+  );
+  if (report.curveNoise.length > 0) {
+    out.push(
+      `Learning-curve noise: a curve point is one evaluation; its sampling standard error at the curve's mean level ` +
+        `(a lower bound, samples of a problem are correlated): ${
+          report.curveNoise.map((c) =>
+            `tier ${c.tier} ${c.problems} problems × ${c.samples} sample${c.samples === 1 ? "" : "s"}, pass@1 ${
+              c.passAt1.toFixed(3)
+            }, SE ≈ ${c.se.toFixed(3)}`
+          ).join("; ")
+        }.`,
+      "",
+    );
+  }
   out.push(
     `Held-out pass@1 and pass@${report.k} at the end of each run, mean ± 95% CI over seeds (Student's t; an ` +
       `interval of a proportion that would pass 0 or 1 is shown clipped, as mean [low, high]; summary.csv keeps ` +
@@ -102,7 +253,12 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
   for (const tier of report.tiers) {
     const target = report.targets[tier];
     const targetText = Number.isFinite(target) ? `target pass@1 ${target.toFixed(3)}` : "no variant beat the base";
-    out.push(`## ${tier === "all" ? "All tiers" : `Tier ${tier}`} (${targetText})`);
+    const heading = tier === "all"
+      ? "All tiers (macro)"
+      : tier === "trained"
+      ? `Trained tiers ${report.trainedTiers.join(", ")} (macro)`
+      : `Tier ${tier}`;
+    out.push(`## ${heading} (${targetText})`);
     out.push("");
     out.push(
       `| variant | seeds | pass@1 | pass@${report.k} | steps to target | rollouts to target | hinted fraction | ` +
@@ -110,7 +266,7 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
     );
     out.push("|---|---|---|---|---|---|---|---|---|---|");
     for (const r of report.rows.filter((row) => row.tier === tier)) {
-      const base = r.variant === "base (SFT)";
+      const base = r.variant === BASE_LABEL;
       const reach = base ? "" : `${cell(r.stepsToTarget, 0)} (${r.reached}/${r.seeds})`;
       out.push(
         `| ${r.variant} | ${r.seeds} | ${proportionCell(r.passAt1)} | ${proportionCell(r.passAtK)} | ${reach} | ` +
@@ -146,5 +302,6 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
       out.push("");
     }
   }
+  out.push("## Every comparison", "", ...comparisonsTable(report, v), "");
   return out.join("\n");
 }

@@ -161,16 +161,29 @@ export const RUN_SCHEMA = section({
     }),
   }),
   eval: section({
-    every: field("integer", 10, { min: 1, doc: "held-out evaluation every this many steps (and at the end)" }),
+    every: field("integer", 10, {
+      min: 1,
+      doc: "a learning-curve evaluation (validation split) every this many steps, and at the end",
+    }),
     tiers: field("string", "1,2,3,4,5", {
       format: "tiers",
-      doc: "tiers evaluated (all by default: forgetting easy tiers counts)",
+      doc: "tiers of the final evaluation on the test split (all by default: forgetting easy tiers counts)",
     }),
-    problems: field("integer", 128, { min: 1, doc: "held-out problems per tier" }),
-    samples: field("integer", 8, { min: 1, doc: "samples per problem during the run" }),
+    problems: field("integer", 128, { min: 1, doc: "test problems per tier in the final evaluation" }),
+    samples: field("integer", 8, { min: 1, doc: "samples per validation problem at a learning-curve point" }),
     finalSamples: field("integer", 64, {
       min: 1,
-      doc: "samples per problem at the end and for the base (pass@k curves)",
+      doc: "samples per test problem at the end and for the base (pass@k curves)",
+    }),
+    curveProblems: field("integer", 256, {
+      min: 1,
+      since: "2026-12-07",
+      doc: "validation problems per tier at a learning-curve point",
+    }),
+    curveTiers: field("string", "", {
+      format: "tiers",
+      since: "2026-12-07",
+      doc: "tiers of the learning-curve evaluations (comma-separated; empty: the tiers RL trains on)",
     }),
   }),
 });
@@ -180,6 +193,11 @@ export const RUN_SCHEMA = section({
  * the form a run saves and a grid hashes; {@link tiersOf} reads them.
  */
 export type RunConfig = Resolved<typeof RUN_SCHEMA>;
+
+/** The tiers a run's learning curve evaluates: `eval.curveTiers`, or the tiers it trains on. */
+export function curveTiersOf(config: RunConfig): number[] {
+  return tiersOf(config.eval.curveTiers || config.data.tiers);
+}
 
 /** Tiers of a config's tier field, as numbers (the schema has checked the text). */
 export function tiersOf(text: string): number[] {

@@ -20,7 +20,7 @@ import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import type { Problem } from "../data/schema.ts";
-import { configYaml, type RunConfig, tiersOf } from "../config/schema.ts";
+import { configYaml, curveTiersOf, type RunConfig, tiersOf } from "../config/schema.ts";
 import { passAtK } from "../metrics/passk.ts";
 import { sft, sftSettings } from "./sft.ts";
 import { createTrainer } from "./trainer.ts";
@@ -32,6 +32,9 @@ import { type Evaluation, evaluationProblems } from "./evaluate.ts";
  * means and every problem's number of correct samples out of `n`.
  */
 export interface EvaluationRecord {
+  /** The split evaluated: `validation` (a learning-curve point) or `test` (the final evaluation; runs of kits before
+   * the validation split evaluated only on test and wrote no split). */
+  split?: "validation" | "test";
   n: number;
   passAt1: number;
   /** pass@n. */
@@ -40,7 +43,7 @@ export interface EvaluationRecord {
 }
 
 /** The saved form of an {@link Evaluation}. */
-export function evaluationRecord(result: Evaluation): EvaluationRecord {
+export function evaluationRecord(result: Evaluation, split?: EvaluationRecord["split"]): EvaluationRecord {
   const tiers: EvaluationRecord["tiers"] = {};
   const byTier = Map.groupBy(result.problems, (p) => p.tier);
   for (const [tier, problems] of [...byTier].sort(([a], [b]) => a - b)) {
@@ -52,7 +55,13 @@ export function evaluationRecord(result: Evaluation): EvaluationRecord {
     };
   }
   const overall = result.problems.reduce((s, p) => s + passAtK(result.n, p.correct, result.n), 0);
-  return { n: result.n, passAt1: result.passAt1, passAtK: overall / result.problems.length, tiers };
+  return {
+    ...(split ? { split } : {}),
+    n: result.n,
+    passAt1: result.passAt1,
+    passAtK: overall / result.problems.length,
+    tiers,
+  };
 }
 
 /** Options of {@link runTraining}. */
@@ -60,8 +69,10 @@ export interface RunOptions {
   runDir: string;
   policy: Policy;
   train: Problem[];
-  /** Held-out problems for `eval.jsonl`. */
+  /** Held-out problems of the final evaluation (`eval.tiers`, `eval.problems`). */
   test?: Problem[];
+  /** Problems of the learning-curve evaluations (`eval.curveTiers`, `eval.curveProblems`): never the test split. */
+  validation?: Problem[];
   reference?: Policy;
   /** Continue an unfinished run of the same config from its last checkpoint; skip a finished one. */
   resume?: boolean;
@@ -145,6 +156,11 @@ class RunLog {
   }
 
   /** Completions sampled up to the last logged step. */
+  /** Wall-clock seconds of training at the last evaluation kept (0 for a fresh run): a resumed run counts on. */
+  get evalSeconds(): number {
+    return this.evals.length > 0 ? Number(JSON.parse(this.evals[this.evals.length - 1]).seconds ?? 0) : 0;
+  }
+
   get rollouts(): number {
     return this.metrics.length > 0 ? Number(JSON.parse(this.metrics[this.metrics.length - 1]).rollouts ?? 0) : 0;
   }
@@ -209,11 +225,17 @@ async function runRl(config: RunConfig, options: RunOptions, log: RunLog, progre
   try {
     if (progress.steps > 0) await trainer.load(checkpointDir);
     const { every, finalSamples, samples, budget } = { ...config.eval, budget: config.rollout.budget };
-    const heldOut = options.test
+    const final = options.test
       ? evaluationProblems(options.test, tiersOf(config.eval.tiers), config.eval.problems)
-      : undefined;
+      : [];
+    const curve = options.validation
+      ? evaluationProblems(options.validation, curveTiersOf(config), config.eval.curveProblems)
+      : [];
     // Completions sampled so far: what an equal-budget comparison counts.
     let rollouts = log.rollouts;
+    // Seconds of this run's wall clock (evaluations included) at each evaluation: curves over time compare variants
+    // whose steps cost differently (hinted resamples, filtered groups).
+    const clockStart = performance.now() - log.evalSeconds * 1000;
     const spent = () => budget > 0 && rollouts >= budget;
     for (let step = progress.steps + 1; step <= config.steps && !spent(); step++) {
       const report: StepReport = await trainer.step();
@@ -224,10 +246,14 @@ async function runRl(config: RunConfig, options: RunOptions, log: RunLog, progre
       await log.groups(step, groups);
       await log.metric({ ...line, rollouts });
       await options.onStep?.({ ...line, rollouts });
-      if (heldOut && heldOut.length > 0 && (step % every === 0 || last)) {
-        const n = last ? finalSamples : samples;
-        const result = await trainer.evaluate(heldOut, { n, k: n });
-        await log.evaluation({ step, rollouts, ...evaluationRecord(result) });
+      // The learning curve reads the validation split every `every` steps; the test split is read once, at the end.
+      const evaluations: [Problem[], number, "validation" | "test"][] = [];
+      if (curve.length > 0 && (step % every === 0 || last)) evaluations.push([curve, samples, "validation"]);
+      if (final.length > 0 && last) evaluations.push([final, finalSamples, "test"]);
+      for (const [problems, n, split] of evaluations) {
+        const result = await trainer.evaluate(problems, { n, k: n });
+        const seconds = Number(((performance.now() - clockStart) / 1000).toFixed(3));
+        await log.evaluation({ step, rollouts, seconds, ...evaluationRecord(result, split) });
       }
       if (step % every === 0 && !last) await trainer.save(checkpointDir);
     }
