@@ -17,7 +17,7 @@ import { join } from "node:path";
 
 const all = Object.fromEntries(DATASET_DOMAINS.map((d) => [d, generateDomain(d)])) as Record<
   string,
-  { train: Problem[]; test: Problem[] }
+  { train: Problem[]; validation: Problem[]; test: Problem[] }
 >;
 
 Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (determinism)", async () => {
@@ -28,26 +28,33 @@ Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (de
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("sizes, even tiers, schema, and train/test disjoint per domain", () => {
+Deno.test("sizes per tier, schema, and no prompt in two splits, per domain", () => {
+  const small = ["arith", "physics", "powers", "programs"];
   for (const domain of DATASET_DOMAINS) {
-    const { train, test } = all[domain];
-    const [trainSize, testSize] = ["arith", "physics", "powers", "programs"].includes(domain)
-      ? [10_000, 1_000]
-      : [20_000, 500];
-    assertEquals([train.length, test.length], [trainSize, testSize]);
-    for (let tier = 1; tier <= 5; tier++) {
-      assertEquals(train.filter((p) => p.tier === tier).length, trainSize / 5);
-      assertEquals(test.filter((p) => p.tier === tier).length, testSize / 5);
+    const { train, validation, test } = all[domain];
+    const perTier = (problems: Problem[]) => [1, 2, 3, 4, 5].map((t) => problems.filter((p) => p.tier === t).length);
+    const [trainTier, testTier] = small.includes(domain) ? [2_000, 200] : [4_000, 100];
+    // arith's tier 3 holds 1,600 training problems; science's tier 2, 100 validation ones (the card says why).
+    assertEquals(perTier(train), [1, 2, 3, 4, 5].map((t) => domain === "arith" && t === 3 ? 1_600 : trainTier));
+    assertEquals(perTier(validation), [1, 2, 3, 4, 5].map((t) => domain === "science" && t === 2 ? 100 : 256));
+    assertEquals(perTier(test), [testTier, testTier, testTier, testTier, testTier]);
+    for (const split of ["train", "validation", "test"] as const) {
+      const problems = all[domain][split];
+      assert(
+        problems.every((p, i) => p.split === split && p.id === `${domain}-${split}-${String(i).padStart(5, "0")}`),
+      );
+      assertEquals(new Set(problems.map((p) => p.prompt)).size, problems.length, `${domain}/${split}: duplicates`);
     }
-    const testPrompts = new Set(test.map((p) => p.prompt));
-    assertEquals(train.filter((p) => testPrompts.has(p.prompt)).length, 0, `${domain}: train overlaps test`);
-    assertEquals(new Set(train.map((p) => p.prompt)).size, train.length, `${domain}: duplicate train prompts`);
+    const prompts = (ps: Problem[]) => new Set(ps.map((p) => p.prompt));
+    const [inTest, inValidation] = [prompts(test), prompts(validation)];
+    assertEquals(train.filter((p) => inTest.has(p.prompt) || inValidation.has(p.prompt)).length, 0, domain);
+    assertEquals(validation.filter((p) => inTest.has(p.prompt)).length, 0, domain);
   }
 });
 
 Deno.test("no hint, in any style, contains the final answer", () => {
   for (const domain of ["math", "science"]) {
-    for (const p of [...all[domain].train, ...all[domain].test]) {
+    for (const p of [...all[domain].train, ...all[domain].validation, ...all[domain].test]) {
       const answer = domain === "math" ? p.answer as string : null;
       for (const hint of Object.values(p.hints)) {
         if (answer) assert(!new RegExp(`(^|\\D)${answer}(\\D|$)`).test(hint), `${p.id}: "${hint}" gives ${answer}`);
@@ -56,7 +63,9 @@ Deno.test("no hint, in any style, contains the final answer", () => {
     }
   }
   for (const p of all.code.test) assert(!Object.values(p.hints).some((h) => h === p.solution), p.id);
-  for (const p of ["arith", "physics", "powers"].flatMap((d) => [...all[d].train, ...all[d].test])) {
+  for (
+    const p of ["arith", "physics", "powers"].flatMap((d) => [...all[d].train, ...all[d].validation, ...all[d].test])
+  ) {
     const answer = p.solution.match(/\\boxed\{(\d+)\}$/)![1];
     for (const hint of Object.values(p.hints)) {
       assert(!new RegExp(`(^|\\D)${answer}(\\D|$)`).test(hint), `${p.id}: "${hint}" gives ${answer}`);
@@ -90,7 +99,7 @@ Deno.test("arith: chains follow precedence, values stay in [0, 99], only the exa
 
 Deno.test("every worked solution is judged correct by its domain's verifier", async () => {
   for (const domain of ["math", "science", "arith", "physics", "powers", "programs"]) {
-    for (const p of [...all[domain].test, ...all[domain].train.slice(0, 2000)]) {
+    for (const p of [...all[domain].test, ...all[domain].validation, ...all[domain].train.slice(0, 2000)]) {
       const verdict = await verify(verifierDomain(p.domain), p.solution, p.answer);
       assert(verdict.correct, `${p.id}: ${verdict.reason}`);
     }

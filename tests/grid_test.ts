@@ -151,7 +151,8 @@ Deno.test("datasetDigest: run ids change when a domain's data is regenerated; a 
   const sums = (test: string) =>
     Deno.writeTextFile(
       `${root}/SHA256SUMS`,
-      `${"a".repeat(64)}  arith/train.jsonl\n${test.repeat(64)}  arith/test.jsonl\n`,
+      `${"a".repeat(64)}  arith/train.jsonl\n${test.repeat(64)}  arith/test.jsonl\n` +
+        `${"e".repeat(64)}  arith/validation.jsonl\n`,
     );
   await sums("b");
   const first = await datasetDigest("arith", root);

@@ -88,13 +88,13 @@ async function rates(
   return { passAt1, passAtK };
 }
 
-/** Calibrate `policy` on the held-out `test` problems, tier by tier. */
+/** Calibrate `policy` on held-out problems (the kit passes the validation split, never test), tier by tier. */
 export async function calibrate(
   policy: Sampler,
-  test: Problem[],
+  heldOut: Problem[],
   options: CalibrateOptions = {},
 ): Promise<TierCalibration[]> {
-  const tiers = options.tiers ?? [...new Set(test.map((p) => p.tier))].sort((a, b) => a - b);
+  const tiers = options.tiers ?? [...new Set(heldOut.map((p) => p.tier))].sort((a, b) => a - b);
   const settings = {
     samples: options.samples ?? 16,
     maxTokens: options.maxTokens ?? 64,
@@ -103,7 +103,7 @@ export async function calibrate(
   };
   const out: TierCalibration[] = [];
   for (const tier of tiers) {
-    const problems = test.filter((p) => p.tier === tier).slice(0, options.problems ?? 128);
+    const problems = heldOut.filter((p) => p.tier === tier).slice(0, options.problems ?? 128);
     if (problems.length === 0) throw new Error(`calibrate: no problems in tier ${tier}`);
     const plain = await rates(policy, problems, undefined, settings);
     const hinted: TierCalibration["hinted"] = {};

@@ -43,10 +43,11 @@ import {
   shippedBase,
 } from "./shipped.ts";
 
-/** The vocabulary of a domain: every character of its problems, hints and solutions. */
+/** The vocabulary of a domain: every character of its problems, hints and solutions, in every split. */
 export async function domainTokenizer(domain: string): Promise<Tokenizer> {
   const d = domain as "math";
-  const texts = [...await loadProblems(d, "train"), ...await loadProblems(d, "test")]
+  const splits = [await loadProblems(d, "train"), await loadProblems(d, "validation"), await loadProblems(d, "test")];
+  const texts = splits.flat()
     .flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
   return Tokenizer.fromTexts(texts);
 }
@@ -160,7 +161,7 @@ export async function compareWithShipped(out: string, id: string): Promise<strin
 }
 
 /**
- * Calibrate the grid's SFT base (`calibrate`: per tier, plain and with each hint style) into
+ * Calibrate the grid's SFT base (`calibrate`: per tier, plain and with each hint style, on the validation split) into
  * `OUT/bases/<id>/calibration.{json,md}`, unless a calibration with the same settings is saved there. The base must
  * be built. `maxTokens` is the runs' (so "reachable" means reachable by a run's sampler).
  */
@@ -185,7 +186,8 @@ export async function calibrateBase(
   const pool = await PolicyPool.create(policy, { workers: options.workers });
   try {
     const started = performance.now();
-    const calibration = await calibrate(pool, await loadProblems(domain, "test"), {
+    // Validation, not test: calibration picks tiers and settings, and only the final evaluation may read test.
+    const calibration = await calibrate(pool, await loadProblems(domain, "validation"), {
       problems,
       samples,
       maxTokens,

@@ -5,7 +5,8 @@
  * checksums, so a match means the same recipe on the same data. A shipped folder holds:
  *
  * - `checkpoint/`: the weights (a weights-only checkpoint: every run starts a fresh optimizer);
- * - `config.yaml`: the recipe, the SFT run's whole config; `datasets.txt`: the SHA-256 of the data it trained on;
+ * - `config.yaml`: the recipe, the SFT run's whole config; `datasets.txt`: the SHA-256 of the data it trained,
+ *   was calibrated (validation) and is evaluated (test) on;
  * - `calibration.json`, `calibration.md`: its calibration, as the grid's runner measured it;
  * - `build.json`: when, how long, on what backend and kernels it was built;
  * - `SHA256SUMS`: every file above with its SHA-256, checked before the base is used; `README.md`: the card.
@@ -47,6 +48,11 @@ export const SHIPPED_FILES = [
   "calibration.md",
   "build.json",
 ];
+
+/** A domain's dataset files a base depends on: trained on train, calibrated on validation, evaluated on test. */
+export function datasetFiles(domain: string): string[] {
+  return [`${domain}/train.jsonl`, `${domain}/validation.jsonl`, `${domain}/test.jsonl`];
+}
 
 /**
  * The folder of the shipped base with this id, if the kit ships one (the folder exists: a shipped base missing its
@@ -103,7 +109,7 @@ export async function verifyShippedBase(
   }
   const trained = await readChecksums(files, "datasets.txt");
   const repository = await readChecksums();
-  const needed = options.domain ? [`${options.domain}/train.jsonl`, `${options.domain}/test.jsonl`] : [];
+  const needed = options.domain ? datasetFiles(options.domain) : [];
   const missing = needed.find((name) => !trained.has(name));
   if (missing || trained.size === 0) {
     throw new Error(`${join(dir, "datasets.txt")}: no checksum for ${missing ?? "any dataset"}; ${remedy(dir)}`);
@@ -201,7 +207,7 @@ export async function packShippedBase(built: string, root = SHIPPED_BASES_DIR): 
   const build = JSON.parse(scrubPaths(JSON.stringify(meta)));
   await writeTextFileAtomic(join(dir, "build.json"), JSON.stringify(build, null, 2) + "\n");
   const data = await readChecksums();
-  const datasets = [`${domain}/train.jsonl`, `${domain}/test.jsonl`].map((f) => `${data.get(f)}  ${f}\n`).join("");
+  const datasets = datasetFiles(domain).map((f) => `${data.get(f)}  ${f}\n`).join("");
   await writeTextFileAtomic(join(dir, "datasets.txt"), datasets);
   const lines = [];
   for (const name of SHIPPED_FILES) lines.push(`${await sha256Hex(await Deno.readFile(join(dir, name)))}  ${name}\n`);
@@ -229,7 +235,8 @@ async function shippedCard(dir: string, id: string): Promise<string> {
     "",
     "- `checkpoint/`: weights only (every run starts a fresh optimizer);",
     "- `config.yaml`: the recipe (the SFT run's whole config; the grid's `sft` section gives it);",
-    "- `datasets.txt`: the SHA-256 of the data it trained on (checked against `datasets/SHA256SUMS` before use);",
+    "- `datasets.txt`: the SHA-256 of its train, validation (calibration) and test data (checked against",
+    "  `datasets/SHA256SUMS` before use);",
     "- `calibration.json` / `.md`: its calibration; `build.json`: how it was built;",
     "- `SHA256SUMS`: every file's SHA-256, checked before use (a mismatch is refused, naming the file); by hand:",
     "  `cd bases/" + id + " && sha256sum -c SHA256SUMS`.",

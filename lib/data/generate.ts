@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
 import type { Problem } from "./schema.ts";
+import { canonicalKey, heldOutFacts, noveltyAgainst, usesHeldOut } from "./splits.ts";
 import { mathProblem } from "./math.ts";
 import { arithProblem } from "./arith.ts";
 import { scienceProblem } from "./science.ts";
@@ -35,49 +36,100 @@ const GENERATORS = {
   programs: programProblem,
 };
 
-/** Default sizes per domain: `arith`'s small operands allow fewer distinct problems per tier. */
-export const DEFAULT_SIZES: Record<typeof DATASET_DOMAINS[number], { train: number; test: number }> = {
-  math: { train: 20_000, test: 500 },
-  science: { train: 20_000, test: 500 },
-  code: { train: 20_000, test: 500 },
-  arith: { train: 10_000, test: 1_000 },
-  physics: { train: 10_000, test: 1_000 },
-  powers: { train: 10_000, test: 1_000 },
-  programs: { train: 10_000, test: 1_000 },
+/** The splits, in the order they are drawn: test first, then validation, then train skipping both. */
+export const SPLITS = ["test", "validation", "train"] as const;
+/** A split. */
+export type Split = typeof SPLITS[number];
+
+/** Problems per tier of each split. */
+export type TierSizes = Record<Split, number[]>;
+
+const even = (total: number) =>
+  Array.from({ length: TIERS }, (_, t) => Math.floor(total / TIERS) + (t < total % TIERS ? 1 : 0));
+
+/**
+ * Default sizes per domain and tier. Test keeps its size (the final evaluation); validation has 256 a tier (what
+ * calibration reads: 128 problems a tier by default); train gets what is left where the tier's space is small, since
+ * no train problem may share a canonical key with a test or validation one (`./splits.ts`) or state a held-out fact.
+ * Where a tier cannot hold these, its size is the most a seeded draw reaches with margin (measured, see the card).
+ */
+export const DEFAULT_SIZES: Record<typeof DATASET_DOMAINS[number], TierSizes> = {
+  math: { test: even(500), validation: even(1_280), train: even(20_000) },
+  // Tier 2 asks 406 questions in all (speed from metres and minutes): 100 test and 100 validation leave 206 to train.
+  science: { test: even(500), validation: [256, 100, 256, 256, 256], train: even(20_000) },
+  code: { test: even(500), validation: even(1_280), train: even(20_000) },
+  // Tier 3 (`A±b*c`) has 2,750 prompts in 1,537 keys; test and validation take 456 keys and the held-out products
+  // more: 1,683 prompts are left, and a seeded draw of 1,600 ends in time.
+  arith: { test: even(1_000), validation: even(1_280), train: [2_000, 2_000, 1_600, 2_000, 2_000] },
+  physics: { test: even(1_000), validation: even(1_280), train: even(10_000) },
+  powers: { test: even(1_000), validation: even(1_280), train: even(10_000) },
+  programs: { test: even(1_000), validation: even(1_280), train: even(10_000) },
 };
 
-/** Sizes and seed of a generation. */
+/** Sizes and seed of a generation: a total spreads evenly over the tiers and replaces the default's. */
 export interface GenerateOptions {
   train?: number;
+  validation?: number;
   test?: number;
   seed?: number;
 }
 
-/** Generate one domain's splits in memory. */
-export function generateDomain(
-  domain: typeof DATASET_DOMAINS[number],
-  options: GenerateOptions = {},
-): { train: Problem[]; test: Problem[] } {
+/** The splits of one domain. */
+export type DomainSplits = Record<Split, Problem[]>;
+
+/**
+ * Generate one domain's splits in memory: test, then validation, each with distinct canonical keys; then train,
+ * skipping every key in test or validation and every problem stating a held-out fact (`heldOutFacts`). Test and
+ * validation problems get `novelHint`: whether their hinted fact occurs in no training prompt, solution or hint.
+ */
+export function generateDomain(domain: typeof DATASET_DOMAINS[number], options: GenerateOptions = {}): DomainSplits {
   const seed = options.seed ?? 0;
   const generator = GENERATORS[domain];
-  const seen = new Set<string>();
-  const draw = (split: "train" | "test", count: number, streamSeed: number): Problem[] => {
+  const sizes = (split: Split) => options[split] === undefined ? DEFAULT_SIZES[domain][split] : even(options[split]!);
+  const held = heldOutFacts(domain, seed);
+  const reserved = new Set<string>();
+  const draw = (split: Split, perTier: number[], streamSeed: number): Problem[] => {
     const rng = new Rng(streamSeed);
+    const prompts = new Set<string>();
+    const keys = new Set<string>();
+    const counts = perTier.map(() => 0);
     const out: Problem[] = [];
-    for (let i = 0; out.length < count; i++) {
-      if (i > count * 100) throw new Error(`${domain}/${split}: cannot draw ${count} distinct problems`);
-      const tier = 1 + (out.length % TIERS);
-      const p = generator(rng, tier);
-      if (!p || seen.has(p.prompt)) continue;
-      seen.add(p.prompt);
+    const total = perTier.reduce((a, b) => a + b, 0);
+    let tier = 0;
+    // Tiers in turn, a tier retried until it takes a problem (so equal sizes interleave as 1, 2, …, 5, 1, …).
+    const nextTier = (from: number) => {
+      for (let i = 1; i <= TIERS; i++) {
+        if (counts[(from + i) % TIERS] < perTier[(from + i) % TIERS]) return (from + i) % TIERS;
+      }
+      return -1;
+    };
+    if (counts[0] >= perTier[0]) tier = nextTier(0);
+    for (let i = 0; out.length < total; i++) {
+      if (i > total * 100) {
+        const short = counts.map((c, t) => c < perTier[t] ? `tier ${t + 1} ${c} of ${perTier[t]}` : "").filter(Boolean);
+        throw new Error(`${domain}/${split}: cannot draw enough distinct problems (${short.join(", ")})`);
+      }
+      const p = generator(rng, tier + 1);
+      if (!p || prompts.has(p.prompt)) continue;
+      const key = canonicalKey(p);
+      if (reserved.has(key)) continue;
+      if (split === "train" ? usesHeldOut(p, held) : keys.has(key)) continue;
+      prompts.add(p.prompt);
+      keys.add(key);
+      counts[tier]++;
       out.push({ id: `${domain}-${split}-${String(out.length).padStart(5, "0")}`, split, ...p } as Problem);
+      tier = nextTier(tier);
     }
+    if (split !== "train") { for (const key of keys) reserved.add(key); }
     return out;
   };
   const domainSeed = seed * 1000 + DATASET_DOMAINS.indexOf(domain) * 10;
-  const test = draw("test", options.test ?? DEFAULT_SIZES[domain].test, domainSeed + 1);
-  const train = draw("train", options.train ?? DEFAULT_SIZES[domain].train, domainSeed + 2);
-  return { train, test };
+  const test = draw("test", sizes("test"), domainSeed + 1);
+  const validation = draw("validation", sizes("validation"), domainSeed + 3);
+  const train = draw("train", sizes("train"), domainSeed + 2);
+  const novel = noveltyAgainst(train);
+  for (const p of [...test, ...validation]) p.novelHint = novel(p);
+  return { train, validation, test };
 }
 
 /** The JSONL text of problems (keys in the schema's order). */
@@ -93,6 +145,7 @@ export function toJsonl(problems: Problem[]): string {
       hint: p.hint,
       hints: p.hints,
       solution: p.solution,
+      novelHint: p.novelHint,
     })
   ).join("\n") + "\n";
 }
@@ -101,24 +154,35 @@ export function toJsonl(problems: Problem[]): string {
 export async function writeDatasets(out: string, options: GenerateOptions = {}): Promise<Record<string, string>> {
   const checksums: Record<string, string> = {};
   const rows: string[] = [];
+  const novel: string[] = [];
   for (const domain of DATASET_DOMAINS) {
     const splits = generateDomain(domain, options);
-    for (const split of ["train", "test"] as const) {
+    for (const split of ["train", "validation", "test"] as const) {
       const text = toJsonl(splits[split]);
       const file = join(domain, `${split}.jsonl`);
       await writeTextFileAtomic(join(out, file), text);
       checksums[file] = await sha256Hex(text);
-      const perTier = Array.from({ length: TIERS }, (_, t) => splits[split].filter((p) => p.tier === t + 1).length);
+      const perTier = tierCounts(splits[split]);
       rows.push(`| ${domain} | ${split} | ${splits[split].length} | ${perTier.join(" / ")} | \`${checksums[file]}\` |`);
     }
+    const held = heldOutFacts(domain, options.seed ?? 0);
+    const cells = (split: "validation" | "test") => tierCounts(splits[split].filter((p) => p.novelHint)).join(" / ");
+    novel.push(
+      `| ${domain} | ${held.map((f) => `\`${f}\``).join(", ") || "none"} | ${cells("test")} | ${cells("validation")} |`,
+    );
   }
-  await writeTextFileAtomic(join(out, "README.md"), card(rows, options));
+  await writeTextFileAtomic(join(out, "README.md"), card(rows, novel, options));
   const sums = Object.entries(checksums).map(([file, sum]) => `${sum}  ${file}`).join("\n") + "\n";
   await writeTextFileAtomic(join(out, "SHA256SUMS"), sums);
   return checksums;
 }
 
-function card(rows: string[], options: GenerateOptions): string {
+/** Problems per tier, tiers 1–5. */
+export function tierCounts(problems: Problem[]): number[] {
+  return Array.from({ length: TIERS }, (_, t) => problems.filter((p) => p.tier === t + 1).length);
+}
+
+function card(rows: string[], novel: string[], options: GenerateOptions): string {
   const example = (domain: typeof DATASET_DOMAINS[number], tier: number) => {
     const rng = new Rng(99 + tier);
     let p = GENERATORS[domain](rng, tier);
@@ -128,12 +192,12 @@ function card(rows: string[], options: GenerateOptions): string {
   return `# Datasets
 
 Generated by \`deno task data\` (\`lib/data/generate.ts\`, seed ${options.seed ?? 0}): deterministic, so the
-files below are reproduced byte for byte. Together they are 42 MB, over the 20 MB the repository holds, so only
+files below are reproduced byte for byte. Together they are over the 20 MB the repository holds, so only
 this card and \`SHA256SUMS\` are committed: \`loadProblems\` (\`lib/data/load.ts\`) generates the files on first
 use and checks every file against \`SHA256SUMS\` before reading it, and \`tests/datasets_test.ts\` checks that a
 fresh generation matches the committed sums. One JSON object a line,
 in the schema of \`docs/design.md\` (\`id, domain, split, tier, prompt, answer, hint, solution\`) plus \`hints\`,
-the same hint in every style:
+the same hint in every style, and on validation and test lines \`novelHint\` (below):
 
 - \`strategy\` (default, in \`hint\`): the method or the first operation to do, without its result;
 - \`value\`: one intermediate value;
@@ -141,9 +205,37 @@ the same hint in every style:
   (\`docs/testbed.md\`: copied steps are shared by hinted successes and failures, so the group
   baseline cancels them). For one-step problems, whose first step is the answer, it falls back to the strategy.
 
-No hint contains the final answer; train and test are disjoint; tiers are spread evenly (tests check all three).
+No hint contains the final answer; tiers are spread evenly within each split's sizes (tests check both).
 Longest hinted context + solution, in characters: math 116 (fits the default policy's ctx 128), science 227 and
 code 258 (use ctx 256–320 for those domains), arith 50, physics 112, powers 89, programs 75.
+
+**Three splits, one use each.** \`train\` is for SFT and RL; \`validation\` is for calibration
+(\`deno task calibrate\`, a grid's \`calibration\` section) and any other choice made by looking at results; \`test\`
+is for the final evaluation only (a run's held-out evaluations and the base evaluation). Test is drawn first, then
+validation, then train. No two splits share a problem up to the order of commutative operands: each problem has a
+canonical key (\`lib/data/splits.ts\`), and train skips every key of test and validation (test and validation hold
+each key once). The key: \`arith\`, \`powers\`, \`math\` and \`programs\` the expression's tree by precedence with the
+operands of every \`+\` and \`*\` sorted (\`17+8*5\` = \`17+5*8\` = \`8*5+17\`; \`a-b\` ≠ \`b-a\`, \`3^2\` ≠ \`2^3\`,
+\`(A+b)+c\` ≠ \`A+(b+c)\`); \`physics\` the signed formula and its substituted expression's key (swapping the values
+of \`a\` and \`t\` in \`v=u+a*t\` gives the same key); \`science\` the question without its options (only the options'
+order is free: a question's operands have roles, an acceleration is not a time); \`code\` the function and its three
+shown examples as a set. Before this rule (train skipped only test's prompt strings), test problems per tier 1–5
+that shared a key with a training problem were: \`arith\` 0 / 0 / 121 / 7 / 4 of 200 (a product's factors swapped),
+\`physics\` 0 / 0 / 45 / 4 / 1, \`powers\` 5 / 0 / 0 / 0 / 0, \`programs\` 15 / 1 / 92 / 31 / 32, \`science\`
+100 / 100 / 91 / 95 / 99 of 100 (the same question with its options shuffled), \`code\` 5 / 0 / 4 / 0 / 0, \`math\` none. Where a tier's space is small, train is smaller: \`arith\` tier 3 (\`A±b*c\`: 2,750 prompts in 1,537
+keys) trains on 1,600 problems; \`science\` tier 2 (406 questions in all) validates on 100.
+
+**Novel-hint subset.** A test or validation problem has \`novelHint: true\` when the fact its \`value\` hint gives
+occurs in no training prompt, solution or hint (as a whole token sequence, in either order of a commutative
+operation: \`6*9\` or \`9*6\`; \`physics\` also the hint itself, \`a*t=54\`; \`science\`, \`code\` and \`math\` tier 1,
+whose hints are sentences, the sentence). So that the subset exists where the fact spaces are small, a few facts are
+held out of training by construction (seeded, \`heldOutFacts\`): no training problem states them anywhere. SFT on tiers
+1–2 (sums only) loses nothing; RL's training problems of tiers 3–5 lose those that use them. Novel-hint problems per
+tier 1 / 2 / 3 / 4 / 5:
+
+| domain | held out of train | test | validation |
+| --- | --- | --- | --- |
+${novel.join("\n")}
 
 | domain | split | problems | per tier 1 / 2 / 3 / 4 / 5 | SHA-256 |
 | --- | --- | --- | --- | --- |
@@ -179,8 +271,9 @@ ${[2, 5].map((t) => example("code", t)).join("\n")}
 
 The second toy testbed of \`docs/testbed.md\`, the design that showed a Guide effect: a leading
 operand of 0–40, every intermediate value in [0, 99], solved by rewriting one operation at a time; the reward is an
-exact match of the whole chain (\`chain\` verifier), so a guessed number scores nothing. 10,000 training and 1,000
-test problems (2,000 and 200 a tier; tier 3 has only about 2,750 distinct problems, so more would repeat). Tier 1
+exact match of the whole chain (\`chain\` verifier), so a guessed number scores nothing. 9,600 training, 1,280
+validation and 1,000 test problems (2,000, 256 and 200 a tier, but 1,600 training problems in tier 3, which has only
+about 2,750 distinct problems in 1,537 canonical keys). Tier 1
 \`A±b±c\` left to right, half the later operands with two digits; 2 three such operations; 3 \`A±b*c\`; 4
 \`A±b±c*d\`; 5 \`A±b*c±d*e\` (single-digit operands after the first). The \`value\` hint names the first
 operation by precedence and its result.
@@ -226,6 +319,10 @@ statement (\`a=3*x\`); the SFT's hints that name a later operation are \`program
 ${[1, 3, 4].map((t) => example("programs", t)).join("\n")}
 
 ## Calibration
+
+The tables below are from the previous splits (calibrated on the test split, with a training split that shared
+canonical keys with it and held no facts out) and are not yet measured again on the validation split; the bases they
+describe were trained on the old training split.
 
 Measured 2026-11-25 with \`deno task calibrate lib/ablation/grids/paper-arith.yaml\` (the base every run of the paper
 grid starts from: d 128 × 4 layers, 3,000 × 64 SFT on arith tiers 1–2, half hinted; 128 of the 200 held-out problems

@@ -5,15 +5,15 @@
  * @example
  * ```ts
  * import { loadProblems } from "./load.ts";
- * const test = await loadProblems("math", "test");
- * console.log(test.length, test[0].prompt);
+ * const validation = await loadProblems("math", "validation");
+ * console.log(validation.length, validation[0].prompt);
  * ```
  *
  * @module
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DATASET_DOMAINS, writeDatasets } from "./generate.ts";
+import { DATASET_DOMAINS, type Split, SPLITS, writeDatasets } from "./generate.ts";
 import { parseProblems, type Problem } from "./schema.ts";
 import { sha256Hex } from "../io.ts";
 
@@ -35,24 +35,26 @@ export async function readChecksums(root = DATASETS_DIR, name = "SHA256SUMS"): P
 }
 
 /**
- * One digest of a domain's committed train and test checksums: what a run trained and was evaluated on. Run ids
- * include it, so regenerating a domain's data with a changed generator starts new runs instead of reusing old ones.
+ * One digest of a domain's committed train, test and validation checksums: what a run trained on, was evaluated on
+ * and its base calibrated on. Run ids include it, so regenerating a domain's data with a changed generator starts new
+ * runs instead of reusing old ones.
  */
 export async function datasetDigest(domain: string, root = DATASETS_DIR): Promise<string> {
   const sums = await readChecksums(root);
-  const files = [`${domain}/train.jsonl`, `${domain}/test.jsonl`];
+  const files = [`${domain}/train.jsonl`, `${domain}/test.jsonl`, `${domain}/validation.jsonl`];
   const missing = files.find((f) => !sums.has(f));
   if (missing) throw new Error(`${join(root, "SHA256SUMS")}: no checksum for ${missing}`);
   return (await sha256Hex(files.map((f) => sums.get(f)).join("\n"))).slice(0, 16);
 }
 
 /**
- * The problems of one split of one domain. Generates the datasets when a file is missing; refuses a file whose
- * SHA-256 differs from `SHA256SUMS` (edited or corrupt), naming it.
+ * The problems of one split of one domain (`train` for SFT and RL, `validation` for calibration, `test` for the final
+ * evaluation only). Generates the datasets when a file is missing; refuses a file whose SHA-256 differs from
+ * `SHA256SUMS` (edited or corrupt), naming it.
  */
 export async function loadProblems(
   domain: typeof DATASET_DOMAINS[number],
-  split: "train" | "test",
+  split: Split,
   root = DATASETS_DIR,
 ): Promise<Problem[]> {
   const relative = join(domain, `${split}.jsonl`);
@@ -67,7 +69,7 @@ export async function loadProblems(
     try {
       await writeDatasets(tmp);
       for (const d of DATASET_DOMAINS) {
-        for (const s of ["train", "test"]) {
+        for (const s of SPLITS) {
           const name = join(d, `${s}.jsonl`);
           await Deno.mkdir(join(root, d), { recursive: true });
           // Rename into place only where missing: a concurrent loader may have won the race.

@@ -1,6 +1,6 @@
 /**
  * The dataset line (`docs/design.md`, "Contracts"): `{id, domain, split, tier, prompt, answer, hint, solution}`, plus
- * `hints`, the same problem's hint in every named style. Reading a JSONL file checks every line and fails with one
+ * `hints`, the same problem's hint in every named style, and on validation and test problems `novelHint`. Reading a JSONL file checks every line and fails with one
  * error naming the file, the line and the key.
  *
  * @module
@@ -18,7 +18,8 @@ export type HintStyle = typeof HINT_STYLES[number];
 export interface Problem {
   id: string;
   domain: "math" | "science" | "code" | "arith" | "physics" | "powers" | "programs";
-  split: "train" | "test";
+  /** `train` for SFT and RL, `validation` for calibration and choices, `test` only for the final evaluation. */
+  split: "train" | "validation" | "test";
   tier: number;
   prompt: string;
   /** Gold as the verifier of the domain takes it: a math answer string, a choice letter, code or program tests. */
@@ -28,6 +29,11 @@ export interface Problem {
   hints: Record<HintStyle, string>;
   /** A worked solution that the verifier accepts. */
   solution: string;
+  /**
+   * Validation and test only: true when the fact the `value` hint gives occurs in no training prompt, solution or hint
+   * (`lib/data/splits.ts`): the novel-hint subset. Absent on training problems and on external data.
+   */
+  novelHint?: boolean;
 }
 
 /**
@@ -68,8 +74,11 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
       `expected math, science, code, arith, physics, powers or programs, got ${JSON.stringify(p.domain)}`,
     );
   }
-  if (!["train", "test"].includes(p.split as string)) {
-    throw new DatasetError(file, line, "split", `expected train or test, got ${JSON.stringify(p.split)}`);
+  if (!["train", "validation", "test"].includes(p.split as string)) {
+    throw new DatasetError(file, line, "split", `expected train, validation or test, got ${JSON.stringify(p.split)}`);
+  }
+  if (p.novelHint !== undefined && typeof p.novelHint !== "boolean") {
+    throw new DatasetError(file, line, "novelHint", `expected true or false, got ${JSON.stringify(p.novelHint)}`);
   }
   if (!Number.isInteger(p.tier) || (p.tier as number) < 1) {
     throw new DatasetError(file, line, "tier", `expected a positive integer, got ${JSON.stringify(p.tier)}`);
