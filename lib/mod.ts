@@ -121,7 +121,15 @@ export { readSamples } from "./metrics/samples.ts";
 
 // Run configuration.
 export { ConfigError, loadConfig, parseConfig, resolve as resolveConfig, toYaml } from "./config/validate.ts";
-export { ALGORITHMS, loadRunConfig, parseRunConfig, RUN_SCHEMA, type RunConfig, tiersOf } from "./config/schema.ts";
+export {
+  ALGORITHMS,
+  curveTiersOf,
+  loadRunConfig,
+  parseRunConfig,
+  RUN_SCHEMA,
+  type RunConfig,
+  tiersOf,
+} from "./config/schema.ts";
 
 // Ablations: grids, the runner and its run store, the summary and the figures, Slurm export.
 export {

@@ -41,7 +41,7 @@ Deno.test("bands over seeds stop where every seed has data, or run on to the lon
 const GRID = `sft: { model: { dModel: 16, layers: 1, heads: 2 } }
 base:
   steps: 4
-  eval: { tiers: "1,2", problems: 2, samples: 2, finalSamples: 4 }
+  eval: { tiers: "1,2", problems: 2, samples: 2, finalSamples: 4, curveProblems: 2 }
 axes:
   algorithm: [grpo, guide-grpo]
   seed: [0, 1]

@@ -123,7 +123,7 @@ Deno.test("arith's shape: tested calls, each variant named, the overall score fi
   });
   const cells = crossDomainFindings([arith()]);
   const reach = cells.find((c) => c.name === "reach on the capability tier")!.cells[0].cell.detail;
-  assertStringIncludes(reach, "tier 4 pass@16 above the base: +0.042 [");
+  assertStringIncludes(reach, "guide-plain-unit tier 4 pass@16 above the base: +0.042 [");
   assertStringIncludes(reach, "no spread on either side");
 });
 

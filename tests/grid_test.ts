@@ -35,7 +35,19 @@ Deno.test("a grid is the cartesian product of its axes over the base, each run w
   assertEquals([model.dModel, model.layers, model.heads, model.checkpoint], [32, 1, 2, basePath(sft!.id)]);
   assertEquals(basePath(sft!.id), `bases/${sft!.id}/checkpoint`);
   assert(runs.every((r) => r.config.workers === 1));
-  assertEquals(summary, { k: 16, target: null });
+  // The summary's defaults: how the verdict tests (README, "How a verdict is decided").
+  assertEquals(summary, {
+    k: 16,
+    target: null,
+    reference: "grpo",
+    candidate: null,
+    test: "welch",
+    adjust: "holm",
+    alpha: 0.05,
+    equivalence: { passAt1: 0.02, passAtK: 0.05 },
+    minSeeds: 3,
+    baseDraws: 2,
+  });
   // Stable: the same config gives the same id, however it was written.
   const again = await parseGrid(
     grid.replace("  rollout:\n    groupSize: 4\n", "  rollout: { groupSize: 4 }\n"),

@@ -16,9 +16,13 @@ Deno.test("the main job's first Guide step runs on the shipped base, as configur
   assertEquals(grid.runs.length, 12); // × 3 seeds
   const out = await Deno.makeTempDir();
   assertEquals(await buildBase(out, grid.sft!), "shipped");
-  // The real run's config, cut to its first step and a token evaluation (the real one draws 10,240 completions).
+  // The real run's config, cut to its first step and token evaluations (the real final one draws 10,240 completions).
   const run = grid.runs.find((r) => r.axes.variant === "guide-plain-unit")!;
-  const config = { ...run.config, steps: 1, eval: { ...run.config.eval, problems: 1, finalSamples: 2 } };
+  const config = {
+    ...run.config,
+    steps: 1,
+    eval: { ...run.config.eval, problems: 1, finalSamples: 2, curveProblems: 1, samples: 1 },
+  };
   const lines: Record<string, unknown>[] = [];
   await runOne(out, { ...run, config }, { onStep: (line) => void lines.push(line) });
   assertEquals(lines.length, 1);

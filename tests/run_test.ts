@@ -13,7 +13,7 @@ import { join } from "node:path";
 
 await selectBackend("wasm", { quiet: true });
 
-const math = generateDomain("math", { train: 40, test: 10, seed: 5 });
+const math = generateDomain("math", { train: 40, validation: 10, test: 10, seed: 5 });
 const texts = [...math.train, ...math.test].flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
 const tok = Tokenizer.fromTexts(texts);
 const tiny = () =>
@@ -39,7 +39,13 @@ Deno.test({
         "rollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 24\n  maxResample: 0\n",
     );
     const dir = join(root, "guide");
-    const run = await runTraining(config, { runDir: dir, policy: base, train: math.train, test: math.test });
+    const run = await runTraining(config, {
+      runDir: dir,
+      policy: base,
+      train: math.train,
+      test: math.test,
+      validation: math.validation,
+    });
     assertEquals(run.steps, 2);
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assertEquals(names, [
@@ -58,7 +64,12 @@ Deno.test({
     const metrics = await lines(join(dir, "metrics.jsonl"));
     assertEquals(metrics.map((m) => m.step), [1, 2]);
     assert(metrics.every((m) => "gamma" in m && "hintedFraction" in m && !("groups" in m)));
-    assertEquals((await lines(join(dir, "eval.jsonl"))).map((e) => e.step), [1, 2]);
+    // A learning-curve point (validation) at every step, the test split once at the end.
+    assertEquals((await lines(join(dir, "eval.jsonl"))).map((e) => [e.step, e.split]), [
+      [1, "validation"],
+      [2, "validation"],
+      [2, "test"],
+    ]);
     const rollouts = await lines(join(dir, "rollouts.jsonl"));
     assertEquals(rollouts.map((r) => r.step), [1, 2]);
     // The same folder is never overwritten.
@@ -206,13 +217,28 @@ Deno.test({
         "  samples: 2\n  finalSamples: 3\nrollout:\n  groupSize: 4\n  promptsPerStep: 2\n  maxTokens: 16\n" +
         "  maxResample: 0\n  budget: 20\n",
     );
-    const result = await runTraining(config, { runDir: dir, policy: tiny(), train: math.train, test: math.test });
+    const result = await runTraining(config, {
+      runDir: dir,
+      policy: tiny(),
+      train: math.train,
+      test: math.test,
+      validation: math.validation,
+    });
     assertEquals(result.steps, 3);
     const metrics = await lines(join(dir, "metrics.jsonl"));
     assertEquals(metrics.map((m) => m.rollouts), [8, 16, 24]);
     const evals = await lines(join(dir, "eval.jsonl"));
-    assertEquals(evals.map((e) => [e.step, e.rollouts, e.n]), [[2, 16, 2], [3, 24, 3]]);
-    const last = evals[1];
+    // The curve: eval.samples on the validation split's trained tiers (all five by default), every 2 steps and at
+    // the end; the final evaluation: finalSamples on the test split's eval.tiers, once.
+    assertEquals(evals.map((e) => [e.step, e.rollouts, e.n, e.split]), [
+      [2, 16, 2, "validation"],
+      [3, 24, 2, "validation"],
+      [3, 24, 3, "test"],
+    ]);
+    assertEquals(Object.keys(evals[0].tiers), ["1", "2", "3", "4", "5"]);
+    assert(Object.keys(evals[0].tiers["3"].correct).every((id) => id.startsWith("math-validation-")));
+    assert(evals.every((e) => typeof e.seconds === "number" && e.seconds > 0));
+    const last = evals[2];
     assertEquals(Object.keys(last.tiers), ["1", "3"]);
     const tier3 = math.test.filter((p) => p.tier === 3).slice(0, 2).map((p) => p.id);
     assertEquals(Object.keys(last.tiers["3"].correct), tier3);

@@ -148,12 +148,14 @@ export function readingOf(results: DomainResults): Reading {
   };
 }
 
-/** A comparison as a cell's detail: `tier 3 pass@16 +0.057 [−0.01, +0.12], p = 0.31`. */
+/** A comparison as a cell's detail: `grpo tier 3 pass@16 above the base: +0.057 [+0.01, +0.12], p = 0.031`. */
 function said(c: Comparison | undefined, k: number): string {
   if (!c) return "no comparison";
   const metric = c.metric === "pass@k" ? `pass@${k}` : c.metric;
   const tier = c.tier === "all" ? "all tiers" : c.tier === "trained" ? "trained tiers" : `tier ${c.tier}`;
-  return `${tier} ${metric} ${c.call} ${c.against === BASE_LABEL ? "the base" : c.against}: ${differenceText(c)}`;
+  const call = c.why ? "not tested against" : c.call === "inconclusive" ? "inconclusive against" : c.call;
+  const against = c.against === BASE_LABEL ? "the base" : c.against;
+  return `${c.variant} ${tier} ${metric} ${call} ${against}: ${differenceText(c)}${c.why ? ` (${c.why})` : ""}`;
 }
 
 /** A replication status from calls: any contradiction → not replicated, all as stated → replicated, else inconclusive. */
@@ -307,7 +309,7 @@ export const FINDINGS: Finding[] = [
         : open.length > 0
         ? "inconclusive"
         : "none forgot";
-      return { status, detail: found.map((c) => `${c.variant} ${said(c, k)}`).join("; ") };
+      return { status, detail: found.map((c) => said(c, k)).join("; ") };
     },
   },
   {

@@ -463,7 +463,10 @@ export function ablationReport(
       results: RunResults;
     }[];
   const tiers = reportTiers(results, baseEvals);
-  const trainedTiers = grid.runs.length > 0 ? tiersOf(grid.runs[0].config.data.tiers).map(String) : [];
+  // The trained tiers the final evaluation covers (what the `trained` row averages).
+  const trainedTiers = grid.runs.length > 0
+    ? tiersOf(grid.runs[0].config.data.tiers).map(String).filter((t) => tiers.includes(t))
+    : [];
   const baseOf = (v: Variant) => baseEvals.get(v.runs[0].id) ?? [];
   // The base as the report shows it (every variant usually shares one evaluation).
   const baseRecords = variants.map(baseOf).find((b) => b.length > 0) ?? [];

@@ -25,7 +25,7 @@ import { exists } from "../io.ts";
 import { inJupyter } from "../display.ts";
 import type { ExportFormat } from "../plot/export.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
-import { baseEvalFile, conflicts, runDir, saveGrid } from "./store.ts";
+import { baseEvalFile, checkpointPath, conflicts, runDir, saveGrid } from "./store.ts";
 import type { AblationReport } from "./report.ts";
 import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "./jobs.ts";
 import { spawnRun } from "./processes.ts";
@@ -117,6 +117,19 @@ async function prepareBase(
   return rebuildCheck;
 }
 
+/** Evaluate the base of every run (its draws and curve point) where its checkpoint exists and some are missing. */
+async function completeBaseEvaluations(out: string, grid: Grid, workers: number): Promise<void> {
+  const done = new Set<string>();
+  for (const run of grid.runs) {
+    const file = await baseEvalFile(out, run.config);
+    if (done.has(file)) continue;
+    done.add(file);
+    if (await exists(join(checkpointPath(out, run.config), "checkpoint.json"))) {
+      await evaluateBase(out, run.config, workers, grid.summary.baseDraws);
+    }
+  }
+}
+
 /**
  * Why a run failed, from its log: the line its process ends with (`ablation: …`, what the CLI prints on an error),
  * else the last line that mentions an error, else the last line; the exit code when the log says nothing.
@@ -205,6 +218,9 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
       progress.phase("runs");
       ran = await runPending(out, gridFile, pending, workers, progress);
     }
+    // A folder whose runs all finished under an earlier kit may lack the base's later draws or its curve point:
+    // measure what is missing while the base is there (nothing is redone when they are saved).
+    if (pending.length === 0) await completeBaseEvaluations(out, grid, workers);
     progress.phase("results", "summary and figures");
     const { report, summary } = await writeResults(out, grid, { formats: options.formats, failures: ran.failed });
     progress.state.fraction = 1;

@@ -192,14 +192,16 @@ function moves(found: Comparison[], tier: string, metric: Metric, reference?: st
 }
 
 /** A call as the overall sentence says it before "the base" or a variant's name. */
-const callText = (call: Call) => (call === "inconclusive" ? "inconclusive against" : call);
+const callText = (
+  c: Comparison,
+) => (c.why ? "not tested against" : c.call === "inconclusive" ? "inconclusive against" : c.call);
 
 const signed = (x: number, digits = 3) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
 
 /** A difference as the text gives it: `+0.057 [0.012, 0.102], p = 0.031` (the adjusted p). */
 export function differenceText(c: Comparison, digits = 3): string {
   const d = c.difference;
-  if (c.why) return `${signed(d.estimate, digits)} (not tested: ${c.why})`;
+  if (c.why) return signed(d.estimate, digits);
   const p = c.pAdjusted < 0.001 ? "p < 0.001" : `p = ${c.pAdjusted.toFixed(3)}`;
   const interval = `[${signed(d.low, digits)}, ${signed(d.high, digits)}]`;
   const eq = c.call === "≈" ? `, within ±${d.margin} (TOST p = ${c.pEquivalentAdjusted.toFixed(3)})` : "";
@@ -244,8 +246,8 @@ export function verdict(report: AblationReport): Verdict {
       const said = (["pass@1", "pass@k"] as const).map((m) => {
         const vsBase = find(variant, BASE_LABEL, tier, m);
         const vsRef = reference && variant !== reference ? find(variant, reference, tier, m) : undefined;
-        const bits = [vsBase && `${callText(vsBase.call)} the base (${differenceText(vsBase)})`];
-        if (vsRef) bits.push(`${callText(vsRef.call)} ${reference} (${differenceText(vsRef)})`);
+        const bits = [vsBase && `${callText(vsBase)} the base (${differenceText(vsBase)})`];
+        if (vsRef) bits.push(`${callText(vsRef)} ${reference} (${differenceText(vsRef)})`);
         return `${metricName(m)} ${bits.filter(Boolean).join("; ")}`;
       });
       const r = row(variant, tier);
