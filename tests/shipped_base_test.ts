@@ -86,13 +86,15 @@ Deno.test("the shipped base still solves what its calibration says, on a sample 
   const dir = join(SHIPPED_BASES_DIR, grid.sft!.id);
   const calibration: TierCalibration[] = JSON.parse(await Deno.readTextFile(join(dir, "calibration.json"))).calibration;
   const policy = await loadCheckpoint(join(dir, "checkpoint"));
-  const test = await loadProblems("arith", "test");
+  // The calibration's own problems: the validation split.
+  const validation = await loadProblems("arith", "validation");
   const samples = 16;
-  // The learned tier, the self-distillation tier, and the tier reachable only with the hint.
-  for (const [tier, style] of [[1, undefined], [3, undefined], [4, "value"]] as const) {
+  // The learned tier, and the self-distillation tier plain and hinted. (Tier 4, hinted, is at pass@1 0.02 since the
+  // splits became disjoint by canonical key: too rare for 16 problems to check.)
+  for (const [tier, style] of [[1, undefined], [3, undefined], [3, "value"]] as const) {
     const shipped = calibration.find((c) => c.tier === tier)!;
     const expected = style ? shipped.hinted[style]!.passAt1 : shipped.plain.passAt1;
-    const problems = test.filter((p) => p.tier === tier).slice(0, shipped.problems).slice(0, 16);
+    const problems = validation.filter((p) => p.tier === tier).slice(0, shipped.problems).slice(0, 16);
     const result = await evaluatePolicy(policy, problems, { n: samples, maxTokens: 48, seed: 99, hintStyle: style });
     const check = subsetAgrees(result.problems.map((p) => p.correct), samples, expected, shipped.problems);
     assert(

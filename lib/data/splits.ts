@@ -205,12 +205,12 @@ function pick(candidates: string[], count: number, seed: number): string[] {
 
 /**
  * The facts held out of training, per domain (one operand order each; {@link bothOrders} gives the other): a seeded
- * few, so that the test problems hinted with one of them form the novel-hint subset, while SFT on tiers 1–2 (sums only)
- * loses nothing. `arith` and `physics`: 4 of the 20 products of 2–9 whose value no other product has (so a hint's value
- * `42` names one product), no two sharing a factor; `powers`: one square and the cube `3^3` (4^3 = 64 = 8^2, a power value seen in training;
- * 8^2 is no candidate for the same reason); `programs`: 3 of the 16 products of a digit and a parameter, with
- * distinct digits (not `x*y`, a fifth of all products). `math`, `science` and `code` hold none: math's facts are too many to repeat, and science's
- * and code's are quantities read off the prompt.
+ * few, so that the test problems hinted with one of them form the novel-hint subset, while SFT on tiers 1–2 (sums
+ * only) loses nothing. `arith` and `physics`: 4 of the 20 products of 2–9 whose value no other product has (so a
+ * hint's value, `54`, names one product), no two sharing a factor; `powers`: one square and the cube `3^3` (not `4^3`:
+ * 64 is also `8^2`, a power training shows; `8^2` is no candidate for the same reason); `programs`: 3 of the 16
+ * products of a digit and a parameter, with distinct digits (not `x*y`, a fifth of all products). `math`, `science`
+ * and `code` hold none: math's facts are too many to repeat, and science's and code's are read off the prompt.
  */
 export function heldOutFacts(domain: Domain, seed = 0): string[] {
   const base = seed * 1000 + 7;
