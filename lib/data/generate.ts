@@ -322,7 +322,20 @@ ${[1, 3, 4].map((t) => example("programs", t)).join("\n")}
 
 The tables below are from the previous splits (calibrated on the test split, with a training split that shared
 canonical keys with it and held no facts out) and are not yet measured again on the validation split; the bases they
-describe were trained on the old training split.
+describe were trained on the old training split. The one base rebuilt on these splits so far is the shipped \`arith\`
+base (\`bases/sft-s0-2847500100\`, the \`paper-arith.yaml\` / \`main.yaml\` recipe, 2026-12-07), on validation, 128 problems
+a tier × 16 samples:
+
+| arith tier | plain pass@1 | plain pass@16 | \`value\` hint pass@16 | regime |
+| --- | --- | --- | --- | --- |
+| 1 | 0.818 | 0.953 | 0.930 | learned |
+| 2 | 0.698 | 0.945 | 0.852 | learned |
+| 3 | 0.041 | 0.289 | 0.680 | self-distillation |
+| 4 | 0 | 0 | 0.133 | out of reach |
+| 5 | 0 | 0 | 0 | out of reach |
+
+The base it replaced scored tier 4 \`value\` pass@16 0.164 on the old test split (its shipped calibration); the 0.297
+below is an earlier base's.
 
 Measured 2026-11-25 with \`deno task calibrate lib/ablation/grids/paper-arith.yaml\` (the base every run of the paper
 grid starts from: d 128 × 4 layers, 3,000 × 64 SFT on arith tiers 1–2, half hinted; 128 of the 200 held-out problems
