@@ -46,7 +46,7 @@ Deno.test("a grid is the cartesian product of its axes over the base, each run w
     alpha: 0.05,
     equivalence: { passAt1: 0.02, passAtK: 0.05 },
     minSeeds: 3,
-    baseDraws: 2,
+    baseDraws: 5,
   });
   // Stable: the same config gives the same id, however it was written.
   const again = await parseGrid(

@@ -95,7 +95,7 @@ export const SUMMARY_SCHEMA = section({
     passAtK: field("number", 0.05, { min: 0, max: 1, doc: "pass@k difference within which TOST may call two equal" }),
   }),
   minSeeds: field("integer", 3, { min: 2, doc: "seeds a variant needs before the verdict calls a difference" }),
-  baseDraws: field("integer", 2, {
+  baseDraws: field("integer", 5, {
     min: 1,
     doc: "independent evaluations of the base (its error bars; comparisons with it need 2 or more)",
   }),

@@ -25,7 +25,7 @@ import { exists } from "../io.ts";
 import { inJupyter } from "../display.ts";
 import type { ExportFormat } from "../plot/export.ts";
 import { type Grid, type GridRun, loadGrid } from "./grid.ts";
-import { baseEvalFile, checkpointPath, conflicts, runDir, saveGrid } from "./store.ts";
+import { baseEvalFile, checkpointPath, conflicts, readBaseCurve, readBaseEvals, runDir, saveGrid } from "./store.ts";
 import type { AblationReport } from "./report.ts";
 import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "./jobs.ts";
 import { spawnRun } from "./processes.ts";
@@ -124,9 +124,11 @@ async function completeBaseEvaluations(out: string, grid: Grid, workers: number)
     const file = await baseEvalFile(out, run.config);
     if (done.has(file)) continue;
     done.add(file);
-    if (await exists(join(checkpointPath(out, run.config), "checkpoint.json"))) {
-      await evaluateBase(out, run.config, workers, grid.summary.baseDraws);
-    }
+    if (!(await exists(join(checkpointPath(out, run.config), "checkpoint.json")))) continue;
+    const saved = await readBaseEvals(out, run.config, grid.summary.baseDraws);
+    if (saved.length >= grid.summary.baseDraws && await readBaseCurve(out, run.config)) continue;
+    await selectBackend(undefined, { quiet: true });
+    await evaluateBase(out, run.config, workers, grid.summary.baseDraws);
   }
 }
 
