@@ -199,7 +199,8 @@ export const FINDINGS: Finding[] = [
       const text = (variant?: string) => {
         const x = net(variant);
         if (!x || !Number.isFinite(x.net.mean)) return undefined;
-        return `${variant} net ${show(x.net)} (gained ${
+        const half = Number.isFinite(x.net.half) ? ` ± ${x.net.half.toFixed(1)}` : "";
+        return `${variant} net ${x.net.mean.toFixed(1)}${half} (gained ${
           (x.compression.mean + x.capabilityGain.mean).toFixed(1)
         }, lost ${x.lost.mean.toFixed(1)})`;
       };
@@ -388,8 +389,9 @@ export function crossDomainMarkdown(
       } evaluation draws`;
   });
   const first = domains.find((d): d is DomainResults => "report" in d);
+  // The verdict's rule without its opening sentence (which points at a summary's tables).
   const rule = first
-    ? verdict(first.report).rule.replace("**Verdict**, computed from the tables below", "Each call")
+    ? verdict(first.report).rule.replace(/^\*\*Verdict\*\*[^.]*\. /, "The calls are the verdict's. ")
     : "";
   const lines = [
     `# ${title}`,

@@ -426,8 +426,11 @@ export function ablationFigures(report: AblationReport): { name: string; figure:
     { name: "hinted-fraction", figure: hintedFractionFigure(report) },
   ];
   for (const tier of report.tiers.filter((t) => !isOverall(t))) {
-    figures.push({ name: `learning-step-tier${tier}`, figure: learningFigure(report, "step", tier) });
-    figures.push({ name: `learning-rollouts-tier${tier}`, figure: learningFigure(report, "rollouts", tier) });
+    // Learning curves exist on the tiers the curve evaluations cover (the trained ones, by default).
+    if (report.curves.some((c) => c.tier === tier && c.byStep.length > 0)) {
+      figures.push({ name: `learning-step-tier${tier}`, figure: learningFigure(report, "step", tier) });
+      figures.push({ name: `learning-rollouts-tier${tier}`, figure: learningFigure(report, "rollouts", tier) });
+    }
     if (report.curves.some((c) => c.tier === tier && c.bySeconds.length > 0)) {
       figures.push({ name: `learning-seconds-tier${tier}`, figure: learningFigure(report, "seconds", tier) });
     }
