@@ -164,7 +164,7 @@ async function baseOnly(
   const seen = new Set<string>();
   for (const run of grid.runs) {
     const f = await baseEvalFile(out, run.config);
-    if (!seen.has(f)) await evaluateBase(out, run.config, workers);
+    if (!seen.has(f)) await evaluateBase(out, run.config, workers, grid.summary.baseDraws);
     seen.add(f);
   }
   return 0;

@@ -217,8 +217,8 @@ export const baseDrawSeed = (draw: number) => 7_777 + 1_000_003 * draw;
 export async function evaluateBase(
   out: string,
   config: RunConfig,
-  workers?: number,
-  draws = 1,
+  workers: number | undefined,
+  draws: number,
 ): Promise<EvaluationRecord[]> {
   const saved = await readBaseEvals(out, config, draws);
   const curveSaved = await readBaseCurve(out, config);
