@@ -322,10 +322,12 @@ export const FINDINGS: Finding[] = [
       const k = r.results.report.k;
       const found = r.tiers.easy.map((t) => r.find(r.candidate!, BASE_LABEL, t, "pass@1"))
         .filter((c): c is Comparison => c !== undefined);
-      const status = statusOf(
-        found.map((c) => c.call === "below"),
-        found.map((c) => c.call === "≈" || c.call === "above"),
-      );
+      // Forgetting one easy tier is enough; it is contradicted only when every easy tier is kept (≈ or above).
+      const status: FindingStatus = found.some((c) => c.call === "below")
+        ? "replicated"
+        : found.length > 0 && found.every((c) => c.call === "≈" || c.call === "above")
+        ? "not replicated"
+        : "inconclusive";
       return { status, detail: found.map((c) => said(c, k)).join("; ") };
     },
   },

@@ -13,7 +13,7 @@ import { baseDir, loadSavedGrid } from "./store.ts";
 import { collectReport } from "./jobs.ts";
 import { tiersOf } from "../config/schema.ts";
 import { crossDomainMarkdown, type DomainMissing, type DomainResults } from "./domains.ts";
-import { writeTextFileAtomic } from "../io.ts";
+import { displayPath, writeTextFileAtomic } from "../io.ts";
 
 const USAGE = "usage: deno task domains [NAME=DIR ...] [--out results/domains.md]";
 
@@ -34,7 +34,7 @@ export async function readDomain(name: string, dir: string): Promise<DomainResul
   } catch {
     return {
       domain: name,
-      why: `no results in ${dir} (run \`deno task ablation lib/ablation/grids/domain-${
+      why: `no results in ${displayPath(dir)} (run \`deno task ablation lib/ablation/grids/domain-${
         GRID_DOMAIN[name] ?? name
       }.yaml\`)`,
     };
@@ -46,12 +46,17 @@ export async function readDomain(name: string, dir: string): Promise<DomainResul
   try {
     calibration = JSON.parse(await Deno.readTextFile(file)).calibration;
   } catch (e) {
-    return {
-      domain: name,
-      why: `${file}: ${(e as Error).message.split("\n")[0]} (run \`deno task calibrate\` on the grid)`,
-    };
+    const what = e instanceof Deno.errors.NotFound ? "no calibration yet" : (e as Error).message.split("\n")[0];
+    return { domain: name, why: `${displayPath(file)}: ${what} (run \`deno task calibrate\` on the grid)` };
   }
   const report = await collectReport(dir, grid);
+  // A grid still running (or cut off) is not a column yet: its variants would rest on fewer seeds than designed.
+  if (report.unfinished.length > 0) {
+    return {
+      domain: name,
+      why: `${report.unfinished.length} of ${grid.runs.length} runs unfinished in ${displayPath(dir)} (rerun its grid)`,
+    };
+  }
   return { domain: name, report, calibration, trainedTiers: tiersOf(grid.runs[0].config.data.tiers) };
 }
 
