@@ -68,6 +68,30 @@ function record(n: number, correct: [number, number, number, number]): Evaluatio
   };
 }
 
+Deno.test("the gain split is taken against each base draw and averaged, never against the draws pooled", async () => {
+  const grid = await parseGrid(GRID, "g.yaml");
+  // Problem b: 0/4 correct in draw 0 and 1/4 in draw 1; every run solves it (3/4). Against draw 0 it is a capability
+  // gain (never solved at pass@2), against draw 1 a compression: 0.5 each. Pooled (1/8) it would be compression only.
+  const draws = [record(4, [4, 0, 0, 0]), record(4, [4, 1, 0, 0])];
+  const results = new Map<string, RunResults>();
+  for (const r of grid.runs) {
+    results.set(r.id, {
+      id: r.id,
+      done: true,
+      evals: [{ step: 4, rollouts: 200, ...record(4, [4, 3, 0, 0]) }],
+      metrics: [],
+      hintedByTier: {},
+    });
+  }
+  const report = ablationReport(grid, results, new Map(grid.runs.map((r) => [r.id, draws])));
+  const row = report.rows.find((r) => r.variant === "grpo" && r.tier === "1")!;
+  assertEquals([row.compression.mean, row.capabilityGain.mean, row.lost.mean, row.net.mean], [0.5, 0.5, 0, 1]);
+  // The base's row: mean ± CI over its two draws; its pass@k curve from the draws pooled (8 samples a problem).
+  const base = report.rows.find((r) => r.variant === "base (SFT)" && r.tier === "1")!;
+  assertEquals([base.seeds, base.passAt1.mean], [2, (0.5 + 0.625) / 2]);
+  assertEquals(report.before.find((b) => b.tier === "1")!.curve.length, 4);
+});
+
 Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target, gain split, curves", async () => {
   const grid = await parseGrid(GRID, "g.yaml");
   const variants = variantsOf(grid);

@@ -118,7 +118,10 @@ Deno.test("the verdict: tested calls against the base and GRPO, forgetting, comp
   });
   assertEquals(v.tiers.map((t) => [t.tier, t.forgot, t.compressed]), [["1", ["guide"], []], ["3", [], ["grpo"]]]);
   assertEquals(v.reference, "grpo");
-  assertStringIncludes(v.rule, "Holm adjustment across the verdict's 13 comparisons");
+  assertStringIncludes(
+    v.rule,
+    "Holm adjustment across the verdict's 13 tested comparisons (0 more could not be tested)",
+  );
   assertStringIncludes(v.rule, "the base's 2 independent evaluation draws");
   const tier3 = v.findings.find((f) => f.startsWith("Tier 3"))!;
   assertStringIncludes(tier3, "pass@1 ≈ grpo: guide (+0.000 [");
@@ -138,6 +141,30 @@ Deno.test("Holm across the family moves a call: one test at p ≈ 0.017 is above
   const many = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [String(i + 1), alone["3"]]));
   const held = comparisons(reportOf(many)).filter((c) => c.metric === "pass@1");
   assert(held.every((c) => c.call === "inconclusive" && c.pAdjusted > 0.05));
+});
+
+Deno.test("minSeeds holds on both sides: a reference with 2 seeds gives no call against it", () => {
+  const v = verdict(reportOf({
+    "3": {
+      "base (SFT)": { at1: [0.10, 0.11], atK: [0.3, 0.31] },
+      grpo: { at1: [0.2, 0.21], atK: [0.4, 0.41] },
+      guide: { at1: [0.5, 0.6, 0.55], atK: [0.7, 0.8, 0.75] },
+    },
+  }));
+  const against = v.comparisons.filter((c) => c.variant === "guide" && c.against === "grpo" && c.metric !== "curve");
+  assert(against.length > 0 && against.every((c) => c.why === "2 seeds (fewer than 3)"));
+});
+
+Deno.test("forgetting is on tiers RL did not train on: a trained tier below the base is 'below', not 'forgot'", () => {
+  const tiers = {
+    "1": {
+      "base (SFT)": { at1: [0.80, 0.81], atK: [0.9, 0.91] },
+      grpo: { at1: [0.60, 0.61, 0.62], atK: [0.9, 0.91, 0.9] },
+    },
+  };
+  assertEquals(verdict(reportOf(tiers, { trained: ["3"] })).tiers[0].forgot, ["grpo"]);
+  const trainedOnIt = verdict(reportOf(tiers, { trained: ["1"] })).tiers[0];
+  assertEquals([trainedOnIt.forgot, trainedOnIt.passAt1.belowBase], [[], ["grpo"]]);
 });
 
 Deno.test("too few seeds, one base draw, or no spread: no call, and the text says why", () => {
@@ -193,7 +220,7 @@ Deno.test("runs.csv: a tidy line per run × tier × metric, each value the means
   assertEquals(csv[0], "variant,run,base,seed,draw,tier,split,metric,k,value,updates,completions");
   assertEquals(csv[1], "base (SFT),base-draw-0,sft-test,,0,1,test,pass@1,1,0.8,,96");
   assert(csv.includes("guide,guide-s2,sft-test,2,,3,test,pass@k,4,0.44,,96"));
-  assert(csv.includes("guide,guide-s1,sft-test,1,,3,test,curve_mean_pass@1,1,0.2,,96"));
+  assert(csv.includes("guide,guide-s1,sft-test,1,,3,validation,curve_mean_pass@1,1,0.2,,96"));
   // Every row's mean is the mean of its lines.
   const values = csv.slice(1).map((l) => l.split(",")).filter((f) =>
     f[0] === "grpo" && f[5] === "3" && f[7] === "pass@1"

@@ -192,7 +192,7 @@ export const FINDINGS: Finding[] = [
   {
     name: "net problems",
     statement:
-      "problems the candidate newly solves minus those it loses, against the base (all tiers), beside the reference's",
+      "problems the candidate newly solves minus those it loses against the base (all tiers), beside the reference's; descriptive: a 95% interval over seeds, outside the tested family",
     test: (r) => {
       if (!r.candidate) return untestable("the grid names no candidate (summary.candidate)");
       const net = (variant?: string) => (variant ? row(r.results.report, variant, "all") : undefined);

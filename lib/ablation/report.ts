@@ -73,7 +73,7 @@ export interface RunValues {
   draw: number | null;
   passAt1: number;
   passAtK: number;
-  /** Gain split against the base (pooled over its draws): problems newly solved, lost, and their net. */
+  /** Gain split against the base (against each of its draws, averaged): problems newly solved, lost, their net. */
   gained: number;
   lost: number;
   net: number;
@@ -225,7 +225,7 @@ function reportTargets(
     const lasts = finishedRuns.map((runs) =>
       meanCi(runs.map((r) => {
         const last = curvePointsOf(r).at(-1);
-        return last ? passAt1Of(last, tier, trained) : NaN;
+        return last && curveCovers(last, tier) ? passAt1Of(last, tier, trained) : NaN;
       })).mean
     ).filter(Number.isFinite);
     const best = Math.max(...lasts); // -Infinity without curves: no target
@@ -306,7 +306,9 @@ interface VariantTier {
 /** A run's learning curve at a row: pass@1 at each evaluation against `x`, from the base's mean at 0. */
 function curveOf(run: RunResults, at: VariantTier, x: "step" | "rollouts" | "seconds"): { x: number; y: number }[] {
   const start = curveStart(at);
-  const points = curvePointsOf(run).filter((e) => x !== "seconds" || Number.isFinite(e.seconds))
+  const evals = curvePointsOf(run);
+  if (evals.some((e) => !curveCovers(e, at.tier))) return [];
+  const points = evals.filter((e) => x !== "seconds" || Number.isFinite(e.seconds))
     .map((e) => ({ x: Number(e[x]), y: passAt1Of(e, at.tier, at.trained) }));
   if (points.some((p) => !Number.isFinite(p.y))) return []; // a row the curve evaluations do not cover
   return [...(Number.isFinite(start) ? [{ x: 0, y: start }] : []), ...points];
@@ -317,25 +319,47 @@ function curveOf(run: RunResults, at: VariantTier, x: "step" | "rollouts" | "sec
  * final-evaluation draws (what their curves were evaluated on).
  */
 function curveStart(at: VariantTier): number {
-  if (at.baseCurve) return passAt1Of(at.baseCurve, at.tier, at.trained);
   const legacy = at.runs.length > 0 && at.runs.every((r) => !r.evals.some((e) => e.split === "validation"));
-  return legacy ? meanCi(at.base.map((b) => passAt1Of(b, at.tier, at.trained))).mean : NaN;
+  // Runs of earlier kits drew their curves on the test split: their start is the base's test draws, even where a
+  // later kit saved a validation curve point for the same base.
+  if (legacy) return meanCi(at.base.map((b) => passAt1Of(b, at.tier, at.trained))).mean;
+  return at.baseCurve && curveCovers(at.baseCurve, at.tier) ? passAt1Of(at.baseCurve, at.tier, at.trained) : NaN;
+}
+
+/**
+ * Does a curve evaluation speak for a row? A validation evaluation covers the curve tiers only, so it has no `all`
+ * value (its macro would be over the trained tiers, which the `trained` row already is).
+ */
+function curveCovers(record: EvaluationRecord, tier: string): boolean {
+  return !(record.split === "validation" && tier === "all");
 }
 
 /** A variant's summary row at a tier: final pass@1/pass@k, reaching the target, hinted fraction, gain split. */
 function variantRow(at: VariantTier, target: number, k: number, curveEnd: number): SummaryRow {
-  const { label, runs, base, tier, trained } = at;
-  const finals = runs.map((r) => finalOf(r)!).filter(Boolean);
+  const { label, base, tier, trained } = at;
+  // Runs without a final evaluation (none should finish so) are left out, seeds kept aligned with their runs.
+  const kept = at.runs.map((r, i) => ({ r, seed: at.seeds[i], final: finalOf(r) })).filter((x) => x.final);
+  const runs = kept.map((x) => x.r);
+  const finals = kept.map((x) => x.final!);
   const reach = runs.map((r) => {
-    const start = curveStart(at);
-    const points = [
-      ...(Number.isFinite(start) ? [{ step: 0, rollouts: 0, passAt1: start }] : []),
-      ...curvePointsOf(r).map((e) => ({ step: e.step, rollouts: e.rollouts, passAt1: passAt1Of(e, tier, trained) })),
-    ];
-    return points.find((p) => p.passAt1 >= target - 1e-12);
+    const steps = curveOf(r, at, "step");
+    const rollouts = curveOf(r, at, "rollouts");
+    const i = steps.findIndex((p) => p.y >= target - 1e-12);
+    return i < 0 ? undefined : { step: steps[i].x, rollouts: rollouts[i].x };
   });
-  const baseCounts = base.length > 0 ? pooledCounts(base, tier, trained) : undefined;
-  const splits = baseCounts ? finals.map((f) => gainSplit(baseCounts, countsOf(f, tier, trained), k)) : [];
+  // The gain split against each base draw (n samples each, as the run's), averaged over the draws: pooling the draws
+  // would make "reachable at pass@k" mean "solved once in draws × n samples".
+  const splits = base.length > 0
+    ? finals.map((f) => {
+      const each = base.map((b) => gainSplit(countsOf(b, tier, trained), countsOf(f, tier, trained), k));
+      const mean = (count: (s: typeof each[number]) => number) => each.reduce((a, s) => a + count(s), 0) / each.length;
+      return {
+        compression: mean((s) => s.compression.length),
+        capabilityGain: mean((s) => s.capabilityGain.length),
+        lost: mean((s) => s.lost.length),
+      };
+    })
+    : [];
   const hintedFraction = runs.map((r) => {
     if (isOverall(tier)) {
       const trainedSteps = r.metrics.filter(trainedOn).map((m) => Number(m.hintedFraction ?? 0));
@@ -346,11 +370,11 @@ function variantRow(at: VariantTier, target: number, k: number, curveEnd: number
   });
   const perRun: RunValues[] = runs.map((r, i) => {
     const split = splits[i];
-    const gained = split ? split.compression.length + split.capabilityGain.length : NaN;
-    const lost = split ? split.lost.length : NaN;
+    const gained = split ? split.compression + split.capabilityGain : NaN;
+    const lost = split ? split.lost : NaN;
     return {
       run: r.id,
-      seed: at.seeds[i],
+      seed: kept[i].seed,
       draw: null,
       passAt1: passAt1Of(finals[i], tier, trained),
       passAtK: passAtKOf(finals[i], tier, trained, k),
@@ -374,8 +398,8 @@ function variantRow(at: VariantTier, target: number, k: number, curveEnd: number
     reached: reach.filter((p) => p).length,
     hintedFraction: meanCi(hintedFraction),
     updates: of("updates"),
-    compression: meanCi(splits.map((s) => s.compression.length)),
-    capabilityGain: meanCi(splits.map((s) => s.capabilityGain.length)),
+    compression: meanCi(splits.map((s) => s.compression)),
+    capabilityGain: meanCi(splits.map((s) => s.capabilityGain)),
     lost: of("lost"),
     net: of("net"),
     curveMean: of("curveMean"),

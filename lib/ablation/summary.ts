@@ -95,8 +95,8 @@ const csvQuote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}
 /**
  * `runs.csv`: one line per run (the base: per evaluation draw) × tier (and the overall rows) × metric, tidy: variant,
  * run, base, seed, draw, tier, split, metric, k, value, updates, completions. The metrics: `pass@1`, `pass@k` (k in
- * its column), `gained`, `lost`, `net` (problems against the base, pooled over its draws) and `curve_mean_pass@1`
- * (the learning curve's mean over the report's common budget).
+ * its column), `gained`, `lost`, `net` (problems against the base, each draw's split averaged) and
+ * `curve_mean_pass@1` (the learning curve's mean over the report's common budget, on the validation split).
  */
 export function runsCsv(report: AblationReport): string {
   const header = [
@@ -121,6 +121,8 @@ export function runsCsv(report: AblationReport): string {
     ["net", report.k, (v) => v.net],
     ["curve_mean_pass@1", 1, (v) => v.curveMean],
   ];
+  // The curve's mean reads the learning-curve evaluations (the validation split); everything else the test split.
+  const splitOf = (metric: string) => (metric === "curve_mean_pass@1" ? "validation" : "test");
   const lines: string[] = [];
   for (const row of report.rows) {
     for (const v of row.perRun) {
@@ -133,7 +135,7 @@ export function runsCsv(report: AblationReport): string {
           v.seed === null ? "" : String(v.seed),
           v.draw === null ? "" : String(v.draw),
           row.tier,
-          "test",
+          splitOf(metric),
           metric,
           String(k),
           csvNumber(value(v)),
@@ -215,7 +217,7 @@ export function summaryMarkdown(report: AblationReport, title = "Ablation summar
       `the base or ${
         v.reference ?? "the reference"
       }). Net problems: problems newly solved minus problems lost against ` +
-      `the base (pooled over its draws), over all tiers. Curve mean: the learning curve's held-out pass@1 averaged ` +
+      `the base (against each of its draws, averaged), over all tiers. Curve mean: the learning curve's held-out pass@1 averaged ` +
       `over the first ${Number.isFinite(report.curveEnd) ? report.curveEnd : "–"} completions (every run's budget).`,
     "",
     ...overallTable(report, v),

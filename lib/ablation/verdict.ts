@@ -128,7 +128,6 @@ function plannedComparisons(report: AblationReport): Omit<Comparison, "pAdjusted
     // The learning curve's mean over the budget: on the trained tiers, against the reference (the base has no curve).
     const trained = tier === "trained" || report.trainedTiers.includes(tier);
     for (const row of variants) {
-      const few = row.seeds < settings.minSeeds ? `${row.seeds} seeds (fewer than ${settings.minSeeds})` : undefined;
       const against = (other: SummaryRow, metric: Metric, method: "welch" | "paired") => {
         const values = (r: SummaryRow) => r.perRun.map(METRIC_VALUE[metric]);
         let a = values(row);
@@ -141,6 +140,9 @@ function plannedComparisons(report: AblationReport): Omit<Comparison, "pAdjusted
           b = shared.map((v) => bySeed.get(v.seed)!);
         }
         const difference = compare(a, b, { method, margin: margin(metric) });
+        // Seeds count on each side that is a variant (the values the test keeps; paired: the shared seeds).
+        const fewest = Math.min(...(other === base ? [difference.n[0]] : difference.n));
+        const few = fewest < settings.minSeeds ? `${fewest} seeds (fewer than ${settings.minSeeds})` : undefined;
         const oneDraw = other === base && base.seeds < 2
           ? `the base was evaluated ${base.seeds} time${
             base.seeds === 1 ? "" : "s"
@@ -230,7 +232,10 @@ export function verdict(report: AblationReport): Verdict {
       base,
       passAt1,
       passAtK,
-      forgot: !isOverall(tier) && base >= EASY_TIER_PASS_AT_1 ? passAt1.belowBase : [],
+      // Forgetting is about what RL did not train on: an easy tier outside the trained ones.
+      forgot: !isOverall(tier) && !report.trainedTiers.includes(tier) && base >= EASY_TIER_PASS_AT_1
+        ? passAt1.belowBase
+        : [],
       compressed: passAt1.aboveBase.filter((v) => passAtK.belowBase.includes(v)),
     };
   });
@@ -306,17 +311,23 @@ export function verdict(report: AblationReport): Verdict {
     else quiet.push(t.tier);
   }
   if (quiet.length > 0) {
-    findings.push(`No variant differs from the base or ${reference ?? "another"} on tier ${quiet.join(", ")}.`);
+    findings.push(
+      `Nothing established on tier ${quiet.join(", ")}: no test rejected there (inconclusive or untested, see the ` +
+        `comparisons), which is not evidence of no difference.`,
+    );
   }
 
   // What could not be decided, said once per reason.
   const inconclusive = found.filter((c) => c.call === "inconclusive");
   const untested = new Map<string, number>();
   for (const c of inconclusive.filter((c) => c.why)) untested.set(c.why!, (untested.get(c.why!) ?? 0) + 1);
-  const open = inconclusive.length - [...untested.values()].reduce((a, b) => a + b, 0);
+  const untestedCount = [...untested.values()].reduce((a, b) => a + b, 0);
+  const open = inconclusive.length - untestedCount;
   if (open > 0) {
     findings.push(
-      `Inconclusive (neither a difference nor equivalence within the margin): ${open} of ${found.length} comparisons.`,
+      `Inconclusive (neither a difference nor equivalence within the margin): ${open} of the ${
+        found.length - untestedCount
+      } tested comparisons.`,
     );
   }
   for (const [why, count] of untested) findings.push(`Not tested (${count} comparisons): ${why}.`);
@@ -328,6 +339,7 @@ export function verdict(report: AblationReport): Verdict {
     findings.push(`Updates for the budget: ${each.join(", ")}.`);
   }
   const baseDraws = report.rows.find((r) => r.variant === BASE_LABEL)?.seeds ?? 0;
+  const tested = found.filter((c) => !c.why).length;
   const methodName = settings.test === "paired" ? "a paired t-test by seed" : "Welch's t-test over seeds";
   const adjustName =
     { holm: "Holm", bonferroni: "Bonferroni", bh: "Benjamini–Hochberg", by: "Benjamini–Yekutieli", none: "no" }[
@@ -337,11 +349,14 @@ export function verdict(report: AblationReport): Verdict {
     `comparison is a difference of means with its 95% interval: against the base by Welch's t-test over seeds and ` +
     `the base's ${baseDraws} independent evaluation draw${baseDraws === 1 ? "" : "s"}; against ${
       reference ?? "the reference variant (none in this grid)"
-    } by ${methodName}. ${adjustName} adjustment across the verdict's ${found.length} comparisons; "above"/"below": ` +
+    } by ${methodName}. ${adjustName} adjustment across the verdict's ${tested} tested comparisons (${
+      found.length - tested
+    } more could not be tested); "above"/"below": ` +
     `adjusted p < ${settings.alpha}; "≈": equivalent by TOST within ±${settings.equivalence.passAt1} (pass@1) or ` +
     `±${settings.equivalence.passAtK} (pass@${k}), adjusted likewise; "inconclusive": neither. Differences need ` +
-    `${settings.minSeeds} seeds. "Forgot": below the base at pass@1 on a tier where the base's pass@1 is ` +
+    `${settings.minSeeds} seeds. "Forgot": below the base at pass@1 on a tier RL did not train on where the base's pass@1 is ` +
     `${EASY_TIER_PASS_AT_1} or more; "compressed": above the base at pass@1 and below it at pass@${k}. ` +
-    `p-values shown are adjusted; intervals are not.`;
+    `p-values shown are adjusted; the 95% intervals are not (an interval clear of 0 beside an inconclusive ` +
+    `call is a difference that does not survive the adjustment).`;
   return { comparisons: found, tiers, reference, updates, rule, findings };
 }
