@@ -26,7 +26,6 @@
 import { type AblationReport, BASE_LABEL, type SummaryRow } from "./report.ts";
 import type { TierCalibration } from "./calibrate.ts";
 import { type Comparison, differenceText, EASY_TIER_PASS_AT_1, type Metric, type Verdict, verdict } from "./verdict.ts";
-import type { MeanCi } from "./statistics.ts";
 
 /** One domain's results: its report, its base's calibration and the tiers RL trained on. */
 export interface DomainResults {
@@ -96,9 +95,6 @@ export function domainTiers(results: DomainResults): DomainTiers {
 function row(report: AblationReport, variant: string, tier: number | string): SummaryRow | undefined {
   return report.rows.find((r) => r.variant === variant && r.tier === String(tier));
 }
-
-const show = (m: MeanCi) =>
-  m.n > 1 && Number.isFinite(m.half) ? `${m.mean.toFixed(3)} ± ${m.half.toFixed(3)}` : m.mean.toFixed(3);
 
 /** What a finding reads from one domain: its results, tier parts, verdict, and the grid's reference and candidate. */
 export interface Reading {
