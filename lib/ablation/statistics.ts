@@ -102,43 +102,44 @@ export function compare(a: number[], b: number[], options: CompareOptions = {}):
     n: [xs.length, ys.length],
     untestable: why,
   });
-  if (method === "paired") {
-    const d = xs.map((x, i) => x - ys[i]);
-    if (d.some((v) => !Number.isFinite(v))) return none("a pair without a value");
-    if (d.length < 2) return none(`${d.length} pair${d.length === 1 ? "" : "s"}: a paired test needs 2`);
-    if (!(variance(d) > 0)) return none("every paired difference is the same: no spread to test against");
-    const two = ttest(xs, ys);
-    const p = (alternative: "greater" | "less", mu: number) => ttest(xs, ys, { alternative, mu }).pValue;
+  /** The result of a test `run(alternative, shift)` of "mean(a) − mean(b) = shift" (both libraries' results). */
+  const tested = (
+    run: (alternative?: "greater" | "less", shift?: number) => { pValue: number; ci: number[]; df: number },
+    estimate: number,
+  ): Difference => {
+    const two = run();
+    // TOST: reject "difference ≤ −margin" and "difference ≥ +margin"; the larger one-sided p decides.
+    const pEquivalent = Number.isFinite(margin)
+      ? Math.max(run("greater", -margin).pValue, run("less", margin).pValue)
+      : NaN;
     return {
-      estimate: two.mean,
+      estimate,
       low: two.ci[0],
       high: two.ci[1],
       p: two.pValue,
-      pEquivalent: Number.isFinite(margin) ? Math.max(p("greater", -margin), p("less", margin)) : NaN,
+      pEquivalent,
       margin,
       df: two.df,
       method,
       n: [xs.length, ys.length],
     };
+  };
+  if (method === "paired") {
+    const d = xs.map((x, i) => x - ys[i]);
+    if (d.some((v) => !Number.isFinite(v))) return none("a pair without a value");
+    if (d.length < 2) return none(`${d.length} pair${d.length === 1 ? "" : "s"}: a paired test needs 2`);
+    if (!(variance(d) > 0)) return none("every paired difference is the same: no spread to test against");
+    const run = (alternative?: "greater" | "less", mu = 0) => ttest(xs, ys, alternative ? { alternative, mu } : {});
+    return tested(run, Number(mathMean(d)));
   }
   if (xs.length < 2 || ys.length < 2) {
     return none(`${xs.length} against ${ys.length} values: Welch's test needs 2 a side`);
   }
   if (!(variance(xs) > 0) && !(variance(ys) > 0)) return none("no spread on either side: nothing to test against");
-  const two = ttest2(xs, ys, { variance: "unequal" });
-  const p = (alternative: "greater" | "less", difference: number) =>
-    ttest2(xs, ys, { variance: "unequal", alternative, difference }).pValue;
-  return {
-    estimate: two.xmean - two.ymean,
-    low: two.ci[0],
-    high: two.ci[1],
-    p: two.pValue,
-    pEquivalent: Number.isFinite(margin) ? Math.max(p("greater", -margin), p("less", margin)) : NaN,
-    margin,
-    df: two.df,
-    method,
-    n: [xs.length, ys.length],
-  };
+  const run = (alternative?: "greater" | "less", difference = 0) =>
+    ttest2(xs, ys, { variance: "unequal", ...(alternative ? { alternative, difference } : {}) });
+  const two = run();
+  return tested(run, two.xmean - two.ymean);
 }
 
 /** Multiple-comparison adjustments (`@stdlib/stats-padjust`'s methods, and none). */
