@@ -228,6 +228,9 @@ export {
   learningFigure,
   PALETTE,
   passkFigure,
+  probabilityRange,
+  seedsText,
+  variantMarker,
 } from "./ablation/plots.ts";
 
 // Figures and files.
@@ -240,6 +243,7 @@ export {
   figureHtml,
   FigureRenderer,
   type ImageFormat,
+  parseFormats,
 } from "./plot/export.ts";
 export { findChromium } from "./plot/chromium.ts";
 export { exists, readJsonLines, writeFileAtomic, writeTextFileAtomic } from "./io.ts";

@@ -7,7 +7,10 @@ import {
   learningFigure,
   PALETTE,
   passkFigure,
+  probabilityRange,
+  seedsText,
   variantFamilies,
+  variantMarker,
   variantStyle,
 } from "../lib/ablation/plots.ts";
 
@@ -120,4 +123,28 @@ Deno.test("the gain split carries each bar's 95% interval over seeds (none for o
     ["capability", 1, 1.5],
     ["lost", -3, 0],
   ]);
+});
+
+Deno.test("every figure says what its bands and bars are, over how many seeds; probability axes fit [0, 1]", () => {
+  const subtitle = (f: { layout?: Record<string, unknown> }) =>
+    (f.layout!.title as { subtitle: { text: string } }).subtitle.text.replaceAll("<br>", " ");
+  const learning = learningFigure(report, "step", "4");
+  assertEquals(subtitle(learning), "lines: mean over seeds; bands: 95% t-interval of the mean (n = 3 seeds)");
+  assert(subtitle(passkFigure(report, "4")).includes("95% t-interval of the mean (n = 3 seeds)"));
+  assert(subtitle(gainSplitFigure(report, "4")).includes("whiskers: 95% t-interval of the mean (n = 3 seeds)"));
+  // Every value at 0: the axis starts at 0 (it read −1 to 1 before); a band's top sets the end, never past 1.02.
+  assertEquals((learning.layout!.yaxis as { range: number[] }).range, [0, 0.05]);
+  assertEquals(probabilityRange([{ y: [0.2, 0.5] }, { y: [0.6] }]), [0, 0.6 * 1.08]);
+  assertEquals(probabilityRange([{ y: [0.99, NaN] }]), [0, 1.02]);
+  assertEquals(seedsText([[{ x: 0, mean: 0, half: 0, n: 3 }], [{ x: 0, mean: 0, half: 0, n: 5 }]]), "n = 3–5 seeds");
+  // Lines that coincide stay told apart: each variant its own marker shape.
+  const shapes = learning.data.filter((t) => t.name).slice(0, 8).map((t) => (t.marker as { symbol: string }).symbol);
+  assertEquals(new Set(shapes).size, 8);
+  assertEquals(variantMarker(0), { symbol: "circle", size: 5 });
+});
+
+Deno.test("the gain split draws its three parts side by side, each with its own whisker", () => {
+  const layout = gainSplitFigure(report, "4").layout as { barmode: string; height: number };
+  assertEquals(layout.barmode, "group");
+  assert(layout.height >= 20 * 54, `height ${layout.height} for 20 variants of three bars`);
 });

@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes } from "./assert.ts";
 import { exportFigures, figureHtml, findChromium } from "../lib/mod.ts";
-import { decodeDataUrl, FigureRenderer } from "../lib/plot/export.ts";
+import { decodeDataUrl, FigureRenderer, parseFormats, plotlyBundleName } from "../lib/plot/export.ts";
 import { BUNDLED_FONT, FIGURE_FONT } from "../lib/plot/figure.ts";
 import puppeteer from "puppeteer-core";
 import { join } from "node:path";
@@ -20,9 +20,10 @@ Deno.test("exportFigures writes html, svg, png and pdf for a batch", async () =>
   const dir = await Deno.makeTempDir();
   const items = [{ figure, path: join(dir, "a") }, { figure, path: join(dir, "sub", "b") }];
   const results = await exportFigures(items, { chromium: chromium(), width: 500, height: 300 });
+  const bundle = plotlyBundleName();
   assertEquals(results.map((r) => r.files.map((f) => f.slice(dir.length))), [
-    ["/a.html", "/a.svg", "/a.png", "/a.pdf"],
-    ["/sub/b.html", "/sub/b.svg", "/sub/b.png", "/sub/b.pdf"],
+    [`/${bundle}`, "/a.html", "/a.svg", "/a.png", "/a.pdf"],
+    [`/sub/${bundle}`, "/sub/b.html", "/sub/b.svg", "/sub/b.png", "/sub/b.pdf"],
   ]);
   const png = await Deno.readFile(join(dir, "a.png"));
   const view = new DataView(png.buffer);
@@ -69,20 +70,21 @@ Deno.test("without Chromium, exportFigures writes the HTML and says once how to 
   try {
     const first = await exportFigures([{ figure, path: join(dir, "a") }], { chromium: null });
     const second = await exportFigures([{ figure, path: join(dir, "b") }], { chromium: null });
-    assertEquals([first[0].files, second[0].files], [[join(dir, "a.html")], [join(dir, "b.html")]]);
+    const bundle = join(dir, plotlyBundleName());
+    assertEquals([first[0].files, second[0].files], [[bundle, join(dir, "a.html")], [bundle, join(dir, "b.html")]]);
   } finally {
     console.error = original;
   }
   assertEquals(messages.length, 1);
   assertStringIncludes(messages[0], "apt-get install -y --no-install-recommends chromium");
-  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.html", "b.html"]);
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["a.html", "b.html", plotlyBundleName()]);
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("exportFigures of HTML only never needs a browser", async () => {
   const dir = await Deno.makeTempDir();
   const results = await exportFigures([{ figure, path: join(dir, "a") }], { formats: ["html"], chromium: "/nope" });
-  assertEquals(results[0].files, [join(dir, "a.html")]);
+  assertEquals(results[0].files, [join(dir, plotlyBundleName()), join(dir, "a.html")]);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -134,5 +136,100 @@ Deno.test("images are drawn in the bundled font, whatever sans-serif the machine
     assertStringIncludes(new TextDecoder("latin1").decode(pdf), "DejaVuSans");
   } finally {
     await renderer.close();
+  }
+});
+
+Deno.test("a folder of figures shares one Plotly bundle: pages stay small and each draws its figure from file://", async () => {
+  const dir = await Deno.makeTempDir();
+  const items = ["a", "b", "c"].map((name) => ({ figure, path: join(dir, name) }));
+  await exportFigures(items, { formats: ["html"], chromium: null });
+  const sizes = Object.fromEntries(
+    [...Deno.readDirSync(dir)].map((e) => [e.name, Deno.statSync(join(dir, e.name)).size]),
+  );
+  assertEquals(Object.keys(sizes).sort(), ["a.html", "b.html", "c.html", plotlyBundleName()]);
+  // Before: every page inlined the 4.8 MB bundle; now the pages hold the figure's JSON only.
+  for (const page of ["a.html", "b.html", "c.html"]) assert(sizes[page] < 10_000, `${page}: ${sizes[page]} bytes`);
+  assert(sizes[plotlyBundleName()] > 4_000_000, "the bundle is Plotly itself");
+  const browser = await puppeteer.launch({
+    executablePath: chromium(),
+    args: ["--headless", "--no-sandbox"],
+    pipe: true,
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`file://${join(dir, "b.html")}`, { waitUntil: "load" });
+    // deno-lint-ignore no-explicit-any
+    const plots = await page.evaluate(() => (globalThis as any).document.querySelectorAll(".main-svg").length);
+    assert(plots > 0, "the page did not draw its figure from the shared bundle");
+  } finally {
+    await browser.close();
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an SVG carries its font, subset to its text; a PDF is titled; jpeg is a format", async () => {
+  const dir = await Deno.makeTempDir();
+  const titled = { ...figure, layout: { ...figure.layout, font: { family: FIGURE_FONT } } };
+  await exportFigures([{ figure: titled, path: join(dir, "a") }], {
+    chromium: chromium(),
+    formats: ["svg", "pdf", "jpeg"],
+  });
+  const svg = await Deno.readTextFile(join(dir, "a.svg"));
+  assertStringIncludes(svg, `@font-face{font-family:"${BUNDLED_FONT}"`);
+  assertStringIncludes(svg, "data:font/woff2;base64,");
+  // Two weights, cut to the figure's characters: a few KB, not the 480 KB of the whole face.
+  assert(svg.length < 60_000, `SVG of ${svg.length} characters`);
+  const browser = await puppeteer.launch({
+    executablePath: chromium(),
+    args: ["--headless", "--no-sandbox"],
+    pipe: true,
+  });
+  try {
+    // Opened alone, with no page around it to supply the font, the SVG still draws its text in the bundled face.
+    const page = await browser.newPage();
+    await page.goto(`file://${join(dir, "a.svg")}`, { waitUntil: "load" });
+    const fonts = await page.evaluate(async () => {
+      // deno-lint-ignore no-explicit-any
+      const { document } = globalThis as any;
+      await document.fonts.ready;
+      return [...document.fonts].filter((f: { status: string }) => f.status === "loaded")
+        .map((f: { family: string }) => f.family.replace(/^"|"$/g, ""));
+    });
+    assert(fonts.includes(BUNDLED_FONT), `fonts loaded by the bare SVG: ${fonts.join(", ")}`);
+  } finally {
+    await browser.close();
+  }
+  const pdf = new TextDecoder("latin1").decode(await Deno.readFile(join(dir, "a.pdf")));
+  const title = pdf.match(/\/Title\s*(\([^)]*\)|<[0-9A-Fa-f]+>)/)?.[1] ?? "";
+  const text = title.startsWith("<")
+    ? new TextDecoder("utf-16be").decode(
+      new Uint8Array(title.slice(1, -1).match(/../g)!.map((h) => parseInt(h, 16))).subarray(2),
+    )
+    : title.slice(1, -1);
+  assertEquals(text, "pass@1 against step");
+  const jpeg = await Deno.readFile(join(dir, "a.jpg"));
+  assertEquals([jpeg[0], jpeg[1]], [0xff, 0xd8]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--formats is read the same everywhere: jpg is jpeg, anything else is refused naming the flag", async () => {
+  assertEquals(parseFormats("html, PNG,jpg,jpeg"), ["html", "png", "jpeg"]);
+  for (const bad of ["png,gif", "", "svg,,tiff"]) {
+    let message = "";
+    try {
+      parseFormats(bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert(message.startsWith("--formats: "), `${JSON.stringify(bad)}: ${message}`);
+  }
+  for (const [script, args] of [["figures.ts", ["/nonexistent-out"]], ["cli.ts", ["--dry-run"]]] as const) {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `lib/ablation/${script}`, ...args, "--formats", "png,gif"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 2, script);
+    assertStringIncludes(new TextDecoder().decode(stderr), '--formats: unknown format "gif"');
   }
 });

@@ -18,7 +18,7 @@ import { shippedBase } from "./shipped.ts";
 import { exists, writeTextFileAtomic } from "../io.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { prepareNativeProducts } from "../system.ts";
-import type { ExportFormat } from "../plot/export.ts";
+import { type ExportFormat, parseFormats } from "../plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
                               [--rebuild-base]
@@ -26,12 +26,12 @@ const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [
 Runs every run of GRID (default: the main job, lib/ablation/grids/main.yaml) into DIR (default:
 results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
 single-threaded process. A rerun skips finished runs and continues cut-off ones. Writes DIR/summary.csv,
-DIR/summary.md and DIR/figures/ (html always; svg, png, pdf with Chromium).
+DIR/summary.md and DIR/figures/ (html always; svg, png, jpeg, pdf with Chromium).
 
   --dry-run        list the runs (id, state, axis values) and exit
   --slurm          write DIR/slurm/ (sbatch scripts: base, run array, results; submit.sh) instead of running
   --slurm-args=S   extra sbatch arguments for every job, e.g. --slurm-args="--partition=cpu --account=lab --time=2:00:00"
-  --formats LIST   figure formats, comma-separated (default html,svg,png,pdf)
+  --formats LIST   figure formats, comma-separated, of html, svg, png, jpeg (or jpg), pdf (default html,svg,png,pdf)
   --rebuild-base   train the SFT base even where the kit ships it (bases/<id>/), then compare its calibration
                    with the shipped one's (DIR/bases/<id>/rebuild-check.md)
   --workers N      runs at a time (default: the number of cores)`;
@@ -70,10 +70,7 @@ async function main(args: string[]): Promise<number> {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
     throw new Error(`--workers: expected a whole number ≥ 1, got "${values.workers}"`);
   }
-  const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
-  for (const f of formats ?? []) {
-    if (!["html", "svg", "png", "pdf"].includes(f)) throw new Error(`--formats: unknown format "${f}"`);
-  }
+  const formats = values.formats === undefined ? undefined : parseFormats(values.formats);
 
   if (values["watch-parent"]) watchParent();
   if (values.run !== undefined || values["task-index"] !== undefined) return await worker(grid, out, values);

@@ -8,10 +8,11 @@ import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { loadSavedGrid } from "./store.ts";
 import { writeResults } from "./jobs.ts";
-import type { ExportFormat } from "../plot/export.ts";
+import { parseFormats } from "../plot/export.ts";
 
 async function main(args: string[]): Promise<void> {
-  const usage = "usage: deno task figures OUT [--formats html,svg,png,pdf]   (OUT: a `deno task ablation` folder)";
+  const usage = "usage: deno task figures OUT [--formats LIST]   (OUT: a `deno task ablation` folder; LIST: " +
+    "comma-separated, of html, svg, png, jpeg (or jpg), pdf; default html,svg,png,pdf)";
   const { values, positionals } = parseFlags("figures", usage, {
     args,
     allowPositionals: true,
@@ -21,6 +22,7 @@ async function main(args: string[]): Promise<void> {
     (values.help ? console.log : console.error)(values.help ? usage : `figures: one output folder, please\n${usage}`);
     Deno.exit(values.help ? 0 : 2);
   }
+  const formats = values.formats === undefined ? undefined : parseFormats(values.formats);
   const out = positionals[0];
   const gridFile = join(out, "grid.yaml");
   try {
@@ -29,7 +31,6 @@ async function main(args: string[]): Promise<void> {
     throw new Error(`${gridFile}: not found (is ${out} the output folder of deno task ablation?)`);
   }
   const grid = await loadSavedGrid(out);
-  const formats = values.formats?.split(",").map((f) => f.trim()) as ExportFormat[] | undefined;
   const { report, files, summary, partial } = await writeResults(out, grid, { formats });
   if (report.unfinished.length > 0) console.error(`not finished, left out: ${report.unfinished.join(", ")}`);
   console.log(`wrote ${files.length} files: ${summary}, ${join(out, partial ? "figures-partial" : "figures")}/`);

@@ -1,7 +1,9 @@
 /**
  * The figures of an ablation, built from its report (`report.ts`) as plain Plotly JSON with one style:
- * a colour per variant kept across figures, mean lines with 95% CI bands over seeds, axis titles with units, and
- * fonts sized for a paper column (640 × 400 px at 2×).
+ * a colour per variant kept across figures, mean lines with markers and 95% CI bands over seeds, axis titles with
+ * units, fonts sized for a paper column (640 × 400 px at 2×). Every figure says under its title what its lines,
+ * bands and bars are and over how many seeds; a probability's axis runs from 0 to just above the highest value
+ * (never below 0 or past 1, and never −1 to 1 when every value is 0).
  *
  * @example
  * ```ts
@@ -117,6 +119,74 @@ export function baseLayout(title: string, x: string, y: string, extra: Record<st
   };
 }
 
+/** `text` broken into lines of at most `width` characters at spaces, joined by Plotly's `<br>`. */
+export function wrapText(text: string, width = 86): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.join("<br>");
+}
+
+/** The title with a subtitle under it (what the lines, bands or bars are), wrapped, room made for both. */
+function titled(layout: Record<string, unknown>, subtitle: string): Record<string, unknown> {
+  const title = layout.title as { text: string; font?: unknown };
+  const margin = layout.margin as Record<string, number>;
+  const text = wrapText(subtitle);
+  const lines = text.split("<br>").length;
+  return {
+    ...layout,
+    title: { ...title, subtitle: { text, font: { size: 11, color: "#555" } } },
+    margin: { ...margin, t: Math.max(margin.t ?? 0, 62 + 15 * lines) },
+  };
+}
+
+/**
+ * Marker shapes by variant order: lines that coincide (several variants at 0) stay told apart by shape, small
+ * filled markers drawn inside larger open ones.
+ */
+const SYMBOLS: [string, number][] = [
+  ["circle", 5],
+  ["square-open", 9],
+  ["diamond-open", 11],
+  ["triangle-up-open", 11],
+  ["x-thin-open", 9],
+  ["cross-thin-open", 10],
+  ["star-open", 11],
+  ["hexagon-open", 11],
+];
+
+/** The marker of the `index`-th variant: a shape and its size. */
+export function variantMarker(index: number): { symbol: string; size: number } {
+  const [symbol, size] = SYMBOLS[Math.max(0, index) % SYMBOLS.length];
+  return { symbol, size };
+}
+
+/** "n = 3 seeds", or "n = 3–5 seeds" where variants differ, from the points' counts (each curve's largest). */
+export function seedsText(curves: CurvePoint[][]): string {
+  const counts = curves.filter((c) => c.length > 0).map((c) => Math.max(...c.map((p) => p.n)));
+  if (counts.length === 0) return "no seeds";
+  const [low, high] = [Math.min(...counts), Math.max(...counts)];
+  return `n = ${low === high ? low : `${low}–${high}`} seed${high === 1 ? "" : "s"}`;
+}
+
+/** What a curve figure's lines and bands are. */
+function bandsNote(curves: CurvePoint[][]): string {
+  return `lines: mean over seeds; bands: 95% t-interval of the mean (${seedsText(curves)})`;
+}
+
+/**
+ * A probability axis from 0 to just above the highest value drawn (a band's top included), at most 1.02 and at
+ * least 0.05, so a flat line at 0 sits on the axis instead of in the middle of −1 to 1.
+ */
+export function probabilityRange(data: Record<string, unknown>[]): [number, number] {
+  const ys = data.flatMap((t) => (t.y ?? []) as number[]).filter(Number.isFinite);
+  const top = ys.length === 0 ? 0 : Math.max(...ys);
+  return [0, Math.min(1.02, Math.max(0.05, top * 1.08))];
+}
+
 function rgba(hex: string, alpha: number): string {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
@@ -130,7 +200,13 @@ export function bandTraces(
   points: CurvePoint[],
   name: string,
   color: string,
-  options: { dash?: string; bounds?: [number, number]; markers?: boolean; bandAlpha?: number } = {},
+  options: {
+    dash?: string;
+    bounds?: [number, number];
+    markers?: boolean;
+    marker?: { symbol: string; size: number };
+    bandAlpha?: number;
+  } = {},
 ) {
   const [low, high] = options.bounds ?? [-Infinity, Infinity];
   const clip = (v: number) => Math.min(high, Math.max(low, v));
@@ -158,7 +234,11 @@ export function bandTraces(
     name,
     legendgroup: name,
     line: { color, width: 2, dash: options.dash ?? "solid" },
-    marker: { color, size: options.markers ? 5 : 6 },
+    marker: {
+      color,
+      size: options.marker?.size ?? (options.markers ? 5 : 6),
+      symbol: options.marker?.symbol ?? "circle",
+    },
   });
   return traces;
 }
@@ -219,9 +299,15 @@ function inFamilyOrder(data: Record<string, unknown>[], report: AblationReport):
   return data;
 }
 
-function styleOf(report: AblationReport): (variant: string) => { color: string; dash: string } {
-  const styles = familyStyles(variantsIn(report));
-  return (variant) => styles.get(variant) ?? variantStyle(0);
+function styleOf(
+  report: AblationReport,
+): (variant: string) => { color: string; dash: string; marker: { symbol: string; size: number } } {
+  const variants = variantsIn(report);
+  const styles = familyStyles(variants);
+  return (variant) => ({
+    ...(styles.get(variant) ?? variantStyle(0)),
+    marker: variantMarker(variants.indexOf(variant)),
+  });
 }
 
 /** A grey note in the middle of a panel. */
@@ -254,25 +340,31 @@ export function learningFigure(report: AblationReport, x: "step" | "rollouts" | 
           bounds: [0, 1],
           markers: true,
           dash: style(c.variant).dash,
+          marker: style(c.variant).marker,
           bandAlpha: many ? 0.06 : 0.15,
         },
       )
     );
+  const curves = report.curves.filter((c) => c.tier === tier)
+    .map((c) => x === "step" ? c.byStep : x === "rollouts" ? c.byRollouts : c.bySeconds);
   return {
     data: inFamilyOrder(data, report),
-    layout: baseLayout(
-      `Learning efficiency (${tierName(tier)})`,
-      x === "step"
-        ? "RL step"
-        : x === "rollouts"
-        ? "completions sampled (rollouts)"
-        : "wall-clock seconds (evaluations included)",
-      "held-out pass@1",
-      {
-        yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, rangemode: "tozero" },
-        annotations: allZeroNote(data),
-        ...legendFor(variantsIn(report).length),
-      },
+    layout: titled(
+      baseLayout(
+        `Learning efficiency (${tierName(tier)})`,
+        x === "step"
+          ? "RL step"
+          : x === "rollouts"
+          ? "completions sampled (rollouts)"
+          : "wall-clock seconds (evaluations included)",
+        "held-out pass@1",
+        {
+          yaxis: { ...baseLayout("", "", "").yaxis, title: { text: "held-out pass@1" }, range: probabilityRange(data) },
+          annotations: allZeroNote(data),
+          ...legendFor(variantsIn(report).length),
+        },
+      ),
+      bandsNote(curves),
     ),
   };
 }
@@ -283,8 +375,16 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
   const many = variantsIn(report).length > MANY_VARIANTS;
   const data: Record<string, unknown>[] = [];
   for (const c of report.passk.filter((p) => p.tier === tier)) {
-    const { color, dash } = style(c.variant);
-    data.push(...bandTraces(c.after, c.variant, color, { bounds: [0, 1], dash, bandAlpha: many ? 0.06 : 0.15 }));
+    const { color, dash, marker } = style(c.variant);
+    data.push(
+      ...bandTraces(c.after, c.variant, color, {
+        bounds: [0, 1],
+        dash,
+        markers: true,
+        marker,
+        bandAlpha: many ? 0.06 : 0.15,
+      }),
+    );
   }
   const zero = allZeroNote(data);
   const before = report.before.find((b) => b.tier === tier);
@@ -304,19 +404,24 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
     annotations: before && before.curve.some((p) => p.passAtK > 0) ? [] : zero,
     ...legendFor(variantsIn(report).length + 1),
   });
+  const curves = report.passk.filter((p) => p.tier === tier).map((p) => p.after);
   return {
     data: inFamilyOrder(data, report),
-    layout: {
-      ...layout,
-      xaxis: { ...layout.xaxis, type: "log", dtick: Math.log10(2), tickformat: "d" },
-      yaxis: { ...layout.yaxis, rangemode: "tozero" },
-    },
+    layout: titled(
+      {
+        ...layout,
+        xaxis: { ...layout.xaxis, type: "log", dtick: Math.log10(2), tickformat: "d" },
+        yaxis: { ...layout.yaxis, range: probabilityRange(data) },
+      },
+      `${bandsNote(curves)}; dashed black: the base, all its draws pooled`,
+    ),
   };
 }
 
 /**
- * Problems RL gained by compression or by capability gain (right) and lost (left), mean count over seeds: a bar per
- * variant, top to bottom in the grid's order, the figure taller as variants are added (names stay readable).
+ * Problems RL gained by compression or by capability gain (right) and lost (left), mean count over seeds: three bars
+ * side by side per variant, each with its own 95% interval (stacked segments would put three whiskers on one line),
+ * top to bottom in the grid's order, the figure taller as variants are added (names stay readable).
  */
 export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
@@ -343,20 +448,30 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
     "held-out problems (mean over seeds; lost to the left)",
     "variant",
     {
-      barmode: "relative",
-      height: Math.max(400, 160 + 26 * rows.length),
+      barmode: "group",
+      bargap: 0.25,
+      bargroupgap: 0.05,
+      height: Math.max(400, 180 + 54 * rows.length),
       annotations: changed ? [] : [panelNote("no held-out problem changed between solved and unsolved")],
     },
   );
-  // The first variant on top, as in the tables.
+  // The first variant on top, as in the tables; a zero line between lost and gained.
   layout.yaxis = { ...layout.yaxis, autorange: "reversed" } as typeof layout.yaxis;
+  layout.xaxis = { ...layout.xaxis, zeroline: true, zerolinecolor: "#444" } as typeof layout.xaxis;
+  const seeds = rows.map((r) => r.seeds);
+  const n = Math.min(...seeds) === Math.max(...seeds) ? `${seeds[0]}` : `${Math.min(...seeds)}–${Math.max(...seeds)}`;
   return {
     data: [
       bar("compression (reachable before)", rows.map((r) => r.compression), "#56B4E9"),
       bar("capability gain (unreachable before)", rows.map((r) => r.capabilityGain), "#009E73"),
       bar("lost", rows.map((r) => r.lost), "#D55E00", -1),
     ],
-    layout,
+    layout: titled(
+      layout,
+      `bars: mean over seeds, each against every base draw, averaged; whiskers: 95% t-interval of the mean (n = ${
+        rows.length === 0 ? 0 : n
+      } seeds)`,
+    ),
   };
 }
 
@@ -377,11 +492,14 @@ export function hintedRatioFigure(report: AblationReport): Figure {
   });
   return {
     data: inFamilyOrder(data, report),
-    layout: baseLayout(
-      "Hinted tokens' importance ratios",
-      "log10 ratio π_θ(o_t | q) / π_old(o_t | q, h)",
-      "fraction of hinted tokens",
-      { barmode: "overlay", bargap: 0.05, ...legendFor(data.length) },
+    layout: titled(
+      baseLayout(
+        "Hinted tokens' importance ratios",
+        "log10 ratio π_θ(o_t | q) / π_old(o_t | q, h)",
+        "fraction of hinted tokens",
+        { barmode: "overlay", bargap: 0.05, ...legendFor(data.length) },
+      ),
+      "every hinted token of every seed, pooled per variant",
     ),
   };
 }
@@ -394,7 +512,10 @@ export function gammaFigure(report: AblationReport): Figure {
     bandTraces(h.gamma, h.variant, style(h.variant).color, { dash: style(h.variant).dash })
   );
   const layout = baseLayout("γ over training", "RL step", "γ (hinted-ratio quantile)", legendFor(shown.length));
-  return { data: inFamilyOrder(data, report), layout: { ...layout, yaxis: { ...layout.yaxis, type: "log" } } };
+  return {
+    data: inFamilyOrder(data, report),
+    layout: titled({ ...layout, yaxis: { ...layout.yaxis, type: "log" } }, bandsNote(shown.map((h) => h.gamma))),
+  };
 }
 
 /** Fraction of the batch's groups that were regrouped with the hint, over steps. */
@@ -410,7 +531,13 @@ export function hintedFractionFigure(report: AblationReport): Figure {
     "hinted groups / groups trained",
     legendFor(shown.length),
   );
-  return { data: inFamilyOrder(data, report), layout: { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } } };
+  return {
+    data: inFamilyOrder(data, report),
+    layout: titled(
+      { ...layout, yaxis: { ...layout.yaxis, range: [0, 1.02] } },
+      bandsNote(shown.map((h) => h.fraction)),
+    ),
+  };
 }
 
 /** Every ablation figure by file name. */

@@ -1,7 +1,12 @@
 /**
- * Figure export: a Plotly figure becomes a self-contained `.html` always, and `.svg`, `.png` and `.pdf` through
+ * Figure export: a Plotly figure becomes an `.html` page always, and `.svg`, `.png`, `.jpg` and `.pdf` through
  * `puppeteer-core` driving Debian's Chromium when it is installed. One browser serves a whole export batch.
  * Without Chromium the HTML is still written and one line says how to get the other formats.
+ *
+ * What a reader of the files gets: the pages of one folder share one copy of Plotly beside them
+ * (`plotly-<version>.min.js`, 4.8 MB once instead of in every page); an SVG carries the glyphs it uses as an embedded
+ * font (a subset of the bundled face, `subset-font`), so any browser or editor draws the same text; a PDF's
+ * document title is the figure's title.
  *
  * @example
  * ```ts
@@ -15,15 +20,53 @@
  */
 import { createRequire } from "node:module";
 import { Buffer } from "node:buffer";
+import { dirname, join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import subsetFont from "subset-font";
 import { writeFileAtomic, writeTextFileAtomic } from "../io.ts";
 import { CHROMIUM_INSTALL_HINT, findChromium } from "./chromium.ts";
 import { BUNDLED_FONT, DEFAULT_SIZE, type Figure, figureTitle } from "./figure.ts";
 
 /** Image formats that need a browser. */
-export type ImageFormat = "svg" | "png" | "pdf";
+export type ImageFormat = "svg" | "png" | "jpeg" | "pdf";
 /** Every format the exporter writes. */
 export type ExportFormat = "html" | ImageFormat;
+/** The formats, in the order they are written. */
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["html", "svg", "png", "jpeg", "pdf"];
+/** Each format's file extension. */
+export const EXTENSION: Record<ExportFormat, string> = {
+  html: "html",
+  svg: "svg",
+  png: "png",
+  jpeg: "jpg",
+  pdf: "pdf",
+};
+
+/**
+ * A `--formats` value as the exporter's formats: comma-separated, `jpg` read as `jpeg`, anything else refused with
+ * the flag named and the valid list, the same wherever a command takes the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFormats } from "./export.ts";
+ * assert.deepEqual(parseFormats("png, jpg"), ["png", "jpeg"]);
+ * assert.throws(() => parseFormats("png,gif"), /--formats: unknown format "gif"/);
+ * ```
+ */
+export function parseFormats(text: string, flag = "--formats"): ExportFormat[] {
+  const formats = text.split(",").map((f) => f.trim().toLowerCase()).filter((f) => f !== "");
+  if (formats.length === 0) throw new Error(`${flag}: no format given (use ${EXPORT_FORMATS.join(", ")})`);
+  return [
+    ...new Set(formats.map((f) => {
+      const format = f === "jpg" ? "jpeg" : f;
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new Error(`${flag}: unknown format "${f}" (use ${EXPORT_FORMATS.join(", ")}; jpg = jpeg)`);
+      }
+      return format as ExportFormat;
+    })),
+  ];
+}
 
 /** Size and resolution of exported images. */
 export interface ImageOptions {
@@ -57,6 +100,12 @@ export function plotlyPath(): string {
   return require.resolve("plotly.js-dist-min");
 }
 
+/** The file name of the shared Plotly bundle beside an output folder's pages: versioned, so no page loads another. */
+export function plotlyBundleName(): string {
+  const { version } = JSON.parse(Deno.readTextFileSync(join(dirname(plotlyPath()), "package.json")));
+  return `plotly-${version}.min.js`;
+}
+
 /** The Plotly bundle's source, read once. */
 export function plotlyJs(): string {
   plotlySource ??= Deno.readTextFileSync(plotlyPath());
@@ -87,15 +136,19 @@ function scriptJson(value: unknown): string {
 }
 
 /**
- * A self-contained HTML page that draws `figure` with Plotly inlined: it opens offline, in any browser, forever.
+ * An HTML page that draws `figure`: with Plotly inlined by default (it opens offline, in any browser, forever), or
+ * loading it from `plotlySrc`, a path relative to the page (the pages of one folder share one bundle).
  */
-export function figureHtml(figure: Figure, options: { responsive?: boolean } = {}): string {
+export function figureHtml(figure: Figure, options: { responsive?: boolean; plotlySrc?: string } = {}): string {
   const title = figureTitle(figure) ?? "figure";
   const config = { displaylogo: false, responsive: options.responsive ?? true, ...figure.config };
+  const plotly = options.plotlySrc !== undefined
+    ? `<script src="${escapeHtml(options.plotlySrc)}"></script>`
+    : `<script>${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>`;
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>html,body{margin:0;height:100%}#figure{width:100%;height:100%}</style>
-<script>${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script></head>
+${plotly}</head>
 <body><div id="figure"></div>
 <script>Plotly.newPlot("figure", ${scriptJson(figure.data)}, ${scriptJson(figure.layout ?? {})}, ${
     scriptJson(config)
@@ -166,8 +219,8 @@ export class FigureRenderer {
     const own = figure.layout as { width?: unknown; height?: unknown };
     const width = options.width ?? (typeof own.width === "number" ? own.width : DEFAULT_SIZE.width);
     const height = options.height ?? (typeof own.height === "number" ? own.height : DEFAULT_SIZE.height);
-    // Vector formats keep the CSS size (a scaled SVG would overflow the PDF page); only PNG gets more pixels.
-    const scale = format === "png" ? options.scale ?? 2 : 1;
+    // Vector formats keep the CSS size (a scaled SVG would overflow the PDF page); only raster gets more pixels.
+    const scale = format === "png" || format === "jpeg" ? options.scale ?? 2 : 1;
     const imageFormat = format === "pdf" ? "svg" : format;
     const url = await this.page.evaluate(
       async (fig: Figure, fmt: string, w: number, h: number, s: number) => {
@@ -191,16 +244,18 @@ export class FigureRenderer {
       scale,
     );
     const bytes = decodeDataUrl(url);
+    if (format === "svg") return new TextEncoder().encode(await embedFont(new TextDecoder().decode(bytes)));
     if (format !== "pdf") return bytes;
-    return await this.svgToPdf(new TextDecoder().decode(bytes), width, height);
+    return await this.svgToPdf(new TextDecoder().decode(bytes), width, height, figureTitle(figure) ?? "figure");
   }
 
-  /** Print an SVG to a one-page vector PDF of the same size. */
-  private async svgToPdf(svg: string, width: number, height: number): Promise<Uint8Array> {
+  /** Print an SVG to a one-page vector PDF of the same size, titled `title` (the PDF's metadata). */
+  private async svgToPdf(svg: string, width: number, height: number, title: string): Promise<Uint8Array> {
     const page = await this.browser.newPage();
     try {
       await page.setContent(
-        `<!DOCTYPE html><html><head><style>@page{size:${width}px ${height}px;margin:0}html,body{margin:0}` +
+        `<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title>` +
+          `<style>@page{size:${width}px ${height}px;margin:0}html,body{margin:0}` +
           `${bundledFontCss()}</style></head><body>${svg}</body></html>`,
       );
       await loadBundledFont(page);
@@ -224,6 +279,33 @@ async function loadBundledFont(page: Page): Promise<void> {
     const { document } = globalThis as any;
     await Promise.all(["400", "700"].map((w) => document.fonts.load(`${w} 13px "${family}"`)));
   }, BUNDLED_FONT);
+}
+
+/** The bundled face's files, by weight. */
+function bundledFontFile(weight: "400" | "700"): string {
+  return require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`);
+}
+
+/**
+ * `svg` with the bundled face embedded, cut down to the characters its text uses (a few KB instead of the 480 KB
+ * of both weights): a renderer without the font, or without the kit's page around it, draws the same glyphs.
+ */
+export async function embedFont(svg: string): Promise<string> {
+  const open = svg.indexOf(">", svg.indexOf("<svg"));
+  if (open < 0) return svg;
+  // The characters of every text node, entities decoded, plus the digits and signs a tick label may use.
+  const text = svg.replace(/<[^>]*>/g, " ").replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  const glyphs = [...new Set(text + "0123456789.,−-+%")].join("");
+  const faces = await Promise.all((["400", "700"] as const).map(async (weight) => {
+    const subset = await subsetFont(Buffer.from(Deno.readFileSync(bundledFontFile(weight))), glyphs, {
+      targetFormat: "woff2",
+    });
+    return `@font-face{font-family:"${BUNDLED_FONT}";font-style:normal;font-weight:${weight};` +
+      `src:url(data:font/woff2;base64,${Buffer.from(subset).toString("base64")}) format("woff2")}`;
+  }));
+  return `${svg.slice(0, open + 1)}<style>${faces.join("")}</style>${svg.slice(open + 1)}`;
 }
 
 /** Bytes of a `data:` URL as Plotly.toImage returns them (base64 for PNG, percent-encoded for SVG). */
@@ -254,12 +336,23 @@ export async function exportFigures(
   options: ExportOptions = {},
 ): Promise<ExportResult[]> {
   const formats = options.formats ?? ["html", "svg", "png", "pdf"];
-  const imageFormats = formats.filter((f): f is ImageFormat => f !== "html");
+  const imageFormats = EXPORT_FORMATS.filter((f): f is ImageFormat => f !== "html" && formats.includes(f));
   const chromium = options.chromium === undefined ? findChromium() : options.chromium;
   const results: ExportResult[] = [];
+  // One Plotly bundle a folder, written before the pages that load it.
+  const bundle = plotlyBundleName();
+  const folders = new Set<string>();
   for (const { figure, path } of items) {
-    await writeTextFileAtomic(`${path}.html`, figureHtml(figure));
-    results.push({ path, files: [`${path}.html`] });
+    // The first figure of a folder lists the bundle among its files, before its page.
+    const files: string[] = [];
+    if (!folders.has(dirname(path))) {
+      folders.add(dirname(path));
+      await Deno.mkdir(dirname(path), { recursive: true });
+      await writeTextFileAtomic(join(dirname(path), bundle), plotlyJs());
+      files.push(join(dirname(path), bundle));
+    }
+    await writeTextFileAtomic(`${path}.html`, figureHtml(figure, { plotlySrc: bundle }));
+    results.push({ path, files: [...files, `${path}.html`] });
   }
   if (imageFormats.length === 0 || items.length === 0) return results;
   if (!chromium) {
@@ -270,7 +363,7 @@ export async function exportFigures(
   try {
     for (const [i, { figure, path }] of items.entries()) {
       for (const format of imageFormats) {
-        const file = `${path}.${format}`;
+        const file = `${path}.${EXTENSION[format]}`;
         await writeFileAtomic(file, await renderer.render(figure, format, options));
         results[i].files.push(file);
       }
