@@ -390,6 +390,62 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "Ctrl-C on a running grid: one line saying what finished and how to resume, exit 130, no lock left behind",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir({ prefix: "guide-ablation-" });
+    const gridFile = join(root, "tiny.yaml");
+    await Deno.writeTextFile(gridFile, TINY);
+    const grid = await parseGrid(TINY, gridFile);
+    const out = join(root, "interrupted");
+    const args = [gridFile, "--out", out, "--workers", "2", "--formats", "html"];
+    const cutOff = async () => {
+      for (const run of grid.runs) {
+        const dir = join(out, "runs", run.id);
+        if (await exists(join(dir, "checkpoint", "checkpoint.json")) && !(await exists(join(dir, "done.json")))) {
+          return true;
+        }
+      }
+      return false;
+    };
+    // Interrupted (SIGINT to the runner alone, as `kill -INT` does) while a run has a checkpoint and is not done.
+    const child = ablation(args).spawn();
+    await waitFor(cutOff, "a run under way with a checkpoint");
+    child.kill("SIGINT");
+    const interrupted = await child.output();
+    const lines = new TextDecoder().decode(interrupted.stderr).trim().split("\n");
+    assertEquals(interrupted.code, 130);
+    assert(
+      /^ablation: interrupted with \d of 6 runs finished \(the others keep their last checkpoint\); resume with: deno task ablation \S+ --out \S+$/
+        .test(lines[lines.length - 1]),
+      lines[lines.length - 1],
+    );
+    const locks: string[] = [];
+    const walk = async (dir: string) => {
+      for await (const entry of Deno.readDir(dir)) {
+        if (entry.isDirectory) await walk(join(dir, entry.name));
+        else if (entry.name === "lock") locks.push(join(dir, entry.name));
+      }
+    };
+    await walk(out);
+    assertEquals(locks, []);
+    // The rerun (piped, as in a log) says where the cut-off run went on from, one line per event, no redraws.
+    const rerun = await ablation(args).output();
+    const log = new TextDecoder().decode(rerun.stderr);
+    assertEquals(rerun.code, 0, log);
+    assert(/worker \d: \S+ step \d+\/6 \(resumed at step [1-9]\d*\)/.test(log), log);
+    // A worker's line when it starts a run and when that run resumes: at most two per run, never a redrawn block.
+    const workerLines = log.split("\n").filter((l) => l.startsWith("  worker"));
+    for (const run of grid.runs) {
+      const lines = workerLines.filter((l) => l.includes(run.id)).length;
+      assert(lines <= 2, `${run.id} on ${lines} lines:\n${log}`);
+    }
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
 Deno.test("a bad grid on the command line: one line naming file, line and key; exit code 2", async () => {
   const dir = await Deno.makeTempDir();
   const file = join(dir, "bad.yaml");

@@ -15,13 +15,14 @@ import { verdict } from "./verdict.ts";
 import { baseEvalFile, nameSavedCopy, runDir, saveGrid } from "./store.ts";
 import { slurmScripts } from "./slurm.ts";
 import { shippedBase } from "./shipped.ts";
-import { exists, writeTextFileAtomic } from "../io.ts";
+import { displayPath, exists, writeTextFileAtomic } from "../io.ts";
+import { releaseHeldLocks, stopWorkers } from "./processes.ts";
 import { describeBackend, selectBackend } from "../policy/backend.ts";
 import { prepareNativeProducts } from "../system.ts";
 import { type ExportFormat, parseFormats } from "../plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
-                              [--rebuild-base]
+                              [--rebuild-base] [--base-only] [--results-only]
 
 Runs every run of GRID (default: the main job, lib/ablation/grids/main.yaml) into DIR (default:
 results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
@@ -34,7 +35,17 @@ DIR/summary.md and DIR/figures/ (html always; svg, png, jpeg, pdf with Chromium)
   --formats LIST   figure formats, comma-separated, of html, svg, png, jpeg (or jpg), pdf (default html,svg,png,pdf)
   --rebuild-base   train the SFT base even where the kit ships it (bases/<id>/), then compare its calibration
                    with the shipped one's (DIR/bases/<id>/rebuild-check.md)
-  --workers N      runs at a time (default: the number of cores)`;
+  --workers N      runs at a time (default: the number of cores)
+  --base-only      build (or install) and calibrate the base and evaluate it, without the runs
+  --results-only   redraw DIR's summary and figures from its saved runs (as deno task figures DIR)
+  -h, --help       this text
+
+Used by the runner and by Slurm jobs, rarely by hand:
+  --run ID         run the one run ID in this process (progress as JSON lines on stdout)
+  --task-index I   run the I-th run of the grid (a Slurm array task)
+  --watch-parent   stop when stdin closes (the runner's workers: a killed runner leaves no run going)
+
+Ctrl-C stops the runs (each keeps its last checkpoint) and prints the command that resumes.`;
 
 async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags("ablation", USAGE, {
@@ -73,12 +84,29 @@ async function main(args: string[]): Promise<number> {
   const formats = values.formats === undefined ? undefined : parseFormats(values.formats);
 
   if (values["watch-parent"]) watchParent();
-  if (values.run !== undefined || values["task-index"] !== undefined) return await worker(grid, out, values);
+  if (values.run !== undefined || values["task-index"] !== undefined) {
+    // Ctrl-C reaches the workers too: each leaves its last checkpoint and removes its lock.
+    onInterrupt(() => {
+      releaseHeldLocks();
+      Deno.exit(130);
+    });
+    return await worker(grid, out, values);
+  }
 
   if (values["dry-run"]) return await dryRun(grid, out);
   if (values["slurm-args"] !== undefined && !values.slurm) throw new Error("--slurm-args: only with --slurm");
   const rebuildBase = values["rebuild-base"];
   if (values.slurm) return await writeSlurm(grid, out, slurmArgs(values["slurm-args"]), formats, rebuildBase);
+  onInterrupt(async () => {
+    await stopWorkers();
+    releaseHeldLocks();
+    const finished = grid.runs.filter((r) => existsSync(join(runDir(out, r.id), "done.json"))).length;
+    console.error(
+      `\nablation: interrupted with ${finished} of ${grid.runs.length} runs finished (the others keep their last ` +
+        `checkpoint); resume with: deno task ablation ${displayPath(grid.file)} --out ${displayPath(out)}`,
+    );
+    Deno.exit(130);
+  });
   // The runs' processes load what this one installed.
   await prepareNativeProducts();
   if (values["base-only"]) return await baseOnly(grid, out, workers, rebuildBase);
@@ -217,12 +245,37 @@ async function worker(grid: Grid, out: string, values: { run?: string; "task-ind
       const { step, rollouts, rewardMean, loss } = line;
       Deno.stdout.writeSync(encoder.encode(JSON.stringify({ run: run.id, step, rollouts, rewardMean, loss }) + "\n"));
     },
+    // The runner shows where a cut-off run goes on from, not step 0 until its next step ends.
+    onResume: (step) =>
+      Deno.stdout.writeSync(encoder.encode(JSON.stringify({ run: run.id, resumedFrom: step }) + "\n")),
   });
   console.error(
     `${run.id}: ${result.skipped ? "already finished" : "finished"}` +
       (result.resumedFrom ? ` (resumed from step ${result.resumedFrom})` : ""),
   );
   return 0;
+}
+
+/** The interrupt being handled, if any: whatever else ends meanwhile waits for it (it exits the process). */
+let interruption: Promise<void> | undefined;
+
+/** On Ctrl-C (or a polite kill), run `stop` once instead of dying mid-line; a second Ctrl-C exits at once. */
+function onInterrupt(stop: () => void | Promise<void>): void {
+  const handler = () => {
+    if (interruption) Deno.exit(130);
+    interruption = Promise.resolve().then(stop).catch(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", handler);
+  Deno.addSignalListener("SIGTERM", handler);
+}
+
+function existsSync(file: string): boolean {
+  try {
+    Deno.statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Stop when the parent's end of stdin closes: a killed runner must not leave its runs going. */
@@ -233,14 +286,19 @@ function watchParent(): void {
       // The parent never writes; anything read is ignored.
     }
     console.error("the ablation runner is gone: stopping this run (it resumes from its checkpoint on the next run)");
+    releaseHeldLocks();
     Deno.exit(3);
   })();
 }
 
 if (import.meta.main) {
   try {
-    Deno.exit(await main(Deno.args));
+    const code = await main(Deno.args);
+    // A run stopped by the interrupt can end main first: the interrupt's line and exit code are the last word.
+    if (interruption) await interruption;
+    Deno.exit(code);
   } catch (e) {
+    if (interruption) await interruption;
     console.error(`ablation: ${(e as Error).message}`);
     Deno.exit(2);
   }

@@ -270,7 +270,7 @@ export async function evaluateBase(
 export async function runOne(
   out: string,
   run: GridRun,
-  options: { onStep?: (line: Record<string, unknown>) => void } = {},
+  options: { onStep?: (line: Record<string, unknown>) => void; onResume?: (step: number) => void } = {},
 ): Promise<{ skipped: boolean; resumedFrom?: number }> {
   const dir = runDir(out, run.id);
   if (await exists(join(dir, "done.json"))) return { skipped: true };
@@ -294,6 +294,7 @@ export async function runOne(
         resume: true,
         workers: 1,
         onStep: options.onStep,
+        onResume: options.onResume,
       });
       if (result.stopped) throw new Error(`stopped: ${result.stopped}`);
       return { skipped: !!result.skipped, resumedFrom: result.resumedFrom };

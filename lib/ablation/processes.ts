@@ -15,6 +15,51 @@ import { runDir } from "./store.ts";
 export const CLI_PATH = fileURLToPath(new URL("./cli.ts", import.meta.url));
 const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
+/** The locks this process holds, so that an interrupted process can remove them on its way out. */
+const heldLocks = new Set<string>();
+/** The worker processes this process runs, so that an interrupt can stop them before it exits. */
+const liveChildren = new Set<Deno.ChildProcess>();
+let stopping = false;
+
+/** Remove every lock this process holds (synchronously: this runs on the way out of an interrupted process). */
+export function releaseHeldLocks(): void {
+  for (const file of heldLocks) {
+    try {
+      Deno.removeSync(file);
+    } catch {
+      // Already gone.
+    }
+  }
+  heldLocks.clear();
+}
+
+/**
+ * Stop starting runs and interrupt the running workers (each removes its lock and keeps its last checkpoint);
+ * one that has not exited after `graceMs` is killed. Resolves when none is left.
+ */
+export async function stopWorkers(graceMs = 10_000): Promise<void> {
+  stopping = true;
+  const children = [...liveChildren];
+  for (const child of children) {
+    try {
+      child.kill("SIGINT");
+    } catch {
+      // Already exited.
+    }
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+  await Promise.race([Promise.all(children.map((c) => c.status)), late]);
+  clearTimeout(timer);
+  for (const child of liveChildren) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }
+}
+
 /** Hold `dir/lock` for this process; a stale lock (its process gone from this host) is taken over. */
 export async function acquireLock(dir: string, waitS = 120): Promise<() => Promise<void>> {
   await Deno.mkdir(dir, { recursive: true });
@@ -24,7 +69,9 @@ export async function acquireLock(dir: string, waitS = 120): Promise<() => Promi
   while (true) {
     try {
       await Deno.writeTextFile(file, JSON.stringify(me) + "\n", { createNew: true });
+      heldLocks.add(file);
       return async () => {
+        heldLocks.delete(file);
         await Deno.remove(file).catch(() => {});
       };
     } catch (e) {
@@ -58,6 +105,7 @@ export async function spawnRun(
   cores: number,
   onLine: (line: Record<string, unknown>) => void,
 ): Promise<{ code: number; log: string }> {
+  if (stopping) throw new Error("interrupted: no new run is started");
   const log = join(runDir(out, run.id), "run.log");
   await Deno.mkdir(runDir(out, run.id), { recursive: true });
   const logFile = await Deno.open(log, { create: true, append: true });
@@ -82,6 +130,8 @@ export async function spawnRun(
     // OpenBLAS's own default, which this process's environment may carry, says the same).
     env: { NO_COLOR: "1", GUIDE_CORES: String(cores), OPENBLAS_NUM_THREADS: String(cores) },
   }).spawn();
+  liveChildren.add(child);
+  child.status.then(() => liveChildren.delete(child));
   // Never written: its end closing (this process dying) tells the worker to stop.
   const stdin = child.stdin.getWriter();
   const pumpErr = child.stderr.pipeTo(logFile.writable);

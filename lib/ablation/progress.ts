@@ -23,7 +23,18 @@ export interface AblationProgress {
   finished: number;
   failed: string[];
   /** What each worker is doing (index = worker). */
-  workers: ({ run: string; step: number; steps: number; rollouts: number; budget: number; reward?: number } | null)[];
+  workers: (
+    {
+      run: string;
+      step: number;
+      steps: number;
+      rollouts: number;
+      budget: number;
+      reward?: number;
+      /** The step a cut-off run went on from. */
+      resumedFrom?: number;
+    } | null
+  )[];
   /** The phase: building the base, evaluating it, running the grid, writing results. */
   phase: "base" | "base-eval" | "runs" | "results" | "done";
   /** Fraction of this invocation's work done (runs, counting partial progress), and seconds elapsed. */
@@ -86,6 +97,7 @@ export function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: n
   let drawn = 0;
   let lastPlain = 0;
   let lastState = "";
+  const lastWorkers: string[] = [];
   const lines = (s: AblationProgress) => {
     const head = progressHead(s);
     const rows = s.phase === "runs"
@@ -95,7 +107,8 @@ export function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: n
         // A step's completions can pass the budget (the step that crosses it finishes): shown clamped to it.
         const budget = w.budget > 0 ? ` rollouts ${Math.min(w.rollouts, w.budget)}/${w.budget}` : "";
         const reward = w.reward !== undefined ? ` reward ${w.reward.toFixed(3)}` : "";
-        return `  worker ${i + 1}: ${w.run} step ${w.step}/${w.steps}${budget}${reward}`;
+        const resumed = w.resumedFrom !== undefined ? ` (resumed at step ${w.resumedFrom})` : "";
+        return `  worker ${i + 1}: ${w.run} step ${w.step}/${w.steps}${resumed}${budget}${reward}`;
       })
       : [];
     return [head, ...rows];
@@ -109,13 +122,22 @@ export function progressDrawer(mode: "terminal" | "jupyter" | "none", workers: n
         drawn = text.length;
         return;
       }
-      // Logs: the state when a run starts or ends, else at most every 30 s.
-      const state = `${s.phase} ${s.finished} ${s.skipped} ${s.failed.length} ${s.workers.map((w) => w?.run).join()}`;
+      // Logs (piped, redirected): a line per event — the head when the phase or a count changes, a worker's line when
+      // it starts or resumes a run — and the head again at most once a minute, never the whole block redrawn.
+      const events: string[] = [];
+      const state = `${s.phase} ${s.finished} ${s.skipped} ${s.failed.length} ${s.info ?? ""}`;
       const now = performance.now();
-      if (state === lastState && now - lastPlain < 30_000) return;
-      lastState = state;
-      lastPlain = now;
-      Deno.stderr.writeSync(encoder.encode(text.join("\n") + "\n"));
+      if (state !== lastState || now - lastPlain >= 60_000) {
+        events.push(text[0]);
+        lastState = state;
+        lastPlain = now;
+      }
+      s.workers.forEach((w, i) => {
+        const seen = w ? `${w.run} ${w.resumedFrom ?? ""}` : "";
+        if (w && seen !== lastWorkers[i]) events.push(text[1 + i]);
+        lastWorkers[i] = seen;
+      });
+      if (events.length > 0) Deno.stderr.writeSync(encoder.encode(events.join("\n") + "\n"));
     },
     end: async () => {},
   };

@@ -169,6 +169,7 @@ async function runPending(
       state.workers[slot] = w;
       progress.update();
       const { code, log } = await spawnRun(out, gridFile, run, coresPerRun, (line) => {
+        if (typeof line.resumedFrom === "number") w.step = w.resumedFrom = line.resumedFrom;
         if (typeof line.step === "number") w.step = line.step;
         if (typeof line.rollouts === "number") w.rollouts = line.rollouts;
         if (typeof line.rewardMean === "number") w.reward = line.rewardMean;

@@ -11,7 +11,22 @@ import { parseFlags } from "../flags.ts";
 import { analysePassk, type PasskAnalysis } from "./gains.ts";
 import { readSamples } from "./samples.ts";
 
-const USAGE = "usage: deno task passk --before A.jsonl --after B.jsonl [--k 16] [--solved 0.5] [--json]";
+const USAGE = `usage: deno task passk --before A.jsonl --after B.jsonl [--k 16] [--solved 0.5] [--json]
+
+The gain analysis of any model's samples, before and after training: pass@k both ways and the split of the problems
+newly solved into compression (reachable before) and capability gain (unreachable before), and those lost.
+
+  --before FILE   samples before training (JSONL)
+  --after FILE    samples after training (JSONL)
+  --k N           the largest k of pass@k (default 16; capped at the fewest samples any matched problem has)
+  --solved F      the pass@1 at or above which a problem counts as solved (default 0.5: by most samples)
+  --json          one JSON object instead of the tables
+  -h, --help      this text
+
+Each line of a file is one sample of one problem, in either form:
+  {"id": "arith-test-00012", "correct": true}                                       already judged
+  {"id": "arith-test-00012", "domain": "math", "response": "...", "gold": "42"}     judged here by the kit's verifier
+A problem's samples are the lines with its id; problems are matched by id across the two files.`;
 
 /** The analysis as the terminal shows it. */
 function printAnalysis(result: PasskAnalysis): void {

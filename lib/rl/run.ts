@@ -80,6 +80,8 @@ export interface RunOptions {
   workers?: number;
   /** Called after every step (RL or SFT) with its metrics line. */
   onStep?: (metrics: Record<string, unknown>) => void | Promise<void>;
+  /** Called once, before training, when the run continues from a checkpoint: the step it continues from. */
+  onResume?: (step: number) => void;
 }
 
 /** How a run ended. */
@@ -282,7 +284,10 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
   const writeMeta = () => writeTextFileAtomic(join(runDir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   await writeMeta();
   const log = await RunLog.open(runDir, resumeFrom);
-  if (resumeFrom > 0) meta.resumedFrom = resumeFrom;
+  if (resumeFrom > 0) {
+    meta.resumedFrom = resumeFrom;
+    options.onResume?.(resumeFrom);
+  }
   const progress: Progress = { steps: resumeFrom };
   let stopped: string | undefined;
   try {
