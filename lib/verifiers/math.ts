@@ -6,10 +6,25 @@
  * ## Extraction
  * In order of trust: "the final answer is X" and `\boxed{X}` (the one ending last wins; boxes or environments joined
  * by commas, "and", "or" are one list: `\boxed{1},\boxed{2}` is {1, 2}); "answer: X"; "the answer is X" (the value
- * right after, never one further along the sentence, nor after "is not"); GSM8K's `#### X`. With no anchor, a text that is itself an answer is read whole; otherwise the last math environment
- * (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) that reads as mathematics, then the last number or plain expression outside a
- * formula that failed to read (so `$2^{10}.$` never yields 2) and not one the text goes on qualifying (`4π`, `2x`,
- * `5 dozen`, `2 and a half`, `3 or 5`). Markdown emphasis (`**12**`) is read through.
+ * right after, never one further along the sentence, nor after "is not"); GSM8K's `#### X`. With no anchor, a text
+ * that is itself an answer is read whole; otherwise the last math environment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`)
+ * that reads as mathematics, then the last number, list of numbers or plain expression outside a formula that failed
+ * to read (so `$2^{10}.$` never yields 2) and not one the text goes on qualifying (`4π`, `2x`, `5 dozen`,
+ * `2 and a half`). Markdown emphasis (`**12**`) is read through.
+ *
+ * **A hedge is never an answer** (a reward teaches whatever it accepts). The words around a value decide:
+ * - *hedged* — negated ("not 5", "cannot be", "isn't", "never", "≠", "not equal to"), bounded ("at least", "at most",
+ *   "more/less/fewer than", "no more than", "up to", "over", "nearly", `x > 5`), and in prose also approximate or
+ *   ranged ("about", "around", "roughly", "between 10 and 12", "either … or", "5 or 6"). A hedged last value leaves
+ *   the text with no answer: no earlier number stands in for it.
+ * - *set aside* — named as discarded ("x = 5 is extraneous / rejected / invalid / impossible", "does not work",
+ *   "we reject / discard x = 5", "5, not 6", "rather than 6") or, in prose, the measure of something else ("from the
+ *   10 she bought", "out of 10", "2 hours and 30 minutes", "5 feet 3 inches"). The value before it may stand.
+ * - One of a list is not an answer: "Possible values: 1, 2, 3" is the list {1, 2, 3}, never 1 or 3.
+ * A box or "the final answer is" is hedged only by a negation or bound before it (`at least \boxed{12}`) and set
+ * aside only when named as discarded. Words for signs and small numbers read as numbers ("negative 5" and "minus 5"
+ * are −5; "five", "twenty-one" after an anchor, in a box or alone); yes/no words are text (`\boxed{No}` is "no",
+ * never N·o), and numbers side by side (`3 4`) are no answer (never 12).
  *
  * ## What counts as equal
  * - **Numbers.** Integers and fractions exactly (big integers as BigInt, rational arithmetic as fractions:
@@ -20,7 +35,8 @@
  *   (`6.02e23`, `6.02 \times 10^{23}`) is a number.
  * - **Expressions with variables** are equal when they agree at 6 seeded random points: rational expressions exactly,
  *   at rational points in fractions (`x + 10^9` ≠ `x + 10^9 + 1`); others at points of both signs, relative 1e-9:
- *   `\tan^2 y + 1` = `\sec^2 y`, but `\sqrt{x^2}` ≠ x (|x|), and `x+1` ≠ `y+1`.
+ *   `\tan^2 y + 1` = `\sec^2 y`, but `\sqrt{x^2}` ≠ x (|x|), and `x+1` ≠ `y+1`; with a floor or ceiling, half
+ *   the points are integers (`\lceil x\rceil - 1` ≠ `\lfloor x\rfloor`).
  * - **Percent** (`\%`, `%`, "percent", "percentage", "pct"): `p%` equals p and p/100 (`28\%` = 28 = 0.28, as
  *   Math-Verify accepts 28); without a percent sign, 0.28 ≠ 28.
  * - **Units and currency** after a value are dropped (`\text{ cm}`, `\textnormal{ miles}`, "125 miles", `\$`, `°`,
@@ -54,7 +70,7 @@
  * over 10,000 in exact arithmetic, and values that overflow are refused; each comparison also stops at a deadline
  * (default 500 ms) checked between its steps.
  *
- * **Not handled**: unit conversion; answers in words ("three"); complex numbers in polar form; set-builder notation
+ * **Not handled**: unit conversion; numbers in words beyond 99 or inside prose ("three of them"); complex numbers in polar form; set-builder notation
  * and `\setminus`; identities random points cannot see (branch cuts, domains).
  *
  * @example
@@ -71,9 +87,9 @@
  * @module
  */
 import type { Verdict } from "./code.ts";
-import { type Answer, parseAnswer } from "./math/answer.ts";
+import { type Answer, parseAnswer, WORD_ANSWERS } from "./math/answer.ts";
 import { answersEqual } from "./math/equal.ts";
-import { candidates } from "./math/extract.ts";
+import { bearing, candidates, wordNumber } from "./math/extract.ts";
 import { normalizeAnswer } from "./math/latex.ts";
 import { Deadline } from "./math/numbers.ts";
 
@@ -119,8 +135,10 @@ function hasText(a: Answer): boolean {
   }
 }
 
-function parse(text: string, environment: boolean): Answer | null {
-  if (text.length > MAX_ANSWER || depthOf(text) > MAX_DEPTH) return null;
+function parse(raw: string, environment: boolean): Answer | null {
+  if (raw.length > MAX_ANSWER || depthOf(raw) > MAX_DEPTH) return null;
+  const text = wordNumber(raw.replace(/^\s*\\text\s*\{([^{}]*)\}\s*$/, "$1")) ??
+    raw.replace(/\b(?:negative|minus)\s+(?=\d)/gi, "-");
   const clean = normalizeAnswer(text, { plain: !environment && !/[$\\]/.test(text) });
   if (clean.length === 0 || clean.length > MAX_ANSWER) return null;
   return parseAnswer(clean);
@@ -137,11 +155,15 @@ export function readMathAnswer(text: string): ReadAnswer | null {
   const body = text.length > MAX_TEXT ? text.slice(-MAX_TEXT) : text;
   const found = candidates(body);
   for (const c of found.filter((c) => c.priority <= 200).slice(0, MAX_ATTEMPTS)) {
+    // An explicit answer the words around it hedge or set aside ("not \boxed{5}", "at least \boxed{12}") is none.
+    if (bearing(body, c.start, c.end, true) !== "answer") continue;
     const answer = parse(c.text, c.environment);
     // A box may hold words (`\boxed{\text{Evelyn}}`); a sentence after "answer" must hold mathematics.
     if (
       answer &&
-      (c.environment && c.priority === 50 ? !(answer.kind === "text" && answer.text === "") : !hasText(answer))
+      (c.environment && c.priority === 50
+        ? !(answer.kind === "text" && answer.text === "")
+        : !hasText(answer) || (answer.kind === "text" && WORD_ANSWERS.test(answer.text)))
     ) {
       return { answer, source: c.text };
     }
@@ -157,6 +179,11 @@ export function readMathAnswer(text: string): ReadAnswer | null {
   const failed: [number, number][] = [];
   for (const c of found.filter((c) => c.priority > 200).slice(0, MAX_ATTEMPTS)) {
     if (!c.environment && failed.some(([lo, hi]) => c.start < hi && c.end > lo)) continue;
+    // The last value stated is the answer only when nothing around it hedges it; a hedged one leaves the text
+    // with no answer (never an earlier number), one set aside lets the value before it stand.
+    const said = bearing(body, c.start, c.end);
+    if (said === "hedged") return null;
+    if (said === "set aside") continue;
     const answer = parse(c.text, c.environment);
     if (answer && !hasText(answer)) return { answer, source: c.text };
     if (c.environment) failed.push([c.start, c.end]);

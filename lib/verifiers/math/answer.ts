@@ -207,11 +207,15 @@ function parseBracketed(s: string, depth: number): Answer | null {
   return null;
 }
 
+/** Answers that are words, never letters multiplied (`No` is not N·o). */
+export const WORD_ANSWERS = /^(?:yes|no|true|false|none|neither|both|never|always|impossible|undefined)$/i;
+
 /** A scalar or matrix read by mathjs, with a trailing `\%` kept as a flag; text when mathjs cannot read it. */
 function parseScalar(s: string): Answer {
   const numeral = s.match(/^\\(?:text|mathrm)\{\s*(-?[\d.]+)\s*\}$/);
   if (numeral) return parseScalar(numeral[1]); // `\text{13}` is 13
   const word = s.match(/^(?:\\text\{\s*([^{}]*?)\s*\}|([A-Za-z]{3,}(?:\s+[A-Za-z]+)*))$/);
+  if (WORD_ANSWERS.test(s)) return { kind: "text", text: s.toLowerCase() };
   if (word && !/^(?:pi|inf|infinity|sin|cos|tan|sqrt|log|ln|exp)$/i.test(word[1] ?? word[2])) {
     return { kind: "text", text: textOf(word[1] ?? word[2]) };
   }

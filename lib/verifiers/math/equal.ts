@@ -185,12 +185,18 @@ function valuesEqual(x: Term, y: Term, deadline: Deadline): boolean {
   if (symbols.length === 0) return constantsEqual(x, y);
   if (isRationalArithmetic(a, true) && isRationalArithmetic(b, true)) return rationalIdentity(x, y, symbols, deadline);
   const rng = new Rng(20_250_613);
+  // Floor and ceiling differ only at integers (⌈x⌉ − 1 = ⌊x⌋ elsewhere): every other point is one.
+  const stepwise = /\b(?:floor|ceil)\(/.test(x.source + y.source);
   let valid = 0;
   for (let p = 0; p < POINTS * 3 && valid < POINTS; p++) {
     if (deadline.passed) return false;
     const scope: Record<string, number> = {};
     // Both signs: sqrt(x^2) is |x|, not x, and only a negative point shows it.
-    for (const name of symbols) scope[name] = (rng.next() < 0.5 ? -1 : 1) * (0.3 + 2.6 * rng.next());
+    for (const name of symbols) {
+      scope[name] = stepwise && p % 2 === 0
+        ? Math.floor(rng.next() * 7) - 3
+        : (rng.next() < 0.5 ? -1 : 1) * (0.3 + 2.6 * rng.next());
+    }
     const va = evaluate(a, scope);
     const vb = evaluate(b, scope);
     if (va === undefined || vb === undefined) return false;
