@@ -436,3 +436,33 @@ Deno.test("extraction never rewards a hedge: negated, ranged, bounded, one of ma
     assertEquals(verdicts.size, 2, category);
   }
 });
+
+Deno.test("1 MB of adversarial text gets a verdict within a second, as response and as gold", () => {
+  const MB = 1_000_000;
+  const fill = (unit: string, n = MB) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+  const inputs: Record<string, string> = {
+    "two boxes across 200 KB of spaces": fill("x ", MB - 200_020) + "\\boxed{1}" + " ".repeat(200_000) + "\\boxed{2}",
+    "two open boxes across 200 KB of spaces": fill("a ", MB - 200_020) + "\\boxed{" + " ".repeat(200_000) + "\\boxed{",
+    "joined boxes": fill("\\boxed{1}, "),
+    "unclosed boxes": fill("\\boxed{"),
+    "anchors": fill("the answer is "),
+    "final-answer anchors with spaces": fill("The final answer is " + " ".repeat(290)),
+    "GSM8K anchors": fill("#### "),
+    "digits": fill("1"),
+    "a list of numbers": fill("1, "),
+    "nested braces": "\\boxed" + "{".repeat(MB / 2) + "}".repeat(MB / 2),
+    "nested parentheses": "(".repeat(MB / 2) + "1" + ")".repeat(MB / 2),
+    "dollars across lines": fill("$\n"),
+    "inline openers": fill("\\("),
+    "hedges": fill("not at least between 5 or "),
+    "environment chains": fill("$1$, and "),
+  };
+  for (const [name, text] of Object.entries(inputs)) {
+    for (const [gold, predicted] of [["5", text], [text, "5"]]) {
+      const started = performance.now();
+      mathEqual(gold, predicted);
+      const ms = performance.now() - started;
+      assert(ms < 1000, `${name} (${gold === "5" ? "response" : "gold"}) took ${ms.toFixed(0)} ms`);
+    }
+  }
+});

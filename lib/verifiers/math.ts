@@ -66,7 +66,9 @@
  * never reduced to its right side (Math-Verify accepts `2x + z = 11` for 11: a wrong-looking accept for a reward);
  * `\text{13}` is 13.
  *
- * **Hostile answers** are false, fast: extracted answers over 1,000 characters, nesting deeper than 40, exponents
+ * **Hostile texts** are read in time linear in their length (texts over 200,000 characters from their end; every
+ * scan and pattern bounded before it runs: 1 MB of adversarial text gets a verdict within a second). **Hostile
+ * answers** are false, fast: extracted answers over 1,000 characters, nesting deeper than 40, exponents
  * over 10,000 in exact arithmetic, and values that overflow are refused; each comparison also stops at a deadline
  * (default 500 ms) checked between its steps.
  *

@@ -37,6 +37,7 @@ const PERCENT_AFTER = /^\s*(?:\\%|%|percent(?:age)?\b|pct\b)/i;
 export function candidates(raw: string): Candidate[] {
   // Markdown emphasis (`**12**`, `__12__`) is blanked, keeping every position; "negative 5" and "minus 5" are -5.
   const text = raw.replace(/\*\*|__/g, "  ").replace(/\b(?:negative|minus)\s+(?=\d)/gi, (m) => "-".padStart(m.length));
+  searches = new Map();
   const found = [...boxed(text), ...anchored(text), ...environments(text), ...numbers(text)];
   return found.sort((a, b) => a.priority - b.priority || b.end - a.end || a.start - b.start);
 }
@@ -90,6 +91,9 @@ function boxed(text: string): Candidate[] {
   return out;
 }
 
+/** Longest line read after `####` (an answer is short; reading each line whole would be quadratic). */
+const MAX_LINE = 300;
+
 /** "The final answer is X" (50; 0 when "I hope" follows), GSM8K's `#### X` (50), "answer: X" (100), "answer X" (200). */
 function anchored(text: string): Candidate[] {
   const out: Candidate[] = [];
@@ -101,7 +105,7 @@ function anchored(text: string): Candidate[] {
     }
   }
   for (const m of text.matchAll(/####\s*/g)) {
-    const line = text.slice(m.index! + m[0].length).match(/^[^\n]+/);
+    const line = text.slice(m.index! + m[0].length, m.index! + m[0].length + MAX_LINE).match(/^[^\n]+/);
     if (line) {
       const start = m.index! + m[0].length;
       out.push({ text: line[0].trim(), start, end: start + line[0].length, priority: 50, environment: false });
@@ -154,17 +158,13 @@ function firstMathWithin(text: string, from: number, limit: number): Omit<Candid
 
 type Environment = { start: number; end: number; content: string };
 
-// The next occurrence of a needle, remembered for the text being read: many openers with one far (or no) closer
-// stay linear.
-let searchedText = "";
+// The next occurrence of a needle, remembered for the text being read (reset by `candidates` for each text): many
+// openers with one far (or no) closer stay linear. Never keyed by the text itself: comparing two equal texts that
+// are different strings costs their length, on every call.
 let searches = new Map<string, { from: number; at: number }>();
 
 /** `text.indexOf(needle, from)`, reusing the last answer when it still holds. */
 function nextIndex(text: string, needle: string, from: number): number {
-  if (searchedText !== text) {
-    searchedText = text;
-    searches = new Map();
-  }
   const cache = searches;
   const last = cache.get(needle);
   if (last && from >= last.from && (last.at < 0 || from <= last.at)) return last.at;
