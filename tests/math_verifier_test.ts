@@ -119,10 +119,20 @@ Deno.test("each category of real answers is judged right, and its nearest wrong 
   }
 });
 
-Deno.test("policy: a decimal meets a rational at six places and never an irrational; percent is p or p/100", () => {
+Deno.test("policy: a decimal meets any value at six places (or the precision asked); percent is p or p/100", () => {
   assertEquals(mathEqual("\\frac{2}{3}", "0.666667"), true);
   assertEquals(mathEqual("\\frac{2}{3}", "0.6667"), false);
-  assertEquals(mathEqual("\\sqrt{2}", "1.414214"), false);
+  assertEquals(mathEqual("\\sqrt{2}", "1.414214"), true);
+  assertEquals(mathEqual("\\sqrt{2}", "1.4142"), false);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1231"), false);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1231", { precision: 4 }), true);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1232", { precision: 4 }), false);
+  assertEquals(mathEqual("\\pi", "3.141593"), true);
+  assertEquals(mathEqual("\\pi", "3.14"), false);
+  assertEquals(mathEqual("\\frac{1}{3}", "0.33", { precision: 2 }), true);
+  // A value that rounds to 0 meets only 0.
+  assertEquals(mathEqual("\\frac{\\pi}{10^{8}}", "0.0"), false);
+  assertEquals(mathEqual("\\frac{\\pi}{10^{8}}", "0.00000003"), false);
   assertEquals(mathEqual("\\sqrt{4}", "2.0"), true);
   assertEquals(mathEqual("12\\%", "12"), true);
   assertEquals(mathEqual("12\\%", "0.12"), true);
@@ -216,7 +226,7 @@ const EQUIVALENT: [string, string][] = [
 const DIFFERENT: [string, string][] = [
   ["\\frac{1}{3}", "0.3333"],
   ["\\frac{1}{3}", "0.33"],
-  ["\\sqrt{2}", "1.41421356"],
+  ["\\sqrt{2}", "1.41421"],
   ["\\pi", "3.14"],
   ["123456789012345678901234567890123", "123456789012345678901234567890124"],
   ["2x+1", "2x"],

@@ -28,9 +28,11 @@
  *
  * ## What counts as equal
  * - **Numbers.** Integers and fractions exactly (big integers as BigInt, rational arithmetic as fractions:
- *   0.1 + 0.2 = 3/10). A decimal against a rational value is equal when both round to the same 6 decimal places
- *   (Math-Verify's `float_rounding`): 0.333333 = 1/3, 0.3333 ≠ 1/3, 16386.17 = 16386.17. A decimal never equals an
- *   irrational value (3.14 ≠ π, 1.414214 ≠ √2), as in Math-Verify, unless the value is an integer (2.0 = √4). Other
+ *   0.1 + 0.2 = 3/10). A decimal against any other value — a fraction or an irrational closed form — is equal when
+ *   both round to the same decimal places: 6 by default, or the `precision` asked (Math-Verify's `float_rounding`):
+ *   0.333333 = 1/3, 0.3333 ≠ 1/3, 1.414214 = √2, 3.14 ≠ π, `4.1231` = `\sqrt{17}` only at precision ≤ 4. A decimal
+ *   must be right to every place asked, so no short or rough decimal passes; a value that rounds to 0 meets only 0
+ *   (0.0 ≠ π/10^8). Matrices and tuples of decimals compare entry by entry under the same rule. Other
  *   constants: relative tolerance 1e-14 (so `\sqrt{2} + 10^{13}` ≠ `\sqrt{2} + 10^{13} + 1`). Scientific notation
  *   (`6.02e23`, `6.02 \times 10^{23}`) is a number.
  * - **Expressions with variables** are equal when they agree at 6 seeded random points: rational expressions exactly,
@@ -198,6 +200,14 @@ export function extractMathAnswer(response: string): string | null {
   return readMathAnswer(response)?.source ?? null;
 }
 
+/** How one comparison runs. */
+export interface MathOptions {
+  /** Time budget in ms (default 500), checked between steps. */
+  deadlineMs?: number;
+  /** Decimal places at which a decimal meets another value (default 6; Math-Verify's `float_rounding`). */
+  precision?: number;
+}
+
 // Golds repeat across a group's samples: their parse is kept (bounded).
 const goldCache = new Map<string, ReadAnswer | null>();
 
@@ -210,8 +220,8 @@ function readGold(gold: string): ReadAnswer | null {
 }
 
 /** Do `gold` and `predicted` (answers or whole solutions, LaTeX or plain) give the same answer? False, fast, for hostile input. */
-export function mathEqual(gold: string, predicted: string, options: { deadlineMs?: number } = {}): boolean {
-  const deadline = new Deadline(options.deadlineMs ?? 500);
+export function mathEqual(gold: string, predicted: string, options: MathOptions = {}): boolean {
+  const deadline = new Deadline(options.deadlineMs ?? 500, options.precision);
   try {
     const g = readGold(gold);
     if (!g || deadline.passed) return false;
@@ -223,10 +233,10 @@ export function mathEqual(gold: string, predicted: string, options: { deadlineMs
 }
 
 /** Verify a model's response against a gold answer (or gold solution). */
-export function verifyMath(response: string, gold: string, options: { deadlineMs?: number } = {}): Verdict {
+export function verifyMath(response: string, gold: string, options: MathOptions = {}): Verdict {
   if (typeof response !== "string") return { correct: false, reason: "response is not a string" };
   if (typeof gold !== "string") return { correct: false, reason: "math gold must be a string" };
-  const deadline = new Deadline(options.deadlineMs ?? 500);
+  const deadline = new Deadline(options.deadlineMs ?? 500, options.precision);
   try {
     const g = readGold(gold);
     if (!g) return { correct: false, reason: "no answer found in the gold" };
