@@ -435,7 +435,7 @@ const HEDGES: [string, string, string, boolean][] = [
   ["floor and ceiling", "\\lceil x\\rceil", "-\\lfloor -x\\rfloor", true],
 ];
 
-Deno.test("extraction never rewards a hedge: negated, ranged, bounded, one of many, discarded, another quantity's", () => {
+Deno.test("extraction never rewards a hedge: negated, ranged, bounded, listed, discarded, another quantity's", () => {
   const wrong = HEDGES.filter(([, gold, response, expected]) => mathEqual(gold, response) !== expected);
   assertEquals(
     wrong.map(([category, gold, response, expected]) => `[${category}] ${gold} vs ${response}: ${expected}`),
@@ -474,5 +474,97 @@ Deno.test("1 MB of adversarial text gets a verdict within a second, as response 
       const ms = performance.now() - started;
       assert(ms < 1000, `${name} (${gold === "5" ? "response" : "gold"}) took ${ms.toFixed(0)} ms`);
     }
+  }
+});
+
+// Math-Verify's conventions, each beside its negative twin: [category, gold, prediction, equal?, precision].
+const CONVENTIONS: [string, string, string, boolean, number?][] = [
+  ["labelled gold", "|AB|=1", "1", true],
+  ["labelled gold", "|AB|=1", "2", false],
+  ["labelled gold", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", "\\frac{\\sqrt{6}}{6}", true],
+  ["labelled gold", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", "\\sqrt{6}", false],
+  ["labelled gold", "A:B=1", "1", true],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2),(7,2)", true],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2),(2,7)", false],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2)", false],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{7:32}", true],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{32:7}", false],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{\\frac{7}{32}}", false],
+  ["ratio", "12:00", "1:00", false],
+  ["tuples", "(0;-2;6),(4;0;0)", "(4, 0, 0), (0, -2, 6)", true],
+  ["tuples", "(0;-2;6),(4;0;0)", "(4, 0, 0), (0, 2, 6)", false],
+  ["tuples", "(11,7)or(7,11)", "\\boxed{(7,11),\\ (11,7)}", true],
+  ["tuples", "(11,7)or(7,11)", "\\boxed{(7,11)}", false],
+  ["several boxes", "\\boxed{1} papers and \\boxed{2} bins", "\\boxed{1, 2}", true],
+  ["several boxes", "\\boxed{1} no no no \\boxed{2}", "\\boxed{1, 2}", false],
+  ["several boxes", "1, 2", "\\(\\boxed{1}\\) and \\(\\boxed{2}\\).", true],
+  ["several boxes", "2", "\\(\\boxed{1}\\) and \\(\\boxed{2}\\).", false],
+  ["several boxes", "2", "\\boxed{1} and not \\boxed{2}", false],
+  ["several boxes", "x_1 = 2,\\quadx_2 = 3", "\\boxed{2} \\quad\\text{and}\\quad \\boxed{3}", true],
+  ["decimal comma", "1000.99", "1000,99", true],
+  ["decimal comma", "1000.99", "1000,98", false],
+  ["separators", "14916", "The final answer is $14 {, }916$.", true],
+  ["separators", "14916", "The final answer is $14 {, }917$.", false],
+  ["precision", "4.123105625617661", "\\sqrt{17}", true, 5],
+  ["precision", "4.123105625617661", "\\sqrt{18}", false, 5],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
+    true,
+    2,
+  ],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
+    false,
+  ],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.34\\\\0.2 \\end{pmatrix}",
+    false,
+    2,
+  ],
+  [
+    "escaped twice",
+    "\\left(\\frac{1}{5},\\frac{1}{6}\\right)",
+    "\\\\boxed{\\\\left(\\\\frac{1}{5},\\\\frac{1}{6}\\\\right)}",
+    true,
+  ],
+  [
+    "escaped twice",
+    "\\left(\\frac{1}{5},\\frac{1}{6}\\right)",
+    "\\\\boxed{\\\\left(\\\\frac{1}{6},\\\\frac{1}{5}\\\\right)}",
+    false,
+  ],
+  [
+    "text",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    true,
+  ],
+  [
+    "text",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    "$$\\text{The midpoints form a regular pentagon}$$",
+    false,
+  ],
+  ["inline across lines", "9", "Answer \\( \n 9 \n \\)", false],
+  ["inline across lines", "9", "Answer \\( 9 \\)", true],
+];
+
+Deno.test("Math-Verify's conventions: labelled golds, ratios, several boxes, decimal commas, precision", () => {
+  const wrong = CONVENTIONS.filter(([, gold, predicted, expected, precision]) =>
+    mathEqual(gold, predicted, { precision }) !== expected
+  );
+  assertEquals(
+    wrong.map(([category, gold, predicted, expected]) => `[${category}] ${gold} vs ${predicted}: ${expected}`),
+    [],
+  );
+  for (const category of new Set(CONVENTIONS.map(([c]) => c))) {
+    const verdicts = new Set(CONVENTIONS.filter(([c]) => c === category).map(([, , , e]) => e));
+    assertEquals(verdicts.size, 2, category);
   }
 });

@@ -101,9 +101,11 @@ function isLabel(a: Answer): boolean {
   if (a.kind === "text") return true;
   if (a.kind !== "expr") return false;
   let onlySymbols = true;
+  // Symbols, their products and quotients, and absolute values: `x`, `xy`, `|AB|`, `\frac{NO}{BO}`.
   a.node.traverse((n) => {
     if (n.type === "SymbolNode" || n.type === "ParenthesisNode") return;
-    if (n.type === "OperatorNode" && (n as unknown as { op: string }).op === "*") return;
+    if (n.type === "OperatorNode" && ["*", "/"].includes((n as unknown as { op: string }).op)) return;
+    if (n.type === "FunctionNode" && (n as unknown as { fn: { name: string } }).fn.name === "abs") return;
     onlySymbols = false;
   });
   return onlySymbols && symbolsOf(a.node).length > 0;
@@ -123,7 +125,7 @@ function computation(a: Answer): Answer | null {
 
 function isSetLike(a: Answer): boolean {
   return a.kind === "union" || a.kind === "reals" || a.kind === "set" || a.kind === "member" ||
-    (a.kind === "bracket" && a.items.length === 2) || a.kind === "relation";
+    (a.kind === "bracket" && a.items.length === 2 && a.open !== ":") || a.kind === "relation";
 }
 
 function textEqual(a: Answer, b: Answer): boolean {
@@ -414,7 +416,7 @@ function realSet(a: Answer, deadline: Deadline): Interval[] | null {
       return parts.some((p) => p === null) ? null : normalize(parts.flat() as Interval[]);
     }
     case "bracket": {
-      if (a.items.length !== 2 || a.items.some((x) => x.kind !== "expr")) return null;
+      if (a.items.length !== 2 || a.open === ":" || a.items.some((x) => x.kind !== "expr")) return null;
       const [lo, hi] = a.items as Expr[];
       const l = constant(lo);
       const h = constant(hi);

@@ -27,10 +27,26 @@ export interface Candidate {
   priority: number;
   /** A math environment (its failure to parse hides the numbers inside it). */
   environment: boolean;
+  /** An inline `\\(` whose `\\)` is on another line: no formula, and no number inside it is an answer. */
+  broken?: boolean;
 }
 
 /** Text between two boxes or environments that makes them one answer. */
-const JOINER = /^(?:[\s$,;&]|\\\\|\\quad|\\qquad|\\[,;!]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*$/;
+const JOINER = /^(?:[\s$,;&]|\\\\|\\quad|\\qquad|\\[,;!()]|\\text\s*\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*$/;
+/** Longest text between two boxes that may join them ("papers and", "for part (a) and", "and \\( y_2 ="). */
+const MAX_GAP = 80;
+
+/** Do the words between two boxes make them one answer? Joiners only, or a few words with "and" / "or" / "," (never
+ * a negation, a number or a sentence's end: `\boxed{1} no no no \boxed{2}` is two answers, the last one standing). */
+function joins(gap: string): boolean {
+  if (gap.length > MAX_GAP) return false;
+  if (JOINER.test(gap)) return true;
+  const words = gap.replace(/\\(?:text|mbox|textnormal)\s*\{([^{}]*)\}/g, " $1 ").replace(/\\[()]|\\q?quad|[$&]/g, " ")
+    .replace(/[a-zA-Z](?:_\{?\w+\}?)?\s*=/g, " ");
+  if (/[\d.!?;:\n\\{}=]|\b(?:not|no|never|nor|neither|but)\b|n't/i.test(words)) return false;
+  const list = words.split(/[\s,]+/).filter((w) => w.length > 0);
+  return (/,/.test(words) || list.some((w) => /^(?:and|or)$/i.test(w))) && list.length <= 6;
+}
 const PERCENT_AFTER = /^\s*(?:\\%|%|percent(?:age)?\b|pct\b)/i;
 
 /** All candidates, best first. */
@@ -76,7 +92,7 @@ function boxed(text: string): Candidate[] {
   const out: Candidate[] = [];
   for (let i = 0; i < boxes.length;) {
     let j = i;
-    while (j + 1 < boxes.length && j - i < MAX_JOINED && JOINER.test(text.slice(boxes[j].end, boxes[j + 1].start))) j++;
+    while (j + 1 < boxes.length && j - i < MAX_JOINED && joins(text.slice(boxes[j].end, boxes[j + 1].start))) j++;
     const group = boxes.slice(i, j + 1);
     const contents = group.map((b) => b.content).filter((c) => c.length > 0);
     out.push({
@@ -215,6 +231,9 @@ function chain(text: string, first: Environment): Omit<Candidate, "priority"> {
   };
 }
 
+/** Longest inline formula broken across lines whose numbers are hidden. */
+const MAX_BROKEN = 1_000;
+
 /** Every math environment in the text, chains joined, and bare `\frac{a}{b}` of numbers (priority 300). */
 function environments(text: string): Candidate[] {
   const out: Candidate[] = [];
@@ -222,7 +241,13 @@ function environments(text: string): Candidate[] {
     const c = text[i];
     if (c !== "$" && c !== "\\") continue;
     const env = environmentAt(text, i);
-    if (!env) continue;
+    if (!env) {
+      const close = text.startsWith("\\(", i) ? nextIndex(text, "\\)", i) : -1;
+      if (close > 0 && close - i < MAX_BROKEN) {
+        out.push({ text: "", start: i, end: close + 2, priority: 300, environment: true, broken: true });
+      }
+      continue;
+    }
     const joined = chain(text, env);
     out.push({ ...joined, priority: 300 });
     i = env.end - 1;
@@ -329,7 +354,7 @@ const UNITS_0_19 = ("zero one two three four five six seven eight nine ten eleve
   "sixteen seventeen eighteen nineteen").split(" ");
 const TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split(" ");
 
-/** A number written in words, 0 to 99 with a sign word (`five`, `twenty-one`, `negative three`), as digits; else null. */
+/** A number in words, 0 to 99, with a sign word (`five`, `twenty-one`, `negative three`), as digits; else null. */
 export function wordNumber(text: string): string | null {
   const m = text.trim().toLowerCase().match(/^(?:(negative|minus)\s+)?([a-z]+)(?:[\s-]([a-z]+))?\.?$/);
   if (!m) return null;
@@ -383,7 +408,8 @@ const CORRECTED = new RegExp(
 const BOUNDED = new RegExp(
   `(?:\\b(?:at least|at most|at minimum|at maximum|(?:more|less|fewer|greater|smaller|larger|bigger|higher|lower)` +
     ` than|no (?:more|less|fewer) than|up to|upwards of|over|under|above|below|beyond|exceed(?:s|ing)?|within|` +
-    `nearly|almost|maximum of|minimum of)|<(?![a-z/])|(?<!<\\/?[a-z]*)>|[≤≥]|\\\\(?:le|ge|leq|geq|lt|gt)(?![a-z]))${filler}`,
+    `nearly|almost|maximum of|minimum of)|<(?![a-z/])|(?<!<\\/?[a-z]*)>|[≤≥]|` +
+    `\\\\(?:le|ge|leq|geq|lt|gt)(?![a-z]))${filler}`,
 );
 /** Approximations and ranges in prose: "around 7", "between 10 and", "5 or", "from 3 to". A box is its own statement
  * (`between \boxed{12 \text{ and } 13}`, `x \approx \boxed{2.5}`), so these hedge only plain values. */

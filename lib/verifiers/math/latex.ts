@@ -119,7 +119,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
     .replace(/±/g, "\\pm ").replace(/√/g, "\\sqrt").replace(/≤/g, "\\le ").replace(/≥/g, "\\ge ").replace(/≠/g, "\\ne ")
     .replace(/≈/g, "\\approx ");
   // Thousands groups written for LaTeX, before spacing commands disappear.
-  s = s.replace(/(\d)\s*\{,\}\s*(?=\d)/g, "$1").replace(/(\d),\s*\\!\s*(?=\d)/g, "$1").replace(
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d)/g, "$1").replace(/(\d),\s*\\!\s*(?=\d)/g, "$1").replace(
     /(\d)\\[,!](?=\d{3})/g,
     "$1",
   );
@@ -127,7 +127,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(/\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])\s*(\.(?!\d))?/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, "");
   // `\quad` separates; it never joins digit groups into one number (`3 \quad 100` is not 3100).
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " \uE001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
+  s = s.replace(/\\(?:quad|qquad)/g, " \uE001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   s = s.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, "\\R ");
   s = s.replace(/\\(?:mathbf|boldsymbol|bm|mathit|mathsf|mathnormal|mathcal)(?![a-zA-Z])/g, "");
