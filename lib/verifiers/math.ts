@@ -61,7 +61,8 @@
  *   value; two labelled answers need the same label. Solutions written `p=5,q=2;p=7,q=2` are the labelled tuples
  *   `(p, q) = (5, 2)`, `(7, 2)`. An equation equals a number only when its left side is a label (`a + 3z = 0` ≠ 0)
  *   or when every side is a constant (`5+5+1 = 11`). A chain keeps its first label and last value
- *   (`x = 5+5+1 = 7 = 11` is x = 11); `\approx` after an `=` ends the chain (`x = 1/3 \approx 0.33` is x = 1/3), alone it reads as `=`.
+ *   (`x = 5+5+1 = 7 = 11` is x = 11); `\approx` after an `=` ends the chain (`x = 1/3 \approx 0.33` is x = 1/3),
+ *   alone it reads as `=`.
  * - **Ratios** `a:b` (`7:32`, `12:00`) compare term by term in order, never as a quotient (7:32 ≠ 7/32).
  * - **Text** answers compare without commands, braces, brackets around a lone letter, or case (`\text{(C)}` = C).
  *
@@ -169,13 +170,23 @@ function parse(raw: string, environment: boolean): Answer | null {
 /** Two plain words in a row ("so it is"): a sentence, never read whole as a product of letters. */
 function isProse(text: string): boolean {
   const plain = text.replace(/\\[a-zA-Z]+\s*(\{[^{}]*\})?/g, " ").replace(/\b(?:and|or)\b/gi, " ");
-  return /(?<![\\a-zA-Z])[a-zA-Z]{2,}\s+[a-zA-Z]+/.test(plain) || /(?<![\\a-zA-Z])[a-zA-Z]+\s+[a-zA-Z]{2,}/.test(plain);
+  if (/(?<![\\a-zA-Z])[a-zA-Z]{2,}\s+[a-zA-Z]+/.test(plain) || /(?<![\\a-zA-Z])[a-zA-Z]+\s+[a-zA-Z]{2,}/.test(plain)) {
+    return true;
+  }
+  // Two words between numbers ("10% of 50 is 5") are a sentence too, never o·f·i·s.
+  const words = plain.match(/(?<![\\a-zA-Z])[a-zA-Z]{2,}(?![a-zA-Z])/g) ?? [];
+  return words.filter((w) => !MATH_WORDS.test(w)).length >= 2;
 }
+
+/** Words that are mathematics, not prose. */
+const MATH_WORDS =
+  /^(?:sin|cos|tan|sec|csc|cot|sinh|cosh|tanh|arc(?:sin|cos|tan)|log|ln|lg|exp|sqrt|pi|mod|gcd|lcm|max|min|det|inf)$/i;
 
 /** The answer a text gives (see the module header for where it looks), or null when it gives none. */
 export function readMathAnswer(text: string): ReadAnswer | null {
   // Doubled backslashes before LaTeX commands (`\\\\frac`, a twice-escaped text) read as one; lengths are kept.
-  const body = (text.length > MAX_TEXT ? text.slice(-MAX_TEXT) : text).replace(DOUBLED_COMMAND, " \\");
+  const tail = text.length > MAX_TEXT ? text.slice(-MAX_TEXT) : text;
+  const body = tail.includes("\\\\") ? tail.replace(DOUBLED_COMMAND, " \\") : tail;
   const found = candidates(body);
   for (const c of found.filter((c) => c.priority <= 200).slice(0, MAX_ATTEMPTS)) {
     // An explicit answer the words around it hedge or set aside ("not \boxed{5}", "at least \boxed{12}") is none.

@@ -98,7 +98,7 @@ export function parseAnswer(text: string, depth = 0): Answer {
   if (depth > 12) return { kind: "text", text: s };
   const union = splitTopLevel(s, /\\cup(?![a-zA-Z])/);
   if (union.length > 1) return { kind: "union", parts: union.map((p) => parseAnswer(p, depth + 1)) };
-  const solutions = labelledSolutions(s, depth);
+  const solutions = s.includes(";") ? labelledSolutions(s, depth) : null;
   if (solutions) return solutions;
   const items = splitTopLevel(s, /,|;|\s+(?:and|or)\s+|(?<=[)\]}])\s*(?:and|or)\s*(?=[(\[{\\])/).filter((p) =>
     p.length > 0
@@ -110,7 +110,7 @@ export function parseAnswer(text: string, depth = 0): Answer {
   if (signs > 0) return expandPlusMinus(s, depth);
   const relation = parseRelation(s, depth);
   if (relation) return relation;
-  return parseBracketed(s, depth) ?? parseRatio(s, depth) ?? parseScalar(s);
+  return parseBracketed(s, depth) ?? (s.includes(":") ? parseRatio(s, depth) : null) ?? parseScalar(s);
 }
 
 /** `a:b` (`7:32`, `S_1:S_2`, `12:00`): a ratio, compared term by term in order (never a quotient: 12:00 is no 1/0). */

@@ -394,8 +394,8 @@ function wordAt(text: string, i: number): Omit<Candidate, "priority"> | null {
 export type Bearing = "answer" | "hedged" | "set aside";
 
 /** Words between a hedge and its value that change nothing ("not equal to", "cannot be exactly"). */
-const FILLER = "be|been|is|are|was|were|equal|equals|equal to|to|the|a|an|exactly|just|only|precisely|possibly|" +
-  "necessarily|actually|really|simply|quite|of|x|y|n|k|=|:";
+const FILLER = "be|been|is|are|was|were|equal|equals|equal to|to|the|a|an|exactly|just|only|precisely|possibly|maybe|" +
+  "perhaps|even|necessarily|actually|really|simply|quite|of|x|y|n|k|=|:|think|believe|it's|it|that";
 const filler = `(?:\\s+(?:${FILLER})(?![a-z]))*\\s*$`;
 /** "not 5", "cannot be 5", "isn't 5", "≠ 5". */
 const NEGATED = new RegExp(`(?:\\b(?:not|never|cannot|neither|nor|no)|n't|≠|\\\\neq?|!=)${filler}`);
@@ -414,8 +414,11 @@ const BOUNDED = new RegExp(
 /** Approximations and ranges in prose: "around 7", "between 10 and", "5 or", "from 3 to". A box is its own statement
  * (`between \boxed{12 \text{ and } 13}`, `x \approx \boxed{2.5}`), so these hedge only plain values. */
 const VAGUE = new RegExp(
-  `(?:\\b(?:about|around|roughly|approximately|approx\\.?|circa|somewhere|some|or so|between|either|or)|` +
-    `\\bbetween\\s+\\S+\\s+and|\\bfrom\\s+\\S+\\s+(?:to|until|through)|~|\\\\(?:approx|sim)(?![a-z]))${filler}`,
+  `(?:\\b(?:about|around|roughly|approximately|approx\\.?|circa|somewhere|some|or so|between|either|or|maybe|` +
+    `perhaps|probably|possibly|likely|might be|could be|i think|i guess|as (?:many|much|few|little) as)|` +
+    `\\bbetween\\s+\\S+\\s+and|\\bfrom\\s+\\S+\\s+(?:to|until|through)|\\d\\s*(?:to|-|–)|~|` +
+    `\\\\(?:approx|sim)(?![a-z]))` +
+    filler,
 );
 /** "we reject 5", "discard x = 5". */
 const DISCARDED_BEFORE = new RegExp(
@@ -433,8 +436,22 @@ const DISCARDED_AFTER = new RegExp(
     `seems|can be)\\s+(?:not\\b|never\\b|${DISCARD_WORDS})|(?:doesn't|does not|do not|don't|fails?|won't|cannot|` +
     `can't|isn't|aren't|wasn't)\\b)`,
 );
+/** Bounds and hedges after a value: "6 or more", "6 and up", "6 at least", "6+", "6 or so". */
+const BOUNDED_AFTER = new RegExp(
+  "^\\s*(?:or (?:more|less|fewer|greater|higher|lower|above|below|so|thereabouts)\\b|" +
+    "and (?:up|above|over|more|below|under)\\b|at (?:least|most|minimum|maximum)\\b|\\+(?!\\s*[\\w(\\\\$])|" +
+    "or (?:maybe|perhaps|possibly) )",
+);
+/** "x = 5, which we reject", "5, which must be discarded". */
+const DISCARDED_WHICH = new RegExp(
+  "^\\s*[$)}]?\\s*,?\\s*which\\s+(?:we\\s+|must\\s+be\\s+|is\\s+|are\\s+)?(?:must\\s+)?" +
+    "(?:reject|discard|exclude|eliminate|ignore|rule out|extraneous|rejected|discarded|invalid|impossible|not)",
+);
 /** The measure of another quantity: "from the 10 she bought", "out of 10", "one of the 3" (not "a loss of 28%"). */
-const OF_ANOTHER = /(?:\b(?:from|of|among)\s+(?:the|these|those|her|his|their|its|all|our|my)|\bout of)\s*$/;
+const OF_ANOTHER = new RegExp(
+  "(?:\\b(?:from|of|among)\\s+(?:the|these|those|her|his|their|its|all|our|my)|\\bout of|%\\s*of|" +
+    "\\b(?:times|divided by|multiplied by|plus))\\s*$",
+);
 
 /** Unit words of compound quantities ("2 hours and 30 minutes", "5 feet 3 inches"). */
 const COMPOUND_UNITS = new Set(
@@ -462,8 +479,13 @@ function clauseBefore(text: string, start: number): string {
 export function bearing(text: string, start: number, end: number, explicit = false): Bearing {
   const before = clauseBefore(text, start);
   const after = text.slice(end, end + CONTEXT).toLowerCase();
-  if (CORRECTED.test(before) || DISCARDED_BEFORE.test(before) || DISCARDED_AFTER.test(after)) return "set aside";
-  if (NEGATED.test(before) || BOUNDED.test(before)) return "hedged";
+  if (
+    CORRECTED.test(before) || DISCARDED_BEFORE.test(before) || DISCARDED_AFTER.test(after) ||
+    DISCARDED_WHICH.test(after)
+  ) {
+    return "set aside";
+  }
+  if (NEGATED.test(before) || BOUNDED.test(before) || BOUNDED_AFTER.test(after)) return "hedged";
   if (explicit) return "answer";
   if (VAGUE.test(before)) return "hedged";
   const unitBefore = COMPOUND_BEFORE.exec(before);
