@@ -119,10 +119,20 @@ Deno.test("each category of real answers is judged right, and its nearest wrong 
   }
 });
 
-Deno.test("policy: a decimal meets a rational at six places and never an irrational; percent is p or p/100", () => {
+Deno.test("policy: a decimal meets any value at six places (or the precision asked); percent is p or p/100", () => {
   assertEquals(mathEqual("\\frac{2}{3}", "0.666667"), true);
   assertEquals(mathEqual("\\frac{2}{3}", "0.6667"), false);
-  assertEquals(mathEqual("\\sqrt{2}", "1.414214"), false);
+  assertEquals(mathEqual("\\sqrt{2}", "1.414214"), true);
+  assertEquals(mathEqual("\\sqrt{2}", "1.4142"), false);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1231"), false);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1231", { precision: 4 }), true);
+  assertEquals(mathEqual("\\sqrt{17}", "4.1232", { precision: 4 }), false);
+  assertEquals(mathEqual("\\pi", "3.141593"), true);
+  assertEquals(mathEqual("\\pi", "3.14"), false);
+  assertEquals(mathEqual("\\frac{1}{3}", "0.33", { precision: 2 }), true);
+  // A value that rounds to 0 meets only 0.
+  assertEquals(mathEqual("\\frac{\\pi}{10^{8}}", "0.0"), false);
+  assertEquals(mathEqual("\\frac{\\pi}{10^{8}}", "0.00000003"), false);
   assertEquals(mathEqual("\\sqrt{4}", "2.0"), true);
   assertEquals(mathEqual("12\\%", "12"), true);
   assertEquals(mathEqual("12\\%", "0.12"), true);
@@ -216,7 +226,7 @@ const EQUIVALENT: [string, string][] = [
 const DIFFERENT: [string, string][] = [
   ["\\frac{1}{3}", "0.3333"],
   ["\\frac{1}{3}", "0.33"],
-  ["\\sqrt{2}", "1.41421356"],
+  ["\\sqrt{2}", "1.41421"],
   ["\\pi", "3.14"],
   ["123456789012345678901234567890123", "123456789012345678901234567890124"],
   ["2x+1", "2x"],
@@ -337,4 +347,259 @@ Deno.test("residues, named angles and degrees Celsius read as their value", () =
   assertEquals(mathEqual("30", "\\angle ABC = 30^\\circ"), true);
   assertEquals(mathEqual("30", "\\angle ABC = 60^\\circ"), false);
   assertEquals(mathEqual("5", "\\boxed{5^{\\circ}\\text{C}}"), true);
+});
+
+// Issue #36: what a text says of a value decides whether it is the answer. Each category beside its negative twin:
+// [category, gold, response, equal?].
+const HEDGES: [string, string, string, boolean][] = [
+  ["negated", "5", "The answer is not 5.", false],
+  ["negated", "5", "The answer is 5, not 6.", true],
+  ["negated", "5", "the answer cannot be 5", false],
+  ["negated", "5", "So x isn't 5.", false],
+  ["negated", "4", "The value is not equal to 4.", false],
+  ["negated", "4", "The value is equal to 4.", true],
+  ["negated", "7", "It is never 7.", false],
+  ["negated", "7", "It is always 7.", true],
+  ["negated", "5", "so x ≠ 5", false],
+  ["negated", "5", "so x = 5", true],
+  ["negated", "5", "The answer is not \\boxed{5}.", false],
+  ["negated", "5", "The answer is \\boxed{5}.", true],
+  ["negated", "6", "x = 3, not 6", false],
+  ["negated", "3", "x = 3, not 6", true],
+  ["between", "6", "5 or 6", false],
+  ["between", "\\{5, 6\\}", "5 or 6", true],
+  ["between", "6", "It is either 5 or 6.", false],
+  ["between", "12", "The answer is between 10 and 12.", false],
+  ["between", "12", "The answer is 12.", true],
+  ["between", "12", "somewhere around 12", false],
+  ["between", "12", "The total is about 12.", false],
+  ["between", "12", "It is roughly $12$.", false],
+  ["between", "12", "It is $12$.", true],
+  ["between", "\\{12, 13\\}", "It lies between \\boxed{12 \\text{ and } 13}.", true],
+  ["bound", "12", "at least 12", false],
+  ["bound", "12", "12", true],
+  ["bound", "5", "at most 5 apples", false],
+  ["bound", "5", "5 apples", true],
+  ["bound", "8", "She needs more than 8 cups.", false],
+  ["bound", "8", "She needs 8 cups.", true],
+  ["bound", "3", "There are less than 3 left.", false],
+  ["bound", "3", "There are no more than 3 left.", false],
+  ["bound", "10", "up to 10 people", false],
+  ["bound", "10", "So x > 10.", false],
+  ["bound", "12", "It takes at least $12$ steps.", false],
+  ["bound", "12", "It takes $12$ steps.", true],
+  ["bound", "12", "It takes at least \\boxed{12} steps.", false],
+  ["bound", "5", "so $x \\geq \\boxed{5}$", false],
+  ["bound", "143", "<think>so 143</think> \\boxed{143}", true],
+  ["one of many", "1", "Possible values: 1, 2, 3, 4, 5", false],
+  ["one of many", "1, 2, 3, 4, 5", "Possible values: 1, 2, 3, 4, 5", true],
+  ["one of many", "3", "The candidates are 1, 2 and 3.", false],
+  ["one of many", "\\{1,2,3\\}", "The candidates are 1, 2 and 3.", true],
+  ["discarded", "5", "x = -2, since x = 5 is extraneous", false],
+  ["discarded", "-2", "x = -2, since x = 5 is extraneous", true],
+  ["discarded", "-2", "x = 5; x = -2 is rejected.", false],
+  ["discarded", "5", "x = 5; x = -2 is rejected.", true],
+  ["discarded", "4", "We reject x = 4, so x = 9.", false],
+  ["discarded", "9", "We reject x = 4, so x = 9.", true],
+  ["discarded", "4", "x = 9. We discard x = 4.", false],
+  ["discarded", "9", "x = 9. We discard x = 4.", true],
+  ["discarded", "4", "So $x = 9$ and $x = 4$ is invalid.", false],
+  ["discarded", "2", "The root x = 2 does not work.", false],
+  ["another quantity", "10", "She has 3 apples left from the 10 she bought", false],
+  ["another quantity", "3", "She has 3 apples left from the 10 she bought", true],
+  ["another quantity", "30", "It takes 2 hours and 30 minutes", false],
+  ["another quantity", "30", "It takes 30 minutes", true],
+  ["another quantity", "3", "He is 5 feet 3 inches tall.", false],
+  ["another quantity", "28\\%", "for a total loss of $\\boxed{28\\%}$.", true],
+  ["words", "-5", "negative 5", true],
+  ["words", "5", "negative 5", false],
+  ["words", "-3", "The answer is minus 3.", true],
+  ["words", "5", "The answer is five.", true],
+  ["words", "6", "The answer is five.", false],
+  ["words", "12", "\\boxed{twelve}", true],
+  ["words", "21", "The final answer is twenty-one.", true],
+  ["words", "-4", "The answer is negative four.", true],
+  ["words", "7", "10 minus 3 = 7", true],
+  ["yes/no", "No", "\\boxed{No}", true],
+  ["yes/no", "Yes", "\\boxed{No}", false],
+  ["yes/no", "No", "The answer is No.", true],
+  ["yes/no", "No", "\\boxed{on}", false],
+  ["yes/no", "No", "\\boxed{N \\cdot o}", false],
+  ["comparison unit", "5", "\\boxed{5 \\text{ fewer}}", false],
+  ["comparison unit", "5", "\\boxed{5 \\text{ apples}}", true],
+  ["side by side", "12", "\\boxed{3 4}", false],
+  ["side by side", "34", "\\boxed{3 4}", false],
+  ["side by side", "12", "\\boxed{3 \\cdot 4}", true],
+  ["negated", "5", "It can't be 5.", false],
+  ["negated", "5", "5 is not the answer.", false],
+  ["negated", "5", "I don't think it's 5", false],
+  ["negated", "5", "x does not equal 5", false],
+  ["negated", "5", "x does equal 5", true],
+  ["negated", "7", "it is not 5 but 7", true],
+  ["negated", "13", "The answer is \\boxed{12}, not 13.", false],
+  ["between", "12", "anywhere from 10 to 12", false],
+  ["between", "12", "10 to 12", false],
+  ["between", "12", "10-12 apples", false],
+  ["between", "6", "5 or maybe 6", false],
+  ["between", "6", "The answer is probably 6.", false],
+  ["between", "6", "6 or so", false],
+  ["bound", "6", "6 or more", false],
+  ["bound", "6", "6 at least", false],
+  ["bound", "6", "6+", false],
+  ["bound", "6", "a minimum of 6", false],
+  ["bound", "6", "6 and up", false],
+  ["bound", "6", "as many as 6", false],
+  ["bound", "6", "no fewer than 6", false],
+  ["bound", "5", "The maximum value is 5.", true],
+  ["discarded", "5", "x = 5, which we reject", false],
+  ["discarded", "5", "x = 5 must be rejected", false],
+  ["discarded", "5", "x = 5 (extraneous)", false],
+  ["another quantity", "50", "10% of 50", false],
+  ["another quantity", "5", "10% of 50 is 5", true],
+  ["another quantity", "12", "She gave 4 of her 12 marbles away.", false],
+  ["another quantity", "4", "She gave 4 of her 12 marbles away.", true],
+  ["another quantity", "20", "1 hour 20 minutes", false],
+  ["another quantity", "5", "It is 3 times 5.", false],
+  ["another quantity", "15", "3 times 5 is 15", true],
+  ["words", "-5", "The answer is negative five.", true],
+  ["words", "0", "zero", true],
+  ["yes/no", "Yes", "\\boxed{\\text{Yes}}", true],
+  ["yes/no", "No", "Yes", false],
+  ["floor and ceiling", "\\lfloor x\\rfloor", "\\lceil x\\rceil-1", false],
+  ["floor and ceiling", "\\lfloor x \\rfloor + 1", "\\lceil x \\rceil", false],
+  ["floor and ceiling", "\\lceil x\\rceil", "-\\lfloor -x\\rfloor", true],
+];
+
+Deno.test("extraction never rewards a hedge: negated, ranged, bounded, listed, discarded, another quantity's", () => {
+  const wrong = HEDGES.filter(([, gold, response, expected]) => mathEqual(gold, response) !== expected);
+  assertEquals(
+    wrong.map(([category, gold, response, expected]) => `[${category}] ${gold} vs ${response}: ${expected}`),
+    [],
+  );
+  for (const category of new Set(HEDGES.map(([c]) => c))) {
+    const verdicts = new Set(HEDGES.filter(([c]) => c === category).map(([, , , e]) => e));
+    assertEquals(verdicts.size, 2, category);
+  }
+});
+
+Deno.test("1 MB of adversarial text gets a verdict within a second, as response and as gold", () => {
+  const MB = 1_000_000;
+  const fill = (unit: string, n = MB) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+  const inputs: Record<string, string> = {
+    "two boxes across 200 KB of spaces": fill("x ", MB - 200_020) + "\\boxed{1}" + " ".repeat(200_000) + "\\boxed{2}",
+    "two open boxes across 200 KB of spaces": fill("a ", MB - 200_020) + "\\boxed{" + " ".repeat(200_000) + "\\boxed{",
+    "joined boxes": fill("\\boxed{1}, "),
+    "unclosed boxes": fill("\\boxed{"),
+    "anchors": fill("the answer is "),
+    "final-answer anchors with spaces": fill("The final answer is " + " ".repeat(290)),
+    "GSM8K anchors": fill("#### "),
+    "digits": fill("1"),
+    "a list of numbers": fill("1, "),
+    "nested braces": "\\boxed" + "{".repeat(MB / 2) + "}".repeat(MB / 2),
+    "nested parentheses": "(".repeat(MB / 2) + "1" + ")".repeat(MB / 2),
+    "dollars across lines": fill("$\n"),
+    "inline openers": fill("\\("),
+    "hedges": fill("not at least between 5 or "),
+    "environment chains": fill("$1$, and "),
+  };
+  for (const [name, text] of Object.entries(inputs)) {
+    for (const [gold, predicted] of [["5", text], [text, "5"]]) {
+      const started = performance.now();
+      mathEqual(gold, predicted);
+      const ms = performance.now() - started;
+      assert(ms < 1000, `${name} (${gold === "5" ? "response" : "gold"}) took ${ms.toFixed(0)} ms`);
+    }
+  }
+});
+
+// Math-Verify's conventions, each beside its negative twin: [category, gold, prediction, equal?, precision].
+const CONVENTIONS: [string, string, string, boolean, number?][] = [
+  ["labelled gold", "|AB|=1", "1", true],
+  ["labelled gold", "|AB|=1", "2", false],
+  ["labelled gold", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", "\\frac{\\sqrt{6}}{6}", true],
+  ["labelled gold", "\\frac{NO}{BO}=\\frac{1}{\\sqrt{6}}", "\\sqrt{6}", false],
+  ["labelled gold", "A:B=1", "1", true],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2),(7,2)", true],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2),(2,7)", false],
+  ["labelled gold", "p=5,q=2;p=7,q=2", "(5,2)", false],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{7:32}", true],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{32:7}", false],
+  ["ratio", "S_{MBCN}:S=7:32", "\\boxed{\\frac{7}{32}}", false],
+  ["ratio", "12:00", "1:00", false],
+  ["tuples", "(0;-2;6),(4;0;0)", "(4, 0, 0), (0, -2, 6)", true],
+  ["tuples", "(0;-2;6),(4;0;0)", "(4, 0, 0), (0, 2, 6)", false],
+  ["tuples", "(11,7)or(7,11)", "\\boxed{(7,11),\\ (11,7)}", true],
+  ["tuples", "(11,7)or(7,11)", "\\boxed{(7,11)}", false],
+  ["several boxes", "\\boxed{1} papers and \\boxed{2} bins", "\\boxed{1, 2}", true],
+  ["several boxes", "\\boxed{1} no no no \\boxed{2}", "\\boxed{1, 2}", false],
+  ["several boxes", "1, 2", "\\(\\boxed{1}\\) and \\(\\boxed{2}\\).", true],
+  ["several boxes", "2", "\\(\\boxed{1}\\) and \\(\\boxed{2}\\).", false],
+  ["several boxes", "2", "\\boxed{1} and not \\boxed{2}", false],
+  ["several boxes", "x_1 = 2,\\quadx_2 = 3", "\\boxed{2} \\quad\\text{and}\\quad \\boxed{3}", true],
+  ["decimal comma", "1000.99", "1000,99", true],
+  ["decimal comma", "1000.99", "1000,98", false],
+  ["separators", "14916", "The final answer is $14 {, }916$.", true],
+  ["separators", "14916", "The final answer is $14 {, }917$.", false],
+  ["precision", "4.123105625617661", "\\sqrt{17}", true, 5],
+  ["precision", "4.123105625617661", "\\sqrt{18}", false, 5],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
+    true,
+    2,
+  ],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.33\\\\0.2 \\end{pmatrix}",
+    false,
+  ],
+  [
+    "precision",
+    "\\begin{pmatrix}\\frac{1}{3}\\\\ \\frac{1}{5} \\end{pmatrix}",
+    "\\begin{pmatrix}0.34\\\\0.2 \\end{pmatrix}",
+    false,
+    2,
+  ],
+  [
+    "escaped twice",
+    "\\left(\\frac{1}{5},\\frac{1}{6}\\right)",
+    "\\\\boxed{\\\\left(\\\\frac{1}{5},\\\\frac{1}{6}\\\\right)}",
+    true,
+  ],
+  [
+    "escaped twice",
+    "\\left(\\frac{1}{5},\\frac{1}{6}\\right)",
+    "\\\\boxed{\\\\left(\\\\frac{1}{6},\\\\frac{1}{5}\\\\right)}",
+    false,
+  ],
+  [
+    "text",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    true,
+  ],
+  [
+    "text",
+    "$$\\text{The midpoints form a regular hexagon}$$",
+    "$$\\text{The midpoints form a regular pentagon}$$",
+    false,
+  ],
+  ["inline across lines", "9", "Answer \\( \n 9 \n \\)", false],
+  ["inline across lines", "9", "Answer \\( 9 \\)", true],
+];
+
+Deno.test("Math-Verify's conventions: labelled golds, ratios, several boxes, decimal commas, precision", () => {
+  const wrong = CONVENTIONS.filter(([, gold, predicted, expected, precision]) =>
+    mathEqual(gold, predicted, { precision }) !== expected
+  );
+  assertEquals(
+    wrong.map(([category, gold, predicted, expected]) => `[${category}] ${gold} vs ${predicted}: ${expected}`),
+    [],
+  );
+  for (const category of new Set(CONVENTIONS.map(([c]) => c))) {
+    const verdicts = new Set(CONVENTIONS.filter(([c]) => c === category).map(([, , , e]) => e));
+    assertEquals(verdicts.size, 2, category);
+  }
 });

@@ -98,7 +98,11 @@ export function parseAnswer(text: string, depth = 0): Answer {
   if (depth > 12) return { kind: "text", text: s };
   const union = splitTopLevel(s, /\\cup(?![a-zA-Z])/);
   if (union.length > 1) return { kind: "union", parts: union.map((p) => parseAnswer(p, depth + 1)) };
-  const items = splitTopLevel(s, /,|;|\s+(?:and|or)\s+/).filter((p) => p.length > 0);
+  const solutions = s.includes(";") ? labelledSolutions(s, depth) : null;
+  if (solutions) return solutions;
+  const items = splitTopLevel(s, /,|;|\s+(?:and|or)\s+|(?<=[)\]}])\s*(?:and|or)\s*(?=[(\[{\\])/).filter((p) =>
+    p.length > 0
+  );
   if (items.length > MAX_ITEMS) return { kind: "text", text: s };
   if (items.length > 1) return flattenSet(items.map((p) => parseAnswer(p, depth + 1)), false);
   const signs = s.match(/\\(?:pm|mp)(?![a-zA-Z])/g)?.length ?? 0;
@@ -106,7 +110,34 @@ export function parseAnswer(text: string, depth = 0): Answer {
   if (signs > 0) return expandPlusMinus(s, depth);
   const relation = parseRelation(s, depth);
   if (relation) return relation;
-  return parseBracketed(s, depth) ?? parseScalar(s);
+  return parseBracketed(s, depth) ?? (s.includes(":") ? parseRatio(s, depth) : null) ?? parseScalar(s);
+}
+
+/** `a:b` (`7:32`, `S_1:S_2`, `12:00`): a ratio, compared term by term in order (never a quotient: 12:00 is no 1/0). */
+function parseRatio(s: string, depth: number): Answer | null {
+  const terms = splitTopLevel(s, /:/);
+  if (terms.length < 2 || terms.length > MAX_ITEMS || terms.some((t) => t.length === 0)) return null;
+  return { kind: "bracket", open: ":", close: ":", items: terms.map((t) => parseAnswer(t, depth + 1)) };
+}
+
+const ASSIGNMENT = /^([a-zA-Z](?:_\{?\w+\}?)?)\s*=\s*(\S[\s\S]*)$/;
+
+/**
+ * Solutions written as labelled values, `;` between solutions and `,` within one (`p=5,q=2;p=7,q=2`): the set of
+ * labelled tuples `(p, q) = (5, 2)`, `(p, q) = (7, 2)`, each with the same labels in the same order.
+ */
+function labelledSolutions(s: string, depth: number): Answer | null {
+  const solutions = splitTopLevel(s, /;/);
+  if (solutions.length < 2 || solutions.length > MAX_ITEMS) return null;
+  const rows = solutions.map((p) => splitTopLevel(p, /,/).map((q) => ASSIGNMENT.exec(q)));
+  const names = (row: (RegExpExecArray | null)[]) => row.map((m) => m?.[1]).join(",");
+  if (rows.some((row) => row.length < 2 || row.some((m) => m === null) || names(row) !== names(rows[0]))) return null;
+  const tuples = rows.map((row) => {
+    const labels = row.map((m) => m![1]).join(", ");
+    const values = row.map((m) => m![2]).join(", ");
+    return parseAnswer(`(${labels}) = (${values})`, depth + 1);
+  });
+  return flattenSet(tuples, false);
 }
 
 /** Items of a list; lists inside a list (`1, 2 and 3` from several boxes) join it. */
@@ -199,7 +230,10 @@ function parseBracketed(s: string, depth: number): Answer | null {
   const first = s[0];
   const last = s[s.length - 1];
   if ("([".includes(first) && ")]".includes(last) && enclosedWhole(s)) {
-    const items = splitTopLevel(s.slice(1, -1), /,/);
+    // `(0;-2;6)`: semicolons separate a tuple's terms where no comma does.
+    const inner = s.slice(1, -1);
+    let items = splitTopLevel(inner, /,/);
+    if (items.length === 1) items = splitTopLevel(inner, /;/);
     if (items.length > 1 && items.length <= MAX_ITEMS && items.every((p) => p.length > 0)) {
       return { kind: "bracket", open: first, close: last, items: items.map((p) => parseAnswer(p, depth + 1)) };
     }
@@ -207,11 +241,15 @@ function parseBracketed(s: string, depth: number): Answer | null {
   return null;
 }
 
+/** Answers that are words, never letters multiplied (`No` is not N·o). */
+export const WORD_ANSWERS = /^(?:yes|no|true|false|none|neither|both|never|always|impossible|undefined)$/i;
+
 /** A scalar or matrix read by mathjs, with a trailing `\%` kept as a flag; text when mathjs cannot read it. */
 function parseScalar(s: string): Answer {
   const numeral = s.match(/^\\(?:text|mathrm)\{\s*(-?[\d.]+)\s*\}$/);
   if (numeral) return parseScalar(numeral[1]); // `\text{13}` is 13
   const word = s.match(/^(?:\\text\{\s*([^{}]*?)\s*\}|([A-Za-z]{3,}(?:\s+[A-Za-z]+)*))$/);
+  if (WORD_ANSWERS.test(s)) return { kind: "text", text: s.toLowerCase() };
   if (word && !/^(?:pi|inf|infinity|sin|cos|tan|sqrt|log|ln|exp)$/i.test(word[1] ?? word[2])) {
     return { kind: "text", text: textOf(word[1] ?? word[2]) };
   }

@@ -101,9 +101,11 @@ function isLabel(a: Answer): boolean {
   if (a.kind === "text") return true;
   if (a.kind !== "expr") return false;
   let onlySymbols = true;
+  // Symbols, their products and quotients, and absolute values: `x`, `xy`, `|AB|`, `\frac{NO}{BO}`.
   a.node.traverse((n) => {
     if (n.type === "SymbolNode" || n.type === "ParenthesisNode") return;
-    if (n.type === "OperatorNode" && (n as unknown as { op: string }).op === "*") return;
+    if (n.type === "OperatorNode" && ["*", "/"].includes((n as unknown as { op: string }).op)) return;
+    if (n.type === "FunctionNode" && (n as unknown as { fn: { name: string } }).fn.name === "abs") return;
     onlySymbols = false;
   });
   return onlySymbols && symbolsOf(a.node).length > 0;
@@ -123,7 +125,7 @@ function computation(a: Answer): Answer | null {
 
 function isSetLike(a: Answer): boolean {
   return a.kind === "union" || a.kind === "reals" || a.kind === "set" || a.kind === "member" ||
-    (a.kind === "bracket" && a.items.length === 2) || a.kind === "relation";
+    (a.kind === "bracket" && a.items.length === 2 && a.open !== ":") || a.kind === "relation";
 }
 
 function textEqual(a: Answer, b: Answer): boolean {
@@ -182,15 +184,21 @@ function valuesEqual(x: Term, y: Term, deadline: Deadline): boolean {
   const a = x.node;
   const b = y.node;
   const symbols = [...new Set([...symbolsOf(a), ...symbolsOf(b)])];
-  if (symbols.length === 0) return constantsEqual(x, y);
+  if (symbols.length === 0) return constantsEqual(x, y, deadline.places);
   if (isRationalArithmetic(a, true) && isRationalArithmetic(b, true)) return rationalIdentity(x, y, symbols, deadline);
   const rng = new Rng(20_250_613);
+  // Floor and ceiling differ only at integers (⌈x⌉ − 1 = ⌊x⌋ elsewhere): every other point is one.
+  const stepwise = /\b(?:floor|ceil)\(/.test(x.source + y.source);
   let valid = 0;
   for (let p = 0; p < POINTS * 3 && valid < POINTS; p++) {
     if (deadline.passed) return false;
     const scope: Record<string, number> = {};
     // Both signs: sqrt(x^2) is |x|, not x, and only a negative point shows it.
-    for (const name of symbols) scope[name] = (rng.next() < 0.5 ? -1 : 1) * (0.3 + 2.6 * rng.next());
+    for (const name of symbols) {
+      scope[name] = stepwise && p % 2 === 0
+        ? Math.floor(rng.next() * 7) - 3
+        : (rng.next() < 0.5 ? -1 : 1) * (0.3 + 2.6 * rng.next());
+    }
     const va = evaluate(a, scope);
     const vb = evaluate(b, scope);
     if (va === undefined || vb === undefined) return false;
@@ -254,17 +262,17 @@ function evaluate(node: MathNode, scope: Record<string, number> = {}): Value | n
   return convert(raw);
 }
 
-function sameValue(a: Value, b: Value, tolerance: number, rounded: boolean): boolean {
+function sameValue(a: Value, b: Value, tolerance: number, rounded: boolean, places?: number): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => sameValue(x, b[i], tolerance, rounded));
+    return a.every((x, i) => sameValue(x, b[i], tolerance, rounded, places));
   }
-  if (rounded) return roundedEqual(a.re, b.re) && roundedEqual(a.im, b.im);
+  if (rounded) return roundedEqual(a.re, b.re, places) && roundedEqual(a.im, b.im, places);
   return close(a.re, b.re, tolerance) && close(a.im, b.im, tolerance);
 }
 
-/** Two constant expressions under the policy: exact rationals, a decimal at six places, else 1e-12 relative. */
-function constantsEqual(x: Term, y: Term): boolean {
+/** Two constant expressions under the policy: exact rationals, a decimal at `places` places, else 1e-14 relative. */
+function constantsEqual(x: Term, y: Term, places: number): boolean {
   if (/^-?\d+$/.test(x.source) && /^-?\d+$/.test(y.source)) return BigInt(x.source) === BigInt(y.source);
   const a = x.node;
   const b = y.node;
@@ -286,17 +294,18 @@ function constantsEqual(x: Term, y: Term): boolean {
     return literalInfinity(a) && literalInfinity(b) && infinitySign(a) === infinitySign(b);
   }
   if (decimalA || decimalB) {
-    // A decimal meets a rational value at six places; an irrational one (π, √2) it never equals, as in Math-Verify.
-    const other = decimalA ? (decimalB ? null : b) : a;
-    const otherValue = decimalA ? vb : va;
-    if (other && !isRationalArithmetic(other) && !Array.isArray(otherValue)) {
-      const v = otherValue as { re: number; im: number };
-      if (v.im !== 0 || !close(v.re, Math.round(v.re), 1e-12)) return false;
-    }
-    return sameValue(va, vb, 0, true);
+    // A decimal meets any value (1/3, √2, π) when both round alike at `places` places (Math-Verify's
+    // float_rounding): right to 6 places by default, so 1.414214 = √2 but 1.4142 ≠ √2 and 3.14 ≠ π. A value that
+    // rounds to 0 meets only 0 (0.000000 is not π/10^7).
+    const other = decimalA ? vb : va;
+    const tiny = (v: Value): boolean =>
+      Array.isArray(v)
+        ? v.some(tiny)
+        : (v.re !== 0 && roundedEqual(v.re, 0, places)) || (v.im !== 0 && roundedEqual(v.im, 0, places));
+    return sameValue(va, vb, 0, true, places) && !tiny(other);
   }
   const rounded = /\d\.\d/.test(x.source) || /\d\.\d/.test(y.source);
-  return sameValue(va, vb, RELATIVE_TOLERANCE, rounded && Array.isArray(va));
+  return sameValue(va, vb, RELATIVE_TOLERANCE, rounded && Array.isArray(va), places);
 }
 
 function literalInfinity(node: MathNode): boolean {
@@ -407,7 +416,7 @@ function realSet(a: Answer, deadline: Deadline): Interval[] | null {
       return parts.some((p) => p === null) ? null : normalize(parts.flat() as Interval[]);
     }
     case "bracket": {
-      if (a.items.length !== 2 || a.items.some((x) => x.kind !== "expr")) return null;
+      if (a.items.length !== 2 || a.open === ":" || a.items.some((x) => x.kind !== "expr")) return null;
       const [lo, hi] = a.items as Expr[];
       const l = constant(lo);
       const h = constant(hi);

@@ -42,7 +42,10 @@ export const UNIT_WORDS = new Set([
 const NOT_UNITS = new Set(
   ("hundred hundreds thousand thousands million millions billion billions trillion trillions dozen dozens " +
     "squared cubed half halves quarter quarters percent times and or not no more less than at least most " +
-    "about over under plus minus each per").split(" "),
+    "about over under plus minus each per fewer greater smaller larger bigger higher lower longer shorter older " +
+    "younger extra additional maximum minimum max min approximately roughly around nearly almost only exactly " +
+    "above below before after ago later earlier off away apart short either neither nor never to from between " +
+    "if unless when fold").split(" "),
 );
 
 /**
@@ -116,7 +119,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
     .replace(/±/g, "\\pm ").replace(/√/g, "\\sqrt").replace(/≤/g, "\\le ").replace(/≥/g, "\\ge ").replace(/≠/g, "\\ne ")
     .replace(/≈/g, "\\approx ");
   // Thousands groups written for LaTeX, before spacing commands disappear.
-  s = s.replace(/(\d)\s*\{,\}\s*(?=\d)/g, "$1").replace(/(\d),\s*\\!\s*(?=\d)/g, "$1").replace(
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d)/g, "$1").replace(/(\d),\s*\\!\s*(?=\d)/g, "$1").replace(
     /(\d)\\[,!](?=\d{3})/g,
     "$1",
   );
@@ -124,7 +127,7 @@ export function normalizeAnswer(raw: string, options: { plain?: boolean } = {}):
   s = s.replace(/\\(?:left|right|[bB]igg?[lr]?)(?![a-zA-Z])\s*(\.(?!\d))?/g, "");
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)(?![a-zA-Z])/g, "");
   // `\quad` separates; it never joins digit groups into one number (`3 \quad 100` is not 3100).
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " \uE001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
+  s = s.replace(/\\(?:quad|qquad)/g, " \uE001 ").replace(/(?<!\\)\\[,;:! ]|~/g, " ");
   s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   s = s.replace(/\\mathbb\s*\{?\s*R\s*\}?/g, "\\R ");
   s = s.replace(/\\(?:mathbf|boldsymbol|bm|mathit|mathsf|mathnormal|mathcal)(?![a-zA-Z])/g, "");
@@ -261,8 +264,13 @@ class Converter {
     while (this.i < this.s.length && !stop()) {
       const c = this.s[this.i];
       if (c === " " || c === "\n" || c === "\t") this.i++;
-      else if (/[\d.]/.test(c)) out.push(this.number());
-      else if (/[a-zA-Z]/.test(c)) out.push(...this.letters());
+      else if (/[\d.]/.test(c)) {
+        // Two numbers side by side (`3 4`) are no product a reader writes: not 12, no answer.
+        if (out.length > 0 && out[out.length - 1].kind === "operand" && /^[\d.]+$/.test(out[out.length - 1].text)) {
+          throw new Error("numbers side by side");
+        }
+        out.push(this.number());
+      } else if (/[a-zA-Z]/.test(c)) out.push(...this.letters());
       else if (c === "\\") out.push(...this.command());
       else if (c === "{") out.push({ kind: "operand", text: `(${this.group()})` });
       else if (c === "(" || c === "[") {

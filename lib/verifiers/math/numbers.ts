@@ -40,17 +40,17 @@ floatMath.parse("sqrt(2) * x + pi").evaluate({ x: 1 });
 /** Largest exponent evaluated exactly; larger ones are refused rather than computed. */
 export const MAX_EXPONENT = 10_000;
 
-/** Decimal places at which a decimal answer meets a rational one (Math-Verify's default `float_rounding`). */
+/** Decimal places at which a decimal answer meets another value (Math-Verify's default `float_rounding`). */
 export const DECIMAL_PLACES = 6;
 /** Relative tolerance between two values that are not a decimal against a rational. */
 export const RELATIVE_TOLERANCE = 1e-14;
 /** Relative tolerance between expressions with variables, evaluated at random points. */
 export const SYMBOLIC_TOLERANCE = 1e-9;
 
-/** A comparison's time budget, checked between steps. */
+/** One comparison's terms: its time budget (checked between steps) and the decimal places a decimal meets at. */
 export class Deadline {
   private readonly end: number;
-  constructor(ms: number) {
+  constructor(ms: number, readonly places: number = DECIMAL_PLACES) {
     this.end = performance.now() + ms;
   }
   get passed(): boolean {
@@ -144,10 +144,10 @@ export function isDecimalLiteral(node: MathNode): boolean {
     n.type === "ConstantNode" && !Number.isInteger((n as unknown as { value: number }).value);
 }
 
-/** Both rounded to {@link DECIMAL_PLACES} decimal places are the same number. */
-export function roundedEqual(a: number, b: number): boolean {
+/** Both rounded to `places` decimal places ({@link DECIMAL_PLACES} by default) are the same number. */
+export function roundedEqual(a: number, b: number, places = DECIMAL_PLACES): boolean {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
-  const scale = 10 ** DECIMAL_PLACES;
+  const scale = 10 ** places;
   return Math.round(a * scale) === Math.round(b * scale) ||
     Math.abs(a - b) <= 1e-15 * Math.max(1, Math.abs(a), Math.abs(b));
 }
