@@ -57,12 +57,14 @@ export { type LossFunction, type LossParams, type LossRegistry, type TokenData }
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
 export {
   type Domain,
+  DATASET_VERIFIERS,
   DOMAINS,
   extractChoice,
   extractMathAnswer,
   mathEqual,
   verify,
   verifyChoice,
+  verifierOf,
   verifyGroup,
   verifyMath,
 } from "./verifiers/mod.ts";

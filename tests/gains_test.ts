@@ -82,6 +82,37 @@ Deno.test("deno task passk on external samples: judged lines and verified-on-the
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("deno task passk judges a dataset's own domain names and refuses an unknown one, naming file, line, value", async () => {
+  const dir = await Deno.makeTempDir();
+  const before = join(dir, "before.jsonl");
+  const after = join(dir, "after.jsonl");
+  const lines = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
+  await Deno.writeTextFile(before, lines([{ id: "a", correct: false }, { id: "b", correct: false }]));
+  // arith is judged as a chain, science as a letter: the samples count as correct, not as an unknown domain's 0.
+  await Deno.writeTextFile(
+    after,
+    lines([
+      { id: "a", domain: "arith", response: "23+42;65 \\boxed{65}", gold: "23+42;65 \\boxed{65}" },
+      { id: "b", domain: "science", response: "v = 228 / 12; the answer is (C)", gold: "C" },
+    ]),
+  );
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), { args: ["task", "-q", "passk", ...args], env: { NO_COLOR: "1" } }).output();
+  const out = await run(["--before", before, "--after", after, "--k", "1", "--json"]);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)).curves.after[0].passAtK, 1);
+  await Deno.writeTextFile(
+    after,
+    lines([{ id: "a", correct: true }, { id: "b", domain: "maths", response: "\\boxed{4}", gold: "4" }]),
+  );
+  const bad = await run(["--before", before, "--after", after]);
+  assertEquals(bad.code, 1);
+  const message = new TextDecoder().decode(bad.stderr);
+  assertStringIncludes(message, `${after}:2: key "domain": unknown domain "maths" (did you mean "math"?`);
+  assertEquals(new TextDecoder().decode(bad.stdout), "", "no table from samples that could not be judged");
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("deno task passk matches problems by id: none shared is an error, a partial overlap is analysed and named", async () => {
   const dir = await Deno.makeTempDir();
   const file = async (name: string, rows: [string, boolean][]) => {

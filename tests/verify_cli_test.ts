@@ -12,7 +12,7 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
       response: "```js\nconst f = (a) => a.map((x) => x * 2);\n```",
       gold: { tests: [{ args: [[1, 2]], expected: [2, 4] }] },
     },
-    { id: 6, domain: "physics", response: "x", gold: "y" },
+    { id: 6, domain: "maths", response: "x", gold: "y" },
     { id: 7, response: "no domain" },
     { id: 8, domain: "math", response: "#### 1,234", gold: "1235", correct: true },
   ].map((l) => (typeof l === "string" ? l : JSON.stringify(l)));
@@ -41,7 +41,7 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
   ]);
   assertStringIncludes(results[1].reason, "line 2: invalid JSON");
   assertStringIncludes(results[2].reason, "timeout");
-  assertStringIncludes(results[5].reason, 'line 6: unknown domain "physics"');
+  assertStringIncludes(results[5].reason, 'line 6: unknown domain "maths" (did you mean "math"?');
   // The blank line before the end still answers: one output line for every input line.
   assertEquals(results[8].reason, "line 9: empty line");
   assertStringIncludes(results[6].reason, 'line 7: missing key "domain"');

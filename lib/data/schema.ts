@@ -7,6 +7,7 @@
  */
 import type { CodeGold } from "../verifiers/code.ts";
 import type { ProgramGold } from "../verifiers/program.ts";
+import { DATASET_VERIFIERS, type Domain } from "../verifiers/mod.ts";
 
 /** Hint styles: `strategy` names the method (default), `value` gives one intermediate value, `prefix` gives the
  * first solution steps verbatim (the ablation the toy testbed showed to fail). */
@@ -40,10 +41,8 @@ export interface Problem {
  * The verifier domain of a dataset domain (science questions are multiple choice; `programs` run on hidden tests;
  * the chain domains match exactly).
  */
-export function verifierDomain(domain: Problem["domain"]): "math" | "choice" | "code" | "chain" | "program" {
-  if (domain === "science") return "choice";
-  if (domain === "programs") return "program";
-  return domain === "math" || domain === "code" ? domain : "chain";
+export function verifierDomain(domain: Problem["domain"]): Domain {
+  return DATASET_VERIFIERS[domain];
 }
 
 /** A problem line that does not fit the schema: names the file, line and key. */

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { verify } from "../verifiers/mod.ts";
+import { verifierOf, verify } from "../verifiers/mod.ts";
 import type { Counts } from "./gains.ts";
 
 /** Read a samples file into per-problem counts; a bad line names the file, line and key. */
@@ -42,7 +42,10 @@ export async function readSamples(file: string): Promise<Map<string, Counts>> {
     let correct: boolean;
     if (typeof record.correct === "boolean") correct = record.correct;
     else if ("response" in record && "domain" in record && "gold" in record) {
-      correct = (await verify(String(record.domain), record.response, record.gold)).correct;
+      // A dataset's own domain name is judged by its verifier; an unknown one is refused, never counted wrong.
+      const verifier = verifierOf(String(record.domain));
+      if (verifier.error !== undefined) throw new Error(`${where}: key "domain": ${verifier.error}`);
+      correct = (await verify(verifier.domain, record.response, record.gold)).correct;
     } else {
       throw new Error(`${where}: key "correct": expected a boolean (or domain, response and gold to verify)`);
     }
