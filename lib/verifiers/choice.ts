@@ -16,11 +16,17 @@ import type { Verdict } from "./code.ts";
 
 const LETTER = "[A-J]";
 
+/** Longest response judged, in characters: a longer one chooses nothing, without being scanned. */
+export const MAX_CHOICE_CHARS = 100_000;
+
 /** The option letter a response chooses, or null. */
 export function extractChoice(response: string): string | null {
+  if (response.length > MAX_CHOICE_CHARS) return null;
+  // No two adjacent runs that match the same characters (`\s*\s*`), which backtracked quadratically ("answer:" and
+  // 100 KB of spaces took 10 s); each pattern matches what it matched before.
   const patterns = [
-    new RegExp(`\\\\boxed\\{\\s*(?:\\\\text\\{)?\\s*\\(?(${LETTER})\\)?\\s*\\}?\\s*\\}`, "g"),
-    new RegExp(`answer(?: is|:)\\s*(?:option\\s*)?[\\s(*$\\\\{textbf]*\\(?(${LETTER})\\b`, "gi"),
+    new RegExp(`\\\\boxed\\{\\s*(?:\\\\text\\{\\s*)?\\(?(${LETTER})\\)?\\s*(?:\\}\\s*)?\\}`, "g"),
+    new RegExp(`answer(?: is|:)(?:\\s*option)?[\\s(*$\\\\{textbf]*\\(?(${LETTER})\\b`, "gi"),
     new RegExp(`\\\\text\\{\\s*\\((${LETTER})\\)\\s*\\}`, "g"),
     new RegExp(`\\((${LETTER})\\)`, "g"),
     new RegExp(`(?:^|\\s)(${LETTER})\\)`, "g"),
@@ -36,6 +42,9 @@ export function extractChoice(response: string): string | null {
 /** Verify a response against the gold letter. */
 export function verifyChoice(response: string, gold: string): Verdict {
   if (typeof response !== "string") return { correct: false, reason: "response is not a string" };
+  if (response.length > MAX_CHOICE_CHARS) {
+    return { correct: false, reason: `response over ${MAX_CHOICE_CHARS} characters` };
+  }
   if (typeof gold !== "string" || !new RegExp(`^${LETTER}$`).test(gold.trim().toUpperCase())) {
     return { correct: false, reason: `choice gold must be one letter A–J (got ${JSON.stringify(gold)})` };
   }
