@@ -412,6 +412,9 @@ Deno.test("the entry must be declared by the answer itself: a global of that nam
     ["", gold("structuredClone", [1], 1)],
     ["", gold("Array", [], [])],
     ["return btoa;", gold("btoa", ["a"], "YQ==")],
+    // Shadowing the global with the global itself defines nothing.
+    ["const btoa = globalThis.btoa;", gold("btoa", ["a"], "YQ==")],
+    ["var parseInt = Number.parseInt;", gold("parseInt", ["12"], 12)],
     ["globalThis.f = (x) => 2 * x + 1;", affine],
     ["{ let f = (x) => 2 * x + 1; }", affine],
   ];
@@ -423,6 +426,7 @@ Deno.test("the entry must be declared by the answer itself: a global of that nam
   // Declared by the answer (function, const, let, var, class-free assignment), shadowing the global: passes.
   const own: [string, CodeGold][] = [
     ["function btoa(s) { return 'YQ=='; }", gold("btoa", ["a"], "YQ==")],
+    ["function btoa(s) { return globalThis.btoa(s); }", gold("btoa", ["a"], "YQ==")],
     ["const parseInt = (s) => 12;", gold("parseInt", ["x"], 12)],
     ["let structuredClone = (v) => v + 1;", gold("structuredClone", [1], 2)],
     ["var f = function (x) { return 2 * x + 1; };", affine],

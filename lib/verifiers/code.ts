@@ -390,7 +390,7 @@ async function runSandbox(
   // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way). And no file may
   // grow past 0 bytes: the kernel kills a sandbox that writes one (its stdout and stderr are pipes, which do not count).
   const limit = host.prlimit
-    ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--fsize=0", "--"]
+    ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--fsize=0", "--core=0", "--"]
     : [];
   // Through a wrapper, Deno is found on PATH by its bare name, so the sandbox's argv[0] (Node's `process.argv0`) names
   // no folder of this machine.

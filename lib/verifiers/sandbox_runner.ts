@@ -89,6 +89,14 @@ if (processGetter) {
     },
   });
 }
+// The global value named \`name\`, read before the answer can change it (Deno's own lazy getters, such as btoa's, run).
+const globalValue = (name) => {
+  try {
+    return globalThis[name];
+  } catch {
+    return undefined;
+  }
+};
 const define = (target, key, value) =>
   defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 const describe = (error) => apply(sliceText, toText(error && error.message || error), [0, 200]);
@@ -119,6 +127,7 @@ const encode = (v) => {
 self.onmessage = async (event) => {
   const port = event.ports[0];
   const { code, entry, args } = event.data;
+  const builtin = globalValue(entry);
   let fn;
   try {
     // The code must parse alone as a function body, so the text added to it below cannot be spliced into. It then runs
@@ -132,7 +141,8 @@ self.onmessage = async (event) => {
     post(port, { compileError: describe(error) });
     return;
   }
-  if (typeof fn !== "function") {
+  // A declaration that only re-binds the global it shadows (const btoa = globalThis.btoa) defines nothing either.
+  if (typeof fn !== "function" || (builtin !== undefined && fn === builtin)) {
     post(port, { compileError: "the response defines no function named " + entry });
     return;
   }
