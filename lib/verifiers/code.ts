@@ -312,7 +312,7 @@ function verdictOf(outcome: Outcome, gold: CodeGold, timeoutMs: number): Verdict
 }
 
 /** Errors of memory a neighbour can exhaust (shared buffers it left pinned in the process), not only the answer. */
-const MEMORY_ERROR = /allocation failed|could not allocate|out of memory/i;
+const MEMORY_ERROR = /allocation failed|could not allocate|unable to grow|out of memory/i;
 
 /** Whether an outcome failed for want of memory, which in a group may be a neighbour's doing. */
 function memoryFailure(outcome: Outcome): boolean {
