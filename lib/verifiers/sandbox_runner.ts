@@ -16,8 +16,9 @@
  * internals), so shared memory it makes is freed with its Worker instead of pinned in this process for the next
  * answers; every store that reaches the disk (`caches`, `localStorage`, `sessionStorage`, `indexedDB`,
  * `Deno.openKv`); and every name of the machine (`Deno.execPath()`, `Deno.cwd()`, the process ids, and through them
- * Node's `process.execPath`, `title`, `argv`, `cwd()`, `pid`, `ppid`; `process.resourceUsage`). The entry is the
- * function the answer's own top-level scope declares under that name, never a global of the same name.
+ * Node's `process.execPath`, `title`, `argv`, `cwd()`, `pid`, `ppid`; the global `process` has no `resourceUsage`).
+ * The entry is the function the answer's own top-level scope declares under that name, never a global of the same
+ * name nor that global re-bound.
  *
  * @module
  */
