@@ -1,16 +1,19 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import {
+  type CodeGold,
   DecodeBudgetError,
   decodeValue,
   deepEqual,
   extractCode,
   MAX_DECODED_VALUES,
+  MAX_RESPONSE_CHARS,
   verifyCode,
   verifyCodeGroup,
 } from "../lib/verifiers/code.ts";
-import { scrubPaths } from "../lib/io.ts";
+import { exists, scrubPaths } from "../lib/io.ts";
 import { processIds } from "./processes.ts";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const affine = { tests: [{ args: [3], expected: 7 }, { args: [0], expected: 1 }, { args: [-2], expected: -3 }] };
 
@@ -133,7 +136,7 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
       "postMessage forgery",
       `self.postMessage({ results: [{ ok: true, value: 7 }, { ok: true, value: 1 }, { ok: true,
       value: -3 }] }); function f(x) { return 0; }`,
-      "wrong answer",
+      "postMessage is not a function",
     ],
     [
       "harness tampering",
@@ -142,7 +145,7 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
       MessagePort.prototype.postMessage = function () { return undefined; };
       Object.defineProperty(Object.prototype, "0", { set() {}, configurable: true });
       Array.prototype.push = () => 0; globalThis.send = () => 0;
-      for (const p of [1, 2]) queueMicrotask(() => self.postMessage(forged));
+      for (const p of [1, 2]) queueMicrotask(() => { try { self.postMessage(forged); } catch {} });
       function f(x) { return 0; }`,
       "wrong answer",
     ],
@@ -249,9 +252,9 @@ Deno.test("an answer that loads many modules leaves the user's Deno cache untouc
   assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${Deno.pid}-`)).length, 0);
 });
 
-/** Sandbox processes (the runner itself, not the `timeout` wrapping it). */
-const liveSandboxes = () =>
-  processIds((cmdline) => cmdline.includes("sandbox_runner.ts") && !cmdline.includes("timeout"));
+/** This checkout's sandbox processes (the runner itself, not the `timeout` wrapping it). */
+const RUNNER_PATH = fileURLToPath(new URL("../lib/verifiers/sandbox_runner.ts", import.meta.url));
+const liveSandboxes = () => processIds((cmdline) => cmdline.includes(RUNNER_PATH) && !cmdline.includes("timeout"));
 
 Deno.test({
   name: "a sandbox dies at its deadline while the host is blocked, and a dead host leaves no sandbox or folder",
@@ -269,7 +272,7 @@ Deno.test({
     assertEquals(liveSandboxes(), []);
     assertStringIncludes((await pending).reason!, "timeout");
 
-    // A host that dies mid-run: its sandbox still dies at the deadline, and the next host removes its folder.
+    // A host that dies mid-run: its sandbox still dies at the deadline, and it leaves no folder (none is made).
     const script = `import { verifyCode } from ${
       JSON.stringify(new URL("../lib/verifiers/code.ts", import.meta.url).href)
     };
@@ -282,17 +285,39 @@ Deno.test({
     await new Promise((r) => setTimeout(r, 3_000));
     assertEquals(liveSandboxes(), []);
     const tmp = Deno.env.get("TMPDIR") || "/tmp";
-    const leftovers = () =>
-      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${host.pid}-`)).map((e) => e.name);
-    assertEquals(leftovers().length, 1, "the dead host's folder is there before a new host starts");
-    // A new host process cleans up what dead hosts left, on its first verification.
-    const next = `import { verifyCode } from ${
-      JSON.stringify(new URL("../lib/verifiers/code.ts", import.meta.url).href)
-    };
-      await verifyCode("function f() { return 1; }", { tests: [{ args: [], expected: 1 }] });`;
-    assertEquals((await new Deno.Command(Deno.execPath(), { args: ["eval", next] }).output()).code, 0);
-    assertEquals(leftovers(), []);
+    assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${host.pid}-`)), []);
   },
+});
+
+Deno.test("folders that dead hosts left are removed under deno task verify's permissions, live hosts' kept", async () => {
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  // A dead host's pid: a process that has exited.
+  const gone = await new Deno.Command("true").spawn();
+  await gone.status;
+  const stale = join(tmp, `guide-sandbox-${gone.pid}-stale`);
+  const live = join(tmp, `guide-sandbox-${Deno.pid}-live`);
+  for (const dir of [stale, live]) {
+    await Deno.mkdir(join(dir, ".deno"), { recursive: true });
+    await Deno.writeTextFile(join(dir, ".deno", "cache"), "x");
+  }
+  try {
+    // `deno task verify` runs with --allow-read --allow-run --allow-write=/tmp --allow-env: no /proc for Deno.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["task", "-q", "verify"],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const line = { domain: "code", response: "function f(x) { return 2 * x + 1; }", gold: affine };
+    await writer.write(new TextEncoder().encode(JSON.stringify(line) + "\n"));
+    await writer.close();
+    const out = await child.output();
+    assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)).correct, true);
+    assertEquals(await exists(stale), false, "the dead host's folder is left");
+    assertEquals(await exists(live), true, "a live host's folder was removed");
+  } finally {
+    for (const dir of [stale, live]) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 });
 
 Deno.test("ArrayBuffers, which the heap cap does not count, are refused at the sandbox's memory limit", async () => {
@@ -360,4 +385,148 @@ Deno.test("a group's result lines cut at the output cap are judged again, never 
   const together = await verifyCodeGroup(group, affine);
   assertEquals(together.map((v) => v.correct), [true, false, true, true]);
   assertEquals(together[1], await verifyCode(tearing, affine));
+});
+
+Deno.test("shared memory an answer makes cannot starve the answers after it in its group", async () => {
+  // Each attack makes shared memory until the process's limit refuses it, and tries every way to hand it out of its
+  // Worker (pinned in the runner, 450 MB of it failed the next answers' 64 MB with "Array buffer allocation failed").
+  const leak = (make: string) =>
+    `const out = [globalThis.postMessage, globalThis.Deno?.[Deno.internal]?.core?.ops?.op_worker_post_message];
+    try { for (let i = 0; i < 200; i++) { const m = ${make}; new Uint8Array(m.buffer ?? m).fill(1);
+      for (const send of out) { try { send && send(m); } catch {} } } } catch {}
+    function f(x) { return 0; }`;
+  const sab = leak("new SharedArrayBuffer(16 << 20)");
+  const wasm = leak("new WebAssembly.Memory({ initial: 256, maximum: 256, shared: true })");
+  const big = "function f(x) { const a = new Uint8Array(64 << 20).fill(1); return 2 * x + 1 + a[7] - 1; }";
+  const verdicts = await verifyCodeGroup([sab, big, big, wasm, big, big], affine, { timeoutMs: 15_000 });
+  assertEquals(verdicts.map((v) => v.correct), [false, true, true, false, true, true], JSON.stringify(verdicts));
+});
+
+Deno.test("the entry must be declared by the answer itself: a global of that name, or a top-level return, never counts", async () => {
+  const gold = (entry: string, args: unknown[], expected: unknown) => ({ entry, tests: [{ args, expected }] });
+  const none = "does not load: the response defines no function named";
+  const refused: [string, CodeGold][] = [
+    ["", gold("btoa", ["a"], "YQ==")],
+    ["// parseInt is built in", gold("parseInt", ["12"], 12)],
+    ["var parseInt;", gold("parseInt", ["12"], 12)],
+    ["", gold("structuredClone", [1], 1)],
+    ["", gold("Array", [], [])],
+    ["return btoa;", gold("btoa", ["a"], "YQ==")],
+    // Shadowing the global with the global itself defines nothing.
+    ["const btoa = globalThis.btoa;", gold("btoa", ["a"], "YQ==")],
+    ["var parseInt = Number.parseInt;", gold("parseInt", ["12"], 12)],
+    ["globalThis.f = (x) => 2 * x + 1;", affine],
+    ["{ let f = (x) => 2 * x + 1; }", affine],
+  ];
+  for (const [answer, g] of refused) {
+    const verdict = await verifyCode(answer, g);
+    assertEquals(verdict.correct, false, `${JSON.stringify(answer)} passed ${g.entry ?? "f"}`);
+    assert(verdict.reason!.startsWith(answer.startsWith("return") ? "does not load" : none), verdict.reason);
+  }
+  // Declared by the answer (function, const, let, var, class-free assignment), shadowing the global: passes.
+  const own: [string, CodeGold][] = [
+    ["function btoa(s) { return 'YQ=='; }", gold("btoa", ["a"], "YQ==")],
+    ["function btoa(s) { return globalThis.btoa(s); }", gold("btoa", ["a"], "YQ==")],
+    ["const parseInt = (s) => 12;", gold("parseInt", ["x"], 12)],
+    ["let structuredClone = (v) => v + 1;", gold("structuredClone", [1], 2)],
+    ["var f = function (x) { return 2 * x + 1; };", affine],
+    ["f = (x) => 2 * x + 1;", affine],
+    ['"use strict";\nconst f = (x) => 2 * x + 1;', affine],
+  ];
+  for (const [answer, g] of own) assertEquals(await verifyCode(answer, g), { correct: true }, answer);
+  assertEquals((await verifyCode("function eval() {}", gold("eval", [], 1))).reason, 'gold entry "eval" is no name');
+});
+
+Deno.test("responses of 1 MB, built to backtrack, get their verdict within a second", async () => {
+  const mb = 1 << 20;
+  const hostile = [
+    "```" + " ".repeat(mb),
+    "```js" + "\t".repeat(mb),
+    "```\n".repeat(mb / 4),
+    "```js\n" + "x".repeat(mb) + "\n",
+    "```".repeat(mb / 3),
+  ];
+  for (const text of hostile) {
+    let started = performance.now();
+    extractCode(text);
+    assert(performance.now() - started < 1_000, `extractCode took ${performance.now() - started} ms`);
+    started = performance.now();
+    const verdict = await verifyCode(text, affine);
+    assertEquals(verdict, { correct: false, reason: `response over ${MAX_RESPONSE_CHARS} characters` });
+    assert(performance.now() - started < 1_000, `verifyCode took ${performance.now() - started} ms`);
+  }
+  // Under the cap, the same shapes are scanned in linear time and keep their meaning.
+  const near = MAX_RESPONSE_CHARS - 100;
+  let started = performance.now();
+  assertEquals(extractCode("```" + " ".repeat(near)).length, near + 3);
+  assertEquals(extractCode("```\n```\n".repeat(near / 8) + "```js\nconst f = 1;\n```"), "const f = 1;\n");
+  assert(performance.now() - started < 100, `extractCode took ${performance.now() - started} ms`);
+  started = performance.now();
+  assertEquals(extractCode("```js\nconst f = 2;\n```\n```\n" + "x ".repeat(near / 2)), "const f = 2;\n");
+  assert(performance.now() - started < 100, `extractCode took ${performance.now() - started} ms`);
+});
+
+Deno.test({
+  name: "an answer cannot write to disk: no storage global, and the Cache API's 128 MB are written nowhere",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const code = `async function f(x) {
+      const seen = ["caches", "CacheStorage", "localStorage", "sessionStorage", "indexedDB"]
+        .filter((name) => typeof globalThis[name] !== "undefined");
+      try {
+        const cache = await caches.open("x");
+        for (let i = 0; i < 4; i++) await cache.put("http://a/" + i, new Response(new Uint8Array(32 << 20).fill(1)));
+      } catch {}
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {}
+      return seen.length === 0 ? 2 * x + 1 : seen.join(" ");
+    }`;
+    // Bytes the sandbox wrote (any file, any folder: the kernel's count for the process), sampled while it runs.
+    let written = 0;
+    const sample = setInterval(() => {
+      for (const pid of liveSandboxes()) {
+        try {
+          const io = Deno.readTextFileSync(`/proc/${pid}/io`);
+          written = Math.max(written, Number(io.match(/^wchar: (\d+)/m)![1]));
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }, 50);
+    try {
+      const verdict = await verifyCode(code, { tests: [{ args: [3], expected: 7 }] }, { timeoutMs: 15_000 });
+      assertEquals(verdict, { correct: true });
+    } finally {
+      clearInterval(sample);
+    }
+    assert(written > 0, "the sandbox was not sampled");
+    assert(written < 1 << 20, `the sandbox wrote ${written} bytes`);
+  },
+});
+
+Deno.test("nothing of the machine reaches an answer or a reason: the host's pid, its paths, look-alike slashes", async () => {
+  const probe = `function f(x) {
+    const seen = [];
+    for (const get of [() => process.cwd(), () => Deno.cwd(), () => Deno.execPath(), () => process.execPath,
+      () => process.argv0, () => process.title, () => process.argv.join(" "), () => process.ppid, () => Deno.ppid,
+      () => process.pid, () => Deno.pid, () => JSON.stringify(process.resourceUsage())]) {
+      try { seen.push(String(get())); } catch (e) { seen.push("-"); }
+    }
+    throw new Error(seen.join(" ").replaceAll("/", "\\u2215"));
+  }`;
+  const reason = (await verifyCode(probe, affine)).reason!;
+  assert(reason.startsWith("test 0 threw: "), reason);
+  for (const secret of [String(Deno.pid), dirname(Deno.execPath()), "guide-sandbox", "tmp"]) {
+    assert(!reason.includes(secret), `${secret} in ${reason}`);
+  }
+  // Paths spelt with look-alike slashes are scrubbed as paths.
+  for (const slash of ["\u2215", "\u2044", "\uff0f", "\u29f8"]) {
+    const path = ["", "tmp", `guide-sandbox-${Deno.pid}-x`, "deno"].join(slash);
+    const verdict = await verifyCode(
+      `function f(x) { throw new Error(${JSON.stringify(`at ${path} here`)}); }`,
+      affine,
+    );
+    assertEquals(verdict.reason, "test 0 threw: at <path> here");
+  }
 });

@@ -123,3 +123,81 @@ Deno.test("deno task verify: --jobs abc and an unknown flag are refused with usa
     assertEquals(stderr.some((l) => /^\s+at /.test(l)), false);
   }
 });
+
+Deno.test("deno task verify: one verdict per line, split on \\n alone, whatever bytes the line holds", async () => {
+  const math = (id: number, response: string, gold = "3") => JSON.stringify({ id, domain: "math", response, gold });
+  const encoder = new TextEncoder();
+  const lines: Uint8Array[] = [
+    // U+2028, U+2029 and NEL inside JSON strings are plain characters: each line is one valid object.
+    encoder.encode(math(1, "so\u2028\\boxed{3}")),
+    encoder.encode(math(2, "\\boxed{4}\u2029")),
+    encoder.encode(math(3, "x\u0085\\boxed{3}")),
+    // A bare \r between two objects does not end a line: the line is not JSON.
+    encoder.encode(math(4, "\\boxed{9}") + "\r" + math(5, "\\boxed{3}")),
+    // Bytes that are not UTF-8.
+    new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]),
+    // A CRLF line: its \r is dropped.
+    encoder.encode(math(6, "\\boxed{3}") + "\r"),
+    encoder.encode(math(7, "\\boxed{5}")),
+  ];
+  const input = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0) - 1);
+  let at = 0;
+  for (const [i, line] of lines.entries()) {
+    input.set(line, at);
+    at += line.length;
+    if (i < lines.length - 1) input[at++] = 0x0a; // the last line has no \n: it still counts
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "verify"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(input);
+  await writer.close();
+  const out = await child.output();
+  assertEquals(out.code, 0);
+  const text = new TextDecoder().decode(out.stdout);
+  // The output keeps those characters escaped, so readers that split on them also see one line a verdict.
+  assertEquals(/[\u0085\u2028\u2029\r]/.test(text), false);
+  const results = text.trimEnd().split("\n").map((l) => JSON.parse(l));
+  assertEquals(results.map((r) => [r.id ?? `line ${r.line}`, r.correct]), [
+    [1, true],
+    [2, false],
+    [3, true],
+    ["line 4", false],
+    ["line 5", false],
+    [6, true],
+    [7, false],
+  ]);
+  assertEquals(results[0].response, "so\u2028\\boxed{3}");
+  assertStringIncludes(results[3].reason, "line 4: invalid JSON");
+  assertStringIncludes(results[4].reason, "line 5: invalid JSON");
+});
+
+Deno.test("1 MB responses built to backtrack get their verdict within a second (code, choice)", async () => {
+  const { verifyLine } = await import("../lib/verifiers/cli.ts");
+  const mb = 1 << 20;
+  const near = 99_000;
+  const cases: [string, string, unknown][] = [
+    ["code", "```" + " ".repeat(mb), { tests: [{ args: [1], expected: 1 }] }],
+    ["code", "```js" + "\t".repeat(mb), { tests: [{ args: [1], expected: 1 }] }],
+    ["choice", "answer:" + " ".repeat(mb), "A"],
+    // Under the cap, the patterns themselves are linear.
+    ["choice", "answer:" + " ".repeat(near), "A"],
+    ["choice", "the answer is option" + " ".repeat(near), "A"],
+    ["choice", "\\boxed{" + " ".repeat(near), "A"],
+    ["choice", "\\boxed{A" + " ".repeat(near), "A"],
+  ];
+  for (const [domain, response, gold] of cases) {
+    const started = performance.now();
+    const verdict = await verifyLine(JSON.stringify({ domain, response, gold }), 1);
+    const ms = performance.now() - started;
+    assertEquals(verdict.correct, false);
+    assertEquals(ms < 1_000, true, `${domain} ${JSON.stringify(response.slice(0, 20))}…: ${ms.toFixed(0)} ms`);
+  }
+  // A long response under the cap still finds its letter.
+  const long = "x ".repeat(near / 2 - 20) + "so the answer is (B)";
+  assertEquals((await verifyLine(JSON.stringify({ domain: "choice", response: long, gold: "B" }), 1)).correct, true);
+});

@@ -2,15 +2,48 @@
  * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
  * in order, with `"correct"` (and `"reason"` when false) added: exactly one output line for every input line. A bad
  * line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false` and a reason naming the line; it
- * never stops the stream. Code responses are checked several at a time (`--jobs`, default the
- * number of cores), output order kept.
+ * never stops the stream. Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any
+ * other byte inside a line never splits it, so verdicts stay paired with their lines; and in the output those line
+ * breaks are escaped (`\u2028`, …), so a reader that splits on them stays paired too. Code responses are checked several
+ * at a time (`--jobs`, default the number of cores), output order kept.
  *
  * @module
  */
 import { parseFlags } from "../flags.ts";
-import { createInterface } from "node:readline";
-import process from "node:process";
 import { verify } from "./mod.ts";
+
+/**
+ * The lines of a byte stream, split on `\n` only, with one `\r` before it dropped; a last line without `\n` counts.
+ * Bytes that are not UTF-8 decode to U+FFFD. (`node:readline`, used before, also split on U+2028, U+2029 and a bare
+ * `\r`: 4 input lines gave 5 verdicts, each paired with the wrong line.)
+ */
+export async function* splitLines(input: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const parts: string[] = [];
+  const line = () => {
+    const text = parts.join("");
+    parts.length = 0;
+    return text.endsWith("\r") ? text.slice(0, -1) : text;
+  };
+  for await (const text of input.pipeThrough(new TextDecoderStream())) {
+    let start = 0;
+    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
+      parts.push(text.slice(start, end));
+      start = end + 1;
+      yield line();
+    }
+    if (start < text.length) parts.push(text.slice(start));
+  }
+  if (parts.length > 0) yield line();
+}
+
+/** Characters that readers other than this one take for line breaks; JSON.stringify leaves them raw. */
+const LINE_BREAKS = /[\u0085\u2028\u2029]/g;
+
+/** One output line: JSON with {@link LINE_BREAKS} escaped, so it stays one line for any reader. */
+export function outputLine(value: Record<string, unknown>): string {
+  const json = JSON.stringify(value);
+  return json.replace(LINE_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n";
+}
 
 /** The output object of one input line. */
 export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
@@ -60,13 +93,17 @@ if (import.meta.main) {
   let lineNumber = 0;
   const flush = async (keep: number) => {
     while (pending.length > keep) {
-      const out = await pending.shift()!;
-      await Deno.stdout.write(encoder.encode(JSON.stringify(out) + "\n"));
+      const bytes = encoder.encode(outputLine(await pending.shift()!));
+      for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
     }
   };
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  for await (const line of splitLines(Deno.stdin.readable)) {
     lineNumber++;
-    pending.push(verifyLine(line, lineNumber));
+    const n = lineNumber;
+    // Whatever happens while judging, the line still gets its one verdict.
+    pending.push(
+      verifyLine(line, n).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),
+    );
     await flush(jobs - 1);
   }
   await flush(0);

@@ -3,13 +3,23 @@
  * (default `f`); gold is `{entry?, tests: [{args, expected}]}`. The response runs in a sandbox:
  *
  * - a separate `deno run` process with every permission denied (`--deny-read/write/net/env/run/ffi/sys`,
- *   `--no-prompt`), no remote or npm imports, no config, an empty environment and an empty working folder, which also
- *   holds its Deno caches (`DENO_DIR`), so nothing outside it is written;
+ *   `--no-prompt`), no remote or npm imports, no config, an empty environment and the root as its working folder;
+ * - nowhere to write: its Deno caches (`DENO_DIR`) point below `/dev/null`, where no folder can be made, so the Cache
+ *   API, module caches and any other store Deno keeps on disk fail (the Cache API writes under `--deny-write`), and a
+ *   file size limit of 0 (`prlimit --fsize=0`) has the kernel kill it should anything still write to a file; the
+ *   storage globals (`caches`, `localStorage`, …) are removed before the answer runs. No temp folder is made, so a
+ *   dead host leaves nothing behind (folders `guide-sandbox-<pid>-…` of dead hosts, from earlier versions, are removed
+ *   under any permissions the host has);
  * - a V8 heap cap (`--max-old-space-size`), a data limit on the whole process (`prlimit --data`: ArrayBuffers and
  *   Workers count), and a wall-clock limit after which the process is killed, here and by
- *   coreutils' `timeout` around it (so a sandbox dies at its deadline even if this process is blocked or dead; the
- *   temp folders of a dead host are removed by the next one);
- * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host.
+ *   coreutils' `timeout` around it (so a sandbox dies at its deadline even if this process is blocked or dead);
+ * - stdout and stderr read up to a cap, so a flood of output cannot exhaust the host;
+ * - nothing of the machine in view: the binary's path, the working folder and process ids read as neutral values
+ *   inside, and reasons are scrubbed of paths (look-alike slashes, such as U+2215, count as slashes).
+ *
+ * A response over {@link MAX_RESPONSE_CHARS} is false without running, and the fenced block is found by a linear scan,
+ * so no response costs the host more than a pass over its text. The entry must be declared by the answer itself: the
+ * name is resolved in the answer's own top-level scope, never as a global (an empty answer does not pass `btoa`).
  *
  * Inside, the untrusted code runs in a Worker that never sees the verdict channel (see `sandbox_runner.ts`); the
  * host receives the returned values on a line tagged with a random nonce, decodes them within a budget
@@ -28,7 +38,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { exists, scrubPaths } from "../io.ts";
 
 /** Gold of a code problem. */
@@ -62,13 +72,35 @@ export interface SandboxLimits {
 
 const RUNNER = fileURLToPath(new URL("./sandbox_runner.ts", import.meta.url));
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Names the harness cannot bind as the entry (reserved words, and `eval`, which it calls). */
+const RESERVED = new Set(
+  ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
+    "yield let static implements interface package private protected public await eval arguments").split(" "),
+);
 
-/** The code of a response: the last fenced block (```js, ```javascript, ```ts or bare), else the whole text. */
+/** Longest response judged, in characters: a longer one is false without being scanned or run. */
+export const MAX_RESPONSE_CHARS = 100_000;
+
+/**
+ * The code of a response: the last fenced block (```js, ```javascript, ```ts or bare), else the whole text. A linear
+ * scan (the regex it replaces backtracked quadratically on an unclosed fence: 10 s for 120 KB).
+ */
 export function extractCode(response: string): string {
-  const blocks = [...response.matchAll(/```[ \t]*([A-Za-z]*)[^\n]*\n([\s\S]*?)```/g)];
+  const blocks: { lang: string; code: string }[] = [];
+  for (let at = response.indexOf("```"); at >= 0;) {
+    const lineEnd = response.indexOf("\n", at + 3);
+    if (lineEnd < 0) break;
+    const close = response.indexOf("```", lineEnd + 1);
+    if (close < 0) break;
+    const lang = /^[ \t]*([A-Za-z]*)/.exec(response.slice(at + 3, lineEnd))![1];
+    blocks.push({ lang, code: response.slice(lineEnd + 1, close) });
+    at = response.indexOf("```", close + 3);
+  }
   if (blocks.length === 0) return response;
-  const code = blocks.filter((b) => ["", "js", "javascript", "ts", "typescript", "mjs"].includes(b[1].toLowerCase()));
-  return (code.length > 0 ? code : blocks)[code.length > 0 ? code.length - 1 : blocks.length - 1][2];
+  const code = blocks.filter((b) => ["", "js", "javascript", "ts", "typescript", "mjs"].includes(b.lang.toLowerCase()));
+  const pool = code.length > 0 ? code : blocks;
+  return pool[pool.length - 1].code;
 }
 
 /** Most values (array elements, fields and leaves) the host decodes from one answer's results. */
@@ -162,21 +194,26 @@ function checkGold(gold: CodeGold): string | undefined {
   if (!gold || typeof gold !== "object" || !Array.isArray(gold.tests)) return "gold must be {entry?, tests: [...]}";
   if (gold.tests.length === 0) return "gold has no tests";
   const entry = gold.entry ?? "f";
-  if (typeof entry !== "string" || !IDENTIFIER.test(entry)) return `gold entry ${JSON.stringify(entry)} is no name`;
+  if (typeof entry !== "string" || !IDENTIFIER.test(entry) || RESERVED.has(entry)) {
+    return `gold entry ${JSON.stringify(entry)} is no name`;
+  }
   for (const [i, t] of gold.tests.entries()) {
     if (!t || !Array.isArray(t.args)) return `gold test ${i} has no args array`;
   }
   return undefined;
 }
 
-/** Sandboxes' temp folders: `guide-sandbox-<host pid>-…`, so that a dead host's leftovers can be found. */
-const SANDBOX_PREFIX = "guide-sandbox-";
 /** coreutils' `timeout` (Debian: always there), the sandbox's deadline outside this process. */
 const TIMEOUT_BINARY = "/usr/bin/timeout";
-/** util-linux's `prlimit` (Debian: always there), the sandbox's memory limit. */
+/** util-linux's `prlimit` (Debian: always there), the sandbox's memory and file size limits. */
 const PRLIMIT_BINARY = "/usr/bin/prlimit";
 /** Whether `path` can be seen (an unreadable one counts as absent). */
 const present = (path: string) => exists(path).catch(() => false);
+/**
+ * The sandbox's Deno cache folder: below `/dev/null`, a device, so it can never be made and nothing Deno caches (the
+ * Cache API's store, module caches) reaches the disk.
+ */
+const NO_DENO_DIR = "/dev/null/deno";
 
 /** What the host offers its sandboxes (`timeout`, `prlimit`), looked up once a process, after removing stale folders. */
 let hostTools: Promise<{ timeout: boolean; prlimit: boolean }> | undefined;
@@ -188,14 +225,37 @@ function sandboxHost(): Promise<{ timeout: boolean; prlimit: boolean }> {
   return hostTools;
 }
 
-/** Remove the sandbox folders of hosts that died (their pid is gone from /proc). */
-async function removeStaleSandboxes(): Promise<void> {
-  if (!(await present("/proc/self"))) return;
-  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+/**
+ * Whether process `pid` is gone: signal 0 (`--allow-run`, as `deno task verify` has), else its `/proc` entry (which Deno
+ * opens to `--allow-all` only); when neither can tell, it counts as alive.
+ */
+async function processGone(pid: number): Promise<boolean> {
   try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return true;
+    if (!(e instanceof Deno.errors.NotCapable)) return false; // EPERM: alive, another user's
+  }
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return false;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound;
+  }
+}
+
+/**
+ * Remove the folders `guide-sandbox-<pid>-…` (earlier versions made one a run) of hosts that died, under whatever
+ * permissions this process has: the check above needs no `--allow-all`, and a folder whose host cannot be checked is
+ * kept.
+ */
+async function removeStaleSandboxes(): Promise<void> {
+  try {
+    const tmp = Deno.env.get("TMPDIR") || "/tmp";
     for await (const entry of Deno.readDir(tmp)) {
       const pid = entry.isDirectory ? entry.name.match(/^guide-sandbox-(\d+)-/)?.[1] : undefined;
-      if (pid && Number(pid) !== Deno.pid && !(await present(`/proc/${pid}`))) {
+      if (pid && Number(pid) !== Deno.pid && (await processGone(Number(pid)))) {
         await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
       }
     }
@@ -214,19 +274,31 @@ type Outcome =
   | { compileError: string }
   | { results: Record<number, { ok: true; value: unknown } | { ok: false; error: string }>; count: number };
 
+/**
+ * Characters that read as a slash (Unicode's confusables for `/`, such as U+2215 DIVISION SLASH): a path written with
+ * them is still a path, so the scrubber sees them as slashes.
+ */
+const SLASH_LOOKALIKES =
+  /[\u0337\u0338\u1735\u2041\u2044\u2215\u2571\u27cb\u29f8\u2cc6\u2f03\u3033\u30ce\u31d3\u4e3f\uff0f]/g;
+
+/** A reason built from what the sandbox reported, with the machine's paths scrubbed however their slashes are written. */
+function scrubReason(text: string): string {
+  return scrubPaths(text.normalize("NFKC").replace(SLASH_LOOKALIKES, "/"));
+}
+
 /** The verdict on one answer's outcome, decided here by deep equality with the expected values. */
 function verdictOf(outcome: Outcome, gold: CodeGold, timeoutMs: number): Verdict {
   if ("timeout" in outcome) return { correct: false, reason: `timeout after ${timeoutMs} ms` };
-  if ("crash" in outcome) return { correct: false, reason: scrubPaths(`crashed: ${outcome.crash}`) };
+  if ("crash" in outcome) return { correct: false, reason: scrubReason(`crashed: ${outcome.crash}`) };
   if ("compileError" in outcome) {
-    return { correct: false, reason: scrubPaths(`does not load: ${outcome.compileError}`) };
+    return { correct: false, reason: scrubReason(`does not load: ${outcome.compileError}`) };
   }
   if (outcome.count !== gold.tests.length) return { correct: false, reason: "the sandbox returned no results" };
   const budget = { left: MAX_DECODED_VALUES };
   for (const [i, test] of gold.tests.entries()) {
     const result = outcome.results?.[i];
     if (!result) return { correct: false, reason: `no result for test ${i}` };
-    if (!result.ok) return { correct: false, reason: scrubPaths(`test ${i} threw: ${result.error}`) };
+    if (!result.ok) return { correct: false, reason: scrubReason(`test ${i} threw: ${result.error}`) };
     let value: unknown;
     try {
       value = decodeValue(result.value, budget);
@@ -239,6 +311,16 @@ function verdictOf(outcome: Outcome, gold: CodeGold, timeoutMs: number): Verdict
   return { correct: true };
 }
 
+/** Errors of memory a neighbour can exhaust (shared buffers it left pinned in the process), not only the answer. */
+const MEMORY_ERROR = /allocation failed|could not allocate|unable to grow|out of memory/i;
+
+/** Whether an outcome failed for want of memory, which in a group may be a neighbour's doing. */
+function memoryFailure(outcome: Outcome): boolean {
+  if ("compileError" in outcome) return MEMORY_ERROR.test(String(outcome.compileError));
+  if (!("results" in outcome)) return false;
+  return Object.values(outcome.results ?? {}).some((r) => r && !r.ok && MEMORY_ERROR.test(String(r.error)));
+}
+
 /** Run `response` against the tests of `gold` in the sandbox and decide the verdict here. */
 export async function verifyCode(response: string, gold: CodeGold, limits: SandboxLimits = {}): Promise<Verdict> {
   return (await verifyCodeGroup([response], gold, limits))[0];
@@ -247,10 +329,11 @@ export async function verifyCode(response: string, gold: CodeGold, limits: Sandb
 /**
  * Judge a group of answers to one problem in one sandbox process (one process start instead of one per answer), each
  * answer in a Worker of its own, one after another, each with its own deadline (`timeoutMs`). One answer cannot change
- * another's verdict: it never shares a realm with it; an answer that takes the whole process down (out of memory, a
- * flood of output) only leaves the answers after it without a result line; and every verdict a neighbour could have
- * caused (no line, a torn line, a timeout, a crash) is decided again with the answer alone in a process of its own,
- * where nothing but itself can fail it.
+ * another's verdict: it never shares a realm with it and has no channel out of its Worker (shared memory it makes stays
+ * there and is freed with it); an answer that takes the whole process down (out of memory, a flood of output) only
+ * leaves the answers after it without a result line; and every verdict a neighbour could have caused (no line, a torn
+ * line, a timeout, a crash, an allocation that failed) is decided again with the answer alone in a process of its own,
+ * where nothing but itself can fail it. Responses over {@link MAX_RESPONSE_CHARS} are false without running.
  */
 export async function verifyCodeGroup(
   responses: string[],
@@ -259,19 +342,26 @@ export async function verifyCodeGroup(
 ): Promise<Verdict[]> {
   const problem = checkGold(gold);
   if (problem) return responses.map(() => ({ correct: false, reason: problem }));
-  if (responses.length === 0) return [];
+  const verdicts: Verdict[] = responses.map((r) =>
+    typeof r === "string" && r.length <= MAX_RESPONSE_CHARS
+      ? { correct: false }
+      : { correct: false, reason: `response over ${MAX_RESPONSE_CHARS} characters` }
+  );
+  const judged = [...responses.keys()].filter((i) => !verdicts[i].reason);
+  if (judged.length === 0) return verdicts;
   const timeoutMs = limits.timeoutMs ?? 5_000;
-  const run = await runSandbox(responses.map(extractCode), gold, limits);
-  const verdicts: Verdict[] = [];
-  for (const [i, response] of responses.entries()) {
-    const outcome = run.outcomes.get(i);
-    // In a group, a timeout or a crash may be a neighbour's doing (work it left running after its Worker ended, such
-    // as WebCrypto jobs on Deno's thread pool, slows the next answer): those answers are judged again alone, as are
-    // answers without a line. A wrong value or a thrown error is the answer's own.
-    const lone = responses.length > 1 && (!outcome || "timeout" in outcome || "crash" in outcome);
-    if (lone) verdicts.push(await verifyCode(response, gold, limits));
-    else if (outcome) verdicts.push(verdictOf(outcome, gold, timeoutMs));
-    else verdicts.push(run.failure);
+  const run = await runSandbox(judged.map((i) => extractCode(responses[i])), gold, limits);
+  for (const [k, i] of judged.entries()) {
+    const outcome = run.outcomes.get(k);
+    // In a group, a timeout, a crash or a failed allocation may be a neighbour's doing (work it left running after its
+    // Worker ended, such as WebCrypto jobs on Deno's thread pool, slows the next answer; memory it left pinned starves
+    // it): those answers are judged again alone, as are answers without a line. A wrong value or another error is the
+    // answer's own.
+    const lone = judged.length > 1 &&
+      (!outcome || "timeout" in outcome || "crash" in outcome || memoryFailure(outcome));
+    if (lone) verdicts[i] = await verifyCode(responses[i], gold, limits);
+    else if (outcome) verdicts[i] = verdictOf(outcome, gold, timeoutMs);
+    else verdicts[i] = run.failure;
   }
   return verdicts;
 }
@@ -290,7 +380,6 @@ async function runSandbox(
   const deadlineMs = codes.length * timeoutMs + STARTUP_MS;
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
   const host = await sandboxHost();
-  const cwd = await Deno.makeTempDir({ prefix: `${SANDBOX_PREFIX}${Deno.pid}-` });
   // The deadline is enforced three times: per answer inside (its Worker is terminated), here for the whole process,
   // and by coreutils' `timeout` around the sandbox, which kills it a second later whatever this process is doing,
   // even blocked or dead.
@@ -298,9 +387,15 @@ async function runSandbox(
     ? [TIMEOUT_BINARY, "--signal=KILL", "--kill-after=1", `${Math.ceil(deadlineMs / 1000) + 1}`]
     : [];
   // A real memory limit on the whole process (util-linux's prlimit): what the V8 heap cap does not count —
-  // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way).
-  const dataLimit = host.prlimit ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--"] : [];
-  const [program, ...wrapper] = [...backstop, ...dataLimit, Deno.execPath()];
+  // ArrayBuffers, isolates — fails at it (measured: 100 ArrayBuffers of 64 MiB are refused part-way). And no file may
+  // grow past 0 bytes: the kernel kills a sandbox that writes one (its stdout and stderr are pipes, which do not count).
+  const limit = host.prlimit
+    ? [PRLIMIT_BINARY, `--data=${(limits.processMb ?? 1536) * 2 ** 20}`, "--fsize=0", "--core=0", "--"]
+    : [];
+  // Through a wrapper, Deno is found on PATH by its bare name, so the sandbox's argv[0] (Node's `process.argv0`) names
+  // no folder of this machine.
+  const wrapped = backstop.length + limit.length > 0;
+  const [program, ...wrapper] = [...backstop, ...limit, wrapped ? basename(Deno.execPath()) : Deno.execPath()];
   const child = new Deno.Command(program, {
     args: [
       ...wrapper,
@@ -317,15 +412,15 @@ async function runSandbox(
       "--no-npm",
       "--no-config",
       "--no-lock",
+      "--no-code-cache",
       "--quiet",
       `--v8-flags=--max-old-space-size=${limits.memoryMb ?? 128}`,
       RUNNER,
     ],
-    cwd,
+    // The root: `Deno.cwd()` inside names no folder of this host (a temp folder named the host's pid).
+    cwd: "/",
     clearEnv: true,
-    // Deno's own caches (transpiled modules, V8 code cache) go to the run's folder, removed after it: an answer that
-    // loads modules cannot grow, or write to, the user's cache.
-    env: { NO_COLOR: "1", DENO_DIR: join(cwd, ".deno") },
+    env: { NO_COLOR: "1", DENO_DIR: NO_DENO_DIR, ...(wrapped ? { PATH: dirname(Deno.execPath()) } : {}) },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -381,6 +476,5 @@ async function runSandbox(
     return { outcomes, failure };
   } finally {
     clearTimeout(timer);
-    await Deno.remove(cwd, { recursive: true }).catch(() => {});
   }
 }

@@ -12,6 +12,14 @@
  * An answer that takes the whole process down (out of memory) ends the lines; the host judges the answers left
  * without a line again, each in a process of its own.
  *
+ * Before the answer runs, its realm loses: every channel out of its Worker (`postMessage`, `BroadcastChannel`, Deno's
+ * internals), so shared memory it makes is freed with its Worker instead of pinned in this process for the next
+ * answers; every store that reaches the disk (`caches`, `localStorage`, `sessionStorage`, `indexedDB`,
+ * `Deno.openKv`); and every name of the machine (`Deno.execPath()`, `Deno.cwd()`, the process ids, and through them
+ * Node's `process.execPath`, `title`, `argv`, `cwd()`, `pid`, `ppid`; the global `process` has no `resourceUsage`).
+ * The entry is the function the answer's own top-level scope declares under that name, never a global of the same
+ * name nor that global re-bound.
+ *
  * @module
  */
 
@@ -35,11 +43,15 @@ type Outcome =
 // over a MessagePort that only the harness's closure holds. A returned value is first passed through structuredClone:
 // a Proxy is refused, a getter is read once, and what is encoded is plain data that no longer runs code. Values are
 // tagged so that undefined, NaN, ±Infinity, -0 and bigints survive JSON; arrays stay arrays (compact on the wire).
+//
+// Before the answer runs, its realm loses every way out of the Worker, every store that reaches the disk and every
+// name of the machine (see below); the entry is then looked up in the answer's own top-level scope (see onmessage).
 const WORKER_SOURCE = `
 const apply = Reflect.apply;
 const send = MessagePort.prototype.postMessage;
 const clone = structuredClone;
-const { create, defineProperty, keys, is } = Object;
+const makeFunction = Function;
+const { create, defineProperty, getOwnPropertyDescriptor, keys, is } = Object;
 const isArray = Array.isArray;
 const isNaN = Number.isNaN;
 const toText = String;
@@ -50,6 +62,42 @@ delete globalThis.Worker;
 // Nor a way to end its own Worker without a word (read as a timeout after the whole deadline): calling either throws.
 delete Deno.exit;
 delete globalThis.close;
+// No channel to the rest of the process: SharedArrayBuffers or shared WebAssembly.Memory posted to the runner stayed
+// pinned there and starved the next answers of memory. Deno's internals hold the raw ops behind such channels.
+delete globalThis.postMessage;
+delete globalThis.BroadcastChannel;
+delete Deno[Deno.internal];
+// No store that reaches the disk (the Cache API wrote under --deny-write), whichever of them this Deno offers.
+for (const name of ["caches", "CacheStorage", "Cache", "localStorage", "sessionStorage", "Storage", "indexedDB"]) {
+  delete globalThis[name];
+}
+delete Deno.openKv;
+// Nothing of the machine: the binary's path, the working folder and process ids read as neutral values (Node's
+// process object reads its own from these when first used), and Node's resource usage is gone.
+for (const [key, value] of [["execPath", () => "deno"], ["cwd", () => "/"], ["pid", 1], ["ppid", 0]]) {
+  defineProperty(Deno, key, { value, configurable: true });
+}
+delete Deno.chdir;
+const processGetter = (getOwnPropertyDescriptor(globalThis, "process") || {}).get;
+if (processGetter) {
+  defineProperty(globalThis, "process", {
+    configurable: true,
+    get() {
+      const process = apply(processGetter, globalThis, []);
+      delete process.resourceUsage;
+      delete process.chdir;
+      return process;
+    },
+  });
+}
+// The global value named \`name\`, read before the answer can change it (Deno's own lazy getters, such as btoa's, run).
+const globalValue = (name) => {
+  try {
+    return globalThis[name];
+  } catch {
+    return undefined;
+  }
+};
 const define = (target, key, value) =>
   defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 const describe = (error) => apply(sliceText, toText(error && error.message || error), [0, 200]);
@@ -80,14 +128,22 @@ const encode = (v) => {
 self.onmessage = async (event) => {
   const port = event.ports[0];
   const { code, entry, args } = event.data;
+  const builtin = globalValue(entry);
   let fn;
   try {
-    fn = new Function(code + "\\n;return typeof " + entry + " === 'function' ? " + entry + " : undefined;")();
+    // The code must parse alone as a function body, so the text added to it below cannot be spliced into. It then runs
+    // by direct eval in a sloppy function nested in one that declares the entry name: the name resolves to what the
+    // answer's own top level declares, else to that empty binding, never to a global (an empty answer would pass
+    // entry "btoa"); and under eval a top-level return is a syntax error, so the eval's value is the entry's own.
+    makeFunction(code);
+    const scope = makeFunction("let " + entry + "; return function () { return eval(arguments[0]); };");
+    fn = scope()(code + "\\n;" + entry);
   } catch (error) {
     post(port, { compileError: describe(error) });
     return;
   }
-  if (typeof fn !== "function") {
+  // A declaration that only re-binds the global it shadows (const btoa = globalThis.btoa) defines nothing either.
+  if (typeof fn !== "function" || (builtin !== undefined && fn === builtin)) {
     post(port, { compileError: "the response defines no function named " + entry });
     return;
   }
