@@ -56,15 +56,15 @@ export { type LossFunction, type LossParams, type LossRegistry, type TokenData }
 // Verifiers: math, choice, code sandbox, chain, program, one verify() by domain.
 export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
 export {
-  type Domain,
   DATASET_VERIFIERS,
+  type Domain,
   DOMAINS,
   extractChoice,
   extractMathAnswer,
   mathEqual,
+  verifierOf,
   verify,
   verifyChoice,
-  verifierOf,
   verifyGroup,
   verifyMath,
 } from "./verifiers/mod.ts";

@@ -21,12 +21,18 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
     env: { NO_COLOR: "1" },
     stdin: "piped",
     stdout: "piped",
+    stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(lines.join("\n") + "\n\n"));
   await writer.close();
   const out = await child.output();
-  assertEquals(out.code, 0);
+  // Every line answered, and then the unknown domain refused: exit 1, the line named (a typo is no score of 0).
+  assertEquals(out.code, 1);
+  assertStringIncludes(
+    new TextDecoder().decode(out.stderr),
+    'verify: stdin line 6: key "domain": unknown domain "maths"',
+  );
   const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
   assertEquals(results.map((r) => [r.id ?? `line ${r.line}`, r.correct]), [
     [1, true],
@@ -41,7 +47,7 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
   ]);
   assertStringIncludes(results[1].reason, "line 2: invalid JSON");
   assertStringIncludes(results[2].reason, "timeout");
-  assertStringIncludes(results[5].reason, 'line 6: unknown domain "maths" (did you mean "math"?');
+  assertStringIncludes(results[5].reason, 'line 6: key "domain": unknown domain "maths" (did you mean "math"?');
   // The blank line before the end still answers: one output line for every input line.
   assertEquals(results[8].reason, "line 9: empty line");
   assertStringIncludes(results[6].reason, 'line 7: missing key "domain"');
@@ -104,6 +110,27 @@ Deno.test("deno task verify --jobs 2: a stall, a crash attempt and memory bombs 
   assertStringIncludes(results[2].reason, "cannot be copied out");
   // Six lines of at most 5 s each (the default limit), two at a time, plus the task's start.
   assertEquals(seconds < 6 * 5, true, `took ${seconds.toFixed(1)} s`);
+});
+
+Deno.test("deno task verify: a dataset's own domain name is judged by its verifier (exit 0)", async () => {
+  const lines = [
+    { domain: "arith", response: "23+42;65 \\boxed{65}", gold: "23+42;65 \\boxed{65}" },
+    { domain: "science", response: "v = 228 / 12; the answer is (C)", gold: "C" },
+    { domain: "physics", response: "65 \\boxed{65}", gold: "23+42;65 \\boxed{65}" },
+  ].map((l) => JSON.stringify(l)).join("\n") + "\n";
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "verify"],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(lines));
+  await writer.close();
+  const out = await child.output();
+  assertEquals(out.code, 0);
+  const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l).correct);
+  assertEquals(results, [true, true, false]);
 });
 
 Deno.test("deno task verify: --jobs abc and an unknown flag are refused with usage, exit 2, no stack trace", async () => {
@@ -200,4 +227,23 @@ Deno.test("1 MB responses built to backtrack get their verdict within a second (
   // A long response under the cap still finds its letter.
   const long = "x ".repeat(near / 2 - 20) + "so the answer is (B)";
   assertEquals((await verifyLine(JSON.stringify({ domain: "choice", response: long, gold: "B" }), 1)).correct, true);
+});
+
+Deno.test("every verifier answers 1 MB of hostile text within a second (math, choice, code, chain, program)", async () => {
+  const { verify } = await import("../lib/verifiers/mod.ts");
+  const mb = 1_000_000;
+  const cases: [string, string, unknown][] = [
+    ["math", "\\boxed{1}" + " ".repeat(mb / 2) + "\\boxed{2}" + "(".repeat(mb / 2), "1"],
+    ["choice", "answer:" + " ".repeat(mb), "C"],
+    ["code", "```" + "`".repeat(mb), { tests: [{ args: [1], expected: 1 }] }],
+    ["chain", "23+42;".repeat(mb / 6) + " ".repeat(1000), "23+42;65 \\boxed{65}"],
+    ["program", "a=x+y;".repeat(mb / 6) + "return a", { params: ["x", "y"], tests: [{ args: [1, 2], expected: 3 }] }],
+  ];
+  for (const [domain, response, gold] of cases) {
+    const start = performance.now();
+    const verdict = await verify(domain, response, gold);
+    const seconds = (performance.now() - start) / 1000;
+    assertEquals(verdict.correct, false, domain);
+    assertEquals(seconds < 1, true, `${domain}: ${seconds.toFixed(2)} s`);
+  }
 });

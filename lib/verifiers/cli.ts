@@ -2,7 +2,9 @@
  * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
  * in order, with `"correct"` (and `"reason"` when false) added: exactly one output line for every input line. A bad
  * line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false` and a reason naming the line; it
- * never stops the stream. Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any
+ * never stops the stream. `domain` is a verifier's name or a dataset's (`arith` is judged as a chain, `science` as a
+ * letter); an unknown one is refused, not scored: its line gets its verdict and reason, and at the end the command
+ * names the first such line on stderr and exits 1, so a pipeline cannot take a typo for a score of 0. Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any
  * other byte inside a line never splits it, so verdicts stay paired with their lines; and in the output those line
  * breaks are escaped (`\u2028`, …), so a reader that splits on them stays paired too. Code responses are checked several
  * at a time (`--jobs`, default the number of cores), output order kept.
@@ -10,7 +12,7 @@
  * @module
  */
 import { parseFlags } from "../flags.ts";
-import { verify } from "./mod.ts";
+import { verifierOf, verify } from "./mod.ts";
 
 /**
  * The lines of a byte stream, split on `\n` only, with one `\r` before it dropped; a last line without `\n` counts.
@@ -61,17 +63,30 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
   for (const key of ["domain", "response", "gold"]) {
     if (!(key in record)) return { ...record, correct: false, reason: `line ${lineNumber}: missing key "${key}"` };
   }
-  const verdict = await verify(String(record.domain), record.response, record.gold);
-  // A verdict about the line itself (not the answer) names the line, as every other bad line does.
-  if (!verdict.correct && verdict.reason?.startsWith("unknown domain")) {
-    verdict.reason = `line ${lineNumber}: ${verdict.reason}`;
-  }
   const { correct: _c, reason: _r, ...rest } = record;
+  const verifier = verifierOf(String(record.domain));
+  // A verdict about the line itself (not the answer) names the line, as every other bad line does.
+  if (verifier.error !== undefined) {
+    return { ...rest, correct: false, reason: `line ${lineNumber}: key "domain": ${verifier.error}` };
+  }
+  const verdict = await verify(verifier.domain, record.response, record.gold);
   return verdict.correct ? { ...rest, correct: true } : { ...rest, correct: false, reason: verdict.reason };
 }
 
 if (import.meta.main) {
-  const usage = "usage: deno task verify [--jobs N] < lines.jsonl > verdicts.jsonl   (N: code checks at a time)";
+  const usage = `usage: deno task verify [--jobs N] < lines.jsonl > verdicts.jsonl
+
+Judges each input line with the kit's verifiers and writes it back with "correct" (and "reason" when false) added:
+one output line for every input line, in order.
+
+  --jobs N     code checks at a time (default: the number of cores)
+  -h, --help   this text
+
+An input line: {"domain": D, "response": "...", "gold": G, ...any other keys, kept}
+  D: math, choice, code, chain, program, or a dataset's name (math, science, code, arith, physics, powers, programs)
+  G: math, an answer or a solution ("\\frac{1}{2}"); choice, a letter ("C"); chain, the canonical chain;
+     code, {"entry"?: "f", "tests": [{"args": [...], "expected": ...}]}; program, {"params": [...], "tests": [...]}
+An unknown domain is refused: its line gets correct false, and the command exits 1 naming the first such line.`;
   const { values } = parseFlags("verify", usage, {
     args: Deno.args,
     options: {
@@ -97,14 +112,25 @@ if (import.meta.main) {
       for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
     }
   };
+  const refused: string[] = [];
   for await (const line of splitLines(Deno.stdin.readable)) {
     lineNumber++;
     const n = lineNumber;
     // Whatever happens while judging, the line still gets its one verdict.
     pending.push(
-      verifyLine(line, n).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),
+      verifyLine(line, n).then((out) => {
+        if (String(out.reason ?? "").startsWith(`line ${n}: key "domain": unknown domain`)) {
+          refused.push(`${out.reason}`);
+        }
+        return out;
+      }).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),
     );
     await flush(jobs - 1);
   }
   await flush(0);
+  if (refused.length > 0) {
+    const more = refused.length > 1 ? ` (and ${refused.length - 1} more line(s) with an unknown domain)` : "";
+    console.error(`verify: stdin ${refused[0]}${more}`);
+    Deno.exit(1);
+  }
 }
