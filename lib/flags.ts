@@ -19,7 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { closestKey } from "./config/validate.ts";
+import { closestKey } from "./nearest.ts";
 
 type Config = NonNullable<Parameters<typeof parseArgs>[0]>;
 

@@ -16,17 +16,18 @@ const ROOT = fromFileUrl(new URL("..", import.meta.url));
  * policy knows nothing of RL, configs nothing of trainers, plots nothing of ablations, and only `mod.ts` sees all.
  */
 const MAY_IMPORT: Record<string, string[]> = {
+  "nearest.ts": [],
   "io.ts": [],
   "random.ts": [],
-  "flags.ts": [],
+  "flags.ts": ["nearest.ts"],
   policy: ["io.ts", "random.ts"],
   "system.ts": ["policy"],
-  verifiers: ["io.ts", "random.ts", "flags.ts"],
+  verifiers: ["nearest.ts", "io.ts", "random.ts", "flags.ts"],
   plot: ["io.ts"],
   "display.ts": ["plot"],
   data: ["io.ts", "random.ts", "flags.ts", "verifiers"],
   metrics: ["io.ts", "flags.ts", "verifiers"],
-  config: ["io.ts", "policy", "data"],
+  config: ["nearest.ts", "io.ts", "policy", "data"],
   rl: ["io.ts", "random.ts", "policy", "verifiers", "data", "metrics", "config"],
   bench: ["io.ts", "random.ts", "flags.ts", "system.ts", "policy", "verifiers", "rl"],
   ablation: [

@@ -15,6 +15,9 @@
  * @module
  */
 import { isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";
+import { closestKey } from "../nearest.ts";
+
+export { closestKey, editDistance } from "../nearest.ts";
 
 /** A leaf of the schema; `T` is the type of its resolved value. */
 export interface FieldSpec<T = unknown> {
@@ -97,35 +100,6 @@ export class ConfigError extends Error {
     super(`${file}${line ? `:${line}` : ""}: ${message}`);
     this.name = "ConfigError";
   }
-}
-
-/** Edit distance (Levenshtein), for suggesting the closest valid key. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
-    }
-  }
-  return row[b.length];
-}
-
-/** The valid key closest to `key`, when it is close enough to be a likely typo. */
-export function closestKey(key: string, valid: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of valid) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
 /** The schema's defaults as a plain object. */

@@ -25,7 +25,7 @@ export { verifyChain } from "./chain.ts";
 import { verifyChain } from "./chain.ts";
 export { type ProgramGold, verifyProgram } from "./program.ts";
 import { type ProgramGold, verifyProgram } from "./program.ts";
-import { closestKey } from "../config/validate.ts";
+import { closestKey } from "../nearest.ts";
 
 /** Domains with a verifier. */
 export const DOMAINS = ["math", "choice", "code", "chain", "program"] as const;
