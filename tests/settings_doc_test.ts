@@ -2,7 +2,8 @@ import { assert, assertEquals } from "./assert.ts";
 import { field, section, type SectionSpec } from "../lib/config/validate.ts";
 import { RUN_SCHEMA } from "../lib/config/schema.ts";
 import { CALIBRATION_SCHEMA, SUMMARY_SCHEMA } from "../lib/ablation/grid.ts";
-import { markdownTable, SETTINGS_FILE, settingsReference, undocumented, wrap } from "../lib/config/reference.ts";
+import { markdownTable, undocumented, wrap } from "../lib/config/reference.ts";
+import { SETTINGS_FILE, settingsReference } from "../lib/ablation/settings_doc.ts";
 
 /** Every field's dotted path under `spec`. */
 function paths(spec: SectionSpec, prefix = ""): string[] {
