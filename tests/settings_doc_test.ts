@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "./assert.ts";
 import { field, section, type SectionSpec } from "../lib/config/validate.ts";
 import { RUN_SCHEMA } from "../lib/config/schema.ts";
-import { CALIBRATION_SCHEMA, SUMMARY_SCHEMA } from "../lib/ablation/grid.ts";
+import { CALIBRATION_SCHEMA, MAIN_GRID, parseGrid, SUMMARY_SCHEMA } from "../lib/ablation/grid.ts";
+import { shippedBase } from "../lib/ablation/shipped.ts";
 import { markdownTable, undocumented, wrap } from "../lib/config/reference.ts";
 import { SETTINGS_FILE, settingsReference } from "../lib/ablation/settings_doc.ts";
 
@@ -62,4 +63,27 @@ Deno.test("tables are padded and prose wrapped as deno fmt leaves them; pipes in
   const page = settingsReference();
   assert(page.includes("`value` gives"), "hint styles documented");
   assert(!/[^\\]\|k=v/.test(page), "an unescaped pipe inside a cell");
+});
+
+Deno.test("first-experiment.md's dry-run is what the kit prints for main.yaml with its added variant", async () => {
+  const page = await Deno.readTextFile(new URL("../docs/first-experiment.md", import.meta.url));
+  const added = page.match(/^ {2}guide-plain-unit-kl: .*$/m)?.[0];
+  assert(added, "the page adds a variant guide-plain-unit-kl");
+  const main = await Deno.readTextFile(MAIN_GRID);
+  const last = main.match(/^ {2}guide-plain-unit: .*$/m)![0];
+  const grid = await parseGrid(main.replace(last, `${last}\n${added}`), "my-grid.yaml");
+  const runs = page.match(/^my-grid\.yaml: (\d+) runs into /m);
+  assertEquals(Number(runs?.[1]), grid.runs.length);
+  assert(page.includes(`base ${grid.sft!.id} (shipped: bases/${grid.sft!.id})`), "the base line");
+  assert(await shippedBase(grid.sft!.id), `bases/${grid.sft!.id} is shipped`);
+  const quoted = [...page.matchAll(/^(\S+-s\d+-[0-9a-f]{10}) +new +variant=(\S+) seed=(\d+)$/gm)];
+  assert(quoted.length >= 5, "the page quotes run lines");
+  for (const [, id, variant, seed] of quoted) {
+    const run = grid.runs.find((r) => r.id === id);
+    assert(run, `no run ${id} in the grid`);
+    assertEquals(run.axes, { variant, seed: Number(seed) });
+  }
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  assert(readme.split("\n").slice(0, 5).join(" ").includes("(docs/first-experiment.md)"), "README's top links it");
+  assert(page.includes("(settings.md)"), "it links the settings reference");
 });
