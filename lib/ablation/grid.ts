@@ -72,7 +72,8 @@ export const SUMMARY_SCHEMA = section({
     nullable: true,
     min: 0,
     max: 1,
-    doc: "held-out pass@1 whose steps and rollouts to reach are reported; null: halfway from base to best final",
+    doc: "learning-curve pass@1 whose steps and completions to reach are reported per tier; null: halfway from the " +
+      "base's to the best variant's last curve point",
   }),
   reference: field("string", "grpo", {
     doc: "the variant every other variant is compared with (besides the base); absent from the grid: none",
@@ -93,13 +94,13 @@ export const SUMMARY_SCHEMA = section({
   equivalence: section({
     passAt1: field("number", 0.02, { min: 0, max: 1, doc: "pass@1 difference within which TOST may call two equal" }),
     passAtK: field("number", 0.05, { min: 0, max: 1, doc: "pass@k difference within which TOST may call two equal" }),
-  }),
+  }, 'The margins of "≈": two one-sided tests (TOST) that a difference lies within ±margin.'),
   minSeeds: field("integer", 3, { min: 2, doc: "seeds a variant needs before the verdict calls a difference" }),
   baseDraws: field("integer", 5, {
     min: 1,
     doc: "independent evaluations of the base (its error bars; comparisons with it need 2 or more)",
   }),
-});
+}, "How `summary.md` reads the runs: pass@k, the reference and the candidate, the tests behind the verdict.");
 
 /** The grid's `summary` section, resolved. */
 export type SummarySettings = Resolved<typeof SUMMARY_SCHEMA>;
@@ -109,9 +110,9 @@ export type SummarySettings = Resolved<typeof SUMMARY_SCHEMA>;
  * before the runs (`deno task calibrate` does the same alone), so one `deno task ablation` regenerates it too.
  */
 export const CALIBRATION_SCHEMA = section({
-  problems: field("integer", 128, { min: 1, doc: "held-out problems per tier" }),
+  problems: field("integer", 128, { min: 1, doc: "validation problems per tier" }),
   samples: field("integer", 16, { min: 1, doc: "samples per problem and context (pass@1 and pass@samples)" }),
-});
+}, "Calibrate the base before the runs: per tier, plain and with each hint style, on the validation split.");
 
 /** A parsed grid: the SFT base (when the grid builds one), the runs, the summary settings. */
 export interface Grid {

@@ -33,78 +33,187 @@ export const ALGORITHMS = ["sft", "grpo", "filter-grpo", "guide-grpo", "ppo", "g
 
 /** The schema of a run. */
 export const RUN_SCHEMA = section({
-  algorithm: field("string", "guide-grpo", { choices: ALGORITHMS }),
-  seed: field("integer", 0, { min: 0 }),
-  backend: field("string", "auto", { choices: ["auto", ...BACKENDS] }),
-  workers: field("integer", 0, { min: 0, doc: "processes (this one included); 0: one per core" }),
-  steps: field("integer", 100, { min: 1 }),
+  algorithm: field("string", "guide-grpo", {
+    choices: ALGORITHMS,
+    doc: "the trainer: `sft` builds a base (a grid's `sft` section only); `grpo`; `filter-grpo` drops groups whose " +
+      "rewards are all equal and refills; `guide-grpo` also regroups failed prompts with the hint; `ppo` and " +
+      "`guide-ppo` add a value head and GAE",
+  }),
+  seed: field("integer", 0, {
+    min: 0,
+    doc: "random seed: a base's initial weights and SFT batches; a run's prompt order and rollout sampling (a grid's " +
+      "`seed` axis gives the replicates)",
+  }),
+  backend: field("string", "auto", {
+    choices: ["auto", ...BACKENDS],
+    doc: "recorded in the config (and so in the run id) but not read: the backend is chosen by `GUIDE_BACKEND` " +
+      "(auto: tensorflow, then wasm, webgpu, cpu)",
+  }),
+  workers: field("integer", 0, {
+    min: 0,
+    doc: "processes (this one included); 0: one per core. Grids may not set it: a run gets one (`--workers N`: " +
+      "runs at a time)",
+  }),
+  steps: field("integer", 100, {
+    min: 1,
+    doc: "RL steps at most (a step: `rollout.promptsPerStep` groups, then `optim.miniBatches` updates); " +
+      "`rollout.budget` may end the run sooner. The base's length is `sft.steps`",
+  }),
   model: section({
-    dModel: field("integer", 128, { min: 1 }),
-    layers: field("integer", 4, { min: 1 }),
-    heads: field("integer", 4, { min: 1 }),
-    ctx: field("integer", 128, { min: 8 }),
-    checkpoint: field("string", null, { nullable: true, doc: "base (SFT) checkpoint folder to start from" }),
-  }),
+    dModel: field("integer", 128, { min: 1, doc: "transformer width (embedding size); runs take the base's" }),
+    layers: field("integer", 4, { min: 1, doc: "transformer blocks; runs take the base's" }),
+    heads: field("integer", 4, {
+      min: 1,
+      doc: "attention heads per layer (must divide `dModel`); runs take the base's",
+    }),
+    ctx: field("integer", 128, {
+      min: 8,
+      doc: "longest sequence in tokens (prompt, hint and completion together); runs take the base's",
+    }),
+    checkpoint: field("string", null, {
+      nullable: true,
+      doc: "base (SFT) checkpoint folder to start from; in a grid, the `sft` section's base unless `base` names one",
+    }),
+  }, "The policy: a small decoder-only transformer. In a grid the runs take its shape from the `sft` section's base."),
   data: section({
-    domain: field("string", "math", { choices: ["math", "science", "code", "arith", "physics", "powers", "programs"] }),
-    tiers: field("string", "1,2,3,4,5", { format: "tiers", doc: "comma-separated tiers to train on" }),
-    hintStyle: field("string", "strategy", { choices: HINT_STYLES }),
-  }),
+    domain: field("string", "math", {
+      choices: ["math", "science", "code", "arith", "physics", "powers", "programs"],
+      doc: "problem set (`datasets/<domain>/`, generated on first use); in a grid, runs take the `sft` section's " +
+        "unless set",
+    }),
+    tiers: field("string", "1,2,3,4,5", {
+      format: "tiers",
+      doc: 'difficulty tiers RL draws its training prompts from (comma-separated, e.g. "3,4")',
+    }),
+    hintStyle: field("string", "strategy", {
+      choices: HINT_STYLES,
+      doc: "which of each problem's hints is put in context, by Guide and by SFT's hinted examples: `strategy` names " +
+        "the method, `value` gives the first operation and its result, `prefix` the solution's first steps verbatim",
+    }),
+  }, "The problems: which domain and tiers, and which hint."),
   rollout: section({
-    groupSize: field("integer", 8, { min: 2 }),
-    promptsPerStep: field("integer", 16, { min: 1 }),
-    maxTokens: field("integer", 64, { min: 1 }),
-    temperature: field("number", 1, { min: 0 }),
-    topP: field("number", 1, { min: 0, max: 1 }),
-    maxResample: field("integer", 4, { min: 0, doc: "extra sampling rounds per step to refill a filtered batch" }),
+    groupSize: field("integer", 8, {
+      min: 2,
+      doc: "G: completions sampled per prompt (the group whose rewards are normalised together)",
+    }),
+    promptsPerStep: field("integer", 16, {
+      min: 1,
+      doc: "groups a step trains on (prompts sampled per round; filtering refills up to this many)",
+    }),
+    maxTokens: field("integer", 64, {
+      min: 1,
+      doc: "longest completion in tokens, in rollouts, evaluations and calibration (also `dr_grpo`'s normaliser)",
+    }),
+    temperature: field("number", 1, { min: 0, doc: "sampling temperature in rollouts and evaluations; 0: greedy" }),
+    topP: field("number", 1, {
+      min: 0,
+      max: 1,
+      doc: "nucleus sampling in rollouts (not evaluations): the smallest set of tokens whose probability reaches " +
+        "this; 1: all; must be above 0",
+    }),
+    maxResample: field("integer", 4, {
+      min: 0,
+      doc: "filtering algorithms (`filter-grpo`, `guide-grpo`): extra sampling rounds per step to refill a batch " +
+        "whose all-equal groups were dropped (0: none)",
+    }),
     budget: field("integer", 0, {
       min: 0,
-      doc: "completions to sample in all (plain and hinted); the run ends when they are spent (0: `steps` decides)",
+      doc: "completions to sample in all (plain and hinted); the run ends after the step that spends them (0: " +
+        "`steps` decides). Equal budgets compare algorithms on what they consumed",
     }),
-  }),
-  guide: section({
-    threshold: field("number", 0.001, { doc: "a group whose mean reward is ≤ this gets a hinted regroup" }),
-    isCorrection: field("boolean", true, { doc: "off: train hinted samples in the hinted context" }),
-    weighting: field("string", "shaped", { choices: ["shaped", "unit"] }),
-    shaping: field("string", "quantile", { choices: ["quantile", "constant", "power"] }),
-    gammaLevel: field("number", 0.9, { min: 0, max: 1 }),
-    gamma: field("number", 1, { min: 0, doc: "γ of constant and power shaping" }),
-    baseline: field("string", "group", { choices: ["group", "plain"] }),
-    hintedScale: field("number", 1, {
-      min: 0,
-      doc: "scale of hinted samples' advantages (their share of a step; 1 as in the paper)",
-    }),
-    gammaScope: field("string", "step", {
-      choices: ["step", "sequence"],
-      since: "2026-11-27",
-      doc: "γ's quantile over the step's hinted tokens (the kit's reading) or per hinted sequence (the official run)",
-    }),
-    gammaPadding: field("boolean", false, {
-      since: "2026-11-27",
-      doc: "with sequence scope: the row's padding (to the step's longest completion, ratio 1) enters its quantile",
-    }),
-    mixin: field("boolean", false),
-    balanced: field("boolean", false),
-    mixinCopies: field("string", "plain", {
-      choices: ["plain", "hinted"],
-      since: "2026-11-27",
-      doc:
-        "the plain failures a mixin group copies train as plain samples (the kit's) or marked hinted (the official run)",
-    }),
-    balancedSplit: field("string", "failed", {
-      choices: ["failed", "every"],
-      since: "2026-11-27",
-      doc: "balanced splits the groups that failed (the kit's) or every prompt n/2 + n/2 before filtering (official)",
-    }),
-    alwaysHint: field("boolean", false),
-  }),
+  }, "Sampling: groups per step, their size, and the budget of completions."),
+  guide: section(
+    {
+      threshold: field("number", 0.001, {
+        doc:
+          "a plain group whose mean reward (0–1) is ≤ this is regrouped with the hint (`guide-grpo`, `guide-ppo`); " +
+          "0.001: only groups where all G failed",
+      }),
+      isCorrection: field("boolean", true, {
+        doc: "on: hinted samples train in the plain context, through the ratio π_θ(o | q) / π_old(o | q, h); off: as " +
+          "ordinary samples of the hinted prompt",
+      }),
+      weighting: field("string", "shaped", {
+        choices: ["shaped", "unit"],
+        doc:
+          "hinted tokens' loss: `shaped`, −f(r)·Â unclipped (the paper's); `unit`, −Â·log π_θ(o | q) (weighted SFT " +
+          "in the plain context, no ratio)",
+      }),
+      shaping: field("string", "quantile", {
+        choices: ["quantile", "constant", "power"],
+        doc:
+          "f(r) of `shaped` weighting: r/(r + γ) with γ the `gammaLevel` quantile of the hinted ratios (`quantile`) " +
+          "or `gamma` (`constant`); r^`gamma` (`power`)",
+      }),
+      gammaLevel: field("number", 0.9, {
+        min: 0,
+        max: 1,
+        doc: "quantile level of γ over the hinted tokens' ratios (`quantile` shaping)",
+      }),
+      gamma: field("number", 1, { min: 0, doc: "γ of `constant` and `power` shaping" }),
+      baseline: field("string", "group", {
+        choices: ["group", "plain"],
+        doc: "advantages of an all-hinted group: `group`, within its own rewards (the paper's); `plain`, against the " +
+          "failed plain group's mean, scaled by both groups' pooled std",
+      }),
+      hintedScale: field("number", 1, {
+        min: 0,
+        doc: "scale of hinted samples' advantages (their share of a step; 1 as in the paper)",
+      }),
+      gammaScope: field("string", "step", {
+        choices: ["step", "sequence"],
+        since: "2026-11-27",
+        doc: "γ's quantile over the step's hinted tokens (the kit's reading) or per hinted sequence (the official run)",
+      }),
+      gammaPadding: field("boolean", false, {
+        since: "2026-11-27",
+        doc: "with sequence scope: the row's padding (to the step's longest completion, ratio 1) enters its quantile",
+      }),
+      mixin: field("boolean", false, {
+        doc: "regroup a failed group as its hinted successes, then its plain failures (G at most), instead of " +
+          "replacing it with the hinted group",
+      }),
+      balanced: field("boolean", false, {
+        doc: "regroup a failed group as its first G − ⌈G/2⌉ plain samples and ⌈G/2⌉ hinted ones (wins over `mixin`)",
+      }),
+      mixinCopies: field("string", "plain", {
+        choices: ["plain", "hinted"],
+        since: "2026-11-27",
+        doc:
+          "the plain failures a mixin group copies train as plain samples (the kit's) or marked hinted (the official run)",
+      }),
+      balancedSplit: field("string", "failed", {
+        choices: ["failed", "every"],
+        since: "2026-11-27",
+        doc: "balanced splits the groups that failed (the kit's) or every prompt n/2 + n/2 before filtering (official)",
+      }),
+      alwaysHint: field("boolean", false, {
+        doc: "regroup every prompt with the hint, whatever its plain rewards (a diagnostic)",
+      }),
+    },
+    "Guide: when a group is regrouped with the hint, and how hinted samples train. Read by `guide-grpo` and `guide-ppo`.",
+  ),
   loss: section({
-    epsilonLow: field("number", 0.2, { min: 0 }),
-    epsilonHigh: field("number", 0.2, { min: 0 }),
-    beta: field("number", 0, { min: 0, doc: "KL coefficient to the reference (SFT) policy" }),
-    aggregation: field("string", "grpo", { choices: AGGREGATIONS }),
-    sequenceRatio: field("boolean", false, { doc: "GSPO's sequence-level ratio" }),
-    entropyCoef: field("number", 0, { min: 0 }),
+    epsilonLow: field("number", 0.2, {
+      min: 0,
+      doc:
+        "clip below: a plain token's ratio is clipped to [1 − epsilonLow, 1 + epsilonHigh] (IS-corrected hinted tokens are not)",
+    }),
+    epsilonHigh: field("number", 0.2, { min: 0, doc: "clip above (see `epsilonLow`)" }),
+    beta: field("number", 0, {
+      min: 0,
+      doc: "coefficient of the per-token KL (k3) to the reference, the run's SFT base; 0: no KL term",
+    }),
+    aggregation: field("string", "grpo", {
+      choices: AGGREGATIONS,
+      doc: "per-token losses to one number: `grpo`, the mean of each sequence's token mean; `bnpo`, `dapo`, the " +
+        "mean over the step's tokens; `dr_grpo`, their sum over rows × `maxTokens` (TRL); `dr_grpo_verl`, over rows / " +
+        "`verlMicroBatchRows` × `maxTokens` (verl)",
+    }),
+    sequenceRatio: field("boolean", false, {
+      doc: "GSPO: one ratio per sequence, exp(mean of its tokens' log-ratios), instead of a ratio per token",
+    }),
+    entropyCoef: field("number", 0, { min: 0, doc: "coefficient of an entropy bonus (subtracted from the loss)" }),
     klClamp: field("number", 0, {
       min: 0,
       since: "2026-11-27",
@@ -115,34 +224,42 @@ export const RUN_SCHEMA = section({
       since: "2026-11-27",
       doc: "rows per micro-batch of verl's dr_grpo normaliser (aggregation dr_grpo_verl)",
     }),
-  }),
+  }, "The policy-gradient loss: clipping, KL, aggregation."),
   optim: section({
-    lr: field("number", 1e-4, { min: 0 }),
-    weightDecay: field("number", 0.01, { min: 0 }),
-    maxGradNorm: field("number", 1, { min: 0 }),
+    lr: field("number", 1e-4, { min: 0, doc: "AdamW learning rate, constant (in the `sft` section: the base's)" }),
+    weightDecay: field("number", 0.01, { min: 0, doc: "AdamW's decoupled weight decay, on weight matrices only" }),
+    maxGradNorm: field("number", 1, { min: 0, doc: "clip the gradient's global norm to this; 0: no clipping" }),
     miniBatches: field("integer", 1, {
       min: 1,
       since: "2026-11-27",
       doc: "optimizer updates per RL step, over disjoint mini-batches of its rows (old log-probs stay the rollout's)",
     }),
-    beta1: field("number", 0.9, { min: 0, max: 1 }),
-    beta2: field("number", 0.999, { min: 0, max: 1 }),
-  }),
+    beta1: field("number", 0.9, { min: 0, max: 1, doc: "AdamW's decay of the gradient's running mean" }),
+    beta2: field("number", 0.999, { min: 0, max: 1, doc: "AdamW's decay of the squared gradient's running mean" }),
+  }, "The optimizer (AdamW); a run starts a fresh one from the base's weights."),
   ppo: section({
-    lambda: field("number", 1, { min: 0, max: 1 }),
-    gamma: field("number", 1, { min: 0, max: 1 }),
-    valueCoef: field("number", 0.5, { min: 0 }),
-  }),
+    lambda: field("number", 1, { min: 0, max: 1, doc: "GAE's λ" }),
+    gamma: field("number", 1, { min: 0, max: 1, doc: "GAE's discount per token (the reward comes at the last one)" }),
+    valueCoef: field("number", 0.5, { min: 0, doc: "c of the critic's loss ½·c·(V − return)²" }),
+  }, "PPO's critic and advantages. Read by `ppo` and `guide-ppo` only."),
   sft: section({
-    steps: field("integer", 1000, { min: 1 }),
-    batch: field("integer", 64, { min: 1 }),
-    tiers: field("string", "1,2", { format: "tiers" }),
-    hintedFraction: field("number", 0.3, { min: 0, max: 1 }),
+    steps: field("integer", 1000, { min: 1, doc: "SFT steps (batches of worked solutions)" }),
+    batch: field("integer", 64, { min: 1, doc: "examples per SFT step" }),
+    tiers: field("string", "1,2", { format: "tiers", doc: "tiers whose worked solutions the base learns" }),
+    hintedFraction: field("number", 0.3, {
+      min: 0,
+      max: 1,
+      doc: "fraction of examples shown with their hint (`data.hintStyle`) in context, so the base knows the format",
+    }),
     rareTiers: field("string", "", {
       format: "tiers",
       doc: "tiers seen rarely, plain unless rareHintedFraction (comma-separated; empty: none)",
     }),
-    rareFraction: field("number", 0, { min: 0, max: 1, doc: "fraction of examples from rareTiers" }),
+    rareFraction: field("number", 0, {
+      min: 0,
+      max: 1,
+      doc: "fraction of examples drawn from rareTiers (uniformly over their problems)",
+    }),
     rareHintedFraction: field("number", 0, {
       min: 0,
       max: 1,
@@ -157,19 +274,24 @@ export const RUN_SCHEMA = section({
     alternativeFraction: field("number", 0, {
       min: 0,
       max: 1,
-      doc: "arith: fraction of hinted examples whose hint names a later operation that may go first",
+      doc: "arith, physics, programs: fraction of hinted examples whose hint names a later operation that may go " +
+        "first",
     }),
-  }),
+  }, "The SFT warm-up that builds a base: read in a grid's `sft` section only."),
   eval: section({
     every: field("integer", 10, {
       min: 1,
-      doc: "a learning-curve evaluation (validation split) every this many steps, and at the end",
+      doc: "a learning-curve evaluation (validation split) and a checkpoint every this many steps, and at the end " +
+        "(in the `sft` section: the base's checkpoint interval)",
     }),
     tiers: field("string", "1,2,3,4,5", {
       format: "tiers",
       doc: "tiers of the final evaluation on the test split (all by default: forgetting easy tiers counts)",
     }),
-    problems: field("integer", 128, { min: 1, doc: "test problems per tier in the final evaluation" }),
+    problems: field("integer", 128, {
+      min: 1,
+      doc: "test problems per tier in the final evaluation (the first ones; fewer when the split has fewer)",
+    }),
     samples: field("integer", 8, { min: 1, doc: "samples per validation problem at a learning-curve point" }),
     finalSamples: field("integer", 64, {
       min: 1,
@@ -185,7 +307,7 @@ export const RUN_SCHEMA = section({
       since: "2026-12-07",
       doc: "tiers of the learning-curve evaluations (comma-separated; empty: the tiers RL trains on)",
     }),
-  }),
+  }, "Evaluation: learning curves on the validation split, the final evaluation on the test split."),
 });
 
 /**

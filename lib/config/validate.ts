@@ -44,6 +44,8 @@ export interface FieldSpec<T = unknown> {
 export interface SectionSpec<F extends Record<string, Spec> = Record<string, Spec>> {
   kind: "section";
   fields: F;
+  /** What the section is for (the settings reference prints it). */
+  doc?: string;
 }
 
 /** A schema node. */
@@ -84,9 +86,9 @@ export function field(
   return { kind: "field", type, default: defaultValue, ...options };
 }
 
-/** A mapping. */
-export function section<const F extends Record<string, Spec>>(fields: F): SectionSpec<F> {
-  return { kind: "section", fields };
+/** A mapping (`doc`: what it is for). */
+export function section<const F extends Record<string, Spec>>(fields: F, doc?: string): SectionSpec<F> {
+  return doc === undefined ? { kind: "section", fields } : { kind: "section", fields, doc };
 }
 
 /** The tiers of a `tiers` field's text ("1,2,3" → [1, 2, 3]; "" → []). */
@@ -238,7 +240,6 @@ export async function loadConfig(file: string, spec: SectionSpec): Promise<Recor
   return parseConfig(text, spec, file);
 }
 
-/** A resolved config as YAML, for the run folder. */
 /**
  * A resolved config's identity under `spec`: every value, except those of knobs with `since` that sit at their
  * default (a run from before the knob existed ran exactly as the default does).
@@ -253,6 +254,7 @@ export function identityOf(config: Record<string, unknown>, spec: SectionSpec): 
   return out;
 }
 
+/** A resolved config as YAML, for the run folder. */
 export function toYaml(config: Record<string, unknown>): string {
   return stringify(config);
 }
