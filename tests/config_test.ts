@@ -60,7 +60,7 @@ Deno.test("a wrong type or value names the path, the line and what is expected",
   assertThrows(
     () => parseRunConfig("data:\n  tiers: 1,x\n", "r.yaml"),
     Error,
-    `r.yaml:2: key "data.tiers": expected comma-separated tiers (whole numbers ≥ 1, like "1,2,3"), got "1,x"`,
+    `r.yaml:2: key "data.tiers": expected comma-separated tiers (tiers 1 to 5, like "1,2,3"), got "1,x"`,
   );
   assertThrows(() => parseRunConfig("sft:\n  rareTiers: '0'\n", "r.yaml"), Error, `key "sft.rareTiers": expected`);
   assertEquals(parseRunConfig("sft:\n  rareTiers: ''\n").sft.rareTiers, "");

@@ -91,6 +91,19 @@ Deno.test("a malformed grid names the file, the line and the key", async () => {
     ["base:\n  steps: 3\n", "g.yaml:1: runs need a base policy"],
     ["sft: {}\nsummary:\n  k: 100\n", `g.yaml:3: key "summary.k": 100 is above eval.finalSamples (64)`],
     ["sft: {}\nsummary:\n  targt: 0.5\n", `g.yaml:3: unknown key "targt" (did you mean "target"?)`],
+    // A tier the data does not have trained or evaluated on nothing, silently (exit 0): refused at load.
+    [
+      'sft: {}\nbase:\n  data: { domain: arith, tiers: "3,9" }\n',
+      `g.yaml:3: key "data.tiers": expected comma-separated tiers (tiers 1 to 5, like "1,2,3"), got "3,9"`,
+    ],
+    [
+      'sft: {}\nbase:\n  eval:\n    tiers: "1,2,3,4,5,6"\n',
+      `g.yaml:4: key "eval.tiers": expected comma-separated tiers (tiers 1 to 5, like "1,2,3"), got "1,2,3,4,5,6"`,
+    ],
+    [
+      'sft:\n  sft: { rareTiers: "0" }\n',
+      `g.yaml:2: key "sft.rareTiers": expected comma-separated tiers (tiers 1 to 5, like "1,2,3"), got "0"`,
+    ],
   ];
   for (const [text, message] of cases) await assertRejects(() => parseGrid(text, "g.yaml"), Error, message);
 });

@@ -51,7 +51,7 @@ Deno.test("the reference lists every key by its full path, with its default", ()
   ];
   for (const path of expected) assert(page.includes(`| \`${path}\` `), `no row for ${path}`);
   assert(/\| `guide\.threshold` +\| number +\| any +\| `0\.001` +\| a plain group/.test(page));
-  assert(/\| `data\.tiers` +\| tiers +\| whole numbers ≥ 1[^|]*\| `"1,2,3,4,5"` +\|/.test(page));
+  assert(/\| `data\.tiers` +\| tiers +\| tiers 1–5[^|]*\| `"1,2,3,4,5"` +\|/.test(page));
   assert(/\| `summary\.target` +\| number or null +\| \[0, 1\] +\| `null` +\|/.test(page));
   assert(/\| `loss\.aggregation` +\| string +\| `grpo`, `bnpo`, `dr_grpo`, `dr_grpo_verl`, `dapo` +\|/.test(page));
 });

@@ -62,7 +62,9 @@ function typeOf(spec: FieldSpec): string {
 function allowedOf(spec: FieldSpec): string {
   if (spec.choices) return spec.choices.map((c) => `\`${c}\``).join(", ");
   if (spec.type === "boolean") return "`true`, `false`";
-  if (spec.format === "tiers") return 'whole numbers ≥ 1, comma-separated (`""`: none)';
+  if (spec.format === "tiers") {
+    return `${spec.max !== undefined ? `tiers 1–${spec.max}` : "whole numbers ≥ 1"}, comma-separated (\`""\`: none)`;
+  }
   if (spec.min !== undefined && spec.max !== undefined) return `[${spec.min}, ${spec.max}]`;
   if (spec.min !== undefined) return `≥ ${spec.min}`;
   if (spec.max !== undefined) return `≤ ${spec.max}`;

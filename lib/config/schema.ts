@@ -6,7 +6,7 @@
  * @module
  */
 import { BACKENDS } from "../policy/backend.ts";
-import { HINT_STYLES } from "../data/schema.ts";
+import { HINT_STYLES, TIERS } from "../data/schema.ts";
 import {
   field,
   identityOf,
@@ -83,6 +83,7 @@ export const RUN_SCHEMA = section({
     }),
     tiers: field("string", "1,2,3,4,5", {
       format: "tiers",
+      max: TIERS,
       doc: 'difficulty tiers RL draws its training prompts from (comma-separated, e.g. "3,4")',
     }),
     hintStyle: field("string", "strategy", {
@@ -245,7 +246,7 @@ export const RUN_SCHEMA = section({
   sft: section({
     steps: field("integer", 1000, { min: 1, doc: "SFT steps (batches of worked solutions)" }),
     batch: field("integer", 64, { min: 1, doc: "examples per SFT step" }),
-    tiers: field("string", "1,2", { format: "tiers", doc: "tiers whose worked solutions the base learns" }),
+    tiers: field("string", "1,2", { format: "tiers", max: TIERS, doc: "tiers whose worked solutions the base learns" }),
     hintedFraction: field("number", 0.3, {
       min: 0,
       max: 1,
@@ -253,6 +254,7 @@ export const RUN_SCHEMA = section({
     }),
     rareTiers: field("string", "", {
       format: "tiers",
+      max: TIERS,
       doc: "tiers seen rarely, plain unless rareHintedFraction (comma-separated; empty: none)",
     }),
     rareFraction: field("number", 0, {
@@ -268,6 +270,7 @@ export const RUN_SCHEMA = section({
     }),
     rareHintedTiers: field("string", "", {
       format: "tiers",
+      max: TIERS,
       since: "2026-11-27",
       doc: "rareTiers shown only in the hinted context, whatever rareHintedFraction (comma-separated; empty: none)",
     }),
@@ -286,6 +289,7 @@ export const RUN_SCHEMA = section({
     }),
     tiers: field("string", "1,2,3,4,5", {
       format: "tiers",
+      max: TIERS,
       doc: "tiers of the final evaluation on the test split (all by default: forgetting easy tiers counts)",
     }),
     problems: field("integer", 128, {
@@ -304,6 +308,7 @@ export const RUN_SCHEMA = section({
     }),
     curveTiers: field("string", "", {
       format: "tiers",
+      max: TIERS,
       since: "2026-12-07",
       doc: "tiers of the learning-curve evaluations (comma-separated; empty: the tiers RL trains on)",
     }),

@@ -129,8 +129,13 @@ function checkField(spec: FieldSpec, value: unknown, path: string, fail: (messag
     case "string":
       if (typeof value !== "string") bad();
       if (spec.choices && !spec.choices.includes(value as string)) bad();
-      if (spec.format === "tiers" && !parseTiers(value as string).every((t) => Number.isInteger(t) && t >= 1)) {
-        fail(`key "${path}": expected comma-separated tiers (whole numbers ≥ 1, like "1,2,3"), got ${got}`);
+      if (
+        spec.format === "tiers" &&
+        !parseTiers(value as string).every((t) => Number.isInteger(t) && t >= 1 && t <= (spec.max ?? Infinity))
+      ) {
+        // A tier the data does not have would train or evaluate on nothing for it, silently: refused here.
+        const range = spec.max !== undefined ? `tiers 1 to ${spec.max}` : "whole numbers ≥ 1";
+        fail(`key "${path}": expected comma-separated tiers (${range}, like "1,2,3"), got ${got}`);
       }
       return value;
     case "integer":

@@ -11,7 +11,7 @@ import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
-import type { Problem } from "./schema.ts";
+import { type Problem, TIERS } from "./schema.ts";
 import { canonicalKey, heldOutFacts, noveltyAgainst, usesHeldOut } from "./splits.ts";
 import { mathProblem } from "./math.ts";
 import { arithProblem } from "./arith.ts";
@@ -23,8 +23,7 @@ import { programProblem } from "./programs.ts";
 
 /** Domains with a generator. New ones go last: a domain's seed is its place here, so the others' files stay the same. */
 export const DATASET_DOMAINS = ["math", "science", "code", "arith", "physics", "powers", "programs"] as const;
-/** Number of tiers of every domain. */
-export const TIERS = 5;
+export { TIERS } from "./schema.ts";
 
 const GENERATORS = {
   math: mathProblem,

@@ -37,6 +37,9 @@ export interface Problem {
   novelHint?: boolean;
 }
 
+/** Tiers of every domain: 1 (easiest) to 5. */
+export const TIERS = 5;
+
 /**
  * The verifier domain of a dataset domain (science questions are multiple choice; `programs` run on hidden tests;
  * the chain domains match exactly).
