@@ -2,7 +2,9 @@
  * Fetches the kit's npm modules before a task runs, quietly: the first command on a fresh clone (or after
  * `deno.lock` changes) prints one line saying what it is doing instead of Deno's ~1,000 `Download …` and
  * `Initialize …` lines, then `deno install --quiet`; afterwards it checks one stamp and prints nothing. The tasks
- * then run with `--quiet`, so Deno's own chatter never reaches the user while the kit's output does.
+ * then run with `--quiet`, so Deno's own chatter never reaches the user while the kit's output does. `deno.json`
+ * sets `"nodeModulesDir": "manual"` for this: with `auto`, `deno task` itself installs, loudly, before any task runs
+ * (a `deno test` or `deno check` by hand on a fresh clone then asks for `deno install` first).
  *
  * Imports nothing from npm (it runs before the modules exist). Run: every task in `deno.json` starts with it.
  *
