@@ -133,7 +133,10 @@ async function libGraph(): Promise<LibGraph> {
       const started = new Set<string>();
       for (const dep of module.dependencies ?? []) {
         for (const target of [dep.code?.specifier, dep.type?.specifier]) {
-          if (target?.startsWith("file://")) targets.add(repoPath(target));
+          // npm packages resolve to files under node_modules/ (nodeModulesDir "manual"): libraries, not rooms.
+          if (target?.startsWith("file://") && !repoPath(target).startsWith("node_modules/")) {
+            targets.add(repoPath(target));
+          }
         }
       }
       const source = await Deno.readTextFile(fromFileUrl(module.specifier));
