@@ -13,7 +13,7 @@ import { PolicyPool } from "../policy/pool.ts";
 import { loadCheckpoint } from "../policy/checkpoint.ts";
 import { Tokenizer } from "../policy/tokenizer.ts";
 import { coresForThisProcess } from "../policy/blas.ts";
-import { evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
+import { EVAL_SEED, evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts";
 import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
 import { displayPath, exists, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
@@ -207,8 +207,8 @@ export async function calibrateBase(
   }
 }
 
-/** The sampling seed of the base's evaluation draw `draw` (draw 0: 7777, step 0 of the trainer's seeds). */
-export const baseDrawSeed = (draw: number) => 7_777 + 1_000_003 * draw;
+/** The sampling seed of the base's evaluation draw `draw` (draw 0: {@link EVAL_SEED}, step 0 of a run's seeds). */
+export const baseDrawSeed = (draw: number) => EVAL_SEED + 1_000_003 * draw;
 
 /**
  * Evaluate a run's starting checkpoint under its eval settings ("before" RL), on all cores: `draws` independent
@@ -230,7 +230,7 @@ export async function evaluateBase(
   const pool = await PolicyPool.create(policy, { workers });
   try {
     if (!curveSaved) {
-      // Step 0 of every run's learning curve: the validation problems a run's curve evaluations read, seed 7777.
+      // Step 0 of every run's learning curve: the validation problems a run's curve evaluations read, seed EVAL_SEED.
       const validation = await loadProblems(config.data.domain, "validation");
       const curve = evaluationProblems(validation, curveTiersOf(config), evalConfig.curveProblems);
       const result = await evaluatePolicy(pool, curve, {

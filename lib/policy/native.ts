@@ -13,13 +13,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectBackend, tf } from "./backend.ts";
  * import { nativeKernelsActive, useNativeKernels } from "./native.ts";
  * await selectBackend("wasm", { quiet: true }); // turns native products on when OpenBLAS loads
  * const product = () => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])).dataSync();
  * const native = product();
  * useNativeKernels(false); // back to the WASM kernels
- * console.assert(!nativeKernelsActive() && product().join() === native.join()); // 19,22,43,50 either way
+ * assert.equal(nativeKernelsActive(), false);
+ * assert.equal(product().join(), native.join()); // 19,22,43,50 either way
  * ```
  *
  * @module

@@ -32,6 +32,12 @@ export interface Evaluation {
 }
 
 /** Options of {@link evaluatePolicy}. */
+/**
+ * The evaluations' sampling seed: a run's evaluation at step s samples with `EVAL_SEED + s`, the base's draw d with
+ * `EVAL_SEED + 1_000_003 · d` (so draw 0 is a run's step 0). One constant, so the three can never drift apart.
+ */
+export const EVAL_SEED = 7_777;
+
 export interface EvaluateOptions {
   /** Samples per problem (default 8). */
   n?: number;
@@ -39,7 +45,7 @@ export interface EvaluateOptions {
   k?: number;
   maxTokens?: number;
   temperature?: number;
-  /** Sampling seed (default 7777): the same seed and policy give the same samples. */
+  /** Sampling seed (default {@link EVAL_SEED}): the same seed and policy give the same samples. */
   seed?: number;
   /** Sample with each problem's hint of this style in context (default: the plain context). */
   hintStyle?: HintStyle;
@@ -60,7 +66,7 @@ export async function evaluatePolicy(
     n,
     maxTokens: options.maxTokens ?? 64,
     temperature: options.temperature ?? 1,
-    seed: options.seed ?? 7_777,
+    seed: options.seed ?? EVAL_SEED,
   });
   let at1 = 0;
   let atK = 0;

@@ -27,7 +27,7 @@ import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/check
 import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
-import { evaluatePolicy, type Evaluation } from "./evaluate.ts";
+import { EVAL_SEED, evaluatePolicy, type Evaluation } from "./evaluate.ts";
 import { aggregationNormaliser, batchGae, mean } from "./core.ts";
 import { sequenceGammas, stepGamma } from "./guide.ts";
 import { buildTrainSpec, isHintedSample, miniBatches, type StepSettings, type TokenTargets } from "./batch.ts";
@@ -312,7 +312,7 @@ class RlTrainer implements Trainer {
       k: evalOptions.k,
       maxTokens: this.config.rollout.maxTokens,
       temperature: this.config.rollout.temperature,
-      seed: 7_777 + this.stepsTaken,
+      seed: EVAL_SEED + this.stepsTaken,
     });
   }
 
