@@ -54,7 +54,8 @@ export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { type LossFunction, type LossParams, type LossRegistry, type TokenData } from "./policy/train_spec.ts";
 
 // Verifiers: math, choice, code sandbox, chain, program, one verify() by domain.
-export { type CodeGold, extractCode, type SandboxLimits, type Verdict, verifyCode } from "./verifiers/code.ts";
+export { type CodeGold, extractCode, type SandboxLimits, verifyCode } from "./verifiers/code.ts";
+export type { Verdict } from "./verifiers/verdict.ts";
 export {
   DATASET_VERIFIERS,
   type Domain,

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { Verdict } from "./code.ts";
+import type { Verdict } from "./verdict.ts";
 
 const normalise = (text: string) => text.trim().replace(/\s+/g, " ");
 

@@ -38,7 +38,7 @@
  *
  * @module
  */
-import type { Verdict } from "./code.ts";
+import type { Verdict } from "./verdict.ts";
 
 /** Answers are at the end; a longer response is read from its last this many characters. */
 const MAX_TEXT = 20_000;

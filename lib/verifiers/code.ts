@@ -40,18 +40,13 @@
 import { fileURLToPath } from "node:url";
 import { basename, dirname, join } from "node:path";
 import { exists, scrubPaths } from "../io.ts";
+import type { Verdict } from "./verdict.ts";
 
 /** Gold of a code problem. */
 export interface CodeGold {
   /** Name of the function the response must define (default `f`). */
   entry?: string;
   tests: { args: unknown[]; expected: unknown }[];
-}
-
-/** A verifier's verdict; `reason` says why when it is false. */
-export interface Verdict {
-  correct: boolean;
-  reason?: string;
 }
 
 /** Limits of one sandboxed run. */

@@ -103,7 +103,7 @@
  *
  * @module
  */
-import type { Verdict } from "./code.ts";
+import type { Verdict } from "./verdict.ts";
 import { type Answer, parseAnswer, WORD_ANSWERS } from "./math/answer.ts";
 import { answersEqual } from "./math/equal.ts";
 import { bearing, candidates, wordNumber } from "./math/extract.ts";

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { type CodeGold, type SandboxLimits, type Verdict, verifyCode, verifyCodeGroup } from "./code.ts";
+import { type CodeGold, type SandboxLimits, verifyCode, verifyCodeGroup } from "./code.ts";
+import type { Verdict } from "./verdict.ts";
 import { verifyChoice } from "./choice.ts";
 import { verifyMath } from "./math.ts";
 

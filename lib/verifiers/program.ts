@@ -23,7 +23,7 @@
  *
  * @module
  */
-import type { Verdict } from "./code.ts";
+import type { Verdict } from "./verdict.ts";
 
 /** Gold of a `program` problem: the parameter names and the hidden tests (`args` in the order of `params`). */
 export interface ProgramGold {
