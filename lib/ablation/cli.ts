@@ -100,7 +100,8 @@ async function main(args: string[]): Promise<number> {
   onInterrupt(async () => {
     await stopWorkers();
     releaseHeldLocks();
-    const finished = grid.runs.filter((r) => existsSync(join(runDir(out, r.id), "done.json"))).length;
+    const done = await Promise.all(grid.runs.map((r) => exists(join(runDir(out, r.id), "done.json"))));
+    const finished = done.filter(Boolean).length;
     console.error(
       `\nablation: interrupted with ${finished} of ${grid.runs.length} runs finished (the others keep their last ` +
         `checkpoint); resume with: deno task ablation ${displayPath(grid.file)} --out ${displayPath(out)}`,
@@ -267,15 +268,6 @@ function onInterrupt(stop: () => void | Promise<void>): void {
   };
   Deno.addSignalListener("SIGINT", handler);
   Deno.addSignalListener("SIGTERM", handler);
-}
-
-function existsSync(file: string): boolean {
-  try {
-    Deno.statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Stop when the parent's end of stdin closes: a killed runner must not leave its runs going. */

@@ -166,7 +166,11 @@ export function variantMarker(index: number): { symbol: string; size: number } {
 
 /** "n = 3 seeds", or "n = 3–5 seeds" where variants differ, from the points' counts (each curve's largest). */
 export function seedsText(curves: CurvePoint[][]): string {
-  const counts = curves.filter((c) => c.length > 0).map((c) => Math.max(...c.map((p) => p.n)));
+  return seedCountText(curves.filter((c) => c.length > 0).map((c) => Math.max(...c.map((p) => p.n))));
+}
+
+/** "n = 3 seeds", or "n = 3–5 seeds", from each variant's seed count. */
+function seedCountText(counts: number[]): string {
   if (counts.length === 0) return "no seeds";
   const [low, high] = [Math.min(...counts), Math.max(...counts)];
   return `n = ${low === high ? low : `${low}–${high}`} seed${high === 1 ? "" : "s"}`;
@@ -458,8 +462,6 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
   // The first variant on top, as in the tables; a zero line between lost and gained.
   layout.yaxis = { ...layout.yaxis, autorange: "reversed" } as typeof layout.yaxis;
   layout.xaxis = { ...layout.xaxis, zeroline: true, zerolinecolor: "#444" } as typeof layout.xaxis;
-  const seeds = rows.map((r) => r.seeds);
-  const n = Math.min(...seeds) === Math.max(...seeds) ? `${seeds[0]}` : `${Math.min(...seeds)}–${Math.max(...seeds)}`;
   return {
     data: [
       bar("compression (reachable before)", rows.map((r) => r.compression), "#56B4E9"),
@@ -468,9 +470,9 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
     ],
     layout: titled(
       layout,
-      `bars: mean over seeds, each against every base draw, averaged; whiskers: 95% t-interval of the mean (n = ${
-        rows.length === 0 ? 0 : n
-      } seeds)`,
+      `bars: mean over seeds, each against every base draw, averaged; whiskers: 95% t-interval of the mean (${
+        seedCountText(rows.map((r) => r.seeds))
+      })`,
     ),
   };
 }

@@ -113,12 +113,24 @@ export function plotlyJs(): string {
 }
 
 let fontCss: string | undefined;
+const fontBytes = new Map<string, Uint8Array>();
 
-/** `@font-face` rules for {@link BUNDLED_FONT} (regular and bold, inlined from the pinned npm package), read once. */
+/** The bundled face's WOFF2 file of one weight (from the pinned npm package), read once. */
+function bundledFont(weight: "400" | "700"): Uint8Array {
+  let bytes = fontBytes.get(weight);
+  if (!bytes) {
+    bytes = Deno.readFileSync(
+      require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`),
+    );
+    fontBytes.set(weight, bytes);
+  }
+  return bytes;
+}
+
+/** `@font-face` rules for {@link BUNDLED_FONT} (regular and bold), built once. */
 export function bundledFontCss(): string {
   fontCss ??= (["400", "700"] as const).map((weight) => {
-    const file = require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`);
-    const base64 = Buffer.from(Deno.readFileSync(file)).toString("base64");
+    const base64 = Buffer.from(bundledFont(weight)).toString("base64");
     return `@font-face{font-family:"${BUNDLED_FONT}";font-style:normal;font-weight:${weight};` +
       `src:url(data:font/woff2;base64,${base64}) format("woff2")}`;
   }).join("\n");
@@ -281,11 +293,6 @@ async function loadBundledFont(page: Page): Promise<void> {
   }, BUNDLED_FONT);
 }
 
-/** The bundled face's files, by weight. */
-function bundledFontFile(weight: "400" | "700"): string {
-  return require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`);
-}
-
 /**
  * `svg` with the bundled face embedded, cut down to the characters its text uses (a few KB instead of the 480 KB
  * of both weights): a renderer without the font, or without the kit's page around it, draws the same glyphs.
@@ -299,7 +306,7 @@ export async function embedFont(svg: string): Promise<string> {
     .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
   const glyphs = [...new Set(text + "0123456789.,−-+%")].join("");
   const faces = await Promise.all((["400", "700"] as const).map(async (weight) => {
-    const subset = await subsetFont(Buffer.from(Deno.readFileSync(bundledFontFile(weight))), glyphs, {
+    const subset = await subsetFont(Buffer.from(bundledFont(weight)), glyphs, {
       targetFormat: "woff2",
     });
     return `@font-face{font-family:"${BUNDLED_FONT}";font-style:normal;font-weight:${weight};` +

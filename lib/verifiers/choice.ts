@@ -55,6 +55,8 @@ interface Mention {
   form: Form;
   /** Negated, rejected, hedged or discussed: a mention that commits to nothing. */
   uncommitted: boolean;
+  /** Joined to a later letter by "or", "and", "/" or a comma. */
+  hedged: boolean;
   /** "B is correct": a commitment as strong as an anchored statement. */
   affirmed: boolean;
 }
@@ -114,9 +116,10 @@ function mentionsOf(text: string): Mention[] {
     const option = !boxed && (prev === "(" ? next === ")" : next === ")" && (prev === "" || /\s/.test(prev)));
     const form: Form = boxed ? "boxed" : option ? "option" : "bare";
     const affirmed = AFFIRMED_AFTER.test(after);
-    const uncommitted = REJECTED_BEFORE.test(before) || REJECTED_AFTER.test(after) ||
-      HEDGE_AFTER.test(after) || HEDGE_BEFORE.test(before) || (!affirmed && DISCUSSED_AFTER.test(after));
-    mentions.push({ letter: letter.toUpperCase(), at, form, uncommitted, affirmed });
+    const hedged = HEDGE_AFTER.test(after);
+    const uncommitted = hedged || REJECTED_BEFORE.test(before) || REJECTED_AFTER.test(after) ||
+      HEDGE_BEFORE.test(before) || (!affirmed && DISCUSSED_AFTER.test(after));
+    mentions.push({ letter: letter.toUpperCase(), at, form, uncommitted, hedged, affirmed });
   }
   return mentions;
 }
@@ -137,7 +140,7 @@ function anchoredLetters(text: string, mentions: Mention[]): Mention[] {
         break;
       }
       // A hedge ("the answer is B or C") commits to nothing; a rejection ("not B, but C") reads on.
-      if (HEDGE_AFTER.test(text.slice(mention.at + 1, mention.at + 1 + CONTEXT))) break;
+      if (mention.hedged) break;
     }
   }
   return found;

@@ -47,6 +47,9 @@ export function outputLine(value: Record<string, unknown>): string {
   return json.replace(LINE_BREAKS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n";
 }
 
+/** Output objects of lines whose domain is unknown: refused, so the command fails at the end (not read from text). */
+const refusals = new WeakSet<Record<string, unknown>>();
+
 /** The output object of one input line. */
 export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
   if (line.trim() === "") return { line: lineNumber, correct: false, reason: `line ${lineNumber}: empty line` };
@@ -67,7 +70,9 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
   const verifier = verifierOf(String(record.domain));
   // A verdict about the line itself (not the answer) names the line, as every other bad line does.
   if (verifier.error !== undefined) {
-    return { ...rest, correct: false, reason: `line ${lineNumber}: key "domain": ${verifier.error}` };
+    const refused = { ...rest, correct: false, reason: `line ${lineNumber}: key "domain": ${verifier.error}` };
+    refusals.add(refused);
+    return refused;
   }
   const verdict = await verify(verifier.domain, record.response, record.gold);
   return verdict.correct ? { ...rest, correct: true } : { ...rest, correct: false, reason: verdict.reason };
@@ -119,9 +124,7 @@ An unknown domain is refused: its line gets correct false, and the command exits
     // Whatever happens while judging, the line still gets its one verdict.
     pending.push(
       verifyLine(line, n).then((out) => {
-        if (String(out.reason ?? "").startsWith(`line ${n}: key "domain": unknown domain`)) {
-          refused.push(`${out.reason}`);
-        }
+        if (refusals.has(out)) refused.push(String(out.reason));
         return out;
       }).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),
     );
