@@ -266,17 +266,22 @@ async function waitFor(condition: () => Promise<boolean>, what: string, timeoutS
 
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
+/** The tiny grid written to a temporary folder, its output folder `name` there, and the CLI arguments that run it. */
+async function tinyGrid(name: string) {
+  const root = await Deno.makeTempDir({ prefix: "guide-ablation-" });
+  const gridFile = join(root, "tiny.yaml");
+  await Deno.writeTextFile(gridFile, TINY);
+  const grid = await parseGrid(TINY, gridFile);
+  const out = join(root, name);
+  return { root, gridFile, grid, out, args: [gridFile, "--out", out, "--workers", "2", "--formats", "html"] };
+}
+
 Deno.test({
   name: "SIGKILL at any moment, rerun: no finished run lost or redone, the result as uninterrupted",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "guide-ablation-" });
-    const gridFile = join(root, "tiny.yaml");
-    await Deno.writeTextFile(gridFile, TINY);
-    const grid = await parseGrid(TINY, gridFile);
-    const out = join(root, "killed");
-    const args = [gridFile, "--out", out, "--workers", "2", "--formats", "html"];
+    const { root, gridFile, grid, out, args } = await tinyGrid("killed");
     const base = join(out, "bases", grid.sft!.id);
 
     // 1. Killed while building the base (after its first checkpoint).
@@ -395,12 +400,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const root = await Deno.makeTempDir({ prefix: "guide-ablation-" });
-    const gridFile = join(root, "tiny.yaml");
-    await Deno.writeTextFile(gridFile, TINY);
-    const grid = await parseGrid(TINY, gridFile);
-    const out = join(root, "interrupted");
-    const args = [gridFile, "--out", out, "--workers", "2", "--formats", "html"];
+    const { root, grid, out, args } = await tinyGrid("interrupted");
     const cutOff = async () => {
       for (const run of grid.runs) {
         const dir = join(out, "runs", run.id);

@@ -16,6 +16,22 @@ function chromium(): string {
   return path;
 }
 
+/** Open `file` in a fresh headless Chromium and return what `inPage` computes there (nothing else supplied). */
+async function inChromium<T>(file: string, inPage: () => T | Promise<T>): Promise<T> {
+  const browser = await puppeteer.launch({
+    executablePath: chromium(),
+    args: ["--headless", "--no-sandbox"],
+    pipe: true,
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`, { waitUntil: "load" });
+    return await page.evaluate(inPage);
+  } finally {
+    await browser.close();
+  }
+}
+
 Deno.test("exportFigures writes html, svg, png and pdf for a batch", async () => {
   const dir = await Deno.makeTempDir();
   const items = [{ figure, path: join(dir, "a") }, { figure, path: join(dir, "sub", "b") }];
@@ -150,20 +166,12 @@ Deno.test("a folder of figures shares one Plotly bundle: pages stay small and ea
   // Before: every page inlined the 4.8 MB bundle; now the pages hold the figure's JSON only.
   for (const page of ["a.html", "b.html", "c.html"]) assert(sizes[page] < 10_000, `${page}: ${sizes[page]} bytes`);
   assert(sizes[plotlyBundleName()] > 4_000_000, "the bundle is Plotly itself");
-  const browser = await puppeteer.launch({
-    executablePath: chromium(),
-    args: ["--headless", "--no-sandbox"],
-    pipe: true,
-  });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`file://${join(dir, "b.html")}`, { waitUntil: "load" });
+  const plots = await inChromium(
+    join(dir, "b.html"),
     // deno-lint-ignore no-explicit-any
-    const plots = await page.evaluate(() => (globalThis as any).document.querySelectorAll(".main-svg").length);
-    assert(plots > 0, "the page did not draw its figure from the shared bundle");
-  } finally {
-    await browser.close();
-  }
+    () => (globalThis as any).document.querySelectorAll(".main-svg").length,
+  );
+  assert(plots > 0, "the page did not draw its figure from the shared bundle");
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -179,26 +187,15 @@ Deno.test("an SVG carries its font, subset to its text; a PDF is titled; jpeg is
   assertStringIncludes(svg, "data:font/woff2;base64,");
   // Two weights, cut to the figure's characters: a few KB, not the 480 KB of the whole face.
   assert(svg.length < 60_000, `SVG of ${svg.length} characters`);
-  const browser = await puppeteer.launch({
-    executablePath: chromium(),
-    args: ["--headless", "--no-sandbox"],
-    pipe: true,
+  // Opened alone, with no page around it to supply the font, the SVG still draws its text in the bundled face.
+  const fonts = await inChromium(join(dir, "a.svg"), async () => {
+    // deno-lint-ignore no-explicit-any
+    const { document } = globalThis as any;
+    await document.fonts.ready;
+    return [...document.fonts].filter((f: { status: string }) => f.status === "loaded")
+      .map((f: { family: string }) => f.family.replace(/^"|"$/g, ""));
   });
-  try {
-    // Opened alone, with no page around it to supply the font, the SVG still draws its text in the bundled face.
-    const page = await browser.newPage();
-    await page.goto(`file://${join(dir, "a.svg")}`, { waitUntil: "load" });
-    const fonts = await page.evaluate(async () => {
-      // deno-lint-ignore no-explicit-any
-      const { document } = globalThis as any;
-      await document.fonts.ready;
-      return [...document.fonts].filter((f: { status: string }) => f.status === "loaded")
-        .map((f: { family: string }) => f.family.replace(/^"|"$/g, ""));
-    });
-    assert(fonts.includes(BUNDLED_FONT), `fonts loaded by the bare SVG: ${fonts.join(", ")}`);
-  } finally {
-    await browser.close();
-  }
+  assert(fonts.includes(BUNDLED_FONT), `fonts loaded by the bare SVG: ${fonts.join(", ")}`);
   const pdf = new TextDecoder("latin1").decode(await Deno.readFile(join(dir, "a.pdf")));
   const title = pdf.match(/\/Title\s*(\([^)]*\)|<[0-9A-Fa-f]+>)/)?.[1] ?? "";
   const text = title.startsWith("<")

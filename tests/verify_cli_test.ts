@@ -1,5 +1,20 @@
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 
+/** `deno task verify [args]` fed `input` on stdin, its stdout and stderr captured. */
+async function verifyTask(input: string | Uint8Array, args: string[] = []): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "verify", ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(typeof input === "string" ? new TextEncoder().encode(input) : input);
+  await writer.close();
+  return await child.output();
+}
+
 Deno.test("deno task verify: JSONL in, the same objects out in order with verdicts; bad lines never stop it", async () => {
   const lines = [
     { id: 1, domain: "math", response: "so \\boxed{\\frac{1}{2}}", gold: "0.5" },
@@ -16,17 +31,7 @@ Deno.test("deno task verify: JSONL in, the same objects out in order with verdic
     { id: 7, response: "no domain" },
     { id: 8, domain: "math", response: "#### 1,234", gold: "1235", correct: true },
   ].map((l) => (typeof l === "string" ? l : JSON.stringify(l)));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "verify", "--jobs", "3"],
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(lines.join("\n") + "\n\n"));
-  await writer.close();
-  const out = await child.output();
+  const out = await verifyTask(lines.join("\n") + "\n\n", ["--jobs", "3"]);
   // Every line answered, and then the unknown domain refused: exit 1, the line named (a typo is no score of 0).
   assertEquals(out.code, 1);
   assertStringIncludes(
@@ -85,16 +90,7 @@ Deno.test("deno task verify --jobs 2: a stall, a crash attempt and memory bombs 
     { id: "ok-2", domain: "code", response: correct, gold },
   ];
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "verify", "--jobs", "2"],
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"));
-  await writer.close();
-  const out = await child.output();
+  const out = await verifyTask(lines.map((l) => JSON.stringify(l)).join("\n") + "\n", ["--jobs", "2"]);
   const seconds = (performance.now() - started) / 1000;
   assertEquals(out.code, 0);
   const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
@@ -118,16 +114,7 @@ Deno.test("deno task verify: a dataset's own domain name is judged by its verifi
     { domain: "science", response: "v = 228 / 12; the answer is (C)", gold: "C" },
     { domain: "physics", response: "65 \\boxed{65}", gold: "23+42;65 \\boxed{65}" },
   ].map((l) => JSON.stringify(l)).join("\n") + "\n";
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "verify"],
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(lines));
-  await writer.close();
-  const out = await child.output();
+  const out = await verifyTask(lines);
   assertEquals(out.code, 0);
   const results = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l).correct);
   assertEquals(results, [true, true, false]);
@@ -174,16 +161,7 @@ Deno.test("deno task verify: one verdict per line, split on \\n alone, whatever 
     at += line.length;
     if (i < lines.length - 1) input[at++] = 0x0a; // the last line has no \n: it still counts
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "verify"],
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(input);
-  await writer.close();
-  const out = await child.output();
+  const out = await verifyTask(input);
   assertEquals(out.code, 0);
   const text = new TextDecoder().decode(out.stdout);
   // The output keeps those characters escaped, so readers that split on them also see one line a verdict.
