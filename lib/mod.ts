@@ -92,17 +92,33 @@ export { PROGRAM_PARAMS, programAlternative, programProblem, programSolution } f
 // RL: the pure core, Guide's difference, rollout, step building, the trainer, runs, SFT.
 export * as core from "./rl/core.ts";
 export * as guide from "./rl/guide.ts";
-export { LOSS_REGISTRY, lossByName, LOSSES, nllLoss, rlLoss, tokenLoss } from "./rl/loss.ts";
-export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
-export { buildTrainSpec, type RolloutGroup, type RolloutSample, type StepSettings } from "./rl/batch.ts";
 export {
-  createTrainer,
-  rolloutSettings,
-  stepSettings,
-  type Trainer,
-  TRAINER_ALGORITHMS,
-  type TrainerOptions,
-} from "./rl/trainer.ts";
+  LOSS_REGISTRY,
+  lossByName,
+  LOSSES,
+  nllLoss,
+  rlLoss,
+  type RlLossParams,
+  rlParams,
+  type RlTokenRows,
+  tokenLoss,
+} from "./rl/loss.ts";
+export { collectGroups, type RolloutSettings, type RolloutStats } from "./rl/rollout.ts";
+export {
+  buildTrainSpec,
+  miniBatches,
+  type RlTrainSpec,
+  rlTrainSpec,
+  type RolloutGroup,
+  type RolloutSample,
+  rowGammas,
+  type StepConfig,
+  stepNormaliser,
+  type StepRows,
+  stepRows,
+  withRowGammas,
+} from "./rl/batch.ts";
+export { createTrainer, rolloutSettings, type Trainer, TRAINER_ALGORITHMS, type TrainerOptions } from "./rl/trainer.ts";
 export { hintedDiagnostics, RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
 export { type EvaluateOptions, evaluatePolicy, type Evaluation, evaluationProblems } from "./rl/evaluate.ts";
 export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";

@@ -1,6 +1,15 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
-import { LOSSES, Policy, selectBackend, Tokenizer, verify } from "../lib/mod.ts";
-import { buildTrainSpec, type RolloutGroup, type StepSettings } from "../lib/rl/batch.ts";
+import {
+  type ContextInput,
+  LOSSES,
+  parseRunConfig,
+  Policy,
+  type RunConfig,
+  selectBackend,
+  Tokenizer,
+  verify,
+} from "../lib/mod.ts";
+import { buildTrainSpec, type RolloutGroup, type StepConfig } from "../lib/rl/batch.ts";
 
 await selectBackend("wasm", { quiet: true });
 
@@ -9,20 +18,14 @@ const prompt = "12+34*5";
 const hint = "multiply before adding: first 34*5";
 const answer = "182";
 const solution = "12+170;182 \\boxed{182}";
-const official: StepSettings = {
-  isCorrection: true,
-  baseline: "group",
-  weighting: "shaped",
-  shaping: "quantile",
-  gamma: 1,
-  aggregation: "grpo",
-  epsilonLow: 0.2,
-  epsilonHigh: 0.2,
-  beta: 0,
-  entropyCoef: 0,
-  sequenceRatio: false,
-  maxTokens: 32,
-};
+// The paper's settings are the schema's defaults (γ: 1, the step's constant here).
+const official = parseRunConfig("rollout:\n  maxTokens: 32\n");
+const withGuide = (guide: Partial<RunConfig["guide"]>): StepConfig => ({
+  ...official,
+  guide: { ...official.guide, ...guide },
+});
+const stepOf = (groups: RolloutGroup[], config: StepConfig, encodeContext: (c: ContextInput) => number[]) =>
+  buildTrainSpec(groups, config, { gamma: 1, encodeContext });
 
 async function judged(policy: Policy, context: string | { prompt: string; hint: string }, ids: number[][]) {
   const scored = await policy.logprobs(ids.map(() => context), ids);
@@ -44,7 +47,7 @@ Deno.test("the core claim: GRPO learns nothing from an all-failed group; Guide l
   assertEquals(plain.samples.map((s) => s.reward), [0, 0, 0, 0]);
 
   // GRPO: the group's advantages are all zero, so is its gradient.
-  const grpo = await policy.gradients(buildTrainSpec([plain], official, (c) => policy.encodeContext(c)), LOSSES.rl);
+  const grpo = await policy.gradients(stepOf([plain], official, (c) => policy.encodeContext(c)), LOSSES.rl);
   assertEquals(norm(grpo.grads), 0);
 
   // Guide: a hinted regroup drawn from (q, h) — two of its completions solve the problem — replaces the group.
@@ -57,7 +60,7 @@ Deno.test("the core claim: GRPO learns nothing from an all-failed group; Guide l
     plainRewards: [0, 0, 0, 0],
   };
   assertEquals(hinted.samples.map((s) => s.reward), [1, 1, 0, 0]);
-  const guideSpec = buildTrainSpec([hinted], official, (c) => policy.encodeContext(c));
+  const guideSpec = stepOf([hinted], official, (c) => policy.encodeContext(c));
   // Trained in the plain context, flagged as hinted tokens (shaped, unclipped loss).
   assert(guideSpec.contexts.every((c) => c.join() === policy.encodeContext(prompt).join()));
   assertEquals(guideSpec.data!.hinted.map((row) => row[0]), [1, 1, 1, 1]);
@@ -65,7 +68,7 @@ Deno.test("the core claim: GRPO learns nothing from an all-failed group; Guide l
   assert(norm(guide.grads) > 0, "Guide's gradient is zero");
 
   // IS correction off: the same samples are trained in the hinted context instead, as ordinary samples.
-  const offSpec = buildTrainSpec([hinted], { ...official, isCorrection: false }, (c) => policy.encodeContext(c));
+  const offSpec = stepOf([hinted], withGuide({ isCorrection: false }), (c) => policy.encodeContext(c));
   assert(offSpec.contexts.every((c) => c.join() === policy.encodeContext({ prompt, hint }).join()));
   assertEquals(offSpec.data!.hinted.map((row) => row[0]), [0, 0, 0, 0]);
   const off = await policy.gradients(offSpec, LOSSES.rl);
@@ -83,7 +86,7 @@ Deno.test("the rl loss equals the hand-composed pieces: clipped plain tokens, sh
   const groups: RolloutGroup[] = [
     { prompt, samples: [{ ids, reward: 1, oldLogprobs: old }, { ids, reward: 0, oldLogprobs: old }] },
   ];
-  const spec = buildTrainSpec(groups, official, (c) => policy.encodeContext(c));
+  const spec = stepOf(groups, official, (c) => policy.encodeContext(c));
   // Plain group: Â = ±1/√2 (rewards 1, 0: mean 0.5, sample std √0.5). r = 2 is clipped to 1.2 for Â > 0, and
   // min(2Â, 1.2Â) = 2Â for Â < 0: per-token losses −1.2/√2 and +2/√2, each sequence's mean is that, grpo
   // averages the two sequences.
@@ -94,15 +97,19 @@ Deno.test("the rl loss equals the hand-composed pieces: clipped plain tokens, sh
   // The same samples as a hinted group under f(r) = r/(r+γ), γ = 1: f(2) = 2/3, no clipping. With the `plain`
   // baseline, Â = R / std([0, 0, 1, 0]) = [2, 0]: losses −(2/3)·2 and 0, mean −2/3.
   const hintedGroups: RolloutGroup[] = [{ ...groups[0], hint, plainRewards: [0, 0] }];
-  const settings = { ...official, baseline: "plain" as const };
+  const settings = withGuide({ baseline: "plain" });
   const shaped = await policy.gradients(
-    buildTrainSpec(hintedGroups, settings, (c) => policy.encodeContext(c)),
+    stepOf(hintedGroups, settings, (c) => policy.encodeContext(c)),
     LOSSES.rl,
   );
   assertAlmostEquals(shaped.loss, -2 / 3, 1e-4);
   // `unit` weighting: −Â·log π_θ, mean over tokens, then over sequences.
   const unit = await policy.gradients(
-    buildTrainSpec(hintedGroups, { ...settings, weighting: "unit" }, (c) => policy.encodeContext(c)),
+    stepOf(
+      hintedGroups,
+      { ...settings, guide: { ...settings.guide, weighting: "unit" } },
+      (c) => policy.encodeContext(c),
+    ),
     LOSSES.rl,
   );
   const meanLogprob = current.reduce((x, y) => x + y, 0) / current.length;
@@ -122,7 +129,7 @@ Deno.test("guide.hintedScale multiplies hinted samples' advantages and leaves pl
     samples: [1, 1, 0, 0].map((reward) => ({ ids: [3], reward, oldLogprobs: [-2] })),
   };
   const rows = (scale?: number) =>
-    buildTrainSpec([plain, hinted], { ...official, baseline: "plain", hintedScale: scale }, () => [0]).data!
+    stepOf([plain, hinted], withGuide({ baseline: "plain", hintedScale: scale ?? 1 }), () => [0]).data!
       .advantages.map((row) => row.map((a) => Math.round(a * 1e4) / 1e4));
   // Plain group [1, 0]: ±0.5 / 0.7071 (sample std). Hinted, `plain` baseline: (r − 0) / the sample std of the 8 pooled
   // rewards {1,1,0,0,0,0,0,0}, √(1.5 / 7) = 0.4629, so 2.1602 for a success.

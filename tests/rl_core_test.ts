@@ -14,10 +14,16 @@ import {
   tokenRatio,
   whiten,
 } from "../lib/rl/core.ts";
-import { buildTrainSpec, miniBatches, type RolloutGroup } from "../lib/rl/batch.ts";
-import { stepSettings } from "../lib/rl/trainer.ts";
+import {
+  buildTrainSpec,
+  miniBatches,
+  rlTrainSpec,
+  type RolloutGroup,
+  rowGammas,
+  withRowGammas,
+} from "../lib/rl/batch.ts";
 import { configIdentity, configYaml, parseRunConfig } from "../lib/config/schema.ts";
-import { LOSSES } from "../lib/rl/loss.ts";
+import { LOSSES, rlParams, rlTokenTensors } from "../lib/rl/loss.ts";
 import { tokenTensor } from "../lib/policy/train_spec.ts";
 import { hintedDiagnostics } from "../lib/rl/step_report.ts";
 import {
@@ -137,9 +143,10 @@ Deno.test("the training path's aggregations (buildTrainSpec's normaliser + the r
     dapo: sum / 6, // over the step's 6 tokens too: the step is the batch, so bnpo and dapo agree on this path
   };
   // The paper's settings (the config's defaults), completions of at most 4 tokens.
-  const settings = stepSettings(parseRunConfig("rollout:\n  maxTokens: 4\n"), 1);
+  const settings = parseRunConfig("rollout:\n  maxTokens: 4\n");
   for (const aggregation of ["grpo", "bnpo", "dr_grpo", "dapo"] as const) {
-    const spec = buildTrainSpec([group], { ...settings, aggregation }, () => [1]);
+    const config = { ...settings, loss: { ...settings.loss, aggregation } };
+    const spec = buildTrainSpec([group], config, { gamma: 1, encodeContext: () => [1] });
     const width = 3;
     const mask = tokenTensor(lengths.map((n) => Array(n).fill(1)), width);
     const scores = {
@@ -285,18 +292,79 @@ Deno.test("per-sequence γ: each hinted row's own quantile, with its padding whe
 });
 
 Deno.test("mini-batches: disjoint rows in order, each with its own normaliser, old log-probs as rolled out", () => {
-  const spec = {
-    loss: "rl",
-    contexts: [[1], [2], [3], [4], [5]],
-    completions: [[1, 2], [3], [4, 5, 6], [7], [8, 9]],
-    data: { oldLogprobs: [[-1, -1], [-2], [-3, -3, -3], [-4], [-5, -5]] },
-    params: {},
-    normaliser: 5,
-  };
+  const config = parseRunConfig("");
+  const oldLogprobs = [[-1, -1], [-2], [-3, -3, -3], [-4], [-5, -5]];
+  const spec = rlTrainSpec(
+    {
+      contexts: [[1], [2], [3], [4], [5]],
+      completions: [[1, 2], [3], [4, 5, 6], [7], [8, 9]],
+      oldLogprobs,
+      advantages: oldLogprobs.map((row) => row.map(() => 1)),
+      hinted: oldLogprobs.map((row) => row.map(() => 0)),
+    },
+    config,
+    { gamma: 1 },
+  );
   const parts = miniBatches(spec, 2, (rows, tokens) => rows * 100 + tokens);
   assertEquals(parts.map((p) => p.contexts.flat()), [[1, 2, 3], [4, 5]]);
   assertEquals(parts.map((p) => p.normaliser), [306, 203]);
   assertEquals(parts[1].data!.oldLogprobs, [[-4], [-5, -5]]);
+});
+
+Deno.test("per-sequence γ through a step: each hinted row's quantile in its mini-batch, a plain row 1, nothing mutated", () => {
+  // Three rows, old log-probs 0, so a token's ratio is exp(its log-prob now): hinted row 0 has ratios [1, 2, 3],
+  // plain row 1 [1, 1], hinted row 2 [0.5, 1].
+  const spec = rlTrainSpec(
+    {
+      contexts: [[1], [1], [1]],
+      completions: [[4, 5, 6], [7, 8], [9, 10]],
+      oldLogprobs: [[0, 0, 0], [0, 0], [0, 0]],
+      advantages: [[1, 1, 1], [1, 1], [1, 1]],
+      hinted: [[1, 1, 1], [0, 0], [1, 1]],
+    },
+    parseRunConfig(""),
+    { gamma: 1.5 },
+  );
+  const now = [[0, Math.log(2), Math.log(3)], [0, 0], [Math.log(0.5), 0]];
+  const round = (gammas: (number | undefined)[]) => gammas.map((g) => g === undefined ? g : Number(g.toFixed(12)));
+  // 0.9-quantile, linear between order statistics: [1, 2, 3] at position 1.8 → 2.8; [0.5, 1] at 0.9 → 0.95.
+  assertEquals(round(rowGammas(spec, now, { level: 0.9 })), [2.8, undefined, 0.95]);
+  // Padded to 3 tokens with ratio 1: [0.5, 1, 1] at position 1.8 → 1; row 0 needs no padding.
+  assertEquals(round(rowGammas(spec, now, { level: 0.9, padTo: 3 })), [2.8, undefined, 1]);
+  // Two mini-batches (rows 0–1, row 2): each row's γ from its own part, the plain row trained with 1.
+  const parts = miniBatches(spec, 2, (rows) => rows);
+  const trained = parts.map((part, i) => {
+    const scored = i === 0 ? now.slice(0, 2) : now.slice(2);
+    return withRowGammas(part, rowGammas(part, scored, { level: 0.9 }));
+  });
+  assertEquals(trained.map((p) => p.data!.gamma!.map((row) => row.map((g) => Number(g.toFixed(12))))), [
+    [[2.8, 2.8, 2.8], [1, 1]],
+    [[0.95, 0.95]],
+  ]);
+  // The step's own γ stays in its params; the spec it came from is frozen and has no per-row γ.
+  assertEquals(trained.map((p) => p.params!.gamma), [1.5, 1.5]);
+  assertEquals([Object.isFrozen(spec), Object.isFrozen(spec.data), spec.data!.gamma], [true, true, undefined]);
+});
+
+Deno.test("the rl loss checks what reaches it: a missing or misspelled key fails naming it", () => {
+  const config = parseRunConfig("");
+  const params = { loss: config.loss, guide: config.guide, ppo: config.ppo, gamma: 1 };
+  assertEquals(rlParams(params).loss.epsilonLow, 0.2);
+  const { klClamp: _, ...noClamp } = config.loss;
+  assertThrows(() => rlParams({ ...params, loss: noClamp }), Error, 'missing key "loss.klClamp"');
+  assertThrows(
+    () => rlParams({ ...params, guide: { ...config.guide, weigting: "unit" } }),
+    Error,
+    'unknown key "weigting" in "guide" (did you mean "weighting"?)',
+  );
+  assertThrows(() => rlParams({ ...params, gama: 1 }), Error, 'unknown key "gama"');
+  assertThrows(() => rlParams({ ...params, gamma: "1" }), Error, 'key "gamma": expected a finite number');
+  const t = (rows: number[][]) => tokenTensor(rows, 1);
+  const data = { oldLogprobs: t([[0]]), advantages: t([[1]]), hinted: t([[0]]) };
+  const { hinted: _h, ...noHinted } = data;
+  assertThrows(() => rlTokenTensors(noHinted), Error, 'rl loss data: missing key "hinted"');
+  assertThrows(() => rlTokenTensors({ ...data, retruns: t([[0]]) }), Error, 'unknown key "retruns"');
+  tf.dispose(Object.values(data));
 });
 
 Deno.test("a knob added later leaves configs at its default as they were: same id, same config.yaml", async () => {

@@ -11,6 +11,8 @@ import {
   Policy,
   type Problem,
   type RolloutSettings,
+  rolloutSettings,
+  type RunConfig,
   selectBackend,
   type StepReport,
   Tokenizer,
@@ -47,20 +49,15 @@ function scriptedSampler(problems: Problem[], solved: number) {
   };
 }
 
-const base: RolloutSettings = {
-  groupSize: 4,
-  maxTokens: 16,
-  temperature: 1,
-  topP: 1,
-  hints: true,
-  threshold: 0.001,
-  alwaysHint: false,
-  mixin: false,
-  balanced: false,
-  hintStyle: "strategy",
-  filter: true,
-  maxResample: 2,
-};
+// Guide-GRPO's rollout (hints, filtering) with the config's defaults, groups of 4, up to 2 refills.
+const base = rolloutSettings(
+  parseRunConfig("algorithm: guide-grpo\nrollout: { groupSize: 4, maxTokens: 16, maxResample: 2 }\n"),
+);
+const withGuide = (guide: Partial<RunConfig["guide"]>, extra: Partial<RolloutSettings> = {}): RolloutSettings => ({
+  ...base,
+  ...extra,
+  guide: { ...base.guide, ...guide },
+});
 
 Deno.test("rollout: failed groups are regrouped from the hinted context, which replaces them", async () => {
   const sampler = scriptedSampler(tier1, 2);
@@ -79,7 +76,7 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
     scriptedSampler(tier1, 1),
     tier1.slice(0, 1),
     () => [],
-    { ...base, mixin: true },
+    withGuide({ mixin: true }),
     1,
   );
   assertEquals(mixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, false], [0, false], [
@@ -87,7 +84,7 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
     false,
   ]]);
   const balancedSampler = scriptedSampler(tier1, 1);
-  const balanced = await collectGroups(balancedSampler, tier1.slice(0, 1), () => [], { ...base, balanced: true }, 1);
+  const balanced = await collectGroups(balancedSampler, tier1.slice(0, 1), () => [], withGuide({ balanced: true }), 1);
   assertEquals(balanced.groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [1, true], [
     0,
     true,
@@ -137,28 +134,37 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
       return partial.sample(contexts, o);
     },
   };
-  const every = await collectGroups(counting, tier1.slice(0, 1), () => [], {
-    ...base,
-    filter: false,
-    balanced: true,
-    balancedSplit: "every",
-  }, 1);
+  const every = await collectGroups(
+    counting,
+    tier1.slice(0, 1),
+    () => [],
+    withGuide({ balanced: true, balancedSplit: "every" }, { filter: false }),
+    1,
+  );
   assertEquals(calls, [{ hinted: false, n: 2 }, { hinted: true, n: 2 }]);
   assertEquals(every.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, false], [0, false], [1, true], [
     1,
     true,
   ]]);
   assertEquals([every.stats.hintedGroups, every.stats.completions], [1, 4]);
-  const officialMixin = await collectGroups(scriptedSampler(tier1, 1), tier1.slice(0, 1), () => [], {
-    ...base,
-    mixin: true,
-    mixinCopies: "hinted",
-  }, 1);
+  const officialMixin = await collectGroups(
+    scriptedSampler(tier1, 1),
+    tier1.slice(0, 1),
+    () => [],
+    withGuide({ mixin: true, mixinCopies: "hinted" }),
+    1,
+  );
   assertEquals(officialMixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, true], [0, true], [
     0,
     true,
   ]]);
-  const high = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false, threshold: 0.5 }, 1);
+  const high = await collectGroups(
+    partial,
+    tier1.slice(0, 1),
+    () => [],
+    withGuide({ threshold: 0.5 }, { filter: false }),
+    1,
+  );
   assertEquals(high.stats.hintedGroups, 1);
   // GRPO keeps all-equal groups (they simply carry no gradient).
   const grpo = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 2), more, {
@@ -390,7 +396,8 @@ Deno.test({
     const step = await gammaOf("");
     const perSequence = await gammaOf("  gammaScope: sequence\n");
     const padded = await gammaOf("  gammaScope: sequence\n  gammaPadding: true\n");
-    // Three readings of γ on the same rollout: each finite, and the per-sequence ones differ from the step's.
+    // Three readings of γ on the same rollout, wired through the trainer: each finite, the per-sequence ones (the mean
+    // of the rows' γ; their values are checked by hand in rl_core_test.ts) differ from the step's.
     assert([step, perSequence, padded].every(Number.isFinite), JSON.stringify([step, perSequence, padded]));
     assert(perSequence !== step && padded !== perSequence, JSON.stringify([step, perSequence, padded]));
   },

@@ -195,6 +195,34 @@ export function resolve(
   return out;
 }
 
+/**
+ * Check a value that is already resolved (a config section that crossed to a worker, say): every key of `spec`
+ * present, none unknown, each of its field's type — where {@link resolve} would fill a missing key with its default,
+ * this fails naming it. `what` names the value in the error.
+ */
+export function checkResolved<S extends SectionSpec>(
+  spec: S,
+  value: unknown,
+  what: string,
+  path: string[] = [],
+): Resolved<S> {
+  const missing = firstMissing(spec, value, path);
+  if (missing) throw new ConfigError(what, undefined, `missing key "${missing}"`);
+  return resolve(spec, value, { file: what }, path) as Resolved<S>;
+}
+
+/** The path of the first key of `spec` that `value` lacks, at any depth. */
+function firstMissing(spec: SectionSpec, value: unknown, path: string[]): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined; // resolve names it
+  const given = value as Record<string, unknown>;
+  for (const [key, sub] of Object.entries(spec.fields)) {
+    if (!(key in given)) return [...path, key].join(".");
+    const deeper = sub.kind === "section" ? firstMissing(sub, given[key], [...path, key]) : undefined;
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
 /** Parse YAML text and resolve it against `spec`; errors name `file`, the line and the key. */
 export function parseConfig(text: string, spec: SectionSpec, file: string): Record<string, unknown> {
   const lineCounter = new LineCounter();

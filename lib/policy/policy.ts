@@ -365,7 +365,7 @@ export class Policy {
       );
       const data: Record<string, tf.Tensor2D> = {};
       for (const [key, rows] of Object.entries(spec.data ?? {})) {
-        data[key] = tokenTensor(rows.slice(start, end), batch.completionWidth);
+        if (rows) data[key] = tokenTensor(rows.slice(start, end), batch.completionWidth);
       }
       return loss(this.scoreTensors(batch), data, spec.normaliser, spec.params ?? {});
     });

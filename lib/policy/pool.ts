@@ -202,7 +202,7 @@ export class PolicyPool {
       ...spec,
       contexts: spec.contexts.slice(s, e),
       completions: spec.completions.slice(s, e),
-      data: spec.data && Object.fromEntries(Object.entries(spec.data).map(([k, rows]) => [k, rows.slice(s, e)])),
+      data: spec.data && Object.fromEntries(Object.entries(spec.data).map(([k, rows]) => [k, rows?.slice(s, e)])),
     });
     const parts = await this.spread<Gradients>(
       spec.contexts.length,

@@ -31,11 +31,14 @@ export interface ScoreTensors {
   values?: tf.Tensor2D;
 }
 
-/** Per-token data of a loss, row by row (each row as long as its completion). */
-export type TokenData = Record<string, number[][]>;
+/** Per-token data of a loss by name, row by row (each row as long as its completion); an absent key is no data. */
+export type TokenData = { readonly [key: string]: number[][] | undefined };
 
-/** Scalar settings of a loss (clip ranges, γ, coefficients, names of variants). */
-export type LossParams = Record<string, number | string | boolean>;
+/**
+ * Settings of a loss (clip ranges, γ, coefficients, names of variants), as plain data a worker can receive; each
+ * loss types and checks its own (`rlParams` in `lib/rl/loss.ts`).
+ */
+export type LossParams = { readonly [key: string]: unknown };
 
 /**
  * What a loss returns: the value to differentiate, and metrics computed in the same pass (clip counts, KL, entropy,
@@ -69,16 +72,16 @@ export interface LossRegistry {
 /**
  * A training step described as data (so that workers can compute it too): the name of a registered loss, the rows
  * to score (contexts and completion token ids), per-token data the loss reads, and the normaliser of the whole
- * batch.
+ * batch. A loss's builder narrows `D` and `P` to what that loss reads.
  */
-export interface TrainSpec {
+export interface TrainSpec<D extends TokenData = TokenData, P extends LossParams = LossParams> {
   /** The loss's name in the {@link LossRegistry} of whoever runs the step. */
   loss: string;
   contexts: number[][];
   completions: number[][];
-  data?: TokenData;
-  /** Scalar settings the loss reads. */
-  params?: LossParams;
+  data?: D;
+  /** Settings the loss reads. */
+  params?: P;
   normaliser: number;
   /** Micro-batch size in packed tokens (rows × width), default `TRAIN_MICRO_BATCH_TOKENS` of `policy.ts`. */
   maxTokens?: number;

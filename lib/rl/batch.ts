@@ -1,22 +1,16 @@
 /**
  * From rollout groups to one training step, as data (`TrainSpec` with the `rl` loss), so that the step can run on
- * all cores: a row per sample, in the context Guide's `trainingRole` gives it (a hinted sample in the **plain**
+ * all cores. It is built in two pure calls, {@link stepRows} then {@link rlTrainSpec} once γ is known: a row per sample, in the context Guide's `trainingRole` gives it (a hinted sample in the **plain**
  * context, with the old log-probs of the **hinted** context it was drawn in), its advantage broadcast over its tokens
  * (or PPO's per-token ones), and the normaliser of the aggregation.
  *
  * @module
  */
-import { type Aggregation, aggregationNormaliser } from "./core.ts";
-import {
-  groupAdvantagesWithHints,
-  type HintedBaseline,
-  hintedScale,
-  type HintedWeighting,
-  type Shaping,
-  trainingRole,
-} from "./guide.ts";
+import { aggregationNormaliser } from "./core.ts";
+import { groupAdvantagesWithHints, hintedScale, sequenceGammas, trainingRole } from "./guide.ts";
 import type { ContextInput, TrainSpec } from "../policy/policy.ts";
-import type { RlLossParams } from "./loss.ts";
+import type { RunConfig } from "../config/schema.ts";
+import type { RlLossParams, RlTokenRows } from "./loss.ts";
 
 /** One completion of a group, as sampled and judged. */
 export interface RolloutSample {
@@ -45,59 +39,14 @@ export function isHintedSample(group: RolloutGroup, sample: RolloutSample): bool
   return sample.hinted ?? group.hint !== undefined;
 }
 
-/** Settings of the step built from groups. */
-export interface StepSettings {
-  isCorrection: boolean;
-  baseline: HintedBaseline;
-  weighting: HintedWeighting;
-  shaping: Shaping;
-  /** γ of the shaping (computed per batch for `quantile`, see `gammaQuantile`). */
-  gamma: number;
-  aggregation: Aggregation;
-  epsilonLow: number;
-  epsilonHigh: number;
-  beta: number;
-  entropyCoef: number;
-  sequenceRatio: boolean;
-  /** Completion length bound, for `dr_grpo`. */
-  maxTokens: number;
-  /** Rows per micro-batch of verl's `dr_grpo` normaliser (`dr_grpo_verl`; 1 by default). */
-  verlMicroBatchRows?: number;
-  /** Clamp of each token's KL (0: none). */
-  klClamp?: number;
-  /** Coefficient of the critic's value loss (PPO). */
-  valueCoef?: number;
-  /** Scale of hinted samples' advantages, so of their share of the step (1, the paper's, by default). */
-  hintedScale?: number;
-}
-
 /**
- * A step's rows split into `parts` disjoint mini-batches in order (PPO-style updates; each keeps the rollout's old
- * log-probs), each with the normaliser its own rows and tokens give.
+ * What a step reads from the run config: sections of its schema, whole, so that a knob added to one reaches the
+ * function that uses it with no other edit.
  */
-export function miniBatches(
-  spec: TrainSpec,
-  parts: number,
-  normaliser: (rows: number, tokens: number) => number,
-): TrainSpec[] {
-  const rows = spec.contexts.length;
-  const size = Math.ceil(rows / Math.max(1, Math.min(parts, rows)));
-  const out: TrainSpec[] = [];
-  for (let start = 0; start < rows; start += size) {
-    const end = Math.min(rows, start + size);
-    const completions = spec.completions.slice(start, end);
-    const tokens = completions.reduce((n, c) => n + c.length, 0);
-    out.push({
-      ...spec,
-      contexts: spec.contexts.slice(start, end),
-      completions,
-      data: spec.data && Object.fromEntries(Object.entries(spec.data).map(([k, v]) => [k, v.slice(start, end)])),
-      params: spec.params && { ...spec.params },
-      normaliser: Math.max(1, normaliser(end - start, tokens)),
-    });
-  }
-  return out;
-}
+export type StepConfig = Pick<RunConfig, "loss" | "guide" | "ppo" | "rollout">;
+
+/** A step of the `rl` loss: its rows, their token data and the loss's params, typed. */
+export type RlTrainSpec = Readonly<TrainSpec<RlTokenRows, RlLossParams>>;
 
 /** Per-token advantages and value targets of a sample (PPO's GAE); when given they replace group advantages. */
 export interface TokenTargets {
@@ -105,13 +54,19 @@ export interface TokenTargets {
   returns: number[];
 }
 
-/** The training step for `groups`: one row per sample, the `rl` loss, the normaliser of the aggregation. */
-export function buildTrainSpec(
+/** A step's rows before its γ is known: each sample in the context it trains in, with its per-token data. */
+export type StepRows = Readonly<{ contexts: number[][]; completions: number[][] } & Omit<RlTokenRows, "gamma">>;
+
+/**
+ * The rows of the step for `groups`: one per sample, in the context Guide's `trainingRole` gives it, with its old
+ * log-probs, its advantage per token (the group's, or PPO's `targets`) and whether it takes the hinted loss.
+ */
+export function stepRows(
   groups: RolloutGroup[],
-  settings: StepSettings,
+  guide: RunConfig["guide"],
   encodeContext: (context: ContextInput) => number[],
   targets?: (group: number, sample: number) => TokenTargets,
-): TrainSpec {
+): StepRows {
   const returns: number[][] = [];
   const contexts: number[][] = [];
   const completions: number[][] = [];
@@ -123,7 +78,7 @@ export function buildTrainSpec(
       group.samples.map((s) => s.reward),
       group.samples.map((s) => isHintedSample(group, s)),
       group.plainRewards ?? [],
-      settings,
+      guide,
     );
     const plainContext = encodeContext(group.prompt);
     const hintedContext = group.hint === undefined
@@ -131,44 +86,112 @@ export function buildTrainSpec(
       : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
       const isHinted = isHintedSample(group, sample);
-      const role = trainingRole(isHinted, settings.isCorrection);
+      const role = trainingRole(isHinted, guide.isCorrection);
       contexts.push(role.context === "hinted" ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
       if (targets) {
         const t = targets(g, i);
-        advantages.push(t.advantages.map((a) => a * hintedScale(isHinted, settings.hintedScale)));
+        advantages.push(t.advantages.map((a) => a * hintedScale(isHinted, guide.hintedScale)));
         returns.push(t.returns);
       } else advantages.push(sample.ids.map(() => groupAdv[i]));
       hinted.push(sample.ids.map(() => (role.hintedLoss ? 1 : 0)));
     });
   }
+  const rows = { contexts, completions, oldLogprobs, advantages, hinted };
+  return targets ? { ...rows, returns } : rows;
+}
+
+/** The normaliser of `rows` rows holding `tokens` tokens under the config's aggregation (at least 1). */
+export function stepNormaliser(config: StepConfig): (rows: number, tokens: number) => number {
+  const { aggregation, verlMicroBatchRows } = config.loss;
+  return (rows, tokens) =>
+    Math.max(1, aggregationNormaliser(aggregation, rows, tokens, config.rollout.maxTokens, verlMicroBatchRows));
+}
+
+/**
+ * The training step, built once from everything it needs: the rows, the config and the step's γ (and the reference's
+ * log-probs when β > 0). The spec, its data and its params are frozen.
+ */
+export function rlTrainSpec(
+  rows: StepRows,
+  config: StepConfig,
+  step: { gamma: number; refLogprobs?: number[][] },
+): RlTrainSpec {
+  const { contexts, completions, ...data } = rows;
   const tokens = completions.reduce((n, c) => n + c.length, 0);
-  const normaliser = aggregationNormaliser(
-    settings.aggregation,
-    completions.length,
-    tokens,
-    settings.maxTokens,
-    settings.verlMicroBatchRows,
-  );
-  return {
+  return Object.freeze({
     loss: "rl",
     contexts,
     completions,
-    data: targets ? { oldLogprobs, advantages, hinted, returns } : { oldLogprobs, advantages, hinted },
-    params: {
-      epsilonLow: settings.epsilonLow,
-      epsilonHigh: settings.epsilonHigh,
-      gamma: settings.gamma,
-      shaping: settings.shaping,
-      weighting: settings.weighting,
-      beta: settings.beta,
-      entropyCoef: settings.entropyCoef,
-      sequenceRatio: settings.sequenceRatio,
-      aggregation: settings.aggregation,
-      valueCoef: settings.valueCoef ?? 0,
-      klClamp: settings.klClamp ?? 0,
-    } satisfies RlLossParams,
-    normaliser: Math.max(1, normaliser),
-  };
+    data: Object.freeze(step.refLogprobs ? { ...data, refLogprobs: step.refLogprobs } : { ...data }),
+    params: Object.freeze({ loss: config.loss, guide: config.guide, ppo: config.ppo, gamma: step.gamma }),
+    normaliser: stepNormaliser(config)(completions.length, tokens),
+  });
+}
+
+/** The training step for `groups` in one call (no KL reference): {@link stepRows}, then {@link rlTrainSpec}. */
+export function buildTrainSpec(
+  groups: RolloutGroup[],
+  config: StepConfig,
+  step: { gamma: number; encodeContext: (context: ContextInput) => number[] },
+): RlTrainSpec {
+  return rlTrainSpec(stepRows(groups, config.guide, step.encodeContext), config, { gamma: step.gamma });
+}
+
+/**
+ * A step's rows split into `parts` disjoint mini-batches in order (PPO-style updates; each keeps the rollout's old
+ * log-probs), each with the normaliser its own rows and tokens give.
+ */
+export function miniBatches(
+  spec: RlTrainSpec,
+  parts: number,
+  normaliser: (rows: number, tokens: number) => number,
+): RlTrainSpec[] {
+  const rows = spec.contexts.length;
+  const size = Math.ceil(rows / Math.max(1, Math.min(parts, rows)));
+  const out: RlTrainSpec[] = [];
+  for (let start = 0; start < rows; start += size) {
+    const end = Math.min(rows, start + size);
+    const completions = spec.completions.slice(start, end);
+    const tokens = completions.reduce((n, c) => n + c.length, 0);
+    out.push(Object.freeze({
+      ...spec,
+      contexts: spec.contexts.slice(start, end),
+      completions,
+      data: spec.data && sliceRows(spec.data, start, end),
+      normaliser: Math.max(1, normaliser(end - start, tokens)),
+    }));
+  }
+  return out;
+}
+
+/**
+ * γ of each hinted row of a mini-batch (`undefined` for a plain row), the official per-sequence scope: the quantile of
+ * the row's own ratios exp(`logprobs` − old log-probs), `logprobs` being what the rows score now (`sequenceGammas`).
+ */
+export function rowGammas(
+  part: RlTrainSpec,
+  logprobs: number[][],
+  options: { level: number; padTo?: number },
+): (number | undefined)[] {
+  const { hinted, oldLogprobs } = part.data!;
+  const rows = logprobs.map((_, r) => r).filter((r) => hinted[r][0] === 1);
+  const ratios = rows.map((r) => logprobs[r].map((lp, t) => Math.exp(lp - oldLogprobs[r][t])));
+  const gammas = sequenceGammas(ratios, options);
+  const out: (number | undefined)[] = part.completions.map(() => undefined);
+  rows.forEach((r, i) => out[r] = gammas[i]);
+  return out;
+}
+
+/** The same step with a γ per row (the official per-sequence scope; `undefined`, a plain row, takes 1). */
+export function withRowGammas(spec: RlTrainSpec, gammas: (number | undefined)[]): RlTrainSpec {
+  const gamma = spec.completions.map((c, r) => c.map(() => gammas[r] ?? 1));
+  return Object.freeze({ ...spec, data: Object.freeze({ ...spec.data!, gamma }) });
+}
+
+/** Rows `start` to `end` of every token array. */
+function sliceRows(data: RlTokenRows, start: number, end: number): RlTokenRows {
+  const sliced = Object.entries(data).map(([key, rows]) => [key, rows.slice(start, end)]);
+  return Object.freeze(Object.fromEntries(sliced)) as RlTokenRows;
 }

@@ -12,31 +12,23 @@ import type { Completion } from "../policy/sample.ts";
 import type { Sampler } from "../policy/policy.ts";
 import { type Problem, verifierDomain } from "../data/schema.ts";
 import type { HintStyle } from "../data/schema.ts";
+import type { RunConfig } from "../config/schema.ts";
 import { verifyGroup } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
 import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
 
 /** Settings of a rollout. */
-export interface RolloutSettings {
-  groupSize: number;
-  maxTokens: number;
-  temperature: number;
-  topP: number;
+export type RolloutSettings = {
+  /** The run config's sections, whole (typed by the schema): group size, sampling, refills; Guide's regrouping. */
+  rollout: RunConfig["rollout"];
+  guide: RunConfig["guide"];
+  /** Which of a problem's hints goes in context (`data.hintStyle`). */
+  hintStyle: HintStyle;
   /** Regroup failed groups with the hint (Guide). */
   hints: boolean;
-  threshold: number;
-  alwaysHint: boolean;
-  mixin: boolean;
-  balanced: boolean;
-  /** `hinted`: a mixin group's copied plain failures are marked hinted (f(r), in γ), as the official run does. */
-  mixinCopies?: "plain" | "hinted";
-  /** `every`: balanced samples every prompt n/2 plain + n/2 hinted before filtering, as the official run does. */
-  balancedSplit?: "failed" | "every";
-  hintStyle: HintStyle;
   /** Drop all-equal groups and refill (Filter-GRPO, Guide-GRPO). */
   filter: boolean;
-  maxResample: number;
-}
+};
 
 /** A group with the problem it came from. */
 export interface JudgedGroup extends RolloutGroup {
@@ -100,11 +92,12 @@ export async function collectGroups(
   };
   let plainRewardSum = 0;
   let batch = problems;
-  const G = settings.groupSize;
-  const mode = regroupMode(settings);
-  const options = { maxTokens: settings.maxTokens, temperature: settings.temperature, topP: settings.topP };
+  const { rollout, guide } = settings;
+  const G = rollout.groupSize;
+  const mode = regroupMode(guide);
+  const options = { maxTokens: rollout.maxTokens, temperature: rollout.temperature, topP: rollout.topP };
   // The official balanced split: every prompt n/2 plain + n/2 hinted, drawn as such (no full plain group first).
-  const splitEvery = settings.hints && mode === "balanced" && settings.balancedSplit === "every";
+  const splitEvery = settings.hints && mode === "balanced" && guide.balancedSplit === "every";
   const plainDraws = splitEvery ? G - hintedDraws(G, mode) : G;
   while (batch.length > 0) {
     const round = stats.rounds++;
@@ -122,7 +115,7 @@ export async function collectGroups(
     }));
     if (settings.hints) {
       const needing = groups.filter((g) =>
-        splitEvery || settings.alwaysHint || needsHint(g.samples.map((s) => s.reward), settings.threshold)
+        splitEvery || guide.alwaysHint || needsHint(g.samples.map((s) => s.reward), guide.threshold)
       );
       if (needing.length > 0) {
         const hinted = await sampler.sample(
@@ -136,7 +129,7 @@ export async function collectGroups(
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);
           group.samples = regroup(plainSamples, drawn, mode, G);
-          if (mode === "mixin" && settings.mixinCopies === "hinted") {
+          if (mode === "mixin" && guide.mixinCopies === "hinted") {
             // The official run marks the whole regrouped group off-policy, copied plain failures included.
             group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
           }
@@ -150,7 +143,7 @@ export async function collectGroups(
       if (!settings.filter || informative) kept.push(group);
     }
     const missing = target - kept.length;
-    if (!settings.filter || missing <= 0 || stats.rounds > settings.maxResample) break;
+    if (!settings.filter || missing <= 0 || stats.rounds > rollout.maxResample) break;
     batch = more(missing);
   }
   stats.kept = Math.min(kept.length, target);

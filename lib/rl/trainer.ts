@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { addMetrics, type Policy, type StepStats, type TrainSpec } from "../policy/policy.ts";
+import { addMetrics, type Policy, type StepStats } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
@@ -28,9 +28,19 @@ import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
 import { EVAL_SEED, evaluatePolicy, type Evaluation } from "./evaluate.ts";
-import { aggregationNormaliser, batchGae, mean } from "./core.ts";
-import { sequenceGammas, stepGamma } from "./guide.ts";
-import { buildTrainSpec, isHintedSample, miniBatches, type StepSettings, type TokenTargets } from "./batch.ts";
+import { batchGae, mean } from "./core.ts";
+import { stepGamma } from "./guide.ts";
+import {
+  isHintedSample,
+  miniBatches,
+  rlTrainSpec,
+  rowGammas,
+  stepNormaliser,
+  type StepRows,
+  stepRows,
+  type TokenTargets,
+  withRowGammas,
+} from "./batch.ts";
 import { collectGroups, type JudgedGroup, type RolloutSettings } from "./rollout.ts";
 import {
   type HintedDiagnostics,
@@ -80,46 +90,13 @@ export interface Trainer {
 
 /** The rollout an algorithm asks for: Guide regroups failures with hints; filtering drops all-equal groups. */
 export function rolloutSettings(config: RunConfig): RolloutSettings {
-  const { rollout, guide } = config;
   return {
-    groupSize: rollout.groupSize,
-    maxTokens: rollout.maxTokens,
-    temperature: rollout.temperature,
-    topP: rollout.topP,
-    hints: config.algorithm === "guide-grpo" || config.algorithm === "guide-ppo",
-    threshold: guide.threshold,
-    alwaysHint: guide.alwaysHint,
-    mixin: guide.mixin,
-    balanced: guide.balanced,
-    mixinCopies: guide.mixinCopies,
-    balancedSplit: guide.balancedSplit,
+    rollout: config.rollout,
+    guide: config.guide,
     hintStyle: config.data.hintStyle,
+    hints: config.algorithm === "guide-grpo" || config.algorithm === "guide-ppo",
     // GRPO and PPO keep every group (PPO's critic gives all-equal groups a signal); the others filter.
     filter: config.algorithm === "filter-grpo" || config.algorithm === "guide-grpo",
-    maxResample: rollout.maxResample,
-  };
-}
-
-/** The settings of the training step built from a rollout (γ is the step's, see `stepGamma`). */
-export function stepSettings(config: RunConfig, gamma: number): StepSettings {
-  const { guide, loss } = config;
-  return {
-    isCorrection: guide.isCorrection,
-    baseline: guide.baseline,
-    weighting: guide.weighting,
-    shaping: guide.shaping,
-    gamma,
-    aggregation: loss.aggregation,
-    epsilonLow: loss.epsilonLow,
-    epsilonHigh: loss.epsilonHigh,
-    beta: loss.beta,
-    entropyCoef: loss.entropyCoef,
-    sequenceRatio: loss.sequenceRatio,
-    maxTokens: config.rollout.maxTokens,
-    verlMicroBatchRows: loss.verlMicroBatchRows,
-    klClamp: loss.klClamp,
-    hintedScale: guide.hintedScale,
-    valueCoef: config.ppo.valueCoef,
   };
 }
 
@@ -237,61 +214,48 @@ class RlTrainer implements Trainer {
     return report;
   }
 
-  /** The step as data (PPO's targets, the reference's log-probs), γ from the hinted ratios, one update. */
+  /**
+   * The update of a step, top to bottom: the rollout's rows and targets (PPO's GAE, else group advantages), the
+   * reference's log-probs (β > 0), γ from the hinted ratios before any update, the step as data, one update per
+   * mini-batch.
+   */
   private async update(groups: JudgedGroup[]): Promise<StepUpdate> {
     const { config, options } = this;
-    const { shaping, gammaLevel, gamma: constant } = config.guide;
-    const gammaOptions = { level: gammaLevel, gamma: constant };
-    const none: StepUpdate = {
-      gamma: stepGamma(shaping, [], gammaOptions),
-      hinted: { ratios: [], logprobGap: [] },
-      advantages: [],
-      tokens: 0,
-    };
-    if (groups.length === 0) return none;
+    const { guide } = config;
+    const gammaOptions = { level: guide.gammaLevel, gamma: guide.gamma };
+    if (groups.length === 0) {
+      return { gamma: stepGamma(guide.shaping, [], gammaOptions), hinted: NO_HINTED, advantages: [], tokens: 0 };
+    }
     const targets = this.ppo
       ? await gaeTargets(options.policy, groups, config.ppo.gamma, config.ppo.lambda)
       : undefined;
-    const spec = buildTrainSpec(
-      groups,
-      stepSettings(config, constant),
-      (c) => options.policy.encodeContext(c),
-      targets && ((g, i) => targets[g][i]),
-    );
-    if (config.loss.beta > 0) {
-      // KL to the reference in the context each row is trained in.
-      spec.data!.refLogprobs = (await options.reference!.logprobs(spec.contexts, spec.completions)).logprobs;
-    }
+    const rows = stepRows(groups, guide, (c) => options.policy.encodeContext(c), targets && ((g, i) => targets[g][i]));
+    // KL to the reference in the context each row is trained in.
+    const refLogprobs = config.loss.beta > 0
+      ? (await options.reference!.logprobs(rows.contexts, rows.completions)).logprobs
+      : undefined;
     const hinted = this.rollout.hints
-      ? await scoreHinted(this.pool, groups, config.guide.isCorrection ? spec : undefined)
-      : none.hinted;
-    let gamma = stepGamma(shaping, hinted.ratios, gammaOptions);
-    spec.params!.gamma = gamma;
-    const settings = stepSettings(config, gamma);
-    const parts = miniBatches(
-      spec,
-      config.optim.miniBatches,
-      (rows, tokens) =>
-        aggregationNormaliser(settings.aggregation, rows, tokens, settings.maxTokens, settings.verlMicroBatchRows),
-    );
-    // The official per-sequence γ, from each mini-batch's ratios when it is trained (padding: the step's longest).
-    const perSequence = config.guide.gammaScope === "sequence" && shaping === "quantile" && config.guide.isCorrection;
-    const padTo = config.guide.gammaPadding ? Math.max(...spec.completions.map((c) => c.length)) : undefined;
+      ? await scoreHinted(this.pool, groups, guide.isCorrection ? rows : undefined)
+      : NO_HINTED;
+    const gamma = stepGamma(guide.shaping, hinted.ratios, gammaOptions);
+    const spec = rlTrainSpec(rows, config, { gamma, refLogprobs });
+    // The official per-sequence γ comes from each mini-batch's ratios as it is trained (padding: the step's longest).
+    const perSequence = guide.gammaScope === "sequence" && guide.shaping === "quantile" && guide.isCorrection &&
+      this.rollout.hints;
+    const padTo = guide.gammaPadding ? Math.max(...spec.completions.map((c) => c.length)) : undefined;
     const trained: StepStats[] = [];
-    const rowGammas: number[] = [];
-    for (const part of parts) {
-      if (perSequence && this.rollout.hints) {
-        const gammas = await sequenceGammasOf(this.pool, part, { level: gammaLevel, padTo });
-        part.data!.gamma = part.completions.map((c, r) => c.map(() => gammas[r] ?? 1));
-        rowGammas.push(...gammas.filter((g) => g !== undefined));
-      }
-      trained.push(await this.pool.train(part, { lr: config.optim.lr }));
+    const trainedGammas: number[] = [];
+    for (const part of miniBatches(spec, config.optim.miniBatches, stepNormaliser(config))) {
+      const scored = perSequence ? (await this.pool.logprobs(part.contexts, part.completions)).logprobs : [];
+      const gammas = perSequence ? rowGammas(part, scored, { level: guide.gammaLevel, padTo }) : [];
+      trainedGammas.push(...gammas.filter((g) => g !== undefined));
+      trained.push(await this.pool.train(perSequence ? withRowGammas(part, gammas) : part, { lr: config.optim.lr }));
     }
-    if (rowGammas.length > 0) gamma = mean(rowGammas);
     return {
-      gamma,
+      // With per-sequence γ, the report's γ is the mean of the γ the hinted rows trained with.
+      gamma: trainedGammas.length > 0 ? mean(trainedGammas) : gamma,
       hinted,
-      advantages: spec.data!.advantages.map((row) => mean(row)),
+      advantages: rows.advantages.map((row) => mean(row)),
       tokens: spec.completions.reduce((n, c) => n + c.length, 0),
       trained: combineUpdates(trained),
     };
@@ -344,34 +308,21 @@ class RlTrainer implements Trainer {
  * correction the hinted rows of `spec` are already in the plain context, and the step's rows are scored together
  * (scoring them apart packs them differently, which moves γ in its last bits and so a seeded run's numbers).
  */
-async function scoreHinted(pool: PolicyPool, groups: JudgedGroup[], spec?: TrainSpec): Promise<HintedDiagnostics> {
-  if (spec) {
-    const { hinted, oldLogprobs } = spec.data!;
-    const scored = await pool.logprobs(spec.contexts, spec.completions);
+async function scoreHinted(pool: PolicyPool, groups: JudgedGroup[], step?: StepRows): Promise<HintedDiagnostics> {
+  if (step) {
+    const { hinted, oldLogprobs } = step;
+    const scored = await pool.logprobs(step.contexts, step.completions);
     const rows = scored.logprobs.map((_, r) => r).filter((r) => hinted[r][0] === 1);
     return hintedDiagnostics(rows.map((r) => scored.logprobs[r]), rows.map((r) => oldLogprobs[r]));
   }
   const samples = groups.flatMap((g) => g.samples.filter((s) => isHintedSample(g, s)).map((s) => ({ g, s })));
-  if (samples.length === 0) return { ratios: [], logprobGap: [] };
+  if (samples.length === 0) return NO_HINTED;
   const plain = await pool.logprobs(samples.map(({ g }) => g.prompt), samples.map(({ s }) => s.ids));
   return hintedDiagnostics(plain.logprobs, samples.map(({ s }) => s.oldLogprobs));
 }
 
-/** γ of each hinted row of a mini-batch from its current ratios (`undefined` for a plain row). */
-async function sequenceGammasOf(
-  pool: PolicyPool,
-  part: TrainSpec,
-  options: { level: number; padTo?: number },
-): Promise<(number | undefined)[]> {
-  const { hinted, oldLogprobs } = part.data!;
-  const scored = await pool.logprobs(part.contexts, part.completions);
-  const rows = scored.logprobs.map((_, r) => r).filter((r) => hinted[r][0] === 1);
-  const ratios = rows.map((r) => scored.logprobs[r].map((lp, t) => Math.exp(lp - oldLogprobs[r][t])));
-  const gammas = sequenceGammas(ratios, options);
-  const out: (number | undefined)[] = part.completions.map(() => undefined);
-  rows.forEach((r, i) => out[r] = gammas[i]);
-  return out;
-}
+/** No hinted samples: no ratios, no gap. */
+const NO_HINTED: HintedDiagnostics = { ratios: [], logprobGap: [] };
 
 /** One step's statistics from its mini-batch updates: sums add up, the loss and gradient norm are their means. */
 function combineUpdates(updates: StepStats[]): StepStats {
