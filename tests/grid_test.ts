@@ -35,7 +35,7 @@ Deno.test("a grid is the cartesian product of its axes over the base, each run w
   assertEquals([model.dModel, model.layers, model.heads, model.checkpoint], [32, 1, 2, basePath(sft!.id)]);
   assertEquals(basePath(sft!.id), `bases/${sft!.id}/checkpoint`);
   assert(runs.every((r) => r.config.workers === 1));
-  // The summary's defaults: how the verdict tests (README, "How a verdict is decided").
+  // The summary's defaults: how the verdict tests (`docs/verdicts.md`).
   assertEquals(summary, {
     k: 16,
     target: null,

@@ -4,7 +4,7 @@
  * (`23+6*7` → `23+42;65`), and the reward is an exact match of the whole canonical chain (`chain` verifier), so a
  * guessed final number scores nothing. A leading operand of up to 40 and one- or two-digit others keep every intermediate
  * value in [0, 99], which a small policy can learn on two cores (the `math` domain's 2–4-digit operands are beyond
- * it: see the README's calibration).
+ * it: see `docs/results-2026-11.md`, "The testbed: why `arith`, not `math`").
  *
  * Tiers: 1 `A±b±c` in left-to-right order; 2 three such operations (in both, half the operands after the first have
  * two digits); 3 `A±b*c` (the product first); 4 `A±b±c*d`; 5 `A±b*c±d*e`. Hints: `value` names the first operation by precedence and its result (`6*7 is 42`: the

@@ -17,7 +17,8 @@
  * Hints: `value` names the first operation by precedence in the formula's symbols, with its result (`a*t=42`),
  * `strategy` only names it, `prefix` is the substitution line. The hint leaves out the operands' numbers on purpose:
  * a base trained on hints that spelled them out (`a*t=6*7=42`) learned to copy its substitution from the hint instead
- * of from the givens, and with a product hinted it wrote `p=36-57-57` for `p=36-5*7` (README, "Three domains").
+ * of from the givens, and with a product hinted it wrote `p=36-57-57` for `p=36-5*7` (`docs/results-2026-11.md`,
+ * "Three domains").
  *
  * @example
  * ```ts

@@ -10,9 +10,9 @@
  * (`(A±b^2)±(c±d^2)`). The base learns tiers 1–2 and sees a few tier-3 examples (squares are what it rarely works out)
  * and no cube; the `value` hint names the first operation and its result (`3^3 is 27`), so a tier-4 problem becomes
  * a tier-2 one (`A±(27±b)`, shaped as `A±(b±c±d)` after its first rewrite). Two earlier tier 4s missed the
- * capability-gain regime (README, "Three domains"): a square closing the bracket (`A±(b±c^2)`) was out of reach even
- * hinted (the base replaced the whole bracket by the hinted square: `36+25` for `36+(1+5^2)`), and a square opening
- * it was reachable unhinted (plain pass@16 0.188: eight squares, all seen in tier 3).
+ * capability-gain regime (`docs/results-2026-11.md`, "Three domains"): a square closing the bracket (`A±(b±c^2)`)
+ * was out of reach even hinted (the base replaced the whole bracket by the hinted square: `36+25` for `36+(1+5^2)`),
+ * and a square opening it was reachable unhinted (plain pass@16 0.188: eight squares, all seen in tier 3).
  *
  * @example
  * ```ts

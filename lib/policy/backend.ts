@@ -6,7 +6,7 @@
  * 3. `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's WebGPU, when the adapter is a real GPU (a software
  *    adapter such as Mesa's llvmpipe is never chosen automatically, but can be forced). It comes after `wasm`
  *    because the kit's models are too small for it: on an NVIDIA H200 it trained at 2,127 tokens/s, against 15,795
- *    for PyTorch on two of that machine's cores (README, "Performance", "On a GPU");
+ *    for PyTorch on two of that machine's cores (`docs/performance.md`, "On a GPU");
  * 4. `cpu`: tfjs's plain-JavaScript backend.
  *
  * `GUIDE_BACKEND` (or the `backend` argument) forces one. The native packages are imported dynamically: where their

@@ -80,7 +80,7 @@ export interface PoolOptions {
   /**
    * Processes in all, this one included (default: the cores this process may use, `GUIDE_CORES` or all). 1 means
    * no workers. With native products each process's products get an equal share of the cores (one thread each
-   * with two processes on two cores: measured fastest for sampling, scoring and training; see the README).
+   * with two processes on two cores: measured fastest for sampling, scoring and training; see `docs/performance.md`).
    */
   workers?: number;
   /**
