@@ -1,6 +1,6 @@
 /**
  * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the main
- * job, `lib/ablation/grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
+ * job, `grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
  * `summary.csv`, `summary.md` and `figures/`. Internal modes: `--run ID` (one run in this process: what worker
  * processes do), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`, `--results-only`.
  *
@@ -24,7 +24,7 @@ import { type ExportFormat, parseFormats } from "../plot/export.ts";
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
                               [--rebuild-base] [--base-only] [--results-only]
 
-Runs every run of GRID (default: the main job, lib/ablation/grids/main.yaml) into DIR (default:
+Runs every run of GRID (default: the main job, grids/main.yaml) into DIR (default:
 results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
 single-threaded process. A rerun skips finished runs and continues cut-off ones. Writes DIR/summary.csv,
 DIR/summary.md and DIR/figures/ (html always; svg, png, jpeg, pdf with Chromium).

@@ -2,7 +2,7 @@
  * `deno task domains [NAME=DIR ...] [--out FILE]`: the findings-across-domains table (`lib/ablation/domains.ts`) from
  * each domain's grid results, printed and written to FILE (default `results/domains.md`). Without arguments it reads
  * the domain grids' default folders (`results/domain-arith`, `-physics`, `-powers`, and `-programs` as the `code`
- * column: what `deno task ablation lib/ablation/grids/domain-<name>.yaml` writes). A folder without results is a column
+ * column: what `deno task ablation grids/domain-<name>.yaml` writes). A folder without results is a column
  * that says so and how to fill it.
  *
  * @module
@@ -34,7 +34,7 @@ export async function readDomain(name: string, dir: string): Promise<DomainResul
   } catch {
     return {
       domain: name,
-      why: `no results in ${displayPath(dir)} (run \`deno task ablation lib/ablation/grids/domain-${
+      why: `no results in ${displayPath(dir)} (run \`deno task ablation grids/domain-${
         GRID_DOMAIN[name] ?? name
       }.yaml\`)`,
     };

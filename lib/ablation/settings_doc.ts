@@ -47,7 +47,7 @@ function gridFile(): string[] {
   ];
   return [
     wrap(
-      "A grid is a YAML file (`lib/ablation/grids/*.yaml` are examples; `deno task ablation GRID.yaml` runs one into " +
+      "A grid is a YAML file (`grids/*.yaml` are examples; `deno task ablation GRID.yaml` runs one into " +
         "`results/<grid name>/`) with these top-level keys; any other is an error naming its line:",
     ),
     GRID_KEYS,
