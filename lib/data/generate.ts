@@ -3,11 +3,10 @@
  * dataset card `datasets/README.md`. The test split is drawn first; train skips any prompt in test, so the two are
  * disjoint. Tiers are spread evenly.
  *
- * Run: `deno task data [--out datasets] [--train 20000] [--test 500] [--seed 0]`.
+ * Run: `deno task data [--out datasets] [--train 20000] [--test 500] [--seed 0]` (`cli/data.ts`).
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
@@ -387,22 +386,4 @@ tiers 1–2 with 0.3% hinted and 0.05% plain tier-3 examples):
 \`lib/data/loaders.ts\` maps GSM8K (\`{question, answer}\` with \`#### x\`) and MATH (\`{problem, solution}\` with
 \`\\boxed{}\`) JSONL onto this schema.
 `;
-}
-
-if (import.meta.main) {
-  const { values } = parseFlags("data", "usage: deno task data [--train N] [--test N] [--seed 0] [--out DIR]", {
-    args: Deno.args,
-    options: {
-      out: { type: "string", default: "datasets" },
-      train: { type: "string" },
-      test: { type: "string" },
-      seed: { type: "string", default: "0" },
-    },
-  });
-  const checksums = await writeDatasets(values.out, {
-    train: values.train === undefined ? undefined : Number(values.train),
-    test: values.test === undefined ? undefined : Number(values.test),
-    seed: Number(values.seed),
-  });
-  for (const [file, sum] of Object.entries(checksums)) console.log(`${sum}  ${join(values.out, file)}`);
 }
