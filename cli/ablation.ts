@@ -20,7 +20,7 @@ import { displayPath, exists, writeTextFileAtomic } from "../lib/io.ts";
 import { releaseHeldLocks, stopWorkers } from "../lib/ablation/processes.ts";
 import { onInterrupt, pendingInterrupt, runWorker, watchParent } from "../lib/ablation/worker.ts";
 import { describeBackend, selectBackend } from "../lib/policy/backend.ts";
-import { prepareNativeProducts } from "../lib/system.ts";
+import { prepareNativeProducts } from "../kernel/setup.ts";
 import { type ExportFormat, parseFormats } from "../lib/plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]

@@ -16,7 +16,7 @@
  */
 import { parseFlags } from "../lib/flags.ts";
 import { type BackendName, describeBackend, isBackendName, selectBackend } from "../lib/policy/backend.ts";
-import { prepareNativeProducts } from "../lib/system.ts";
+import { prepareNativeProducts } from "../kernel/setup.ts";
 import {
   type BackendResult,
   benchBackend,
