@@ -2,7 +2,8 @@
  * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the main
  * job, `grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
  * `summary.csv`, `summary.md` and `figures/`. Internal modes: `--run ID` (one run in this process: what worker
- * processes do), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`, `--results-only`.
+ * processes do, `lib/ablation/worker.ts`), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`,
+ * `--results-only` (the Slurm jobs run this file).
  *
  * @module
  */
