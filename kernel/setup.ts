@@ -3,14 +3,86 @@
  * Jupyter (to run notebooks on the Deno kernel), Chromium (to export figures to SVG, PNG and PDF) and Slurm (a
  * one-node cluster the Slurm export is tested on). Idempotent and quiet: it installs only what is
  * missing, from Debian's packages, and prints one line per install. Where it cannot install (not root, not
- * Debian) it fails with one line saying what to install.
+ * Debian) it fails with one line saying what to install. The library only detects (`lib/policy/blas.ts`,
+ * `lib/plot/chromium.ts`); installing is done here, and by the long jobs' entry points before they start
+ * ({@link prepareNativeProducts}: `cli/ablation.ts`, `cli/calibrate.ts`, `cli/bench.ts`).
  *
  * Run: `deno task setup` (the test task runs it first).
  *
  * @module
  */
 import { CHROMIUM_PACKAGES, findChromium } from "../lib/plot/chromium.ts";
-import { aptInstall, ensureOpenBlas } from "../lib/system.ts";
+import { loadBlas, OPENBLAS_PACKAGE } from "../lib/policy/blas.ts";
+
+function isRoot(): boolean {
+  return Deno.uid?.() === 0;
+}
+
+function isDebian(): boolean {
+  try {
+    Deno.statSync("/etc/debian_version");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let aptUpdated = false;
+
+async function apt(args: string[], log: string): Promise<void> {
+  const out = await new Deno.Command("apt-get", {
+    args,
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  await Deno.writeTextFile(log, text, { append: true });
+  if (!out.success) {
+    const tail = text.trim().split("\n").slice(-5).join("\n");
+    throw new Error(`apt-get ${args.join(" ")} failed (log: ${log}):\n${tail}`);
+  }
+}
+
+/** Install Debian packages, refreshing the package lists once per process first. */
+export async function aptInstall(packages: string[], what: string): Promise<void> {
+  if (!isDebian() || !isRoot()) {
+    const why = isDebian() ? "not root" : "not Debian";
+    throw new Error(`${what} is missing and cannot be installed here (${why}): install ${packages.join(" ")}`);
+  }
+  const log = Deno.makeTempFileSync({ prefix: "guide-apt-", suffix: ".log" });
+  const started = performance.now();
+  if (!aptUpdated) {
+    await apt(["update", "-qq"], log);
+    aptUpdated = true;
+  }
+  await apt(["install", "-y", "-qq", "--no-install-recommends", ...packages], log);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  console.error(`setup: installed ${what} (${packages.join(" ")}) from Debian's packages in ${seconds} s`);
+}
+
+/**
+ * Make sure OpenBLAS loads (unless `GUIDE_BLAS` says otherwise): install Debian's `libopenblas0-pthread` when it is
+ * missing. Throws one line when it cannot; callers that can run without it (on the WASM kernels) catch and go on.
+ */
+export async function ensureOpenBlas(): Promise<void> {
+  const setting = Deno.env.get("GUIDE_BLAS") || "auto";
+  if (setting !== "auto") return;
+  if (loadBlas("auto").blas) return;
+  await aptInstall([OPENBLAS_PACKAGE], "OpenBLAS");
+}
+
+/**
+ * Before a long job: install OpenBLAS when it is missing and can be installed; otherwise say once, on stderr, why
+ * the matrix products will run on the WASM kernels. Never throws.
+ */
+export async function prepareNativeProducts(): Promise<void> {
+  try {
+    await ensureOpenBlas();
+  } catch (e) {
+    console.error(`setup: ${(e as Error).message.split("\n")[0]} (matrix products run on the WASM kernels)`);
+  }
+}
 
 /** Debian packages that give `jupyter nbconvert --execute` and a Jupyter client. */
 export const JUPYTER_PACKAGES = ["jupyter-client", "jupyter-nbconvert", "python3-ipykernel"];

@@ -216,7 +216,11 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
 
 Deno.test("--slurm: base job, run array over every run, results after all; scripts are valid bash", async () => {
   const grid = await parseGrid(GRID, "g.yaml");
-  const files = slurmScripts(grid, { out: "/scratch/out dir", gridFile: "/scratch/out dir/grids/x.yaml" });
+  const files = slurmScripts(grid, {
+    out: "/scratch/out dir",
+    gridFile: "/scratch/out dir/grids/x.yaml",
+    cli: "/kit/cli/ablation.ts",
+  });
   assertStringIncludes(files["runs.sbatch"], "#SBATCH --array=0-3");
   assertStringIncludes(files["runs.sbatch"], '--task-index "${SLURM_ARRAY_TASK_ID}"');
   assertStringIncludes(files["base.sbatch"], "--base-only");
@@ -244,7 +248,7 @@ Deno.test("--slurm: base job, run array over every run, results after all; scrip
 // The toy grid of the end-to-end tests (this one and tests/slurm_test.ts).
 const TINY = await Deno.readTextFile(new URL("./fixtures/tiny-grid.yaml", import.meta.url));
 
-const CLI = new URL("../lib/ablation/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../cli/ablation.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 function ablation(args: string[]) {
@@ -369,7 +373,7 @@ Deno.test({
     // 5. `deno task figures` redraws from the saved results alone.
     await Deno.remove(join(out, "figures"), { recursive: true });
     const figures = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, new URL("../lib/ablation/figures.ts", import.meta.url).pathname, out],
+      args: ["run", "-A", "--config", CONFIG, new URL("../cli/figures.ts", import.meta.url).pathname, out],
       env: { NO_COLOR: "1" },
     }).output();
     assert(figures.success, new TextDecoder().decode(figures.stderr));

@@ -175,9 +175,9 @@ Deno.test("a domain without a regime cannot test the findings that need it; a mi
 
 Deno.test("the three domain grids: same design, each domain's base; arith's is the main job's with two more seeds", async () => {
   const grids = await Promise.all(
-    ["arith", "physics", "powers"].map((d) => loadGrid(`lib/ablation/grids/domain-${d}.yaml`)),
+    ["arith", "physics", "powers"].map((d) => loadGrid(`grids/domain-${d}.yaml`)),
   );
-  const main = await loadGrid("lib/ablation/grids/main.yaml");
+  const main = await loadGrid("grids/main.yaml");
   for (const [i, domain] of ["arith", "physics", "powers"].entries()) {
     const grid = grids[i];
     assertEquals(grid.sft!.config.data.domain, domain);

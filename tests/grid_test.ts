@@ -121,8 +121,8 @@ Deno.test("runs may start from a checkpoint of their own instead of an sft secti
 });
 
 Deno.test("the example grids in the repository parse", async () => {
-  for (const entry of Deno.readDirSync(new URL("../lib/ablation/grids/", import.meta.url))) {
-    const file = new URL(`../lib/ablation/grids/${entry.name}`, import.meta.url);
+  for (const entry of Deno.readDirSync(new URL("../grids/", import.meta.url))) {
+    const file = new URL(`../grids/${entry.name}`, import.meta.url);
     const parsed = await parseGrid(await Deno.readTextFile(file), entry.name);
     assert(parsed.runs.length >= 6 && parsed.sft !== undefined, entry.name);
   }
@@ -204,7 +204,7 @@ Deno.test("a grid's calibration section: defaults, checked keys, and it needs an
 Deno.test("an output folder remembers the grid file it ran, so a summary redrawn from it names the same grid", async () => {
   const out = await Deno.makeTempDir();
   const text = "base:\n  model: { checkpoint: /data/base }\naxes:\n  seed: [0, 1]\n";
-  const grid = await parseGrid(text, "lib/ablation/grids/mine.yaml");
+  const grid = await parseGrid(text, "grids/mine.yaml");
   await saveGrid(out, grid);
   const saved = await loadSavedGrid(out);
   assertEquals([saved.file, saved.text, saved.runs.map((r) => r.id)], [grid.file, text, grid.runs.map((r) => r.id)]);

@@ -1,9 +1,10 @@
 /**
  * The library's layers: which room (a folder of `lib/`, or a file at its top) may import which, no import cycles
- * between files, and nothing in `lib/` importing from outside it (`kernel/`, `tests/`, `notebooks/`). The import graph
- * is Deno's own (`deno info --json`, static and type imports). Modules that code starts by URL (workers, subprocesses:
- * `new URL("./x.ts", import.meta.url)`) obey the rooms' rules too, but are not imports, so they close no cycle (the
- * ablation runner starts its own CLI for each run).
+ * between files, and nothing in `lib/` importing from outside it (`cli/`, `kernel/`, `tests/`, `notebooks/`). The
+ * entry points in `cli/` import the library (and the set-up task's installer, `kernel/setup.ts`), never each other,
+ * and nothing in `lib/` imports them. The import graph is Deno's own (`deno info --json`, static and type imports).
+ * Modules that code starts by URL (workers, subprocesses: `new URL("./x.ts", import.meta.url)`) obey the rooms' rules
+ * too, but are not imports, so they close no cycle (the ablation runner starts its worker, `worker.ts`, for each run).
  */
 import { assertEquals } from "./assert.ts";
 import { dirname, join, relative } from "node:path";
@@ -21,20 +22,18 @@ const MAY_IMPORT: Record<string, string[]> = {
   "random.ts": [],
   "flags.ts": ["nearest.ts"],
   policy: ["io.ts", "random.ts"],
-  "system.ts": ["policy"],
-  verifiers: ["nearest.ts", "io.ts", "random.ts", "flags.ts"],
+  verifiers: ["nearest.ts", "io.ts", "random.ts"],
   plot: ["io.ts"],
   "display.ts": ["plot"],
-  data: ["io.ts", "random.ts", "flags.ts", "verifiers"],
-  metrics: ["io.ts", "flags.ts", "verifiers"],
+  data: ["io.ts", "random.ts", "verifiers"],
+  metrics: ["io.ts", "verifiers"],
   config: ["nearest.ts", "io.ts", "policy", "data"],
   rl: ["io.ts", "random.ts", "policy", "verifiers", "data", "metrics", "config"],
-  bench: ["io.ts", "random.ts", "flags.ts", "system.ts", "policy", "verifiers", "rl"],
+  bench: ["io.ts", "random.ts", "policy", "verifiers", "rl"],
   ablation: [
     "io.ts",
     "random.ts",
     "flags.ts",
-    "system.ts",
     "display.ts",
     "plot",
     "policy",
@@ -46,7 +45,10 @@ const MAY_IMPORT: Record<string, string[]> = {
   ],
 };
 
-/** Files of `lib/` (paths relative to the repository) and the repository files each imports. */
+/** What an entry point in `cli/` may import outside `lib/`: the installer (long jobs install OpenBLAS first). */
+const CLI_MAY_IMPORT = ["kernel/setup.ts"];
+
+/** Files of `lib/` and `cli/` (paths relative to the repository) and the repository files each imports. */
 type ImportGraph = Map<string, Set<string>>;
 
 /** The import graph, and the modules each file starts by URL. */
@@ -61,13 +63,22 @@ function roomOf(path: string): string {
 }
 
 /**
- * Every broken rule of `graph`: an import from outside `lib/`, an import a room may not make, and each cycle of
- * files (as `a → b → a`). Sorted, so a failure reads the same every time.
+ * Every broken rule of `graph`: an import from outside `lib/`, an import a room may not make, an entry point of
+ * `cli/` importing anything but the library (and {@link CLI_MAY_IMPORT}), and each cycle of files (as `a → b → a`).
+ * Sorted, so a failure reads the same every time.
  */
 function layerViolations({ imports: graph, started }: LibGraph, rules: Record<string, string[]>): string[] {
   const found: string[] = [];
   const edges = [...graph, ...started].map(([from, targets]) => [from, targets] as const);
   for (const [from, targets] of edges) {
+    if (from.startsWith("cli/")) {
+      for (const to of targets) {
+        if (!to.startsWith("lib/") && !CLI_MAY_IMPORT.includes(to)) {
+          found.push(`${from} imports ${to}: cli/ imports only lib/ and ${CLI_MAY_IMPORT.join(", ")}`);
+        }
+      }
+      continue;
+    }
     const room = roomOf(from);
     for (const to of targets) {
       if (!to.startsWith("lib/")) {
@@ -97,7 +108,9 @@ function layerViolations({ imports: graph, started }: LibGraph, rules: Record<st
   return found.sort();
 }
 
-async function libFiles(dir = join(ROOT, "lib")): Promise<string[]> {
+/** The TypeScript files under `dir` (default: `lib/` and `cli/`), absolute. */
+async function libFiles(dir?: string): Promise<string[]> {
+  if (dir === undefined) return [...await libFiles(join(ROOT, "lib")), ...await libFiles(join(ROOT, "cli"))];
   const out: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const path = join(dir, entry.name);
@@ -107,7 +120,7 @@ async function libFiles(dir = join(ROOT, "lib")): Promise<string[]> {
   return out;
 }
 
-/** The import graph of `lib/`, from `deno info --json` over a module that imports every file of it. */
+/** The import graph of `lib/` and `cli/`, from `deno info --json` over a module that imports every file of them. */
 async function libGraph(): Promise<LibGraph> {
   const files = await libFiles();
   const dir = await Deno.makeTempDir();
@@ -127,7 +140,7 @@ async function libGraph(): Promise<LibGraph> {
     const graph: LibGraph = { imports: new Map(), started: new Map() };
     const repoPath = (url: string) => relative(ROOT, fromFileUrl(url));
     for (const module of modules) {
-      if (!module.specifier.startsWith("file://") || !repoPath(module.specifier).startsWith("lib/")) continue;
+      if (!module.specifier.startsWith("file://") || !/^(lib|cli)\//.test(repoPath(module.specifier))) continue;
       const from = repoPath(module.specifier);
       const targets = new Set<string>();
       const started = new Set<string>();
@@ -152,28 +165,41 @@ async function libGraph(): Promise<LibGraph> {
   }
 }
 
-Deno.test("the layer check finds an upward import, an import from outside lib/ and a cycle", () => {
+Deno.test("the layer check finds an upward import, an import from outside lib/, a CLI's import and a cycle", () => {
   const imports: ImportGraph = new Map([
     ["lib/policy/policy.ts", new Set(["lib/policy/losses.ts", "lib/random.ts"])],
     ["lib/policy/losses.ts", new Set(["lib/rl/loss.ts"])],
     ["lib/rl/loss.ts", new Set(["lib/policy/policy.ts"])],
     ["lib/ablation/runner.ts", new Set(["kernel/display.ts", "lib/rl/loss.ts"])],
+    ["lib/ablation/jobs.ts", new Set(["cli/ablation.ts"])],
+    ["cli/ablation.ts", new Set(["lib/ablation/runner.ts", "kernel/setup.ts", "cli/figures.ts", "tests/assert.ts"])],
   ]);
-  // A worker started by URL obeys the rooms (the policy may not start an RL module) but closes no cycle.
-  const started: ImportGraph = new Map([["lib/policy/pool.ts", new Set(["lib/rl/worker.ts"])]]);
+  // A worker started by URL obeys the rooms (the policy may not start an RL module, the library no CLI) but closes no
+  // cycle.
+  const started: ImportGraph = new Map([
+    ["lib/policy/pool.ts", new Set(["lib/rl/worker.ts"])],
+    ["lib/ablation/processes.ts", new Set(["cli/ablation.ts"])],
+  ]);
   assertEquals(layerViolations({ imports, started }, MAY_IMPORT), [
+    "cli/ablation.ts imports cli/figures.ts: cli/ imports only lib/ and kernel/setup.ts",
+    "cli/ablation.ts imports tests/assert.ts: cli/ imports only lib/ and kernel/setup.ts",
     "cycle: lib/rl/loss.ts → lib/policy/policy.ts → lib/policy/losses.ts → lib/rl/loss.ts",
+    "lib/ablation/jobs.ts imports cli/ablation.ts, outside lib/",
+    "lib/ablation/processes.ts imports cli/ablation.ts, outside lib/",
     "lib/ablation/runner.ts imports kernel/display.ts, outside lib/",
     "lib/policy/losses.ts imports lib/rl/loss.ts: policy may not import rl",
     "lib/policy/pool.ts imports lib/rl/worker.ts: policy may not import rl",
   ]);
 });
 
-Deno.test("lib/ keeps its layers: no upward imports, no cycles, nothing from outside lib/", async () => {
+Deno.test("lib/ keeps its layers: no upward imports, no cycles, nothing from outside lib/; cli/ imports lib/", async () => {
   const graph = await libGraph();
   assertEquals(layerViolations(graph, MAY_IMPORT), []);
-  // The graph is the real one: the policy reaches its worker, the whole library hangs off mod.ts.
+  // The graph is the real one: the policy reaches its worker, the runner its run processes, the whole library hangs
+  // off mod.ts, and the entry points are in it.
   assertEquals(graph.started.get("lib/policy/pool.ts")?.has("lib/policy/worker.ts"), true);
+  assertEquals(graph.started.get("lib/ablation/processes.ts")?.has("lib/ablation/worker.ts"), true);
   assertEquals(graph.imports.get("lib/mod.ts")?.has("lib/rl/loss.ts"), true);
+  assertEquals(graph.imports.get("cli/ablation.ts")?.has("lib/ablation/runner.ts"), true);
   assertEquals(graph.imports.size, (await libFiles()).length);
 });

@@ -220,9 +220,9 @@ Deno.test("--formats is read the same everywhere: jpg is jpeg, anything else is 
     }
     assert(message.startsWith("--formats: "), `${JSON.stringify(bad)}: ${message}`);
   }
-  for (const [script, args] of [["figures.ts", ["/nonexistent-out"]], ["cli.ts", ["--dry-run"]]] as const) {
+  for (const [script, args] of [["figures.ts", ["/nonexistent-out"]], ["ablation.ts", ["--dry-run"]]] as const) {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `lib/ablation/${script}`, ...args, "--formats", "png,gif"],
+      args: ["run", "-A", `cli/${script}`, ...args, "--formats", "png,gif"],
       stdout: "null",
       stderr: "piped",
     }).output();

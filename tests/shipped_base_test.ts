@@ -18,7 +18,7 @@ import { sha256Hex } from "../lib/io.ts";
 
 await selectBackend("wasm", { quiet: true });
 
-const PAPER_GRID = "lib/ablation/grids/paper-arith.yaml";
+const PAPER_GRID = "grids/paper-arith.yaml";
 
 /** A writable copy of the shipped bases, to damage. */
 async function shippedCopy(id: string): Promise<string> {

@@ -8,7 +8,7 @@ import { parseGrid } from "../lib/ablation/grid.ts";
 import { processIds } from "./processes.ts";
 
 const FIXTURE = new URL("./fixtures/tiny-grid.yaml", import.meta.url).pathname;
-const CLI = new URL("../lib/ablation/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../cli/ablation.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 const missing = SLURM_TOOLS.filter((t) => !findProgram(t));

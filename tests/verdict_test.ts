@@ -239,7 +239,7 @@ Deno.test("summary.md clips a proportion's interval to [0, 1] and says so; the C
 });
 
 Deno.test("output files name paths relative to the working folder, never the machine's", () => {
-  assertEquals(displayPath("lib/ablation/grids/main.yaml"), "lib/ablation/grids/main.yaml");
+  assertEquals(displayPath("grids/main.yaml"), "grids/main.yaml");
   assertEquals(displayPath(join(Deno.cwd(), "lib", "x.yaml")), join("lib", "x.yaml"));
   assertEquals(displayPath("/elsewhere/grids/mine.yaml"), "mine.yaml");
 });

@@ -182,7 +182,7 @@ Deno.test("deno task verify: one verdict per line, split on \\n alone, whatever 
 });
 
 Deno.test("1 MB responses built to backtrack get their verdict within a second (code, choice)", async () => {
-  const { verifyLine } = await import("../lib/verifiers/cli.ts");
+  const { verifyLine } = await import("../lib/verifiers/jsonl.ts");
   const mb = 1 << 20;
   const near = 99_000;
   const cases: [string, string, unknown][] = [

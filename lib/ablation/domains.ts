@@ -23,9 +23,14 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { type AblationReport, BASE_LABEL, type SummaryRow } from "./report.ts";
 import type { TierCalibration } from "./calibrate.ts";
 import { type Comparison, differenceText, EASY_TIER_PASS_AT_1, type Metric, type Verdict, verdict } from "./verdict.ts";
+import { baseDir, loadSavedGrid } from "./store.ts";
+import { collectReport } from "./jobs.ts";
+import { tiersOf } from "../config/schema.ts";
+import { displayPath } from "../io.ts";
 
 /** One domain's results: its report, its base's calibration and the tiers RL trained on. */
 export interface DomainResults {
@@ -414,4 +419,40 @@ export function crossDomainMarkdown(
     ]),
   ];
   return lines.join("\n");
+}
+
+/** The dataset domain whose grid fills a column named otherwise. */
+const GRID_DOMAIN: Record<string, string> = { code: "programs" };
+
+/** One domain's results from its folder, or why there are none. */
+export async function readDomain(name: string, dir: string): Promise<DomainResults | DomainMissing> {
+  try {
+    await Deno.stat(join(dir, "grid.yaml"));
+  } catch {
+    return {
+      domain: name,
+      why: `no results in ${displayPath(dir)} (run \`deno task ablation grids/domain-${
+        GRID_DOMAIN[name] ?? name
+      }.yaml\`)`,
+    };
+  }
+  const grid = await loadSavedGrid(dir);
+  if (!grid.sft) return { domain: name, why: `${join(dir, "grid.yaml")}: no \`sft\` section, so no calibrated base` };
+  const file = join(baseDir(dir, grid.sft.id), "calibration.json");
+  let calibration;
+  try {
+    calibration = JSON.parse(await Deno.readTextFile(file)).calibration;
+  } catch (e) {
+    const what = e instanceof Deno.errors.NotFound ? "no calibration yet" : (e as Error).message.split("\n")[0];
+    return { domain: name, why: `${displayPath(file)}: ${what} (run \`deno task calibrate\` on the grid)` };
+  }
+  const report = await collectReport(dir, grid);
+  // A grid still running (or cut off) is not a column yet: its variants would rest on fewer seeds than designed.
+  if (report.unfinished.length > 0) {
+    return {
+      domain: name,
+      why: `${report.unfinished.length} of ${grid.runs.length} runs unfinished in ${displayPath(dir)} (rerun its grid)`,
+    };
+  }
+  return { domain: name, report, calibration, trainedTiers: tiersOf(grid.runs[0].config.data.tiers) };
 }

@@ -45,16 +45,16 @@ import { fileURLToPath } from "node:url";
  * The grid `deno task ablation` runs when given none: GRPO, Filter-GRPO, official Guide-GRPO and `plain` + `unit`
  * Guide × 3 seeds on `arith`, from the shipped base (`bases/`), in about ten minutes on 2 cores.
  */
-export const MAIN_GRID: string = fileURLToPath(new URL("./grids/main.yaml", import.meta.url));
+export const MAIN_GRID: string = fileURLToPath(new URL("../../grids/main.yaml", import.meta.url));
 
 /**
  * The math pipeline check: a small base built by a 1,500-step SFT, then GRPO, Filter-GRPO and Guide-GRPO × 3 seeds
  * on `math` (too short to train a policy that solves it: read it as a check that everything runs).
  */
-export const QUICK_GRID: string = fileURLToPath(new URL("./grids/quick-math.yaml", import.meta.url));
+export const QUICK_GRID: string = fileURLToPath(new URL("../../grids/quick-math.yaml", import.meta.url));
 
 /** The example grids that ship with the kit, by name (`main`, `quick-math`, `paper-arith`, `guide-knobs`, …). */
-export const EXAMPLE_GRIDS: string = fileURLToPath(new URL("./grids/", import.meta.url));
+export const EXAMPLE_GRIDS: string = fileURLToPath(new URL("../../grids/", import.meta.url));
 
 /** One run of a grid. */
 export interface GridRun {

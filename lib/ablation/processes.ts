@@ -1,6 +1,6 @@
 /**
  * The runner's processes: a per-folder lock (one live writer per run or base, a stale lock taken over), and one
- * worker process per run (this kit's CLI, `--watch-parent`), whose progress lines come back on its stdout.
+ * worker process per run (`worker.ts`, `--watch-parent`), whose progress lines come back on its stdout.
  *
  * @module
  */
@@ -11,8 +11,8 @@ import { exists } from "../io.ts";
 import type { GridRun } from "./grid.ts";
 import { runDir } from "./store.ts";
 
-/** The kit's entry point for worker processes (this module's CLI). */
-export const CLI_PATH = fileURLToPath(new URL("./cli.ts", import.meta.url));
+/** The entry point of worker processes (one run each). */
+export const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url));
 const CONFIG_PATH = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** The locks this process holds, so that an interrupted process can remove them on its way out. */
@@ -115,7 +115,7 @@ export async function spawnRun(
       "-A",
       "--config",
       CONFIG_PATH,
-      CLI_PATH,
+      WORKER_PATH,
       gridFile,
       "--out",
       out,

@@ -26,7 +26,7 @@ import { selectBackend } from "../policy/backend.ts";
 import type { DATASET_DOMAINS } from "../data/generate.ts";
 
 /** The toy grid of the `ci` profile: the main job's variants on `arith` at toy size. */
-export const CI_GRID: string = fileURLToPath(new URL("./grids/notebook-ci.yaml", import.meta.url));
+export const CI_GRID: string = fileURLToPath(new URL("../../grids/notebook-ci.yaml", import.meta.url));
 const RESULTS = fileURLToPath(new URL("../../results", import.meta.url));
 
 /** `ci` when `GUIDE_PROFILE=ci`, else `full`. */

@@ -133,7 +133,7 @@ async function completeBaseEvaluations(out: string, grid: Grid, workers: number)
 }
 
 /**
- * Why a run failed, from its log: the line its process ends with (`ablation: …`, what the CLI prints on an error),
+ * Why a run failed, from its log: the line its process ends with (`ablation: …`, what `worker.ts` prints on an error),
  * else the last line that mentions an error, else the last line; the exit code when the log says nothing.
  */
 export async function failureReason(log: string, code: number): Promise<string> {

@@ -1,8 +1,9 @@
 /**
  * The settings reference, `docs/settings.md`, generated from the schemas: the grid file (its keys, how variants and axes
  * merge over `base`, the shipped base), then every key of a run config ({@link RUN_SCHEMA}) and of a grid's `summary`
- * and `calibration` sections with its type, allowed values, default and `doc`. `deno task settings` writes it;
- * `tests/settings_doc_test.ts` fails when the file and the schemas disagree, or when a key has no `doc`.
+ * and `calibration` sections with its type, allowed values, default and `doc`. `deno task settings` writes it
+ * (`cli/settings.ts`); `tests/settings_doc_test.ts` fails when the file and the schemas disagree, or when a key has no
+ * `doc`.
  *
  * @module
  */
@@ -47,7 +48,7 @@ function gridFile(): string[] {
   ];
   return [
     wrap(
-      "A grid is a YAML file (`lib/ablation/grids/*.yaml` are examples; `deno task ablation GRID.yaml` runs one into " +
+      "A grid is a YAML file (`grids/*.yaml` are examples; `deno task ablation GRID.yaml` runs one into " +
         "`results/<grid name>/`) with these top-level keys; any other is an error naming its line:",
     ),
     GRID_KEYS,
@@ -100,9 +101,4 @@ export function settingsReference(): string {
     ...sectionBlocks(CALIBRATION_SCHEMA, "calibration", 3),
   ];
   return blocks.join("\n\n") + "\n";
-}
-
-if (import.meta.main) {
-  await Deno.writeTextFile(SETTINGS_FILE, settingsReference());
-  console.log(`wrote ${SETTINGS_FILE}`);
 }

@@ -8,7 +8,11 @@
  * ```ts
  * import { slurmScripts } from "./slurm.ts";
  * declare const grid: import("./grid.ts").Grid;
- * const files = slurmScripts(grid, { out: "/scratch/ablation", gridFile: "/scratch/ablation/grids/abc.yaml" });
+ * const files = slurmScripts(grid, {
+ *   out: "/scratch/ablation",
+ *   gridFile: "/scratch/ablation/grids/abc.yaml",
+ *   cli: "/home/me/guide/cli/ablation.ts",
+ * });
  * console.log(files["submit.sh"]);
  * ```
  *
@@ -24,6 +28,11 @@ export interface SlurmOptions {
   out: string;
   /** The grid file inside the store (`saveGrid`). */
   gridFile: string;
+  /**
+   * The entry point every job runs, with the grid and `--out`: `deno task ablation`'s (`cli/ablation.ts`, absolute),
+   * for its `--base-only`, `--task-index I` and `--results-only`.
+   */
+  cli: string;
   /** Deno binary on the nodes (default: `$DENO` at submission, else this one). */
   deno?: string;
   /** Deno's cache on the nodes (default: `$DENO_DIR` at submission, else this process's). */
@@ -55,7 +64,7 @@ const directivePath = (s: string) => `"${s.replaceAll('"', '\\"')}"`;
  * every log, so the order the jobs ran in can be read back.
  */
 export function slurmScripts(grid: Grid, options: SlurmOptions): Record<string, string> {
-  const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
+  const { cli } = options;
   const config = fileURLToPath(new URL("../../deno.json", import.meta.url));
   const repo = dirname(config);
   const deno = options.deno ?? Deno.execPath();

@@ -3,11 +3,10 @@
  * dataset card `datasets/README.md`. The test split is drawn first; train skips any prompt in test, so the two are
  * disjoint. Tiers are spread evenly.
  *
- * Run: `deno task data [--out datasets] [--train 20000] [--test 500] [--seed 0]`.
+ * Run: `deno task data [--out datasets] [--train 20000] [--test 500] [--seed 0]` (`cli/data.ts`).
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
@@ -336,7 +335,7 @@ a tier × 16 samples:
 The base it replaced scored tier 4 \`value\` pass@16 0.164 on the old test split (its shipped calibration); the 0.297
 below is an earlier base's.
 
-Measured 2026-11-25 with \`deno task calibrate lib/ablation/grids/paper-arith.yaml\` (the base every run of the paper
+Measured 2026-11-25 with \`deno task calibrate grids/paper-arith.yaml\` (the base every run of the paper
 grid starts from: d 128 × 4 layers, 3,000 × 64 SFT on arith tiers 1–2, half hinted; 128 of the 200 held-out problems
 per tier × 16 samples; the README's Results has the whole table and what it depends on):
 
@@ -354,7 +353,7 @@ the 0.3 the calibration's capability-gain label asks for; RL does gain there); t
 held-out ones (tier 1 pass@1 0.66 against 0.48): it memorized, hence this split's size. The \`math\` domain
 is beyond a base trainable on two cores (a small base reaches tiers 1–2 rarely and tiers 3–5 not at all, even hinted).
 
-The \`physics\` and \`powers\` bases (\`deno task calibrate lib/ablation/grids/domain-<name>.yaml\`, 2026-11-27, same
+The \`physics\` and \`powers\` bases (\`deno task calibrate grids/domain-<name>.yaml\`, 2026-11-27, same
 architecture and SFT length, 128 problems a tier × 16 samples; the README's "Three domains" has the story):
 
 | tier | physics plain pass@1 / @16 | physics \`value\` @16 | powers plain pass@1 / @16 | powers \`value\` @16 |
@@ -371,7 +370,7 @@ learned, self-distillation and capability gain (tier 4: 0 plain, 0.594 hinted).
 hinted, \`sft.rareHintedTiers\`): the three regimes as \`deno task calibrate\` labels them, learned, self-distillation
 (tier 3) and capability gain (tier 4: 0 plain, 0.656 hinted); tier 5 is out of reach even hinted.
 
-The \`programs\` base (\`deno task calibrate lib/ablation/grids/domain-programs.yaml\`, 2026-11-27: 2,000 × 64 SFT on
+The \`programs\` base (\`deno task calibrate grids/domain-programs.yaml\`, 2026-11-27: 2,000 × 64 SFT on
 tiers 1–2 with 0.3% hinted and 0.05% plain tier-3 examples):
 
 | programs tier | plain pass@1 | plain pass@16 | \`value\` pass@1 | \`value\` pass@16 | regime |
@@ -387,22 +386,4 @@ tiers 1–2 with 0.3% hinted and 0.05% plain tier-3 examples):
 \`lib/data/loaders.ts\` maps GSM8K (\`{question, answer}\` with \`#### x\`) and MATH (\`{problem, solution}\` with
 \`\\boxed{}\`) JSONL onto this schema.
 `;
-}
-
-if (import.meta.main) {
-  const { values } = parseFlags("data", "usage: deno task data [--train N] [--test N] [--seed 0] [--out DIR]", {
-    args: Deno.args,
-    options: {
-      out: { type: "string", default: "datasets" },
-      train: { type: "string" },
-      test: { type: "string" },
-      seed: { type: "string", default: "0" },
-    },
-  });
-  const checksums = await writeDatasets(values.out, {
-    train: values.train === undefined ? undefined : Number(values.train),
-    test: values.test === undefined ? undefined : Number(values.test),
-    seed: Number(values.seed),
-  });
-  for (const [file, sum] of Object.entries(checksums)) console.log(`${sum}  ${join(values.out, file)}`);
 }

@@ -1,6 +1,6 @@
 /**
  * A decoder-only transformer (pre-LayerNorm, causal self-attention, learned positions), in the shape of nanoGPT and
- * of the PyTorch peer `lib/bench/torch_peer.py`. Pure functions over a record of parameters; the
+ * of the PyTorch peer `cli/torch_peer.py`. Pure functions over a record of parameters; the
  * {@link Policy} owns the variables.
  *
  * Every batch is **left-padded**: row i has `pad_i` padding tokens, then its real tokens. Positions count from the

@@ -5,9 +5,9 @@
  * @module
  */
 import { relative } from "node:path";
-import { parseFlags } from "../flags.ts";
-import { selectBackend } from "../policy/backend.ts";
-import { packShippedBase, SHIPPED_FILES } from "./shipped.ts";
+import { parseFlags } from "../lib/flags.ts";
+import { selectBackend } from "../lib/policy/backend.ts";
+import { packShippedBase, SHIPPED_FILES } from "../lib/ablation/shipped.ts";
 
 const USAGE = "usage: deno task ship-base OUT/bases/<id>   (a base a grid built and calibrated; writes bases/<id>/)";
 

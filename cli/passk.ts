@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
-import { analysePassk, type PasskAnalysis } from "./gains.ts";
-import { readSamples } from "./samples.ts";
+import { parseFlags } from "../lib/flags.ts";
+import { analysePassk, type PasskAnalysis } from "../lib/metrics/gains.ts";
+import { readSamples } from "../lib/metrics/samples.ts";
 
 const USAGE = `usage: deno task passk --before A.jsonl --after B.jsonl [--k 16] [--solved 0.5] [--json]
 

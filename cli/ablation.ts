@@ -1,30 +1,33 @@
 /**
  * `deno task ablation [grid.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm]`: run a grid (default: the main
- * job, `lib/ablation/grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
+ * job, `grids/main.yaml`) into a run store, resuming whatever an earlier invocation left, then write
  * `summary.csv`, `summary.md` and `figures/`. Internal modes: `--run ID` (one run in this process: what worker
- * processes do), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`, `--results-only`.
+ * processes do, `lib/ablation/worker.ts`), `--task-index I` (the I-th run: what Slurm array tasks do), `--base-only`,
+ * `--results-only` (the Slurm jobs run this file).
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
+import { parseFlags } from "../lib/flags.ts";
 import { basename, extname, join, resolve } from "node:path";
-import { type Grid, loadGrid, MAIN_GRID } from "./grid.ts";
-import { buildBase, calibrateBase, compareWithShipped, evaluateBase, runOne, writeResults } from "./jobs.ts";
-import { runAblation } from "./runner.ts";
-import { verdict } from "./verdict.ts";
-import { baseEvalFile, nameSavedCopy, runDir, saveGrid } from "./store.ts";
-import { slurmScripts } from "./slurm.ts";
-import { shippedBase } from "./shipped.ts";
-import { displayPath, exists, writeTextFileAtomic } from "../io.ts";
-import { releaseHeldLocks, stopWorkers } from "./processes.ts";
-import { describeBackend, selectBackend } from "../policy/backend.ts";
-import { prepareNativeProducts } from "../system.ts";
-import { type ExportFormat, parseFormats } from "../plot/export.ts";
+import { fileURLToPath } from "node:url";
+import { type Grid, loadGrid, MAIN_GRID } from "../lib/ablation/grid.ts";
+import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "../lib/ablation/jobs.ts";
+import { runAblation } from "../lib/ablation/runner.ts";
+import { verdict } from "../lib/ablation/verdict.ts";
+import { baseEvalFile, nameSavedCopy, runDir, saveGrid } from "../lib/ablation/store.ts";
+import { slurmScripts } from "../lib/ablation/slurm.ts";
+import { shippedBase } from "../lib/ablation/shipped.ts";
+import { displayPath, exists, writeTextFileAtomic } from "../lib/io.ts";
+import { releaseHeldLocks, stopWorkers } from "../lib/ablation/processes.ts";
+import { onInterrupt, pendingInterrupt, runWorker, watchParent } from "../lib/ablation/worker.ts";
+import { describeBackend, selectBackend } from "../lib/policy/backend.ts";
+import { prepareNativeProducts } from "../kernel/setup.ts";
+import { type ExportFormat, parseFormats } from "../lib/plot/export.ts";
 
 const USAGE = `usage: deno task ablation [GRID.yaml] [--out DIR] [--workers N] [--dry-run] [--slurm] [--formats LIST]
                               [--rebuild-base] [--base-only] [--results-only]
 
-Runs every run of GRID (default: the main job, lib/ablation/grids/main.yaml) into DIR (default:
+Runs every run of GRID (default: the main job, grids/main.yaml) into DIR (default:
 results/<grid name>): the SFT base once, then the runs N at a time (default: one per core), each in its own
 single-threaded process. A rerun skips finished runs and continues cut-off ones. Writes DIR/summary.csv,
 DIR/summary.md and DIR/figures/ (html always; svg, png, jpeg, pdf with Chromium).
@@ -85,12 +88,7 @@ async function main(args: string[]): Promise<number> {
 
   if (values["watch-parent"]) watchParent();
   if (values.run !== undefined || values["task-index"] !== undefined) {
-    // Ctrl-C reaches the workers too: each leaves its last checkpoint and removes its lock.
-    onInterrupt(() => {
-      releaseHeldLocks();
-      Deno.exit(130);
-    });
-    return await worker(grid, out, values);
+    return await runWorker(grid, out, values);
   }
 
   if (values["dry-run"]) return await dryRun(grid, out);
@@ -161,7 +159,7 @@ async function writeSlurm(
   rebuildBase: boolean,
 ): Promise<number> {
   const gridFile = await saveGrid(out, grid);
-  const files = slurmScripts(grid, { out, gridFile, extra, formats, rebuildBase });
+  const files = slurmScripts(grid, { out, gridFile, cli: fileURLToPath(import.meta.url), extra, formats, rebuildBase });
   for (const [name, text] of Object.entries(files)) await writeTextFileAtomic(join(out, "slurm", name), text);
   await Deno.chmod(join(out, "slurm", "submit.sh"), 0o755);
   console.log(
@@ -226,71 +224,14 @@ async function runAll(
   return result.failed.length > 0 ? 1 : 0;
 }
 
-/** One run in this process; progress lines (JSON) on stdout. */
-async function worker(grid: Grid, out: string, values: { run?: string; "task-index"?: string }): Promise<number> {
-  let run;
-  if (values.run !== undefined) {
-    run = grid.runs.find((r) => r.id === values.run);
-    if (!run) throw new Error(`${grid.file}: no run "${values.run}" in this grid`);
-  } else {
-    const index = Number(values["task-index"]);
-    run = grid.runs[index];
-    if (!Number.isInteger(index) || !run) {
-      throw new Error(`--task-index: ${values["task-index"]} is not in 0…${grid.runs.length - 1}`);
-    }
-  }
-  await selectBackend(undefined, { quiet: true });
-  const encoder = new TextEncoder();
-  const result = await runOne(out, run, {
-    onStep: (line) => {
-      const { step, rollouts, rewardMean, loss } = line;
-      Deno.stdout.writeSync(encoder.encode(JSON.stringify({ run: run.id, step, rollouts, rewardMean, loss }) + "\n"));
-    },
-    // The runner shows where a cut-off run goes on from, not step 0 until its next step ends.
-    onResume: (step) =>
-      Deno.stdout.writeSync(encoder.encode(JSON.stringify({ run: run.id, resumedFrom: step }) + "\n")),
-  });
-  console.error(
-    `${run.id}: ${result.skipped ? "already finished" : "finished"}` +
-      (result.resumedFrom ? ` (resumed from step ${result.resumedFrom})` : ""),
-  );
-  return 0;
-}
-
-/** The interrupt being handled, if any: whatever else ends meanwhile waits for it (it exits the process). */
-let interruption: Promise<void> | undefined;
-
-/** On Ctrl-C (or a polite kill), run `stop` once instead of dying mid-line; a second Ctrl-C exits at once. */
-function onInterrupt(stop: () => void | Promise<void>): void {
-  const handler = () => {
-    if (interruption) Deno.exit(130);
-    interruption = Promise.resolve().then(stop).catch(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", handler);
-  Deno.addSignalListener("SIGTERM", handler);
-}
-
-/** Stop when the parent's end of stdin closes: a killed runner must not leave its runs going. */
-function watchParent(): void {
-  (async () => {
-    const buffer = new Uint8Array(64);
-    while ((await Deno.stdin.read(buffer)) !== null) {
-      // The parent never writes; anything read is ignored.
-    }
-    console.error("the ablation runner is gone: stopping this run (it resumes from its checkpoint on the next run)");
-    releaseHeldLocks();
-    Deno.exit(3);
-  })();
-}
-
 if (import.meta.main) {
   try {
     const code = await main(Deno.args);
     // A run stopped by the interrupt can end main first: the interrupt's line and exit code are the last word.
-    if (interruption) await interruption;
+    await pendingInterrupt();
     Deno.exit(code);
   } catch (e) {
-    if (interruption) await interruption;
+    await pendingInterrupt();
     console.error(`ablation: ${(e as Error).message}`);
     Deno.exit(2);
   }

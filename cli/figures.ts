@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
+import { parseFlags } from "../lib/flags.ts";
 import { join } from "node:path";
-import { loadSavedGrid } from "./store.ts";
-import { writeResults } from "./jobs.ts";
-import { parseFormats } from "../plot/export.ts";
+import { loadSavedGrid } from "../lib/ablation/store.ts";
+import { writeResults } from "../lib/ablation/jobs.ts";
+import { parseFormats } from "../lib/plot/export.ts";
 
 async function main(args: string[]): Promise<void> {
   const usage = "usage: deno task figures OUT [--formats LIST]   (OUT: a `deno task ablation` folder; LIST: " +

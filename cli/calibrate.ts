@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { parseFlags } from "../flags.ts";
+import { parseFlags } from "../lib/flags.ts";
 import { basename, extname, join, resolve } from "node:path";
-import { loadGrid, MAIN_GRID } from "./grid.ts";
-import { buildBase, calibrateBase } from "./jobs.ts";
-import { describeBackend, selectBackend } from "../policy/backend.ts";
-import { prepareNativeProducts } from "../system.ts";
+import { loadGrid, MAIN_GRID } from "../lib/ablation/grid.ts";
+import { buildBase, calibrateBase } from "../lib/ablation/jobs.ts";
+import { describeBackend, selectBackend } from "../lib/policy/backend.ts";
+import { prepareNativeProducts } from "../kernel/setup.ts";
 
 const USAGE =
   "usage: deno task calibrate [GRID.yaml] [--out DIR] [--problems 128] [--samples 16] [--workers N]   (defaults: the grid's `calibration`)";
