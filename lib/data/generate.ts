@@ -1,7 +1,8 @@
 /**
- * Deterministic, seeded generation of the kit's datasets: `datasets/<domain>/{train,test}.jsonl` and the
- * dataset card `datasets/README.md`. The test split is drawn first; train skips any prompt in test, so the two are
- * disjoint. Tiers are spread evenly.
+ * Deterministic, seeded generation of the kit's datasets: `datasets/<domain>/{train,validation,test}.jsonl` for every
+ * domain the registry lists (`./domains.ts`), the dataset card `datasets/README.md` and `datasets/SHA256SUMS`. Test
+ * is drawn first, then validation; train skips every canonical key of both, so the splits are disjoint. Tiers are
+ * spread evenly.
  *
  * Run: `deno task data [--out datasets] [--train 20000] [--test 500] [--seed 0]`.
  *
@@ -11,59 +12,12 @@ import { parseFlags } from "../flags.ts";
 import { join } from "node:path";
 import { Rng } from "../random.ts";
 import { sha256Hex, writeTextFileAtomic } from "../io.ts";
-import { type Problem, TIERS } from "./schema.ts";
-import { canonicalKey, heldOutFacts, noveltyAgainst, usesHeldOut } from "./splits.ts";
-import { mathProblem } from "./math.ts";
-import { arithProblem } from "./arith.ts";
-import { scienceProblem } from "./science.ts";
-import { codeProblem } from "./code.ts";
-import { physicsProblem } from "./physics.ts";
-import { powersProblem } from "./powers.ts";
-import { programProblem } from "./programs.ts";
+import { even, type Problem, type Split, TIERS } from "./spec.ts";
+import { noveltyAgainst, usesHeldOut } from "./splits.ts";
+import { canonicalKey, DATASET_DOMAINS, domainSpec, heldOutFacts, hintFactForms } from "./domains.ts";
 
-/** Domains with a generator. New ones go last: a domain's seed is its place here, so the others' files stay the same. */
-export const DATASET_DOMAINS = ["math", "science", "code", "arith", "physics", "powers", "programs"] as const;
-export { TIERS } from "./schema.ts";
-
-const GENERATORS = {
-  math: mathProblem,
-  science: scienceProblem,
-  code: codeProblem,
-  arith: arithProblem,
-  physics: physicsProblem,
-  powers: powersProblem,
-  programs: programProblem,
-};
-
-/** The splits, in the order they are drawn: test first, then validation, then train skipping both. */
-export const SPLITS = ["test", "validation", "train"] as const;
-/** A split. */
-export type Split = typeof SPLITS[number];
-
-/** Problems per tier of each split. */
-export type TierSizes = Record<Split, number[]>;
-
-const even = (total: number) =>
-  Array.from({ length: TIERS }, (_, t) => Math.floor(total / TIERS) + (t < total % TIERS ? 1 : 0));
-
-/**
- * Default sizes per domain and tier. Test keeps its size (the final evaluation); validation has 256 a tier (what
- * calibration reads: 128 problems a tier by default); train gets what is left where the tier's space is small, since
- * no train problem may share a canonical key with a test or validation one (`./splits.ts`) or state a held-out fact.
- * Where a tier cannot hold these, its size is the most a seeded draw reaches with margin (measured, see the card).
- */
-export const DEFAULT_SIZES: Record<typeof DATASET_DOMAINS[number], TierSizes> = {
-  math: { test: even(500), validation: even(1_280), train: even(20_000) },
-  // Tier 2 asks 406 questions in all (speed from metres and minutes): 100 test and 100 validation leave 206 to train.
-  science: { test: even(500), validation: [256, 100, 256, 256, 256], train: even(20_000) },
-  code: { test: even(500), validation: even(1_280), train: even(20_000) },
-  // Tier 3 (`A±b*c`) has 2,750 prompts in 1,537 keys; test and validation take 456 keys and the held-out products
-  // more: 1,683 prompts are left, and a seeded draw of 1,600 ends in time.
-  arith: { test: even(1_000), validation: even(1_280), train: [2_000, 2_000, 1_600, 2_000, 2_000] },
-  physics: { test: even(1_000), validation: even(1_280), train: even(10_000) },
-  powers: { test: even(1_000), validation: even(1_280), train: even(10_000) },
-  programs: { test: even(1_000), validation: even(1_280), train: even(10_000) },
-};
+export { DATASET_DOMAINS } from "./domains.ts";
+export { type Split, SPLITS, TIERS, type TierSizes } from "./spec.ts";
 
 /** Sizes and seed of a generation: a total spreads evenly over the tiers and replaces the default's. */
 export interface GenerateOptions {
@@ -81,10 +35,11 @@ export type DomainSplits = Record<Split, Problem[]>;
  * skipping every key in test or validation and every problem stating a held-out fact (`heldOutFacts`). Test and
  * validation problems get `novelHint`: whether their hinted fact occurs in no training prompt, solution or hint.
  */
-export function generateDomain(domain: typeof DATASET_DOMAINS[number], options: GenerateOptions = {}): DomainSplits {
+export function generateDomain(domain: string, options: GenerateOptions = {}): DomainSplits {
   const seed = options.seed ?? 0;
-  const generator = GENERATORS[domain];
-  const sizes = (split: Split) => options[split] === undefined ? DEFAULT_SIZES[domain][split] : even(options[split]!);
+  const spec = domainSpec(domain);
+  const generator = spec.generate;
+  const sizes = (split: Split) => options[split] === undefined ? spec.sizes[split] : even(options[split]!);
   const held = heldOutFacts(domain, seed);
   const reserved = new Set<string>();
   const draw = (split: Split, perTier: number[], streamSeed: number): Problem[] => {
@@ -126,7 +81,7 @@ export function generateDomain(domain: typeof DATASET_DOMAINS[number], options: 
   const test = draw("test", sizes("test"), domainSeed + 1);
   const validation = draw("validation", sizes("validation"), domainSeed + 3);
   const train = draw("train", sizes("train"), domainSeed + 2);
-  const novel = noveltyAgainst(train);
+  const novel = noveltyAgainst(train, hintFactForms);
   for (const p of [...test, ...validation]) p.novelHint = novel(p);
   return { train, validation, test };
 }
@@ -182,10 +137,11 @@ export function tierCounts(problems: Problem[]): number[] {
 }
 
 function card(rows: string[], novel: string[], options: GenerateOptions): string {
-  const example = (domain: typeof DATASET_DOMAINS[number], tier: number) => {
+  const example = (domain: string, tier: number) => {
+    const generate = domainSpec(domain).generate;
     const rng = new Rng(99 + tier);
-    let p = GENERATORS[domain](rng, tier);
-    while (!p) p = GENERATORS[domain](rng, tier);
+    let p = generate(rng, tier);
+    while (!p) p = generate(rng, tier);
     return `- tier ${tier}: \`${p.prompt}\` → \`${p.solution}\`; hints: strategy "${p.hints.strategy}", value "${p.hints.value}", prefix "${p.hints.prefix}"`;
   };
   return `# Datasets

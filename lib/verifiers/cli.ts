@@ -1,18 +1,20 @@
 /**
- * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
- * in order, with `"correct"` (and `"reason"` when false) added: exactly one output line for every input line. A bad
- * line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false` and a reason naming the line; it
- * never stops the stream. `domain` is a verifier's name or a dataset's (`arith` is judged as a chain, `science` as a
- * letter); an unknown one is refused, not scored: its line gets its verdict and reason, and at the end the command
- * names the first such line on stderr and exits 1, so a pipeline cannot take a typo for a score of 0. Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any
- * other byte inside a line never splits it, so verdicts stay paired with their lines; and in the output those line
- * breaks are escaped (`\u2028`, …), so a reader that splits on them stays paired too. Code responses are checked several
- * at a time (`--jobs`, default the number of cores), output order kept.
+ * `deno task verify` (its entry point: `cli/verify.ts`): JSONL on stdin, one `{"domain", "response", "gold", …}` a
+ * line; the same objects on stdout, in order, with `"correct"` (and `"reason"` when false) added: exactly one output
+ * line for every input line. A bad line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false`
+ * and a reason naming the line; it never stops the stream. `domain` is a verifier's name or a dataset's (`arith` is
+ * judged as a chain, `science` as a letter: the entry point passes in the datasets' verifiers, `DATASET_VERIFIERS` of
+ * `lib/data/domains.ts`); an unknown one is refused, not scored: its line gets its verdict and reason, and at the end
+ * the command names the first such line on stderr and exits 1, so a pipeline cannot take a typo for a score of 0.
+ * Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any other byte inside a line
+ * never splits it, so verdicts stay paired with their lines; and in the output those line breaks are escaped
+ * (`\u2028`, …), so a reader that splits on them stays paired too. Code responses are checked several at a time
+ * (`--jobs`, default the number of cores), output order kept.
  *
  * @module
  */
 import { parseFlags } from "../flags.ts";
-import { verifierOf, verify } from "./mod.ts";
+import { type Domain, verifierOf, verify } from "./mod.ts";
 
 /**
  * The lines of a byte stream, split on `\n` only, with one `\r` before it dropped; a last line without `\n` counts.
@@ -50,8 +52,12 @@ export function outputLine(value: Record<string, unknown>): string {
 /** Output objects of lines whose domain is unknown: refused, so the command fails at the end (not read from text). */
 const refusals = new WeakSet<Record<string, unknown>>();
 
-/** The output object of one input line. */
-export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
+/** The output object of one input line; `datasets` maps the datasets' names to their verifiers. */
+export async function verifyLine(
+  line: string,
+  lineNumber: number,
+  datasets: Readonly<Record<string, Domain>> = {},
+): Promise<Record<string, unknown>> {
   if (line.trim() === "") return { line: lineNumber, correct: false, reason: `line ${lineNumber}: empty line` };
   let item: unknown;
   try {
@@ -67,7 +73,7 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
     if (!(key in record)) return { ...record, correct: false, reason: `line ${lineNumber}: missing key "${key}"` };
   }
   const { correct: _c, reason: _r, ...rest } = record;
-  const verifier = verifierOf(String(record.domain));
+  const verifier = verifierOf(String(record.domain), datasets);
   // A verdict about the line itself (not the answer) names the line, as every other bad line does.
   if (verifier.error !== undefined) {
     const refused = { ...rest, correct: false, reason: `line ${lineNumber}: key "domain": ${verifier.error}` };
@@ -78,7 +84,11 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
   return verdict.correct ? { ...rest, correct: true } : { ...rest, correct: false, reason: verdict.reason };
 }
 
-if (import.meta.main) {
+/**
+ * The command: reads stdin, writes the verdicts to stdout, and returns the exit status (1 when a line named an unknown
+ * domain); `--help` and a bad flag exit here. `datasets` maps the datasets' names to their verifiers.
+ */
+export async function runVerify(args: string[], datasets: Readonly<Record<string, Domain>>): Promise<number> {
   const usage = `usage: deno task verify [--jobs N] < lines.jsonl > verdicts.jsonl
 
 Judges each input line with the kit's verifiers and writes it back with "correct" (and "reason" when false) added:
@@ -88,12 +98,12 @@ one output line for every input line, in order.
   -h, --help   this text
 
 An input line: {"domain": D, "response": "...", "gold": G, ...any other keys, kept}
-  D: math, choice, code, chain, program, or a dataset's name (math, science, code, arith, physics, powers, programs)
+  D: math, choice, code, chain, program, or a dataset's name (${Object.keys(datasets).join(", ")})
   G: math, an answer or a solution ("\\frac{1}{2}"); choice, a letter ("C"); chain, the canonical chain;
      code, {"entry"?: "f", "tests": [{"args": [...], "expected": ...}]}; program, {"params": [...], "tests": [...]}
 An unknown domain is refused: its line gets correct false, and the command exits 1 naming the first such line.`;
   const { values } = parseFlags("verify", usage, {
-    args: Deno.args,
+    args,
     options: {
       jobs: { type: "string", default: String(navigator.hardwareConcurrency ?? 2) },
       help: { type: "boolean", short: "h", default: false },
@@ -123,7 +133,7 @@ An unknown domain is refused: its line gets correct false, and the command exits
     const n = lineNumber;
     // Whatever happens while judging, the line still gets its one verdict.
     pending.push(
-      verifyLine(line, n).then((out) => {
+      verifyLine(line, n, datasets).then((out) => {
         if (refusals.has(out)) refused.push(String(out.reason));
         return out;
       }).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),
@@ -134,6 +144,7 @@ An unknown domain is refused: its line gets correct false, and the command exits
   if (refused.length > 0) {
     const more = refused.length > 1 ? ` (and ${refused.length - 1} more line(s) with an unknown domain)` : "";
     console.error(`verify: stdin ${refused[0]}${more}`);
-    Deno.exit(1);
+    return 1;
   }
+  return 0;
 }
