@@ -2,8 +2,8 @@
  * `deno task verify`: JSONL on stdin, one `{"domain", "response", "gold", …}` a line; the same objects on stdout,
  * in order, with `"correct"` (and `"reason"` when false) added: exactly one output line for every input line. A bad
  * line (empty, not JSON, missing a key, an unknown domain) gets `"correct": false` and a reason naming the line; it
- * never stops the stream. `domain` is a verifier's name or a dataset's (`arith` is judged as a chain, `science` as a
- * letter); an unknown one is refused, not scored: its line gets its verdict and reason, and at the end the command
+ * never stops the stream. `domain` is a verifier's name or a dataset's (the domain registry, `lib/data/domains.ts`, maps it: `arith` is
+ * judged as a chain, `science` as a letter); an unknown one is refused, not scored: its line gets its verdict and reason, and at the end the command
  * names the first such line on stderr and exits 1, so a pipeline cannot take a typo for a score of 0. Lines end at `\n` alone (one `\r` before it is dropped): U+2028, U+2029, a bare `\r` or any
  * other byte inside a line never splits it, so verdicts stay paired with their lines; and in the output those line
  * breaks are escaped (`\u2028`, …), so a reader that splits on them stays paired too. Code responses are checked several
@@ -12,6 +12,7 @@
  * @module
  */
 import { parseFlags } from "../lib/flags.ts";
+import { DATASET_VERIFIERS } from "../lib/data/domains.ts";
 import { isRefused, outputLine, splitLines, verifyLine } from "../lib/verifiers/jsonl.ts";
 
 if (import.meta.main) {
@@ -24,7 +25,7 @@ one output line for every input line, in order.
   -h, --help   this text
 
 An input line: {"domain": D, "response": "...", "gold": G, ...any other keys, kept}
-  D: math, choice, code, chain, program, or a dataset's name (math, science, code, arith, physics, powers, programs)
+  D: math, choice, code, chain, program, or a dataset's name (${Object.keys(DATASET_VERIFIERS).join(", ")})
   G: math, an answer or a solution ("\\frac{1}{2}"); choice, a letter ("C"); chain, the canonical chain;
      code, {"entry"?: "f", "tests": [{"args": [...], "expected": ...}]}; program, {"params": [...], "tests": [...]}
 An unknown domain is refused: its line gets correct false, and the command exits 1 naming the first such line.`;
@@ -59,7 +60,7 @@ An unknown domain is refused: its line gets correct false, and the command exits
     const n = lineNumber;
     // Whatever happens while judging, the line still gets its one verdict.
     pending.push(
-      verifyLine(line, n).then((out) => {
+      verifyLine(line, n, DATASET_VERIFIERS).then((out) => {
         if (isRefused(out)) refused.push(String(out.reason));
         return out;
       }).catch((e) => ({ line: n, correct: false, reason: `line ${n}: ${(e as Error).message}` })),

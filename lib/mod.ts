@@ -57,7 +57,6 @@ export { type LossFunction, type LossParams, type LossRegistry, type TokenData }
 export { type CodeGold, extractCode, type SandboxLimits, verifyCode } from "./verifiers/code.ts";
 export type { Verdict } from "./verifiers/verdict.ts";
 export {
-  DATASET_VERIFIERS,
   type Domain,
   DOMAINS,
   extractChoice,
@@ -80,9 +79,16 @@ export {
   parseProblems,
   type Problem,
   readProblems,
-  verifierDomain,
 } from "./data/schema.ts";
-export { DATASET_DOMAINS, generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
+export {
+  DATASET_DOMAINS,
+  DATASET_VERIFIERS,
+  DOMAIN_SPECS,
+  type DomainSpec,
+  domainSpec,
+  verifierDomain,
+} from "./data/domains.ts";
+export { generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
 export { DATASETS_DIR, loadProblems } from "./data/load.ts";
 export { fromGsm8k, fromMath } from "./data/loaders.ts";
 export { physicsProblem, physicsSolution } from "./data/physics.ts";

@@ -20,11 +20,13 @@ const all = Object.fromEntries(DATASET_DOMAINS.map((d) => [d, generateDomain(d)]
   { train: Problem[]; validation: Problem[]; test: Problem[] }
 >;
 
-Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (determinism)", async () => {
+Deno.test("a fresh generation matches the committed SHA256SUMS byte for byte (determinism), and the committed card", async () => {
   const dir = await Deno.makeTempDir();
   const sums = await writeDatasets(dir);
   const committed = await readChecksums();
   assertEquals(Object.fromEntries(committed), sums);
+  // The card is written with the files, from the registry and the calibration files: never stale, never by hand.
+  assertEquals(await Deno.readTextFile(join(dir, "README.md")), await Deno.readTextFile("datasets/README.md"));
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -182,4 +184,39 @@ Deno.test("GSM8K and MATH JSONL map onto the schema", () => {
     'g.jsonl:1: key "answer"',
   );
   assertThrows(() => fromMath('{"problem": "p"}', "m.jsonl", "test"), Error, 'm.jsonl:1: key "solution"');
+});
+
+Deno.test("the card's calibrations come from the files it finds: a shipped base's table, a published grid's link", async () => {
+  const { calibrationsMarkdown, findCalibrations } = await import("../lib/data/card.ts");
+  const repository = await Deno.makeTempDir();
+  const base = join(repository, "bases", "sft-s0-abc");
+  await Deno.mkdir(base, { recursive: true });
+  const sum = "a".repeat(64);
+  await Deno.writeTextFile(join(base, "datasets.txt"), `${sum}  arith/train.jsonl\n`);
+  const row = (tier: number, plain: number) => ({
+    tier,
+    plain: { passAt1: plain / 2, passAtK: plain },
+    hinted: { value: { passAt1: 0.25, passAtK: 0.5 } },
+    regime: "learned",
+  });
+  await Deno.writeTextFile(
+    join(base, "calibration.json"),
+    JSON.stringify({ problems: 8, samples: 4, calibration: [row(1, 0.9), row(2, 0.1)] }),
+  );
+  const grid = join(repository, "results", "published", "domain-powers");
+  await Deno.mkdir(grid, { recursive: true });
+  await Deno.writeTextFile(join(grid, "summary.md"), "# x\n\n## Base: Calibration of sft-s0-def (powers)\n");
+  const found = await findCalibrations(repository);
+  assertEquals(found.map((c) => [c.path, c.domain, c.base]), [
+    ["bases/sft-s0-abc/calibration.json", "arith", "sft-s0-abc"],
+    ["results/published/domain-powers/summary.md", "powers", "sft-s0-def"],
+  ]);
+  const markdown = calibrationsMarkdown(found, ["math", "arith", "powers"], { "arith/train.jsonl": sum });
+  assertStringIncludes(markdown, "- `arith`, base `sft-s0-abc`: shipped with the kit");
+  assertStringIncludes(markdown, "built on the files this card lists");
+  assertStringIncludes(markdown, "| 2 | 0.050 | 0.100 | 0.500 | learned |");
+  assertStringIncludes(markdown, "[domain-powers](../results/published/domain-powers/summary.md)");
+  assertStringIncludes(markdown, "No calibration found for `math`.");
+  assertStringIncludes(calibrationsMarkdown(found, ["arith"], {}), "built on other files than this card lists");
+  await Deno.remove(repository, { recursive: true });
 });

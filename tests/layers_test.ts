@@ -14,7 +14,9 @@ const ROOT = fromFileUrl(new URL("..", import.meta.url));
 
 /**
  * What each room may import besides itself, from the bottom up. A room imports only rooms listed before it: the
- * policy knows nothing of RL, configs nothing of trainers, plots nothing of ablations, and only `mod.ts` sees all.
+ * policy knows nothing of RL, verifiers nothing of datasets (a dataset names its verifier in the domain registry,
+ * `lib/data/domains.ts`, and callers pass that table in), configs nothing of trainers, plots nothing of ablations, and
+ * only `mod.ts` sees all.
  */
 const MAY_IMPORT: Record<string, string[]> = {
   "nearest.ts": [],
@@ -25,8 +27,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   verifiers: ["nearest.ts", "io.ts", "random.ts"],
   plot: ["io.ts"],
   "display.ts": ["plot"],
-  data: ["io.ts", "random.ts", "verifiers"],
-  metrics: ["io.ts", "verifiers"],
+  data: ["nearest.ts", "io.ts", "random.ts", "verifiers"],
+  metrics: ["io.ts", "verifiers", "data"],
   config: ["nearest.ts", "io.ts", "policy", "data"],
   rl: ["io.ts", "random.ts", "policy", "verifiers", "data", "metrics", "config"],
   bench: ["io.ts", "random.ts", "policy", "verifiers", "rl"],

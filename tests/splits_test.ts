@@ -2,7 +2,8 @@ import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { join } from "node:path";
 import { DATASET_DOMAINS, generateDomain, loadProblems, parseProblems, type Problem } from "../lib/mod.ts";
 import { datasetDigest, readChecksums } from "../lib/data/load.ts";
-import { canonicalExpression, canonicalKey, heldOutFacts, hintFactForms } from "../lib/data/splits.ts";
+import { canonicalExpression } from "../lib/data/splits.ts";
+import { canonicalKey, heldOutFacts, hintFactForms } from "../lib/data/domains.ts";
 
 // The real datasets (generation is deterministic and takes seconds: no need for small sizes).
 const all = Object.fromEntries(DATASET_DOMAINS.map((d) => [d, generateDomain(d)])) as Record<

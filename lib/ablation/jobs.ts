@@ -45,8 +45,11 @@ import {
 
 /** The vocabulary of a domain: every character of its problems, hints and solutions, in every split. */
 export async function domainTokenizer(domain: string): Promise<Tokenizer> {
-  const d = domain as "math";
-  const splits = [await loadProblems(d, "train"), await loadProblems(d, "validation"), await loadProblems(d, "test")];
+  const splits = [
+    await loadProblems(domain, "train"),
+    await loadProblems(domain, "validation"),
+    await loadProblems(domain, "test"),
+  ];
   const texts = splits.flat()
     .flatMap((p) => [p.prompt, p.solution, ...Object.values(p.hints)]);
   return Tokenizer.fromTexts(texts);

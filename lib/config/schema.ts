@@ -7,6 +7,7 @@
  */
 import { BACKENDS } from "../policy/backend.ts";
 import { HINT_STYLES, TIERS } from "../data/schema.ts";
+import { DATASET_DOMAINS } from "../data/domains.ts";
 import {
   field,
   identityOf,
@@ -77,7 +78,7 @@ export const RUN_SCHEMA = section({
   }, "The policy: a small decoder-only transformer. In a grid the runs take its shape from the `sft` section's base."),
   data: section({
     domain: field("string", "math", {
-      choices: ["math", "science", "code", "arith", "physics", "powers", "programs"],
+      choices: DATASET_DOMAINS,
       doc: "problem set (`datasets/<domain>/`, generated on first use); in a grid, runs take the `sft` section's " +
         "unless set",
     }),

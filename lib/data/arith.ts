@@ -13,8 +13,9 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
 import { solveSteps } from "./math.ts";
+import { canonicalExpression, operationFacts, pickFacts, uniqueProducts } from "./splits.ts";
 
 /** A token of an `arith` chain. */
 export type Token = number | "+" | "-" | "*";
@@ -121,3 +122,41 @@ export function alternativeOrder(problem: Problem, rng: Rng): { hint: string; so
     solution: arithSolution(chain.steps, String(chain.values[chain.values.length - 1])),
   };
 }
+
+/** The `arith` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const arithDomain: DomainSpec = {
+  name: "arith",
+  verifier: "chain",
+  generate: arithProblem,
+  // Tier 3 (`A±b*c`) has 2,750 prompts in 1,537 keys; test and validation take 456 keys and the held-out products
+  // more: 1,683 prompts are left, and a seeded draw of 1,600 ends in time.
+  sizes: { test: even(1_000), validation: even(1_280), train: [2_000, 2_000, 1_600, 2_000, 2_000] },
+  canonicalKey: (problem) => canonicalExpression(problem.prompt),
+  hintFacts: (problem) => operationFacts(problem.hints.value),
+  heldOutFacts: (seed) => pickFacts(uniqueProducts(), 4, seed * 1000 + 8),
+  alternative: alternativeOrder,
+  card: {
+    summary: "The second toy testbed of `docs/testbed.md`, the design that showed a Guide effect: a leading operand " +
+      "of 0–40, every intermediate value in [0, 99], solved by rewriting one operation at a time (`23+6*7` → " +
+      "`23+42;65`); the reward is an exact match of the whole chain (`chain` verifier), so a guessed number scores " +
+      "nothing.",
+    tiers: [
+      "`A±b±c` left to right, half the operands after the first with two digits",
+      "three such operations",
+      "`A±b*c`",
+      "`A±b±c*d`",
+      "`A±b*c±d*e` (single-digit operands after the first)",
+    ],
+    hints: {
+      strategy: "names the first operation by precedence (`multiply first: 6*7`)",
+      value: "the first operation by precedence and its result (`6*7 is 42`)",
+      prefix: "the first rewrite (`23+42`)",
+    },
+    key: "the expression's tree by precedence with the operands of every `+` and `*` sorted, as `math`'s (a " +
+      "product's factors swapped share a key)",
+    heldOut: "4 of the 20 products of 2–9 whose value no other product has (so a hint's value, `54`, names one " +
+      "product), no two sharing a factor",
+    sizes: "tier 3 (`A±b*c`: 2,750 prompts in 1,537 canonical keys) trains on 1,600 problems",
+    examples: [1, 3, 4],
+  },
+};

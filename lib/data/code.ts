@@ -6,7 +6,8 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
+import type { CodeGold } from "../verifiers/code.ts";
 
 /** Distinct integers in [lo, hi]. */
 function distinct(rng: Rng, count: number, lo: number, hi: number): number[] {
@@ -87,3 +88,33 @@ export function codeProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split
     solution: body,
   };
 }
+
+/** The `code` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const codeDomain: DomainSpec = {
+  name: "code",
+  verifier: "code",
+  generate: codeProblem,
+  sizes: { test: even(500), validation: even(1_280), train: even(20_000) },
+  canonicalKey: (problem) => {
+    const examples = problem.prompt.replace(/\. Write f\.$/, "").split("; ").sort();
+    return `${problem.solution}|${examples.join("; ")}`;
+  },
+  checkAnswer: (answer) => {
+    const gold = answer as CodeGold;
+    return !gold || typeof gold !== "object" || !Array.isArray(gold.tests) || gold.tests.length === 0
+      ? "code gold must be {entry?, tests: [{args, expected}, …]}"
+      : null;
+  },
+  card: {
+    summary: "Write `f` from three input/output examples; four hidden tests decide (the `code` verifier runs the " +
+      "answer in a sandbox).",
+    tiers: ["`x + b`", "`a*x + b`", "`a*x*x + b`", "an affine map over an array", "filter then map"],
+    hints: {
+      strategy: "the shape of `f` (`f is affine: find the slope from two examples`)",
+      value: "one coefficient or threshold (`the slope is 3`)",
+      prefix: "the start of the solution (`function f(x){return 3*x`)",
+    },
+    key: "the function (its solution) and its three shown examples as a set (the examples' order is the freedom)",
+    examples: [2, 5],
+  },
+};

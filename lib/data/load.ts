@@ -13,7 +13,8 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DATASET_DOMAINS, type Split, SPLITS, writeDatasets } from "./generate.ts";
+import { type Split, SPLITS, writeDatasets } from "./generate.ts";
+import { DATASET_DOMAINS, domainSpec } from "./domains.ts";
 import { parseProblems, type Problem } from "./schema.ts";
 import { sha256Hex } from "../io.ts";
 
@@ -48,15 +49,12 @@ export async function datasetDigest(domain: string, root = DATASETS_DIR): Promis
 }
 
 /**
- * The problems of one split of one domain (`train` for SFT and RL, `validation` for calibration, `test` for the final
- * evaluation only). Generates the datasets when a file is missing; refuses a file whose SHA-256 differs from
- * `SHA256SUMS` (edited or corrupt), naming it.
+ * The problems of one split of one registered domain (`train` for SFT and RL, `validation` for calibration, `test`
+ * for the final evaluation only). Generates the datasets when a file is missing; refuses an unknown domain, and a file
+ * whose SHA-256 differs from `SHA256SUMS` (edited or corrupt), naming it.
  */
-export async function loadProblems(
-  domain: typeof DATASET_DOMAINS[number],
-  split: Split,
-  root = DATASETS_DIR,
-): Promise<Problem[]> {
+export async function loadProblems(domain: string, split: Split, root = DATASETS_DIR): Promise<Problem[]> {
+  domainSpec(domain);
   const relative = join(domain, `${split}.jsonl`);
   const file = join(root, relative);
   const sums = await readChecksums(root);

@@ -13,7 +13,8 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
+import { canonicalExpression, operationFacts } from "./splits.ts";
 
 /** A token of an expression (`^` is a power: the `powers` domain). */
 export type Token = number | "+" | "-" | "*" | "^" | "(" | ")";
@@ -145,3 +146,35 @@ export function mathProblem(rng: Rng, tier: number): Omit<Problem, "id" | "split
     solution: `${steps.join(";")} \\boxed{${answer}}`,
   };
 }
+
+/** The `math` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const mathDomain: DomainSpec = {
+  name: "math",
+  verifier: "math",
+  generate: mathProblem,
+  sizes: { test: even(500), validation: even(1_280), train: even(20_000) },
+  canonicalKey: (problem) => canonicalExpression(problem.prompt),
+  hintFacts: (problem) => operationFacts(problem.hints.value),
+  card: {
+    summary:
+      "Integer arithmetic with precedence and brackets, solved by rewriting one operation at a time and ending " +
+      "in `\\boxed{answer}`. Operands have 1–4 digits, so answers spread over thousands of values: a guesser that " +
+      "draws 16 answers from a tier's own answer distribution has pass@16 under 1% (`tests/datasets_test.ts` asserts " +
+      "it). Difficulty comes from planning as well as length.",
+    tiers: [
+      "one operation",
+      "two operations in left-to-right order",
+      "`a ± b*c` (the product first)",
+      "`a ± b*c ± d*e`",
+      "`(a ± b)*(c ± d)`",
+    ],
+    hints: {
+      strategy: "names the first operation to do (`multiply before adding: first 34*5`)",
+      value: "the first operation and its result (`34*5 is 170`), in tier 1 the answer's units digit",
+      prefix: "the first rewrite (`12+170`), in tier 1 the strategy",
+    },
+    key: "the expression's tree by precedence with the operands of every `+` and `*` sorted (`17+8*5` = `17+5*8` = " +
+      "`8*5+17`; `a-b` ≠ `b-a`, `(A+b)+c` ≠ `A+(b+c)`)",
+    examples: [1, 3, 5],
+  },
+};

@@ -30,9 +30,10 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
-import { rewriteOnce, solveSteps } from "./math.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
+import { rewriteOnce, solveSteps, type Token as ExpressionToken } from "./math.ts";
 import { finishChain, laterFirst, type Token } from "./arith.ts";
+import { bothOrders, canonicalExpression, pickFacts, tokenize, uniqueProducts } from "./splits.ts";
 
 /** The formulas of each tier; `±` is a random sign per problem. */
 export const PHYSICS_FORMULAS: Record<number, string[]> = {
@@ -136,3 +137,61 @@ export function physicsAlternative(problem: Problem, rng: Rng): { hint: string; 
     solution: `${lines.join(";")} \\boxed{${chain.values.at(-1)}}`,
   };
 }
+
+/** A `physics` prompt's formula (signed) and givens. */
+function physicsParts(prompt: string): { formula: string; target: string; rhs: string; givens: Map<string, string> } {
+  const [formula, list] = prompt.split("; ");
+  const [target, rhs] = formula.split("=");
+  const givens = new Map((list ?? "").split(", ").map((pair) => pair.split("=") as [string, string]));
+  return { formula, target, rhs, givens };
+}
+
+/** A `physics` formula's right-hand side with its givens substituted (`23+6*7`). */
+function physicsExpression(prompt: string): string {
+  const { rhs, givens } = physicsParts(prompt);
+  return rhs.replace(/[A-Za-z]\w*/g, (name) => {
+    const value = givens.get(name);
+    if (value === undefined) throw new Error(`physics: "${prompt}" gives no ${name}`);
+    return value;
+  });
+}
+
+/** The `physics` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const physicsDomain: DomainSpec = {
+  name: "physics",
+  verifier: "chain",
+  generate: physicsProblem,
+  sizes: { test: even(1_000), validation: even(1_280), train: even(10_000) },
+  canonicalKey: ({ prompt }) => `${physicsParts(prompt).formula}|${canonicalExpression(physicsExpression(prompt))}`,
+  hintFacts: (problem) => {
+    const tokens = tokenize(physicsExpression(problem.prompt)).map((t) => (/^\d+$/.test(t) ? Number(t) : t));
+    return [...bothOrders(solveSteps(tokens as ExpressionToken[]).operations[0]), problem.hints.value];
+  },
+  heldOutFacts: (seed) => pickFacts(uniqueProducts(), 4, seed * 1000 + 9),
+  alternative: physicsAlternative,
+  card: {
+    summary: "The science domain at toy scale: formula application. A prompt is a formula and its givens in " +
+      "alphabetical order; the solution substitutes them, then rewrites one operation at a time as `arith` does, " +
+      "each line restating the quantity (`v=23+6*7;v=23+42;v=65`). Each tier mixes three formulas; every value stays " +
+      "in [0, 99], and names are spelled only with characters the lower tiers use. Guessing is ruled out by the " +
+      "judge: a guesser that draws 16 final numbers from a tier's own answer distribution would reach pass@16 ≈ 0.16 " +
+      "if only the number were judged (`tests/chain_domains_test.ts`), and scores 0 against the whole chain.",
+    tiers: [
+      "net force, position or heat as a sum of three terms (`F=F1±F2±F3`)",
+      "four terms",
+      "one product (`v=u±a*t`, `x=x0±v*t`, `p=p0±F*t`)",
+      "a term and a product (`x=x0±d±v*t`, `v=u±w±a*t`, `E=E0±Q±F*d`)",
+      "two products (`p=p0±F1*t1±F2*t2`, `E=E0±F1*d1±F2*d2`, `x=x0±v1*t1±v2*t2`)",
+    ],
+    hints: {
+      strategy: "names the first operation in the formula's symbols (`multiply first: a*t`)",
+      value: "the first operation in the formula's symbols with its result (`a*t=42`), not its operands' numbers (a " +
+        "base copied those into its substitution), so the fact it states is that operation on the numbers or the hint",
+      prefix: "the substitution line (`v=23+6*7`)",
+    },
+    key: "the signed formula and its substituted expression's key (swapping the values of `a` and `t` in `v=u+a*t` " +
+      "gives the same key; another formula with the same numbers does not)",
+    heldOut: "4 of the 20 products of 2–9 whose value no other product has, no two sharing a factor",
+    examples: [1, 3, 4],
+  },
+};

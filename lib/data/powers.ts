@@ -24,8 +24,9 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
 import { solveSteps, type Token } from "./math.ts";
+import { canonicalExpression, operationFacts, pickFacts } from "./splits.ts";
 
 /** The canonical chain of an expression and its operations and values. */
 export function powersSolution(tokens: Token[]): { solution: string; operations: string[]; values: number[] } {
@@ -73,3 +74,41 @@ export function powersProblem(rng: Rng, tier: number): Omit<Problem, "id" | "spl
   if (Object.values(hints).some((h) => contains.test(h))) return null;
   return { domain: "powers", tier, prompt: tokens.join(""), answer: solution, hint: strategy, hints, solution };
 }
+
+/** The `powers` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const powersDomain: DomainSpec = {
+  name: "powers",
+  verifier: "chain",
+  generate: powersProblem,
+  sizes: { test: even(1_000), validation: even(1_280), train: even(10_000) },
+  canonicalKey: (problem) => canonicalExpression(problem.prompt),
+  hintFacts: (problem) => operationFacts(problem.hints.value),
+  // One square, and the cube `3^3` (not `4^3`: 64 is also `8^2`, a power training shows; `8^2` is no candidate for the
+  // same reason).
+  heldOutFacts: (seed) => [
+    ...pickFacts(["2", "3", "4", "5", "6", "7", "9"].map((b) => `${b}^2`), 1, seed * 1000 + 10),
+    "3^3",
+  ],
+  card: {
+    summary:
+      "The math domain at toy scale beyond `arith`: brackets and squares, rewritten one operation at a time by " +
+      "precedence (the innermost bracket first; a power before a product before a sum). Values stay in [0, 99]; the " +
+      "chain is judged (a number-only guesser's pass@16 would be ≈ 0.16, `tests/chain_domains_test.ts`).",
+    tiers: [
+      "`A±(b±c)` or `(A±b)±c`",
+      "three operations with brackets (`A±(b±c)±d`, `(A±b)±(c±d)`, `A±(b±c±d)`)",
+      "a square and two operations (`A±b^2±c`)",
+      "a cube of 3 or 4 opening a bracket (`A±(c^3±b)`: no cube is in the base's SFT)",
+      "two squares in brackets (`(A±b^2)±(c±d^2)`)",
+    ],
+    hints: {
+      strategy: "names the first operation (`power first: 3^2`, `brackets first: 5+3`)",
+      value: "the first operation and its result (`3^2 is 9`)",
+      prefix: "the first rewrite (`30-(5+9)`)",
+    },
+    key: "the expression's tree by precedence with the operands of every `+` and `*` sorted, as `math`'s (`3^2` ≠ " +
+      "`2^3`)",
+    heldOut: "one square of 2–9 (not `8^2`) and the cube `3^3` (not `4^3`: 64 is also `8^2`, a power training shows)",
+    examples: [1, 3, 4],
+  },
+};

@@ -23,9 +23,10 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
 import type { ProgramGold } from "../verifiers/program.ts";
 import { solveSteps, type Token } from "./math.ts";
+import { bothOrders, canonicalExpression, pickFacts } from "./splits.ts";
 
 /** The parameters of every `programs` function. */
 export const PROGRAM_PARAMS = ["x", "y"];
@@ -147,3 +148,51 @@ export function programAlternative(problem: Problem, rng: Rng): { hint: string; 
   const statements = compile(tokens, candidates[rng.nextUint32() % candidates.length]);
   return { hint: statements[0], solution: body(statements) };
 }
+
+/** What is wrong with a line's `answer` as `program` gold, or null. */
+function checkProgramGold(answer: unknown): string | null {
+  const gold = answer as ProgramGold;
+  const numbers = (v: unknown) => Array.isArray(v) && v.every(Number.isSafeInteger);
+  return !gold || typeof gold !== "object" || !Array.isArray(gold.params) ||
+      !gold.params.every((n) => typeof n === "string") || !Array.isArray(gold.tests) || gold.tests.length === 0 ||
+      !gold.tests.every((t) =>
+        numbers(t?.args) && t.args.length === gold.params.length && Number.isSafeInteger(t.expected)
+      )
+    ? "program gold must be {params: [names], tests: [{args, expected}, …]}"
+    : null;
+}
+
+/** The `programs` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const programsDomain: DomainSpec = {
+  name: "programs",
+  verifier: "program",
+  generate: programProblem,
+  sizes: { test: even(1_000), validation: even(1_280), train: even(10_000) },
+  canonicalKey: ({ prompt }) => canonicalExpression(prompt.slice(prompt.indexOf("=") + 1)),
+  hintFacts: ({ hints }) => bothOrders(hints.value.slice(hints.value.indexOf("=") + 1)),
+  // 3 of the 16 products of a digit and a parameter, with distinct digits (not `x*y`, a fifth of all products).
+  heldOutFacts: (seed) => {
+    const products = ["x", "y"].flatMap((p) => ["2", "3", "4", "5", "6", "7", "8", "9"].map((d) => `${d}*${p}`));
+    return pickFacts(products, 3, seed * 1000 + 11);
+  },
+  checkAnswer: checkProgramGold,
+  alternative: programAlternative,
+  card: {
+    summary: "The code domain at toy scale: write a function of `x` and `y`, given as a formula, in a tiny " +
+      "straight-line language, one operation a statement (`name=operand op operand`, then `return name`). The " +
+      "`program` verifier parses and interprets the body (nothing is run, so no sandbox is needed) on 8 hidden " +
+      "`(x, y)` tests in [0, 20]²; any correct body passes, in any order and with any names. Operands are `x`, `y` " +
+      "or literals, a product a digit and a parameter or `x*y`. Guessing is ruled out: 16 bodies copied from other " +
+      "problems of the same tier pass a test problem's tests at most 2% of the time (`tests/programs_test.ts`).",
+    tiers: ["`A±b±c`", "`A±b±c±d`", "`A±b*c`", "`A±b±c*d`", "`A±b*c±d*e`"],
+    hints: {
+      strategy: "names the first operation (`multiply first: 3*x`)",
+      value: "the first statement (`a=3*x`)",
+      prefix: "the first statement as the solution writes it (`a=3*x;`)",
+    },
+    key: "the formula's expression key, as `math`'s (`x+3*y` = `y*3+x`)",
+    heldOut: "3 of the 16 products of a digit and a parameter, with distinct digits (not `x*y`, a fifth of all " +
+      "products)",
+    examples: [1, 3, 4],
+  },
+};

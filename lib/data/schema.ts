@@ -1,52 +1,16 @@
 /**
  * The dataset line (`docs/design.md`, "Contracts"): `{id, domain, split, tier, prompt, answer, hint, solution}`, plus
- * `hints`, the same problem's hint in every named style, and on validation and test problems `novelHint`. Reading a JSONL file checks every line and fails with one
- * error naming the file, the line and the key.
+ * `hints`, the same problem's hint in every named style, and on validation and test problems `novelHint`. Reading a
+ * JSONL file checks every line — its domain a registered one (`./domains.ts`), its `answer` gold that domain's verifier
+ * takes — and fails with one error naming the file, the line and the key.
  *
  * @module
  */
-import type { CodeGold } from "../verifiers/code.ts";
-import type { ProgramGold } from "../verifiers/program.ts";
-import { DATASET_VERIFIERS, type Domain } from "../verifiers/mod.ts";
+import { DATASET_DOMAINS, domainSpec } from "./domains.ts";
+import { HINT_STYLES, type Problem } from "./spec.ts";
 
-/** Hint styles: `strategy` names the method (default), `value` gives one intermediate value, `prefix` gives the
- * first solution steps verbatim (the ablation the toy testbed showed to fail). */
-export const HINT_STYLES = ["strategy", "value", "prefix"] as const;
-/** A hint style. */
-export type HintStyle = typeof HINT_STYLES[number];
-
-/** One problem. */
-export interface Problem {
-  id: string;
-  domain: "math" | "science" | "code" | "arith" | "physics" | "powers" | "programs";
-  /** `train` for SFT and RL, `validation` for calibration and choices, `test` only for the final evaluation. */
-  split: "train" | "validation" | "test";
-  tier: number;
-  prompt: string;
-  /** Gold as the verifier of the domain takes it: a math answer string, a choice letter, code or program tests. */
-  answer: string | CodeGold | ProgramGold;
-  /** The hint in the default style (`strategy`). */
-  hint: string;
-  hints: Record<HintStyle, string>;
-  /** A worked solution that the verifier accepts. */
-  solution: string;
-  /**
-   * Validation and test only: true when the fact the `value` hint gives occurs in no training prompt, solution or hint
-   * (`lib/data/splits.ts`): the novel-hint subset. Absent on training problems and on external data.
-   */
-  novelHint?: boolean;
-}
-
-/** Tiers of every domain: 1 (easiest) to 5. */
-export const TIERS = 5;
-
-/**
- * The verifier domain of a dataset domain (science questions are multiple choice; `programs` run on hidden tests;
- * the chain domains match exactly).
- */
-export function verifierDomain(domain: Problem["domain"]): Domain {
-  return DATASET_VERIFIERS[domain];
-}
+export { HINT_STYLES, type HintStyle, type Problem, TIERS } from "./spec.ts";
+export { verifierDomain } from "./domains.ts";
 
 /** A problem line that does not fit the schema: names the file, line and key. */
 export class DatasetError extends Error {
@@ -68,13 +32,9 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
     }
   };
   for (const key of ["id", "prompt", "hint", "solution"]) text(key);
-  if (!["math", "science", "code", "arith", "physics", "powers", "programs"].includes(p.domain as string)) {
-    throw new DatasetError(
-      file,
-      line,
-      "domain",
-      `expected math, science, code, arith, physics, powers or programs, got ${JSON.stringify(p.domain)}`,
-    );
+  if (!DATASET_DOMAINS.includes(p.domain as string)) {
+    const names = `${DATASET_DOMAINS.slice(0, -1).join(", ")} or ${DATASET_DOMAINS.at(-1)}`;
+    throw new DatasetError(file, line, "domain", `expected ${names}, got ${JSON.stringify(p.domain)}`);
   }
   if (!["train", "validation", "test"].includes(p.split as string)) {
     throw new DatasetError(file, line, "split", `expected train, validation or test, got ${JSON.stringify(p.split)}`);
@@ -85,28 +45,10 @@ export function checkProblem(value: unknown, file: string, line: number): Proble
   if (!Number.isInteger(p.tier) || (p.tier as number) < 1) {
     throw new DatasetError(file, line, "tier", `expected a positive integer, got ${JSON.stringify(p.tier)}`);
   }
-  if (p.domain === "code") {
-    const gold = p.answer as CodeGold;
-    if (!gold || typeof gold !== "object" || !Array.isArray(gold.tests) || gold.tests.length === 0) {
-      throw new DatasetError(file, line, "answer", "code gold must be {entry?, tests: [{args, expected}, …]}");
-    }
-  } else if (p.domain === "programs") {
-    const gold = p.answer as ProgramGold;
-    const numbers = (v: unknown) => Array.isArray(v) && v.every(Number.isSafeInteger);
-    if (
-      !gold || typeof gold !== "object" || !Array.isArray(gold.params) ||
-      !gold.params.every((n) => typeof n === "string") || !Array.isArray(gold.tests) || gold.tests.length === 0 ||
-      !gold.tests.every((t) =>
-        numbers(t?.args) && t.args.length === gold.params.length && Number.isSafeInteger(t.expected)
-      )
-    ) {
-      throw new DatasetError(
-        file,
-        line,
-        "answer",
-        "program gold must be {params: [names], tests: [{args, expected}, …]}",
-      );
-    }
+  const check = domainSpec(p.domain as string).checkAnswer;
+  if (check) {
+    const wrong = check(p.answer);
+    if (wrong !== null) throw new DatasetError(file, line, "answer", wrong);
   } else text("answer");
   if (p.hints !== undefined) {
     const hints = p.hints as Record<string, unknown>;

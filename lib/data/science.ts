@@ -9,7 +9,7 @@
  * @module
  */
 import { Rng } from "../random.ts";
-import type { Problem } from "./schema.ts";
+import { type DomainSpec, even, type Problem } from "./spec.ts";
 
 const LETTERS = ["A", "B", "C", "D"];
 
@@ -135,3 +135,35 @@ export function scienceProblem(rng: Rng, tier: number): Omit<Problem, "id" | "sp
     solution: `${d.steps.join("; ")}; the answer is (${letter})`,
   };
 }
+
+/** The `science` domain: its generator, verifier, sizes, keys and card (registered in `./domains.ts`). */
+export const scienceDomain: DomainSpec = {
+  name: "science",
+  verifier: "choice",
+  generate: scienceProblem,
+  // Tier 2 asks 406 questions in all (speed from metres and minutes): 100 test and 100 validation leave 206 to train.
+  sizes: { test: even(500), validation: [256, 100, 256, 256, 256], train: even(20_000) },
+  canonicalKey: (problem) => problem.prompt.replace(/ \(A\) .*$/, ""),
+  card: {
+    summary: "Four-option questions on rates and kinematics, answered by a letter; wrong options are the results of " +
+      "typical mistakes (an inverted formula, a skipped conversion, a dropped term), so eliminating them takes the " +
+      "same reasoning as solving. Four options make a guesser's pass@16 high by nature: read science pass@k against " +
+      "that floor.",
+    tiers: [
+      "speed from distance and time",
+      "speed with a unit conversion",
+      "distance or time from a rate",
+      "final speed under constant acceleration",
+      "distance under constant acceleration",
+    ],
+    hints: {
+      strategy: "the formula (`use v = d / t`)",
+      value: "one given or intermediate quantity (`the time is 120 s`)",
+      prefix: "the first step (`v = 228 / 12`)",
+    },
+    key: "the question without its options (only the options' order is free: a question's operands have roles, an " +
+      "acceleration is not a time)",
+    sizes: "tier 2 asks 406 questions in all (speed from metres and minutes), so it validates on 100",
+    examples: [1, 4],
+  },
+};

@@ -14,6 +14,7 @@
  * @module
  */
 import { verifierOf, verify } from "../verifiers/mod.ts";
+import { DATASET_VERIFIERS } from "../data/domains.ts";
 import type { Counts } from "./gains.ts";
 
 /** Read a samples file into per-problem counts; a bad line names the file, line and key. */
@@ -43,7 +44,7 @@ export async function readSamples(file: string): Promise<Map<string, Counts>> {
     if (typeof record.correct === "boolean") correct = record.correct;
     else if ("response" in record && "domain" in record && "gold" in record) {
       // A dataset's own domain name is judged by its verifier; an unknown one is refused, never counted wrong.
-      const verifier = verifierOf(String(record.domain));
+      const verifier = verifierOf(String(record.domain), DATASET_VERIFIERS);
       if (verifier.error !== undefined) throw new Error(`${where}: key "domain": ${verifier.error}`);
       correct = (await verify(verifier.domain, record.response, record.gold)).correct;
     } else {

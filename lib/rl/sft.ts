@@ -8,9 +8,7 @@
 import type { Policy, StepStats, TrainSpec } from "../policy/policy.ts";
 import { Rng } from "../random.ts";
 import type { HintStyle, Problem } from "../data/schema.ts";
-import { alternativeOrder } from "../data/arith.ts";
-import { physicsAlternative } from "../data/physics.ts";
-import { programAlternative } from "../data/programs.ts";
+import { domainSpec } from "../data/domains.ts";
 import { type RunConfig, tiersOf } from "../config/schema.ts";
 
 /** Settings of the warm-up. */
@@ -46,13 +44,6 @@ export interface SftSettings {
   startStep?: number;
 }
 
-/** The domains whose hinted SFT examples can take another valid order (`sft.alternativeFraction`). */
-const ALTERNATIVE_ORDERS: Record<string, SftSettings["alternative"]> = {
-  arith: alternativeOrder,
-  physics: physicsAlternative,
-  programs: programAlternative,
-};
-
 /** The SFT settings of a run config (`startStep`: steps already done, when resuming). */
 export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
   const s = config.sft;
@@ -65,7 +56,8 @@ export function sftSettings(config: RunConfig, startStep = 0): SftSettings {
     rareFraction: s.rareFraction,
     rareHintedFraction: s.rareHintedFraction,
     rareHintedTiers: tiersOf(s.rareHintedTiers),
-    alternative: ALTERNATIVE_ORDERS[config.data.domain],
+    // The domains whose hinted examples can take another valid order register it (`sft.alternativeFraction`).
+    alternative: domainSpec(config.data.domain).alternative,
     alternativeFraction: s.alternativeFraction,
     hintStyle: config.data.hintStyle,
     lr: config.optim.lr,

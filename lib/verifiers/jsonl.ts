@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { verifierOf, verify } from "./mod.ts";
+import { type Domain, verifierOf, verify } from "./mod.ts";
 
 /**
  * The lines of a byte stream, split on `\n` only, with one `\r` before it dropped; a last line without `\n` counts.
@@ -49,8 +49,12 @@ export function isRefused(verdict: Record<string, unknown>): boolean {
   return refusals.has(verdict);
 }
 
-/** The output object of one input line. */
-export async function verifyLine(line: string, lineNumber: number): Promise<Record<string, unknown>> {
+/** The output object of one input line; `datasets` maps the datasets' names to their verifiers. */
+export async function verifyLine(
+  line: string,
+  lineNumber: number,
+  datasets: Readonly<Record<string, Domain>> = {},
+): Promise<Record<string, unknown>> {
   if (line.trim() === "") return { line: lineNumber, correct: false, reason: `line ${lineNumber}: empty line` };
   let item: unknown;
   try {
@@ -66,7 +70,7 @@ export async function verifyLine(line: string, lineNumber: number): Promise<Reco
     if (!(key in record)) return { ...record, correct: false, reason: `line ${lineNumber}: missing key "${key}"` };
   }
   const { correct: _c, reason: _r, ...rest } = record;
-  const verifier = verifierOf(String(record.domain));
+  const verifier = verifierOf(String(record.domain), datasets);
   // A verdict about the line itself (not the answer) names the line, as every other bad line does.
   if (verifier.error !== undefined) {
     const refused = { ...rest, correct: false, reason: `line ${lineNumber}: key "domain": ${verifier.error}` };

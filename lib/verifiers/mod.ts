@@ -1,7 +1,9 @@
 /**
  * Verifiers by domain: `math` (answers compared like Math-Verify), `choice` (one option letter), `code` (JavaScript
- * run in a sandbox), `chain` (the canonical chain), `program` (a tiny straight-line language run on hidden tests). One entry point, {@link verify}, for the `deno task verify` CLI, and {@link verifyGroup} for the
- * trainers, which judge a problem's samples together (for `code`: one sandbox process a group, not one a sample).
+ * run in a sandbox), `chain` (the canonical chain), `program` (a tiny straight-line language run on hidden tests). One
+ * entry point, {@link verify}, for the `deno task verify` CLI, and {@link verifyGroup} for the trainers, which judge a
+ * problem's samples together (for `code`: one sandbox process a group, not one a sample). Which verifier judges a
+ * dataset is the dataset's own registration (`lib/data/domains.ts`), passed in as a value ({@link verifierOf}).
  *
  * @example
  * ```ts
@@ -33,44 +35,42 @@ export const DOMAINS = ["math", "choice", "code", "chain", "program"] as const;
 /** A verifier's domain. */
 export type Domain = typeof DOMAINS[number];
 
-/**
- * The verifier of each of the kit's datasets (`lib/data`), so that samples keeping their dataset's `domain` field
- * are judged by the right one: science questions are multiple choice, `programs` run on hidden tests, and the chain
- * domains must be the canonical chain.
- */
-export const DATASET_VERIFIERS = {
-  math: "math",
-  code: "code",
-  science: "choice",
-  arith: "chain",
-  physics: "chain",
-  powers: "chain",
-  programs: "program",
-} as const satisfies Record<string, Domain>;
+/** Options of a verification: the code sandbox's limits. */
+export interface VerifyOptions {
+  code?: SandboxLimits;
+}
+
+/** Each verifier, judging one response against its gold. */
+const JUDGES: Record<Domain, (response: string, gold: unknown, options: VerifyOptions) => Verdict | Promise<Verdict>> =
+  {
+    math: (response, gold) => verifyMath(response, gold as string),
+    choice: (response, gold) => verifyChoice(response, gold as string),
+    code: (response, gold, options) => verifyCode(response, gold as CodeGold, options.code),
+    chain: (response, gold) => verifyChain(response, gold as string),
+    program: (response, gold) => verifyProgram(response, gold as ProgramGold),
+  };
 
 /**
- * The verifier a sample's `domain` names — a verifier's own name or a dataset's — or an error message naming the
- * closest valid name. Unknown domains are refused, never judged wrong: a typo must not read as a score of 0.
+ * The verifier a sample's `domain` names — a verifier's own name, or a name `datasets` maps to one (the kit's
+ * datasets: `DATASET_VERIFIERS` of `lib/data/domains.ts`) — or an error message naming the closest valid name.
+ * Unknown domains are refused, never judged wrong: a typo must not read as a score of 0.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { verifierOf } from "./mod.ts";
- * assert.deepEqual(verifierOf("science"), { domain: "choice" });
+ * assert.deepEqual(verifierOf("chain"), { domain: "chain" });
+ * assert.deepEqual(verifierOf("science", { science: "choice" }), { domain: "choice" });
  * assert.match(verifierOf("maths").error!, /unknown domain "maths" \(did you mean "math"\?/);
  * ```
  */
 export function verifierOf(
   name: string,
+  datasets: Readonly<Record<string, Domain>> = {},
 ): { domain: Domain; error?: undefined } | { domain?: undefined; error: string } {
   if ((DOMAINS as readonly string[]).includes(name)) return { domain: name as Domain };
-  if (Object.hasOwn(DATASET_VERIFIERS, name)) {
-    return { domain: DATASET_VERIFIERS[name as keyof typeof DATASET_VERIFIERS] };
-  }
-  const valid = [
-    ...DOMAINS,
-    ...Object.keys(DATASET_VERIFIERS).filter((d) => !(DOMAINS as readonly string[]).includes(d)),
-  ];
+  if (Object.hasOwn(datasets, name)) return { domain: datasets[name] };
+  const valid = [...DOMAINS, ...Object.keys(datasets).filter((d) => !(DOMAINS as readonly string[]).includes(d))];
   const near = closestKey(name, valid);
   return {
     error: `unknown domain ${JSON.stringify(name)}${near ? ` (did you mean "${near}"?` : " ("}` +
@@ -79,31 +79,20 @@ export function verifierOf(
 }
 
 /**
- * Verify `response` against `gold` with the verifier of `domain` (a verifier's name or a dataset's); never throws.
- * An unknown domain is false with its reason: callers that read files refuse it first ({@link verifierOf}).
+ * Verify `response` against `gold` with the verifier of `domain`; never throws. An unknown domain is false with its
+ * reason: callers that read files refuse it first ({@link verifierOf}), and map a dataset's name to its verifier there.
  */
 export async function verify(
   domain: string,
   response: unknown,
   gold: unknown,
-  options: { code?: SandboxLimits } = {},
+  options: VerifyOptions = {},
 ): Promise<Verdict> {
   if (typeof response !== "string") return { correct: false, reason: "response must be a string" };
   const verifier = verifierOf(domain);
   if (verifier.error !== undefined) return { correct: false, reason: verifier.error };
   try {
-    switch (verifier.domain) {
-      case "math":
-        return verifyMath(response, gold as string);
-      case "choice":
-        return verifyChoice(response, gold as string);
-      case "code":
-        return await verifyCode(response, gold as CodeGold, options.code);
-      case "chain":
-        return verifyChain(response, gold as string);
-      case "program":
-        return verifyProgram(response, gold as ProgramGold);
-    }
+    return await JUDGES[verifier.domain](response, gold, options);
   } catch (e) {
     return { correct: false, reason: `verifier error: ${(e as Error).message}` };
   }
@@ -118,7 +107,7 @@ export async function verifyGroup(
   domain: string,
   responses: unknown[],
   gold: unknown,
-  options: { code?: SandboxLimits } = {},
+  options: VerifyOptions = {},
 ): Promise<Verdict[]> {
   if (verifierOf(domain).domain !== "code") {
     return await Promise.all(responses.map((r) => verify(domain, r, gold, options)));
