@@ -3,7 +3,7 @@
  * PyTorch peer (`torch_peer.py` beside this file: vocab 48, d 128, 4 layers, 4 heads, ctx 128, batch 256, prompt 32,
  * 48 new tokens), on each backend, with peak memory, and the peer's numbers from the same invocation when
  * `/usr/bin/python3` can import torch. Ratios are kit ÷ peer, from one run on one machine; the peer runs on the same
- * OpenBLAS kernels as the kit's native products (the `OPENBLAS_CORETYPE` the kit chose is passed on).
+ * OpenBLAS kernels as the kit's native products (the `OPENBLAS_CORETYPE` the kit loaded with is passed on).
  *
  * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--threads auto|1,2] [--repeat 3] [--batch 256]
  * [--cpu-batch 16] [--peer PATH] [--no-peer] [--profile] [--json]`. `--threads` sets OpenBLAS's threads per product
@@ -16,6 +16,7 @@
 import { parseFlags } from "../flags.ts";
 import { type BackendName, describeBackend, isBackendName, selectBackend, tf } from "../policy/backend.ts";
 import { nativeBlas } from "../policy/native.ts";
+import { loadBlas } from "../policy/blas.ts";
 import { prepareNativeProducts } from "../system.ts";
 import { Policy, type TrainSpec } from "../policy/policy.ts";
 import { PolicyPool } from "../policy/pool.ts";
@@ -300,11 +301,12 @@ export async function profileWorkloads(
   }
 }
 
-/** Run the PyTorch peer; `null` with a reason when it cannot run. */
+/** Run the PyTorch peer (on OpenBLAS's `coreType` kernels when given); `null` with a reason when it cannot run. */
 export async function runPeer(
   script: string,
   shape: BenchShape,
   repeat: number,
+  coreType?: string,
 ): Promise<{ result: (Throughput & { engine: string }) | null; reason?: string }> {
   try {
     await Deno.stat(script);
@@ -325,10 +327,9 @@ export async function runPeer(
     `--repeat=${repeat}`,
   ];
   try {
-    // The environment is inherited: OPENBLAS_CORETYPE, set by the kit when it loaded OpenBLAS, gives the peer the
-    // same kernels.
-    // The peer's products use its own 2 threads, whatever this process's OpenBLAS count is.
-    const env = { OPENBLAS_NUM_THREADS: "2" };
+    // OPENBLAS_CORETYPE, the kit's when it loaded OpenBLAS, gives the peer the same kernels; the peer's products use
+    // its own 2 threads, whatever this process's OpenBLAS count is.
+    const env = { OPENBLAS_NUM_THREADS: "2", ...(coreType ? { OPENBLAS_CORETYPE: coreType } : {}) };
     const out = await new Deno.Command("/usr/bin/python3", { args, env, stdout: "piped", stderr: "piped" }).output();
     if (!out.success) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "";
@@ -434,8 +435,10 @@ if (import.meta.main) {
       }
     }
   }
-  const coreType = Deno.env.get("OPENBLAS_CORETYPE");
-  const peer = values["no-peer"] ? { result: null, reason: "--no-peer" } : await runPeer(values.peer, shape, repeat);
+  const coreType = loadBlas().blas?.coreType;
+  const peer = values["no-peer"]
+    ? { result: null, reason: "--no-peer" }
+    : await runPeer(values.peer, shape, repeat, coreType);
   if (values.json) {
     console.log(
       JSON.stringify({
