@@ -3,7 +3,7 @@
  * PyTorch peer (`torch_peer.py` beside this file: vocab 48, d 128, 4 layers, 4 heads, ctx 128, batch 256, prompt 32,
  * 48 new tokens), on each backend, with peak memory, and the peer's numbers from the same invocation when
  * `/usr/bin/python3` can import torch. Ratios are kit ÷ peer, from one run on one machine; the peer runs on the same
- * OpenBLAS kernels as the kit's native products (the `OPENBLAS_CORETYPE` the kit chose is passed on). The measuring is
+ * OpenBLAS kernels as the kit's native products (the `OPENBLAS_CORETYPE` the kit loaded with is passed on). The measuring is
  * `lib/bench/measure.ts`'s.
  *
  * Usage: `deno task bench [--backends wasm,cpu] [--workers 1,2] [--threads auto|1,2] [--repeat 3] [--batch 256]
@@ -17,6 +17,7 @@
 import { parseFlags } from "../lib/flags.ts";
 import { type BackendName, describeBackend, isBackendName, selectBackend } from "../lib/policy/backend.ts";
 import { prepareNativeProducts } from "../kernel/setup.ts";
+import { loadBlas } from "../lib/policy/blas.ts";
 import {
   type BackendResult,
   benchBackend,
@@ -117,8 +118,10 @@ if (import.meta.main) {
       }
     }
   }
-  const coreType = Deno.env.get("OPENBLAS_CORETYPE");
-  const peer = values["no-peer"] ? { result: null, reason: "--no-peer" } : await runPeer(values.peer, shape, repeat);
+  const coreType = loadBlas().blas?.coreType;
+  const peer = values["no-peer"]
+    ? { result: null, reason: "--no-peer" }
+    : await runPeer(values.peer, shape, repeat, coreType);
   if (values.json) {
     console.log(
       JSON.stringify({

@@ -15,7 +15,7 @@ Workloads (tokens per second, median of --repeat runs after one warm-up):
 Needs Debian's PyTorch (`apt-get install -y python3-torch`); run it with /usr/bin/python3. It prints one JSON object
 with --json. The threads of its matrix products are --threads (default 2); --device cuda times the same model on a
 GPU (where the kit's WebGPU backend runs); the BLAS kernels are whatever
-OPENBLAS_CORETYPE in the environment says (`deno task bench` passes the kit's own choice, so both run the same ones).
+OPENBLAS_CORETYPE in the environment says (`deno task bench` passes the kit's own, so both run the same ones).
 """
 import argparse
 import json

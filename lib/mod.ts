@@ -48,7 +48,7 @@ export {
   type StepStats,
   type TrainSpec,
 } from "./policy/policy.ts";
-export { type AdamWConfig, DEFAULT_ADAMW } from "./policy/optimizer.ts";
+export { type AdamWConfig, DEFAULT_ADAMW, DivergenceError } from "./policy/optimizer.ts";
 export { CheckpointError, checkpointExtra, loadCheckpoint, saveCheckpoint } from "./policy/checkpoint.ts";
 export { PolicyPool, type PoolOptions } from "./policy/pool.ts";
 export { type LossFunction, type LossParams, type LossRegistry, type TokenData } from "./policy/train_spec.ts";

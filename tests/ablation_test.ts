@@ -10,7 +10,7 @@ import { slurmScripts } from "../lib/ablation/slurm.ts";
 import { progressHead } from "../lib/ablation/progress.ts";
 import { failureReason } from "../lib/ablation/runner.ts";
 import { writeResults } from "../lib/ablation/jobs.ts";
-import { processIds } from "./processes.ts";
+import { descendants, running } from "./processes.ts";
 import type { EvaluationRecord } from "../lib/rl/run.ts";
 
 Deno.test("mean ± 95% CI over seeds uses Student's t (hand-computed)", () => {
@@ -92,10 +92,9 @@ Deno.test("the gain split is taken against each base draw and averaged, never ag
   assertEquals(report.before.find((b) => b.tier === "1")!.curve.length, 4);
 });
 
-Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target, gain split, curves", async () => {
+Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target, gain split, curves", async (t) => {
   const grid = await parseGrid(GRID, "g.yaml");
   const variants = variantsOf(grid);
-  assertEquals(variants.map((v) => [v.label, v.runs.length]), [["grpo", 2], ["guide-grpo", 2]]);
   // Base: a solved (4/4), b reachable (1/4), c and d never solved.
   const base = record(4, [4, 1, 0, 0]);
   const results = new Map<string, RunResults>();
@@ -115,103 +114,123 @@ Deno.test("the report: final pass@1/pass@k per variant and tier, steps to target
   results.set(h1.id, run(h1.id, [[2, 150, record(2, [2, 1, 2, 0])], [4, 300, record(4, [4, 2, 4, 0])]], 0.5));
   const baseEvals = new Map(grid.runs.map((r) => [r.id, [base]]));
   const report = ablationReport(grid, results, baseEvals);
-  // The data's tiers, then the overall rows: all tiers and the trained ones (macro means over tiers).
-  assertEquals(report.tiers, ["1", "2", "all", "trained"]);
   const row = (variant: string, tier: string) => report.rows.find((r) => r.variant === variant && r.tier === tier)!;
 
-  // Final pass@1 over all tiers: GRPO seeds (4+3)/16 = 0.4375 and (1+1)/16 = 0.125.
-  assertAlmostEquals(row("grpo", "all").passAt1.mean, (0.4375 + 0.125) / 2, 1e-12);
-  assertAlmostEquals(
-    row("grpo", "all").passAt1.half,
-    tQuantile95(1) * Math.abs(0.4375 - 0.125) / Math.SQRT2 / Math.SQRT2,
-    1e-9,
-  );
-  // pass@2 on tier 1 from n = 4: seed 0 a 4/4 → 1, b 3/4 → 1; seed 1 a 1/4 → 0.5, b 1/4 → 0.5.
-  assertAlmostEquals(row("grpo", "1").passAtK.mean, (1 + 0.5) / 2, 1e-12);
-  // The base row: pass@1 on tier 1 = (1 + 0.25) / 2; pass@2 = (1 + 0.5) / 2.
-  assertAlmostEquals(row("base (SFT)", "1").passAt1.mean, 0.625, 1e-12);
-  assertAlmostEquals(row("base (SFT)", "1").passAtK.mean, 0.75, 1e-12);
+  await t.step("the variants, two seeds each, and the tiers", () => {
+    assertEquals(variants.map((v) => [v.label, v.runs.length]), [["grpo", 2], ["guide-grpo", 2]]);
+    // The data's tiers, then the overall rows: all tiers and the trained ones (macro means over tiers).
+    assertEquals(report.tiers, ["1", "2", "all", "trained"]);
+  });
 
-  // Target on all tiers: halfway from the base (1.25/4 = 0.3125) to the best final mean (Guide's: both seeds
-  // 10/16 = 0.625), 0.46875. Guide reaches it at its first evaluation (step 2, 150 rollouts: both seeds 0.625);
-  // GRPO never does (its best, 0.4375 at step 4, falls short), which leaves its steps undefined.
-  assertAlmostEquals(report.targets.all, 0.46875, 1e-12);
-  assertEquals([row("guide-grpo", "all").stepsToTarget.mean, row("guide-grpo", "all").reached], [2, 2]);
-  assertEquals(row("guide-grpo", "all").rolloutsToTarget.mean, 150);
-  assertEquals([Number.isNaN(row("grpo", "all").stepsToTarget.mean), row("grpo", "all").reached], [true, 0]);
-  // Tier 2's guide pass@1 final: seed 0 (2/4 + 0)/2 = 0.25, seed 1 (4/4 + 0)/2 = 0.5.
-  assertAlmostEquals(row("guide-grpo", "2").passAt1.mean, 0.375, 1e-12);
+  await t.step("final pass@1 and pass@k per variant and tier, the base's row", () => {
+    // Final pass@1 over all tiers: GRPO seeds (4+3)/16 = 0.4375 and (1+1)/16 = 0.125.
+    assertAlmostEquals(row("grpo", "all").passAt1.mean, (0.4375 + 0.125) / 2, 1e-12);
+    assertAlmostEquals(
+      row("grpo", "all").passAt1.half,
+      tQuantile95(1) * Math.abs(0.4375 - 0.125) / Math.SQRT2 / Math.SQRT2,
+      1e-9,
+    );
+    // pass@2 on tier 1 from n = 4: seed 0 a 4/4 → 1, b 3/4 → 1; seed 1 a 1/4 → 0.5, b 1/4 → 0.5.
+    assertAlmostEquals(row("grpo", "1").passAtK.mean, (1 + 0.5) / 2, 1e-12);
+    // The base row: pass@1 on tier 1 = (1 + 0.25) / 2; pass@2 = (1 + 0.5) / 2.
+    assertAlmostEquals(row("base (SFT)", "1").passAt1.mean, 0.625, 1e-12);
+    assertAlmostEquals(row("base (SFT)", "1").passAtK.mean, 0.75, 1e-12);
+  });
 
-  // Gain split at k = 2 against the base ("solved": c/n ≥ 0.5). GRPO seed 0: b compressed; seed 1: a lost.
-  assertEquals([row("grpo", "all").compression.mean, row("grpo", "all").lost.mean], [0.5, 0.5]);
-  // Guide seed 0: b compressed, c gained (2/4); seed 1: b 2/4 compressed, c gained.
-  assertEquals(
-    [row("guide-grpo", "all").compression.mean, row("guide-grpo", "all").capabilityGain.mean],
-    [1, 1],
-  );
-  assertEquals(row("guide-grpo", "2").capabilityGain.mean, 1);
-  // Hinted fraction: from the metrics over all tiers, from the rollouts per tier.
-  assertAlmostEquals(row("guide-grpo", "all").hintedFraction.mean, 0.375, 1e-12);
-  assertAlmostEquals(row("guide-grpo", "2").hintedFraction.mean, (2 / 4 + 4 / 4) / 2, 1e-12);
-  assertEquals(row("guide-grpo", "1").hintedFraction.mean, 0);
+  await t.step("the target, and the steps and rollouts to reach it", () => {
+    // Target on all tiers: halfway from the base (1.25/4 = 0.3125) to the best final mean (Guide's: both seeds
+    // 10/16 = 0.625), 0.46875. Guide reaches it at its first evaluation (step 2, 150 rollouts: both seeds 0.625);
+    // GRPO never does (its best, 0.4375 at step 4, falls short), which leaves its steps undefined.
+    assertAlmostEquals(report.targets.all, 0.46875, 1e-12);
+    assertEquals([row("guide-grpo", "all").stepsToTarget.mean, row("guide-grpo", "all").reached], [2, 2]);
+    assertEquals(row("guide-grpo", "all").rolloutsToTarget.mean, 150);
+    assertEquals([Number.isNaN(row("grpo", "all").stepsToTarget.mean), row("grpo", "all").reached], [true, 0]);
+    // Tier 2's guide pass@1 final: seed 0 (2/4 + 0)/2 = 0.25, seed 1 (4/4 + 0)/2 = 0.5.
+    assertAlmostEquals(row("guide-grpo", "2").passAt1.mean, 0.375, 1e-12);
+  });
 
-  // Learning curves start at the base (step 0) and follow the evaluations; by rollouts, the x are the budgets spent.
-  const curve = report.curves.find((c) => c.variant === "guide-grpo" && c.tier === "all")!;
-  assertEquals(curve.byStep.map((p) => p.x), [0, 2, 4]);
-  assertEquals(curve.byRollouts.map((p) => p.x), [0, 150, 300]);
-  assertAlmostEquals(curve.byStep[0].mean, 0.3125, 1e-12);
-  // pass@k after RL for k = 1…4 (mean over seeds), and the base's curve for "before".
-  const after = report.passk.find((p) => p.variant === "grpo" && p.tier === "1")!.after;
-  assertEquals(after.map((p) => p.x), [1, 2, 3, 4]);
-  assertAlmostEquals(after[3].mean, 1, 1e-12);
-  assertEquals(report.before.find((b) => b.tier === "1")!.curve.map((p) => p.passAtK), [0.625, 0.75, 0.875, 1]);
-  assertEquals(report.hinted[1].histogram, [8, 24]);
+  await t.step("the gain split against the base, and the hinted fraction", () => {
+    // Gain split at k = 2 against the base ("solved": c/n ≥ 0.5). GRPO seed 0: b compressed; seed 1: a lost.
+    assertEquals([row("grpo", "all").compression.mean, row("grpo", "all").lost.mean], [0.5, 0.5]);
+    // Guide seed 0: b compressed, c gained (2/4); seed 1: b 2/4 compressed, c gained.
+    assertEquals(
+      [row("guide-grpo", "all").compression.mean, row("guide-grpo", "all").capabilityGain.mean],
+      [1, 1],
+    );
+    assertEquals(row("guide-grpo", "2").capabilityGain.mean, 1);
+    // Hinted fraction: from the metrics over all tiers, from the rollouts per tier.
+    assertAlmostEquals(row("guide-grpo", "all").hintedFraction.mean, 0.375, 1e-12);
+    assertAlmostEquals(row("guide-grpo", "2").hintedFraction.mean, (2 / 4 + 4 / 4) / 2, 1e-12);
+    assertEquals(row("guide-grpo", "1").hintedFraction.mean, 0);
+  });
 
-  // The files: a CSV line per variant and tier, the markdown tables, and the figures with titled axes.
-  const csv = summaryCsv(report).trim().split("\n");
-  assertEquals(csv.length, 1 + 3 * 4);
-  assertStringIncludes(csv[0], "variant,tier,seeds,pass@1,pass@1_ci95,pass@2,pass@2_ci95");
-  assert(csv.some((l) => l.startsWith("guide-grpo,all,2,")), csv.join("\n"));
-  const md = summaryMarkdown(report);
-  assertStringIncludes(md, "## All tiers (macro) (target pass@1 0.469)");
-  assertStringIncludes(md, "| guide-grpo | 2 |");
-  // Every run trained on 4 steps; pass@k at k = 1, 2, 4 under each tier: the base's tier-1 curve (0.625, 0.75, 1).
-  assertEquals(row("guide-grpo", "all").updates.mean, 4);
-  assertStringIncludes(csv[0], ",lost,updates");
-  assertStringIncludes(md, "| variant | updates | pass@1 | pass@2 | pass@4 |");
-  assertStringIncludes(md, "| base (SFT) |  | 0.625 | 0.750 | 1.000 |");
-  assertStringIncludes(md, "| guide-grpo | 4 ± 0 | ");
-  const figures = ablationFigures(report);
-  assertEquals(figures.slice(0, 7).map((f) => f.name), [
-    "learning-step",
-    "learning-rollouts",
-    "passk",
-    "gain-split",
-    "hinted-ratios",
-    "gamma",
-    "hinted-fraction",
-  ]);
-  // Per tier: learning by step and by completions sampled (the learning-efficiency figure), and pass@k.
-  assertEquals(figures.slice(7, 10).map((f) => f.name), [
-    "learning-step-tier1",
-    "learning-rollouts-tier1",
-    "passk-tier1",
-  ]);
-  for (const { name, figure } of figures) {
-    const layout = figure.layout as Record<string, { title?: { text?: string } }>;
-    assert(layout.xaxis.title?.text && layout.yaxis.title?.text, `${name} has axis titles`);
-  }
-  // A band (CI) and a line per variant: seeds differ, so the band is there.
-  const learning = learningFigure(report, "step");
-  assertEquals(learning.data.filter((t) => t.fill === "toself").length, 2);
-  assertEquals(learning.data.filter((t) => t.name).map((t) => t.name), ["grpo", "guide-grpo"]);
-  // Evaluation points carry markers on learning curves (not on pass@k curves, whose points are every k).
-  assertEquals(learning.data.filter((t) => t.name).map((t) => t.mode), ["lines+markers", "lines+markers"]);
-  // The base's curve is drawn last (visible over a variant that did not move) and listed first.
-  const passk = passkFigure(report).data;
-  assertEquals([passk[passk.length - 1].name, passk[passk.length - 1].legendrank], ["before RL (SFT base)", 1]);
-  // Bands of probabilities stay inside [0, 1].
-  assert(passk.every((t) => ((t.y ?? []) as number[]).every((y) => y >= 0 && y <= 1)));
+  await t.step("learning curves from the base, pass@k curves after RL and before, the hinted ratios", () => {
+    // Learning curves start at the base (step 0) and follow the evaluations; by rollouts, the x are the budgets spent.
+    const curve = report.curves.find((c) => c.variant === "guide-grpo" && c.tier === "all")!;
+    assertEquals(curve.byStep.map((p) => p.x), [0, 2, 4]);
+    assertEquals(curve.byRollouts.map((p) => p.x), [0, 150, 300]);
+    assertAlmostEquals(curve.byStep[0].mean, 0.3125, 1e-12);
+    // pass@k after RL for k = 1…4 (mean over seeds), and the base's curve for "before".
+    const after = report.passk.find((p) => p.variant === "grpo" && p.tier === "1")!.after;
+    assertEquals(after.map((p) => p.x), [1, 2, 3, 4]);
+    assertAlmostEquals(after[3].mean, 1, 1e-12);
+    assertEquals(report.before.find((b) => b.tier === "1")!.curve.map((p) => p.passAtK), [0.625, 0.75, 0.875, 1]);
+    assertEquals(report.hinted[1].histogram, [8, 24]);
+  });
+
+  await t.step("the files: a CSV line per variant and tier, the markdown tables", () => {
+    // The files: a CSV line per variant and tier, the markdown tables, and the figures with titled axes.
+    const csv = summaryCsv(report).trim().split("\n");
+    assertEquals(csv.length, 1 + 3 * 4);
+    assertStringIncludes(csv[0], "variant,tier,seeds,pass@1,pass@1_ci95,pass@2,pass@2_ci95");
+    assert(csv.some((l) => l.startsWith("guide-grpo,all,2,")), csv.join("\n"));
+    const md = summaryMarkdown(report);
+    assertStringIncludes(md, "## All tiers (macro) (target pass@1 0.469)");
+    assertStringIncludes(md, "| guide-grpo | 2 |");
+    // Every run trained on 4 steps; pass@k at k = 1, 2, 4 under each tier: the base's tier-1 curve (0.625, 0.75, 1).
+    assertEquals(row("guide-grpo", "all").updates.mean, 4);
+    assertStringIncludes(csv[0], ",lost,updates");
+    assertStringIncludes(md, "| variant | updates | pass@1 | pass@2 | pass@4 |");
+    assertStringIncludes(md, "| base (SFT) |  | 0.625 | 0.750 | 1.000 |");
+    assertStringIncludes(md, "| guide-grpo | 4 ± 0 | ");
+  });
+
+  await t.step("the figures: names, titled axes, a band and a line per variant, the base's curve last", () => {
+    const figures = ablationFigures(report);
+    assertEquals(figures.slice(0, 7).map((f) => f.name), [
+      "learning-step",
+      "learning-rollouts",
+      "passk",
+      "gain-split",
+      "hinted-ratios",
+      "gamma",
+      "hinted-fraction",
+    ]);
+    // Per tier: learning by step and by completions sampled (the learning-efficiency figure), and pass@k.
+    assertEquals(figures.slice(7, 10).map((f) => f.name), [
+      "learning-step-tier1",
+      "learning-rollouts-tier1",
+      "passk-tier1",
+    ]);
+    for (const { name, figure } of figures) {
+      const layout = figure.layout as Record<string, { title?: { text?: string } }>;
+      assert(layout.xaxis.title?.text && layout.yaxis.title?.text, `${name} has axis titles`);
+    }
+    // A band (CI) and a line per variant: seeds differ, so the band is there.
+    const learning = learningFigure(report, "step");
+    assertEquals(learning.data.filter((trace) => trace.fill === "toself").length, 2);
+    assertEquals(learning.data.filter((trace) => trace.name).map((trace) => trace.name), ["grpo", "guide-grpo"]);
+    // Evaluation points carry markers on learning curves (not on pass@k curves, whose points are every k).
+    assertEquals(learning.data.filter((trace) => trace.name).map((trace) => trace.mode), [
+      "lines+markers",
+      "lines+markers",
+    ]);
+    // The base's curve is drawn last (visible over a variant that did not move) and listed first.
+    const passk = passkFigure(report).data;
+    assertEquals([passk[passk.length - 1].name, passk[passk.length - 1].legendrank], ["before RL (SFT base)", 1]);
+    // Bands of probabilities stay inside [0, 1].
+    assert(passk.every((trace) => ((trace.y ?? []) as number[]).every((y) => y >= 0 && y <= 1)));
+  });
 });
 
 Deno.test("--slurm: base job, run array over every run, results after all; scripts are valid bash", async () => {
@@ -284,121 +303,149 @@ Deno.test({
   name: "SIGKILL at any moment, rerun: no finished run lost or redone, the result as uninterrupted",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
+  fn: async (t) => {
     const { root, gridFile, grid, out, args } = await tinyGrid("killed");
     const base = join(out, "bases", grid.sft!.id);
-
-    // 1. Killed while building the base (after its first checkpoint).
-    let child = ablation(args).spawn();
-    await waitFor(() => exists(join(base, "checkpoint", "checkpoint.json")), "the base's first checkpoint");
-    assert(!(await exists(join(base, "done.json"))), "the base should still be building (make its SFT longer)");
-    child.kill("SIGKILL");
-    await child.output();
-
-    // 2. Rerun; killed once a run has finished while others are under way.
-    child = ablation(args).spawn();
     const doneFiles = () => grid.runs.map((r) => join(out, "runs", r.id, "done.json"));
     const countDone = async () => (await Promise.all(doneFiles().map(exists))).filter(Boolean).length;
-    await waitFor(async () => (await countDone()) >= 1, "a finished run");
-    child.kill("SIGKILL");
-    await child.output();
-    assert(await exists(join(base, "done.json")), "the base was finished by the rerun");
-    const baseMeta = JSON.parse(await Deno.readTextFile(join(base, "meta.json")));
-    assert(baseMeta.resumedFrom >= 10, `the base resumed from its checkpoint (${JSON.stringify(baseMeta)})`);
-    // The workers noticed their runner die and stopped: nothing writes to the store behind the rerun's back.
-    await waitFor(
-      () => Promise.resolve(processIds((cmdline) => cmdline.includes(out)).length === 0),
-      "the killed runner's workers to stop",
-      30,
-    );
     const finished = new Map<string, string>();
-    for (const run of grid.runs) {
-      const dir = join(out, "runs", run.id);
-      if (await exists(join(dir, "done.json"))) {
-        finished.set(run.id, await Deno.readTextFile(join(dir, "metrics.jsonl")));
-      }
-    }
-    assert(finished.size >= 1 && finished.size < grid.runs.length, `finished ${finished.size}`);
-    // A summary of the partial grid goes beside any complete one, never over it, and says it is partial; it names
-    // a failed run's reason.
-    const partial = await writeResults(out, grid, {
-      formats: ["html"],
-      failures: [{ id: grid.runs[0].id, message: `${out}/bases/x: SHA-256 does not match` }],
-    });
-    assertEquals([partial.partial, partial.summary], [true, join(out, "summary.partial.md")]);
-    assert(!(await exists(join(out, "summary.md"))) && await exists(join(out, "figures-partial", "passk.html")));
-    const partialText = await Deno.readTextFile(partial.summary);
-    assertStringIncludes(partialText, `(partial: ${finished.size} of ${grid.runs.length} runs finished)`);
-    assertStringIncludes(partialText, `- ${grid.runs[0].id}: <path>: SHA-256 does not match (log: runs/`);
     const mtimes = new Map<string, number>();
-    for (const id of finished.keys()) {
-      mtimes.set(id, (await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime());
-    }
-
-    // 3. Rerun to the end: the finished runs are skipped, untouched; the rest finish.
-    const last = await ablation(args).output();
-    const stdout = new TextDecoder().decode(last.stdout);
-    assert(last.success, new TextDecoder().decode(last.stderr));
-    assertStringIncludes(stdout, `${grid.runs.length - finished.size} runs finished, ${finished.size} already done`);
-    for (const [id, metrics] of finished) {
-      assertEquals(await Deno.readTextFile(join(out, "runs", id, "metrics.jsonl")), metrics);
-      assertEquals((await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime(), mtimes.get(id));
-    }
-    assertEquals(await countDone(), grid.runs.length);
-
-    // 4. The same grid uninterrupted gives the same numbers (each run is deterministic in its seed).
     const clean = join(root, "clean");
-    const uninterrupted = await ablation([gridFile, "--out", clean, "--workers", "2", "--formats", "html"]).output();
-    assert(uninterrupted.success, new TextDecoder().decode(uninterrupted.stderr));
-    assertEquals(
-      await Deno.readTextFile(join(out, "summary.csv")),
-      await Deno.readTextFile(join(clean, "summary.csv")),
-    );
-    for (const run of grid.runs) {
-      // Every number but the wall clock (`seconds`), which no two runs share.
-      const evals = async (dir: string) =>
-        (await Deno.readTextFile(join(dir, "runs", run.id, "eval.jsonl"))).trim().split("\n")
-          .map((line) => ({ ...JSON.parse(line), seconds: undefined }));
-      assertEquals(await evals(out), await evals(clean), run.id);
-    }
-    assert(await exists(join(out, "figures", "learning-step.html")));
-    // Complete now: the partial files are gone.
-    assert(!(await exists(join(out, "summary.partial.md"))) && !(await exists(join(out, "figures-partial"))));
-    // The grid's `calibration` section: the base measured once, its table closing summary.md.
-    const summary = await Deno.readTextFile(join(out, "summary.md"));
-    assertEquals(summary, await Deno.readTextFile(join(clean, "summary.md")));
-    assertStringIncludes(summary, `## Base: Calibration of ${grid.sft!.id} (math)`);
-    assertStringIncludes(summary, "| tier | plain pass@1 | plain pass@2 |");
-
-    // 5. `deno task figures` redraws from the saved results alone.
-    await Deno.remove(join(out, "figures"), { recursive: true });
-    const figures = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", CONFIG, new URL("../cli/figures.ts", import.meta.url).pathname, out],
-      env: { NO_COLOR: "1" },
-    }).output();
-    assert(figures.success, new TextDecoder().decode(figures.stderr));
-    assert(await exists(join(out, "figures", "passk.html")));
-
-    // 6. A finished run whose saved config differs from the grid's is refused, with the difference, untouched.
     const victim = join(out, "runs", grid.runs[0].id, "config.yaml");
-    const saved = await Deno.readTextFile(victim);
-    await Deno.writeTextFile(victim, saved.replace("steps: 6", "steps: 7"));
-    const refused = await ablation(args).output();
-    const message = new TextDecoder().decode(refused.stderr);
-    assertEquals(refused.code, 2);
-    assertStringIncludes(message, "hold another config than this grid gives them");
-    assertStringIncludes(message, "- steps: 7 (saved)");
-    assertStringIncludes(message, "+ steps: 6 (grid)");
-    assertEquals(await Deno.readTextFile(victim), saved.replace("steps: 6", "steps: 7"));
-
-    // 7. --dry-run lists every run with its state.
-    await Deno.writeTextFile(victim, saved);
-    const dry = new TextDecoder().decode((await ablation([...args, "--dry-run"]).output()).stdout);
-    assertEquals(dry.split("\n").filter((l) => / done /.test(l)).length, grid.runs.length);
+    let saved = "";
+    // Each phase builds on the one before: the first that fails ends the test, named.
+    const phases: [string, () => Promise<void>][] = [
+      ["1. killed while building the base (after its first checkpoint)", async () => {
+        const child = ablation(args).spawn();
+        await waitFor(() => exists(join(base, "checkpoint", "checkpoint.json")), "the base's first checkpoint");
+        assert(!(await exists(join(base, "done.json"))), "the base should still be building (make its SFT longer)");
+        child.kill("SIGKILL");
+        await child.output();
+      }],
+      [
+        "2. rerun, killed once a run has finished: the base resumed and finished, the killed runner's workers stop",
+        async () => {
+          const child = ablation(args).spawn();
+          await waitFor(async () => (await countDone()) >= 1, "a finished run");
+          // The runner's workers, noted before it dies (once it is dead they are orphans, no longer below it).
+          const workers = descendants(child.pid, (cmdline) => cmdline.includes(out));
+          child.kill("SIGKILL");
+          await child.output();
+          assert(await exists(join(base, "done.json")), "the base was finished by the rerun");
+          const baseMeta = JSON.parse(await Deno.readTextFile(join(base, "meta.json")));
+          assert(baseMeta.resumedFrom >= 10, `the base resumed from its checkpoint (${JSON.stringify(baseMeta)})`);
+          // The workers noticed their runner die and stopped: nothing writes to the store behind the rerun's back.
+          await waitFor(
+            () => Promise.resolve(!workers.some(running)),
+            "the killed runner's workers to stop",
+            30,
+          );
+          for (const run of grid.runs) {
+            const dir = join(out, "runs", run.id);
+            if (await exists(join(dir, "done.json"))) {
+              finished.set(run.id, await Deno.readTextFile(join(dir, "metrics.jsonl")));
+            }
+          }
+          assert(finished.size >= 1 && finished.size < grid.runs.length, `finished ${finished.size}`);
+          for (const id of finished.keys()) {
+            mtimes.set(id, (await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime());
+          }
+        },
+      ],
+      [
+        "2. a summary of the partial grid goes beside any complete one, says it is partial, names a failure",
+        async () => {
+          const partial = await writeResults(out, grid, {
+            formats: ["html"],
+            failures: [{ id: grid.runs[0].id, message: `${out}/bases/x: SHA-256 does not match` }],
+          });
+          assertEquals([partial.partial, partial.summary], [true, join(out, "summary.partial.md")]);
+          assert(!(await exists(join(out, "summary.md"))) && await exists(join(out, "figures-partial", "passk.html")));
+          const partialText = await Deno.readTextFile(partial.summary);
+          assertStringIncludes(partialText, `(partial: ${finished.size} of ${grid.runs.length} runs finished)`);
+          assertStringIncludes(partialText, `- ${grid.runs[0].id}: <path>: SHA-256 does not match (log: runs/`);
+        },
+      ],
+      ["3. rerun to the end: the finished runs are skipped, untouched; the rest finish", async () => {
+        const last = await ablation(args).output();
+        const stdout = new TextDecoder().decode(last.stdout);
+        assert(last.success, new TextDecoder().decode(last.stderr));
+        assertStringIncludes(
+          stdout,
+          `${grid.runs.length - finished.size} runs finished, ${finished.size} already done`,
+        );
+        for (const [id, metrics] of finished) {
+          assertEquals(await Deno.readTextFile(join(out, "runs", id, "metrics.jsonl")), metrics);
+          assertEquals((await Deno.stat(join(out, "runs", id, "done.json"))).mtime!.getTime(), mtimes.get(id));
+        }
+        assertEquals(await countDone(), grid.runs.length);
+      }],
+      ["4. the same grid uninterrupted gives the same numbers (each run is deterministic in its seed)", async () => {
+        const uninterrupted = await ablation([gridFile, "--out", clean, "--workers", "2", "--formats", "html"])
+          .output();
+        assert(uninterrupted.success, new TextDecoder().decode(uninterrupted.stderr));
+        assertEquals(
+          await Deno.readTextFile(join(out, "summary.csv")),
+          await Deno.readTextFile(join(clean, "summary.csv")),
+        );
+        for (const run of grid.runs) {
+          // Every number but the wall clock (`seconds`), which no two runs share.
+          const evals = async (dir: string) =>
+            (await Deno.readTextFile(join(dir, "runs", run.id, "eval.jsonl"))).trim().split("\n")
+              .map((line) => ({ ...JSON.parse(line), seconds: undefined }));
+          assertEquals(await evals(out), await evals(clean), run.id);
+        }
+        assert(await exists(join(out, "figures", "learning-step.html")));
+        // Complete now: the partial files are gone.
+        assert(!(await exists(join(out, "summary.partial.md"))) && !(await exists(join(out, "figures-partial"))));
+        // The grid's `calibration` section: the base measured once, its table closing summary.md.
+        const summary = await Deno.readTextFile(join(out, "summary.md"));
+        assertEquals(summary, await Deno.readTextFile(join(clean, "summary.md")));
+        assertStringIncludes(summary, `## Base: Calibration of ${grid.sft!.id} (math)`);
+        assertStringIncludes(summary, "| tier | plain pass@1 | plain pass@2 |");
+      }],
+      ["5. `deno task figures` redraws from the saved results alone", async () => {
+        await Deno.remove(join(out, "figures"), { recursive: true });
+        const figures = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            "--config",
+            CONFIG,
+            new URL("../cli/figures.ts", import.meta.url).pathname,
+            out,
+          ],
+          env: { NO_COLOR: "1" },
+        }).output();
+        assert(figures.success, new TextDecoder().decode(figures.stderr));
+        assert(await exists(join(out, "figures", "passk.html")));
+      }],
+      [
+        "6. a finished run whose saved config differs from the grid's is refused, with the difference, untouched",
+        async () => {
+          saved = await Deno.readTextFile(victim);
+          await Deno.writeTextFile(victim, saved.replace("steps: 6", "steps: 7"));
+          const refused = await ablation(args).output();
+          const message = new TextDecoder().decode(refused.stderr);
+          assertEquals(refused.code, 2);
+          assertStringIncludes(message, "hold another config than this grid gives them");
+          assertStringIncludes(message, "- steps: 7 (saved)");
+          assertStringIncludes(message, "+ steps: 6 (grid)");
+          assertEquals(await Deno.readTextFile(victim), saved.replace("steps: 6", "steps: 7"));
+        },
+      ],
+      ["7. --dry-run lists every run with its state", async () => {
+        await Deno.writeTextFile(victim, saved);
+        const dry = new TextDecoder().decode((await ablation([...args, "--dry-run"]).output()).stdout);
+        assertEquals(dry.split("\n").filter((l) => / done /.test(l)).length, grid.runs.length);
+      }],
+    ];
+    for (const [name, phase] of phases) {
+      if (!(await t.step(name, phase))) return;
+    }
     await Deno.remove(root, { recursive: true });
   },
 });
-
 Deno.test({
   name: "Ctrl-C on a running grid: one line saying what finished and how to resume, exit 130, no lock left behind",
   sanitizeOps: false,

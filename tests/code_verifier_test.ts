@@ -11,7 +11,7 @@ import {
   verifyCodeGroup,
 } from "../lib/verifiers/code.ts";
 import { exists, scrubPaths } from "../lib/io.ts";
-import { processIds } from "./processes.ts";
+import { descendants, running, type Started } from "./processes.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,7 +89,7 @@ Deno.test("correct programs pass, in any common form; wrong ones fail with the t
   );
 });
 
-Deno.test("sandbox attacks are all false, with no side effect, and the host survives", async () => {
+Deno.test("sandbox attacks are all false, with no side effect, and the host survives", async (t) => {
   const dir = await Deno.makeTempDir();
   const target = join(dir, "pwned.txt");
   const secret = join(dir, "secret.txt");
@@ -205,19 +205,25 @@ Deno.test("sandbox attacks are all false, with no side effect, and the host surv
     ],
   );
   const envBefore = Deno.env.toObject();
+  // One step an attack, so that a failure names the attack and the others still run.
   for (const [name, code, reason] of attacks) {
-    // A generous clock for the attacks a limit other than time must stop (a busy machine slows the sandbox's start);
-    // the infinite loop gets 2 s, so the test stays short.
-    const verdict = await verifyCode(code, affine, { timeoutMs: reason.startsWith("timeout") ? 2000 : 15_000 });
-    assertEquals(verdict.correct, false, `${name} was judged correct`);
-    assertStringIncludes(verdict.reason!, reason, `${name}: ${verdict.reason}`);
-    assert(!verdict.reason!.includes(Deno.execPath()) && !verdict.reason!.includes("guide-sandbox-"), verdict.reason);
+    await t.step(name, async () => {
+      // A generous clock for the attacks a limit other than time must stop (a busy machine slows the sandbox's
+      // start); the infinite loop gets 2 s, so the test stays short.
+      const verdict = await verifyCode(code, affine, { timeoutMs: reason.startsWith("timeout") ? 2000 : 15_000 });
+      assertEquals(verdict.correct, false, `${name} was judged correct`);
+      assertStringIncludes(verdict.reason!, reason, `${name}: ${verdict.reason}`);
+      assert(!verdict.reason!.includes(Deno.execPath()) && !verdict.reason!.includes("guide-sandbox-"), verdict.reason);
+    });
   }
-  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["secret.txt"]);
-  assertEquals(await Deno.readTextFile(secret), "7");
-  assertEquals(Deno.env.toObject(), envBefore);
-  // The host still works.
-  assertEquals(await verifyCode(ok, affine), { correct: true });
+  await t.step("no side effect: nothing written, the secret intact, the host's environment as it was", async () => {
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["secret.txt"]);
+    assertEquals(await Deno.readTextFile(secret), "7");
+    assertEquals(Deno.env.toObject(), envBefore);
+  });
+  await t.step("the host still works", async () => {
+    assertEquals(await verifyCode(ok, affine), { correct: true });
+  });
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -252,9 +258,12 @@ Deno.test("an answer that loads many modules leaves the user's Deno cache untouc
   assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${Deno.pid}-`)).length, 0);
 });
 
-/** This checkout's sandbox processes (the runner itself, not the `timeout` wrapping it). */
+/** The sandbox processes below `host` (the runner itself, not the `timeout` wrapping it): this test's, by default. */
 const RUNNER_PATH = fileURLToPath(new URL("../lib/verifiers/sandbox_runner.ts", import.meta.url));
-const liveSandboxes = () => processIds((cmdline) => cmdline.includes(RUNNER_PATH) && !cmdline.includes("timeout"));
+const sandboxesOf = (host = Deno.pid) =>
+  descendants(host, (cmdline) => cmdline.includes(RUNNER_PATH) && !cmdline.includes("timeout"));
+/** The pids of those of `noted` that still run, and of any sandbox of this process now. */
+const stillRunning = (noted: Started[]) => [...noted.filter(running), ...sandboxesOf()].map((p) => p.pid);
 
 Deno.test({
   name: "a sandbox dies at its deadline while the host is blocked, and a dead host leaves no sandbox or folder",
@@ -264,26 +273,36 @@ Deno.test({
     // A blocked host: its own timer cannot fire, the sandbox dies at the deadline anyway (`timeout`, 1 s after it).
     const pending = verifyCode("while (true) {} function f(x) { return x; }", affine, { timeoutMs: 1000 });
     await new Promise((r) => setTimeout(r, 500));
-    assert(liveSandboxes().length > 0, "the sandbox did not start");
+    const sandboxes = sandboxesOf();
+    assert(sandboxes.length > 0, "the sandbox did not start");
     const until = performance.now() + 4_000;
     while (performance.now() < until) {
       // busy: no timer of this process runs
     }
-    assertEquals(liveSandboxes(), []);
+    assertEquals(stillRunning(sandboxes), []);
     assertStringIncludes((await pending).reason!, "timeout");
 
-    // A host that dies mid-run: its sandbox still dies at the deadline, and it leaves no folder (none is made).
-    const script = `import { verifyCode } from ${
-      JSON.stringify(new URL("../lib/verifiers/code.ts", import.meta.url).href)
-    };
+    // A host that dies mid-run: its sandbox still dies at the deadline, and it leaves no folder (none is made). The
+    // host says which sandbox it started (once it is up, within 5 s), then dies; that one, orphaned, must stop.
+    const url = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+    const script = `import { verifyCode } from ${url("../lib/verifiers/code.ts")};
+      import { descendants } from ${url("./processes.ts")};
       verifyCode("while (true) {} function f() {}", { tests: [{ args: [], expected: 1 }] }, { timeoutMs: 1000 });
-      setTimeout(() => Deno.exit(3), 500);`;
-    const host = await new Deno.Command(Deno.execPath(), { args: ["eval", script], stdout: "null", stderr: "null" })
-      .spawn();
-    const { code } = await host.status;
+      const until = Date.now() + 5_000;
+      const watch = setInterval(() => {
+        const mine = descendants(Deno.pid, (c) => c.includes(${JSON.stringify(RUNNER_PATH)}) && !c.includes("timeout"));
+        if (mine.length === 0 && Date.now() < until) return;
+        clearInterval(watch);
+        console.log(JSON.stringify(mine));
+        Deno.exit(3);
+      }, 20);`;
+    const host = new Deno.Command(Deno.execPath(), { args: ["eval", script], stdout: "piped", stderr: "null" }).spawn();
+    const { code, stdout } = await host.output();
     assertEquals(code, 3);
+    const orphaned: Started[] = JSON.parse(new TextDecoder().decode(stdout));
+    assert(orphaned.length > 0, "the dead host's sandbox did not start");
     await new Promise((r) => setTimeout(r, 3_000));
-    assertEquals(liveSandboxes(), []);
+    assertEquals(stillRunning(orphaned), []);
     const tmp = Deno.env.get("TMPDIR") || "/tmp";
     assertEquals([...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith(`guide-sandbox-${host.pid}-`)), []);
   },
@@ -485,7 +504,7 @@ Deno.test({
     // Bytes the sandbox wrote (any file, any folder: the kernel's count for the process), sampled while it runs.
     let written = 0;
     const sample = setInterval(() => {
-      for (const pid of liveSandboxes()) {
+      for (const { pid } of sandboxesOf()) {
         try {
           const io = Deno.readTextFileSync(`/proc/${pid}/io`);
           written = Math.max(written, Number(io.match(/^wchar: (\d+)/m)![1]));

@@ -282,6 +282,26 @@ Deno.test("the backend line says where products run; GUIDE_BLAS=off forces the W
   assertStringIncludes(await backendLine({ GUIDE_BLAS: "off" }), "matrix products: WASM kernels (GUIDE_BLAS=off)");
 });
 
+Deno.test("loading OpenBLAS sets its kernels and threads and leaves the process's environment as it was", async () => {
+  const script = `import { selectBackend } from "${new URL("lib/mod.ts", root)}";
+    import { nativeBlas } from "${new URL("lib/policy/native.ts", root)}";
+    import { coresForThisProcess } from "${new URL("lib/policy/blas.ts", root)}";
+    const before = Deno.env.toObject();
+    await selectBackend("wasm", { quiet: true });
+    const blas = nativeBlas();
+    console.log(JSON.stringify({ before, after: Deno.env.toObject(), core: blas.core, coreType: blas.coreType,
+      threads: blas.threads(), cores: coresForThisProcess() }));`;
+  const out = await runScript(script, {}, ["-A"]);
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  const seen = JSON.parse(new TextDecoder().decode(out.stdout));
+  // Nothing written to the environment: no OPENBLAS_* for this process's later code or its children.
+  assertEquals(seen.after, seen.before);
+  // The kernels chosen are the ones running (OpenBLAS read the choice while it loaded)...
+  if (seen.coreType) assertEquals(seen.core.toLowerCase(), seen.coreType.toLowerCase());
+  // ...and one product has every core this process may use, unless OPENBLAS_NUM_THREADS says otherwise.
+  assertEquals(seen.threads, Number(seen.before.OPENBLAS_NUM_THREADS ?? seen.cores));
+});
+
 Deno.test("bad set-ups get one clear line and the WASM kernels, never a crash", async () => {
   // A library that is not there.
   assertStringIncludes(

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { describeFailure, runNotebooks } from "../kernel/notebooks.ts";
-import { processIds } from "./processes.ts";
+import { descendants, running, type Started } from "./processes.ts";
 import { join } from "node:path";
 
 const fixtures = "tests/fixtures";
@@ -48,18 +48,27 @@ Deno.test("deno task notebooks exits non-zero and prints the notebook and cell",
 });
 
 Deno.test("a notebook past its timeout is stopped and no kernel is left running", async () => {
-  // Kernels running before the test (a researcher's own Jupyter on this machine) are not this test's business.
+  // Only the kernels this test starts count (not a researcher's own Jupyter, nor another checkout's tests): those
+  // below this process, noted while the notebook runs (a kernel whose nbconvert died would be below it no more).
   const isKernel = (cmdline: string) => cmdline.includes("jupyter") && cmdline.includes("--kernel");
-  const before = new Set(processIds(isKernel));
+  const kernels = new Map<string, Started>();
+  const note = () => descendants(Deno.pid, isKernel).forEach((k) => kernels.set(`${k.pid} ${k.start}`, k));
+  const watch = setInterval(note, 100);
   const started = performance.now();
-  const [result] = await runNotebooks([join(fixtures, "hangs.ipynb")], { timeoutS: 8 });
+  let result;
+  try {
+    [result] = await runNotebooks([join(fixtures, "hangs.ipynb")], { timeoutS: 8 });
+  } finally {
+    clearInterval(watch);
+  }
   const seconds = (performance.now() - started) / 1000;
   assertEquals(result.ok, false);
   assertStringIncludes(result.error!, "timed out after 8 s");
   assert(seconds < 30, `took ${seconds} s`);
   // The kernel of that notebook ran a busy loop; it must be gone with nbconvert.
+  assert(kernels.size > 0, "no kernel of this test was seen running");
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const left = processIds(isKernel).filter((pid) => !before.has(pid));
+  const left = [...kernels.values()].filter(running).map((k) => k.pid);
   assertEquals(left, [], `kernels this test started still running: ${left.join(", ")}`);
 });
 

@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 import { parameterCount, Policy, selectBackend, tf, Tokenizer } from "../lib/mod.ts";
 import { chooseToken } from "../lib/policy/sample.ts";
-import { AdamW } from "../lib/policy/optimizer.ts";
+import { AdamW, DivergenceError } from "../lib/policy/optimizer.ts";
 import { rowChunks } from "../lib/policy/policy.ts";
 import { Rng } from "../lib/random.ts";
 
@@ -134,7 +134,7 @@ Deno.test("a NaN loss stops the step and leaves the weights as they were", async
   const policy = Policy.create(tok, small, { seed: 4 });
   const before = Array.from(policy.params.get("wte")!.dataSync());
   const batch = policy.scoreBatch(["1+2"], ["3."]);
-  await assertRejects(() => policy.trainStep(() => tf.mul(nll(policy, batch), NaN)), Error, "loss is NaN");
+  await assertRejects(() => policy.trainStep(() => tf.mul(nll(policy, batch), NaN)), DivergenceError, "loss is NaN");
   assertEquals(Array.from(policy.params.get("wte")!.dataSync()), before);
   policy.dispose();
 });
@@ -156,6 +156,14 @@ Deno.test("AdamW: one hand-computed step, decoupled weight decay on matrices onl
   const clipped = new AdamW(params, { lr: 0.1, maxGradNorm: 1 });
   assertAlmostEquals(await clipped.apply(params, { w: tf.tensor2d([[30, 40]]) }), 50, 1e-4);
   assertAlmostEquals(clipped.m.get("w")!.dataSync()[0], 0.1 * 30 / 50, 1e-6);
+  // A gradient of infinite norm is a diverged step: refused before anything moves.
+  const kept = [params.get("w")!.dataSync().join(), clipped.step];
+  await assertRejects(
+    () => clipped.apply(params, { w: tf.tensor2d([[Infinity, 0]]) }),
+    DivergenceError,
+    "gradient norm is Infinity",
+  );
+  assertEquals([params.get("w")!.dataSync().join(), clipped.step], kept);
 });
 
 Deno.test("the value head scores the state before each completion token", () => {

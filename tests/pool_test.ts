@@ -1,5 +1,14 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
-import { type Completion, LOSS_REGISTRY, LOSSES, Policy, PolicyPool, selectBackend, Tokenizer } from "../lib/mod.ts";
+import {
+  type Completion,
+  DivergenceError,
+  LOSS_REGISTRY,
+  LOSSES,
+  Policy,
+  PolicyPool,
+  selectBackend,
+  Tokenizer,
+} from "../lib/mod.ts";
 import { shards } from "../lib/policy/pool.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -75,12 +84,50 @@ Deno.test({
       // The second row, the worker's shard, does not fit the model's context.
       const tooLong = Array.from({ length: small.ctx }, () => 5);
       const spec = { loss: "nll", contexts: [[1, 5, 4], tooLong], completions: [[7], [8]], normaliser: 2 };
-      await assertRejects(() => pool.train(spec), Error, `policy worker: row 0: context (${small.ctx}) + completion`);
+      const error = await assertRejects(
+        () => pool.train(spec),
+        Error,
+        `policy worker: row 0: context (${small.ctx}) + completion`,
+      );
+      assert(!(error instanceof DivergenceError), "an error of the worker's input taken for a divergence");
       const unknown = { ...spec, loss: "nope", contexts: [[1, 5, 4], [1, 6, 4]] };
       await assertRejects(() => pool.train(unknown), Error, `unknown loss "nope" (registered: nll, rl)`);
       const samplingOnly = await PolicyPool.create(policy, { workers: 1 });
       await assertRejects(() => samplingOnly.train(spec), Error, "this policy pool has no loss registry");
       samplingOnly.close();
+    } finally {
+      pool.close();
+      policy.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "a step that diverges in a worker reaches the caller as a DivergenceError, the weights untouched",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const policy = Policy.create(tok, small, { seed: 1 });
+    const pool = await PolicyPool.create(policy, { workers: 2, losses: LOSS_REGISTRY });
+    try {
+      const before = Array.from(policy.params.get("wte")!.dataSync());
+      // A NaN weight on the second row only: this process's shard (row 0) is finite, the worker's loss is NaN.
+      const spec = {
+        loss: "nll",
+        contexts: [[1, 5, 4], [1, 6, 4]],
+        completions: [[7], [8]],
+        data: { weight: [[1], [NaN]] },
+        normaliser: 2,
+      };
+      const error = await assertRejects(
+        () => pool.train(spec),
+        DivergenceError,
+        "policy worker: loss is NaN (rows 0–0)",
+      );
+      assertEquals(error.name, "DivergenceError");
+      assertEquals(Array.from(policy.params.get("wte")!.dataSync()), before);
+      // The same step in this process throws the same class.
+      await assertRejects(() => policy.train(spec, LOSSES.nll), DivergenceError, "loss is NaN (rows 0–1)");
     } finally {
       pool.close();
       policy.dispose();

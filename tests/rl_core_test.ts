@@ -1,8 +1,9 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "./assert.ts";
 import { tf, useBackend } from "../lib/mod.ts";
 import {
-  aggregate,
+  type Aggregation,
   aggregationNormaliser,
+  aggregationSum,
   batchGae,
   clipFraction,
   clippedLoss,
@@ -91,15 +92,24 @@ Deno.test("KL to the reference by k3: exp(Δ) − Δ − 1", () => {
   close(values(klPenalty(t([[Math.log(0.5), 0]]), t([[Math.log(0.25), 0]]))), [0.5 + Math.LN2 - 1, 0]);
 });
 
-Deno.test("aggregations grpo, bnpo, dr_grpo, dapo on a hand-sized batch", () => {
+Deno.test("aggregations grpo, bnpo, dr_grpo, dapo on a hand-sized batch: numerator over the step's normaliser", () => {
+  // Two rows of 3 and 1 real tokens (4 in all), token losses summing to 6 and 4.
   const loss = t([[1, 2, 3], [4, 0, 0]]);
   const mask = t([[1, 1, 1], [1, 0, 0]]);
-  assertAlmostEquals(aggregate(loss, mask, "grpo").dataSync()[0], (6 / 3 + 4 / 1) / 2, 1e-6);
-  assertAlmostEquals(aggregate(loss, mask, "bnpo").dataSync()[0], 10 / 4, 1e-6);
-  assertAlmostEquals(aggregate(loss, mask, "dr_grpo", { maxTokens: 5 }).dataSync()[0], 10 / (2 * 5), 1e-6);
-  assertAlmostEquals(aggregate(loss, mask, "dapo", { totalTokens: 8 }).dataSync()[0], 10 / 8, 1e-6);
-  assertThrows(() => aggregate(loss, mask, "dapo"), Error, "needs totalTokens");
-  assertThrows(() => aggregate(loss, mask, "mean" as "grpo"), Error, 'unknown aggregation "mean"');
+  // Numerators: grpo sums each sequence's token mean; the others sum the real tokens' losses.
+  assertAlmostEquals(aggregationSum(loss, mask, "grpo").dataSync()[0], 6 / 3 + 4 / 1, 1e-6);
+  for (const mode of ["bnpo", "dapo", "dr_grpo", "dr_grpo_verl"] as const) {
+    assertAlmostEquals(aggregationSum(loss, mask, mode).dataSync()[0], 10, 1e-6, mode);
+  }
+  // Over the normaliser of a step of these 2 rows (4 tokens; 5 max tokens): grpo the mean of sequence means, bnpo
+  // the token mean, dr_grpo over rows × max tokens; dapo over the whole step's tokens (8 when this is half of it).
+  const aggregated = (mode: Aggregation, tokens = 4) =>
+    aggregationSum(loss, mask, mode).dataSync()[0] / aggregationNormaliser(mode, 2, tokens, 5);
+  assertAlmostEquals(aggregated("grpo"), (6 / 3 + 4 / 1) / 2, 1e-6);
+  assertAlmostEquals(aggregated("bnpo"), 10 / 4, 1e-6);
+  assertAlmostEquals(aggregated("dr_grpo"), 10 / (2 * 5), 1e-6);
+  assertAlmostEquals(aggregated("dapo", 8), 10 / 8, 1e-6);
+  assertThrows(() => aggregationSum(loss, mask, "mean" as "grpo"), Error, 'unknown aggregation "mean"');
 });
 
 Deno.test("whitening and PPO's batch targets: GAE per sequence, advantages whitened over the batch's tokens", () => {

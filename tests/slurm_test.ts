@@ -5,7 +5,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
 import { findProgram, SLURM_TOOLS } from "../kernel/setup.ts";
 import { parseGrid } from "../lib/ablation/grid.ts";
-import { processIds } from "./processes.ts";
+import { descendants, running } from "./processes.ts";
 
 const FIXTURE = new URL("./fixtures/tiny-grid.yaml", import.meta.url).pathname;
 const CLI = new URL("../cli/ablation.ts", import.meta.url).pathname;
@@ -185,115 +185,142 @@ Deno.test({
   ignore: skipReason !== null,
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
+  fn: async (t) => {
     const root = await Deno.makeTempDir({ prefix: "guide-slurm-" });
     await Deno.chmod(root, 0o755);
     const slurm = new OneNodeSlurm(join(root, "cluster"));
+    const started = performance.now();
+    const grid = await parseGrid(await Deno.readTextFile(FIXTURE), FIXTURE);
+    const local = join(root, "local");
+    const out = join(root, "slurm-store");
+    const logs = join(out, "slurm", "logs");
+    const submit = () => slurm.command("bash", [join(out, "slurm", "submit.sh")]);
+    const victim = grid.runs[1].id;
+    const others = grid.runs.filter((r) => r.id !== victim);
+    const doneAt = new Map<string, number>();
+    let jobs = { base: "", runs: "", results: "" };
+    // Each phase builds on the one before: the first that fails ends the test, named.
+    const phases: [string, () => Promise<void>][] = [
+      ["a one-node Slurm starts; the reference: the same grid run locally", async () => {
+        await slurm.start();
+        const localRun = await ablation([FIXTURE, "--out", local, "--workers", "2", "--formats", "html"]);
+        assert(localRun.success, decode(localRun.stderr));
+      }],
+      ["export, with a passthrough sbatch option, and submit with the generated script", async () => {
+        const exported = await ablation([
+          FIXTURE,
+          "--slurm",
+          "--out",
+          out,
+          "--formats",
+          "html",
+          "--slurm-args=--partition=debug --time=0:30:00",
+        ]);
+        assert(exported.success, decode(exported.stderr));
+        assertStringIncludes(await Deno.readTextFile(join(out, "slurm", "runs.sbatch")), "#SBATCH --partition=debug");
+        const firstIds = (await submit()).match(/base (\d+), runs (\d+) \(array of (\d+)\), results (\d+)/);
+        assert(firstIds, "submit.sh names its jobs");
+        const [, base, runs, count, results] = firstIds;
+        assertEquals(Number(count), grid.runs.length);
+        jobs = { base, runs, results };
+      }],
+      [
+        "scancel cuts task 1's run off, a requeued task resumes, the others go on, the results job still runs",
+        async () => {
+          const { runs } = jobs;
+          // Cancel array task 1 while it runs: its run is cut off, the others go on, the results job still runs.
+          await slurm.until(
+            async () =>
+              (await slurm.command("squeue", ["-h", "-t", "R", "-o", "%i"])).split("\n").includes(`${runs}_1`),
+            "array task 1 to run",
+            120,
+          );
+          await slurm.command("scancel", [`${runs}_1`]);
+          // A task the scheduler kills and requeues (`--requeue`) comes back by itself and resumes; its log is appended.
+          await slurm.until(
+            async () =>
+              (await slurm.command("squeue", ["-h", "-t", "R", "-o", "%i"])).split("\n").includes(`${runs}_2`),
+            "array task 2 to run",
+            120,
+          );
+          await slurm.command("scontrol", ["requeue", `${runs}_2`]);
+          // Slurm holds a requeued job back a while (its begin time, once it is pending again); release it now.
+          await slurm.until(
+            async () => (await slurm.command("squeue", ["-h", "-j", `${runs}_2`, "-o", "%T"])).trim() === "PENDING",
+            "the requeued task to be pending",
+            60,
+          );
+          assert(await slurm.succeeds("scontrol", ["update", `JobId=${runs}_2`, "StartTime=now"]));
+          await slurm.drain(300);
+          const requeuedLog = await Deno.readTextFile(join(out, "slurm", "logs", `run-${runs}_2.out`));
+          assertEquals(requeuedLog.match(/guide-slurm: start/g)?.length, 2, requeuedLog);
+          assert(await exists(join(out, "runs", grid.runs[2].id, "done.json")), "the requeued task finished its run");
+          assert(
+            !(await exists(join(out, "runs", victim, "done.json"))),
+            `${victim} finished before scancel reached it`,
+          );
+          for (const r of others) {
+            doneAt.set(r.id, (await Deno.stat(join(out, "runs", r.id, "done.json"))).mtime!.getTime());
+          }
+          assert(
+            await exists(join(out, "summary.partial.md")),
+            "the results job ran after the cancelled task (afterany)",
+          );
+        },
+      ],
+      ["the order the scheduler kept: every run task after the base, the results after every run task", async () => {
+        const baseStamps = await stamps(join(logs, `base-${jobs.base}.out`));
+        const runStamps = await Promise.all(
+          grid.runs.map((_, i) => stamps(join(logs, `run-${jobs.runs}_${i}.out`)).catch(() => null)),
+        );
+        const ran = runStamps.filter((s) => s !== null) as { start: number; end: number }[];
+        assert(ran.every((s) => s.start >= baseStamps.end), "a run task started before the base job ended");
+        const resultStamps = await stamps(join(logs, `results-${jobs.results}.out`));
+        assert(ran.every((s) => resultStamps.start >= s.end), "the results job started before a run task ended");
+      }],
+      ["resubmit: the finished base and runs are skipped untouched, the cancelled run is redone", async () => {
+        const secondIds = (await submit()).match(/runs (\d+)/)!;
+        await slurm.drain(300);
+        for (const r of others) {
+          assertEquals(
+            (await Deno.stat(join(out, "runs", r.id, "done.json"))).mtime!.getTime(),
+            doneAt.get(r.id),
+            r.id,
+          );
+          const err = await Deno.readTextFile(join(logs, `run-${secondIds[1]}_${grid.runs.indexOf(r)}.err`));
+          assertStringIncludes(err, `${r.id}: already finished`);
+        }
+        const redone = await Deno.readTextFile(join(logs, `run-${secondIds[1]}_1.err`));
+        assertStringIncludes(redone, `${victim}: finished`);
+      }],
+      ["the same runs and the same numbers as the local run", async () => {
+        const ids = (dir: string) => [...Deno.readDirSync(join(dir, "runs"))].map((e) => e.name).sort();
+        assertEquals(ids(out), ids(local));
+        assertEquals(
+          await Deno.readTextFile(join(out, "summary.csv")),
+          await Deno.readTextFile(join(local, "summary.csv")),
+        );
+        assertEquals(
+          await Deno.readTextFile(join(out, "summary.md")),
+          await Deno.readTextFile(join(local, "summary.md")),
+        );
+        assert(!(await exists(join(out, "summary.partial.md"))), "the complete summary replaced the partial one");
+      }],
+    ];
     try {
-      const started = performance.now();
-      await slurm.start();
-      const grid = await parseGrid(await Deno.readTextFile(FIXTURE), FIXTURE);
-
-      // The reference: the same grid run locally.
-      const local = join(root, "local");
-      const localRun = await ablation([FIXTURE, "--out", local, "--workers", "2", "--formats", "html"]);
-      assert(localRun.success, decode(localRun.stderr));
-
-      // Export, with a passthrough sbatch option, and submit with the generated script.
-      const out = join(root, "slurm-store");
-      const exported = await ablation([
-        FIXTURE,
-        "--slurm",
-        "--out",
-        out,
-        "--formats",
-        "html",
-        "--slurm-args=--partition=debug --time=0:30:00",
-      ]);
-      assert(exported.success, decode(exported.stderr));
-      assertStringIncludes(await Deno.readTextFile(join(out, "slurm", "runs.sbatch")), "#SBATCH --partition=debug");
-      const submit = () => slurm.command("bash", [join(out, "slurm", "submit.sh")]);
-      const firstIds = (await submit()).match(/base (\d+), runs (\d+) \(array of (\d+)\), results (\d+)/);
-      assert(firstIds, "submit.sh names its jobs");
-      const [, base, runs, count, results] = firstIds;
-      assertEquals(Number(count), grid.runs.length);
-
-      // Cancel array task 1 while it runs: its run is cut off, the others go on, the results job still runs.
-      const victim = grid.runs[1].id;
-      await slurm.until(
-        async () => (await slurm.command("squeue", ["-h", "-t", "R", "-o", "%i"])).split("\n").includes(`${runs}_1`),
-        "array task 1 to run",
-        120,
-      );
-      await slurm.command("scancel", [`${runs}_1`]);
-      // A task the scheduler kills and requeues (`--requeue`) comes back by itself and resumes; its log is appended.
-      await slurm.until(
-        async () => (await slurm.command("squeue", ["-h", "-t", "R", "-o", "%i"])).split("\n").includes(`${runs}_2`),
-        "array task 2 to run",
-        120,
-      );
-      await slurm.command("scontrol", ["requeue", `${runs}_2`]);
-      // Slurm holds a requeued job back a while (its begin time, once it is pending again); release it now.
-      await slurm.until(
-        async () => (await slurm.command("squeue", ["-h", "-j", `${runs}_2`, "-o", "%T"])).trim() === "PENDING",
-        "the requeued task to be pending",
-        60,
-      );
-      assert(await slurm.succeeds("scontrol", ["update", `JobId=${runs}_2`, "StartTime=now"]));
-      await slurm.drain(300);
-      const requeuedLog = await Deno.readTextFile(join(out, "slurm", "logs", `run-${runs}_2.out`));
-      assertEquals(requeuedLog.match(/guide-slurm: start/g)?.length, 2, requeuedLog);
-      assert(await exists(join(out, "runs", grid.runs[2].id, "done.json")), "the requeued task finished its run");
-      assert(!(await exists(join(out, "runs", victim, "done.json"))), `${victim} finished before scancel reached it`);
-      const others = grid.runs.filter((r) => r.id !== victim);
-      const doneAt = new Map<string, number>();
-      for (const r of others) {
-        doneAt.set(r.id, (await Deno.stat(join(out, "runs", r.id, "done.json"))).mtime!.getTime());
+      for (const [name, phase] of phases) {
+        if (!(await t.step(name, phase))) return;
       }
-      assert(await exists(join(out, "summary.partial.md")), "the results job ran after the cancelled task (afterany)");
-
-      // The order the scheduler kept: every run task after the base, the results after every run task.
-      const logs = join(out, "slurm", "logs");
-      const baseStamps = await stamps(join(logs, `base-${base}.out`));
-      const runStamps = await Promise.all(
-        grid.runs.map((_, i) => stamps(join(logs, `run-${runs}_${i}.out`)).catch(() => null)),
-      );
-      const ran = runStamps.filter((s) => s !== null) as { start: number; end: number }[];
-      assert(ran.every((s) => s.start >= baseStamps.end), "a run task started before the base job ended");
-      const resultStamps = await stamps(join(logs, `results-${results}.out`));
-      assert(ran.every((s) => resultStamps.start >= s.end), "the results job started before a run task ended");
-
-      // Resubmit: the finished base and runs are skipped untouched, the cancelled run is redone.
-      const secondIds = (await submit()).match(/runs (\d+)/)!;
-      await slurm.drain(300);
-      for (const r of others) {
-        assertEquals((await Deno.stat(join(out, "runs", r.id, "done.json"))).mtime!.getTime(), doneAt.get(r.id), r.id);
-        const err = await Deno.readTextFile(join(logs, `run-${secondIds[1]}_${grid.runs.indexOf(r)}.err`));
-        assertStringIncludes(err, `${r.id}: already finished`);
-      }
-      const redone = await Deno.readTextFile(join(logs, `run-${secondIds[1]}_1.err`));
-      assertStringIncludes(redone, `${victim}: finished`);
-
-      // The same runs and the same numbers as the local run.
-      const ids = (dir: string) => [...Deno.readDirSync(join(dir, "runs"))].map((e) => e.name).sort();
-      assertEquals(ids(out), ids(local));
-      assertEquals(
-        await Deno.readTextFile(join(out, "summary.csv")),
-        await Deno.readTextFile(join(local, "summary.csv")),
-      );
-      assertEquals(
-        await Deno.readTextFile(join(out, "summary.md")),
-        await Deno.readTextFile(join(local, "summary.md")),
-      );
-      assert(!(await exists(join(out, "summary.partial.md"))), "the complete summary replaced the partial one");
       console.error(
         `slurm_test: toy grid under Slurm, twice (cancel, resubmit): ${
           ((performance.now() - started) / 1000).toFixed(0)
         } s`,
       );
     } finally {
+      // The daemons this test started, and whatever they forked, noted while they run: none outlives the test.
+      const daemons = descendants(Deno.pid, (cmdline) => cmdline.includes(slurm.dir));
       await slurm.stop();
-      assertEquals(processIds((cmdline) => cmdline.includes(slurm.dir)), [], "a daemon outlived the test");
+      assertEquals(daemons.filter(running).map((d) => d.pid), [], "a daemon outlived the test");
       await Deno.remove(root, { recursive: true }).catch(() => {});
     }
   },

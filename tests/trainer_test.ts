@@ -71,45 +71,13 @@ Deno.test("rollout: failed groups are regrouped from the hinted context, which r
   assertEquals([stats.hintedGroups, stats.kept, stats.fill, stats.plainReward], [3, 3, 1, 0]);
 });
 
-Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and reports how full the batch got", async () => {
-  const mixin = await collectGroups(
-    scriptedSampler(tier1, 1),
-    tier1.slice(0, 1),
-    () => [],
-    withGuide({ mixin: true }),
-    1,
-  );
-  assertEquals(mixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, false], [0, false], [
-    0,
-    false,
-  ]]);
-  const balancedSampler = scriptedSampler(tier1, 1);
-  const balanced = await collectGroups(balancedSampler, tier1.slice(0, 1), () => [], withGuide({ balanced: true }), 1);
-  assertEquals(balanced.groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [1, true], [
-    0,
-    true,
-  ]]);
-  assertEquals(balancedSampler.calls.filter((c) => c.hinted).map((c) => c.n), [2]);
-  // Filter-GRPO on prompts that always fail: every group is dropped; refills are bounded by maxResample.
+Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and reports how full the batch got", async (t) => {
+  // Filter-GRPO's refills, counted; and a sampler that solves the first plain draw and every hinted one.
   let refills = 0;
   const more = (count: number) => {
     refills++;
     return tier1.slice(0, count);
   };
-  const filtered = await collectGroups(
-    scriptedSampler(tier1, 2),
-    tier1.slice(0, 2),
-    more,
-    { ...base, hints: false },
-    1,
-  );
-  assertEquals([filtered.groups.length, filtered.stats.fill, filtered.stats.rounds, refills], [0, 0, 3, 2]);
-  // Hint style and threshold: the `value` hint is used, and a threshold of 0.5 regroups a group at mean reward 0.25.
-  const styled = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 1), () => [], {
-    ...base,
-    hintStyle: "value",
-  }, 1);
-  assertEquals(styled.groups[0].hint, tier1[0].hints.value);
   const partial = {
     sample: (contexts: ContextInput[], o: { n?: number }) =>
       Promise.resolve(contexts.map((c) => {
@@ -123,56 +91,119 @@ Deno.test("rollout knobs: mixin, balanced, no hints with filtering refills and r
         }));
       })),
   };
-  const low = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false }, 1);
-  assertEquals(low.stats.hintedGroups, 0); // mean 0.25 > 0.001: no hint
-  // The official run's modes: balanced splits every prompt n/2 + n/2 (even one that did not fail), drawing only n/2
-  // plain; mixin marks the copied plain failures hinted.
-  const calls: { hinted: boolean; n: number }[] = [];
-  const counting = {
-    sample: (contexts: ContextInput[], o: { n?: number }) => {
-      contexts.forEach((c) => calls.push({ hinted: typeof c === "object" && !Array.isArray(c), n: o.n ?? 1 }));
-      return partial.sample(contexts, o);
+
+  await t.step("mixin: the hinted successes first, then the plain failures", async () => {
+    const mixin = await collectGroups(
+      scriptedSampler(tier1, 1),
+      tier1.slice(0, 1),
+      () => [],
+      withGuide({ mixin: true }),
+      1,
+    );
+    assertEquals(mixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, false], [0, false], [
+      0,
+      false,
+    ]]);
+  });
+
+  await t.step("balanced: half plain, half hinted, the hinted half drawn alone", async () => {
+    const balancedSampler = scriptedSampler(tier1, 1);
+    const balanced = await collectGroups(
+      balancedSampler,
+      tier1.slice(0, 1),
+      () => [],
+      withGuide({ balanced: true }),
+      1,
+    );
+    assertEquals(balanced.groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [1, true], [
+      0,
+      true,
+    ]]);
+    assertEquals(balancedSampler.calls.filter((c) => c.hinted).map((c) => c.n), [2]);
+  });
+
+  await t.step(
+    "Filter-GRPO on prompts that always fail: every group dropped, refills bounded by maxResample",
+    async () => {
+      const filtered = await collectGroups(
+        scriptedSampler(tier1, 2),
+        tier1.slice(0, 2),
+        more,
+        { ...base, hints: false },
+        1,
+      );
+      assertEquals([filtered.groups.length, filtered.stats.fill, filtered.stats.rounds, refills], [0, 0, 3, 2]);
     },
-  };
-  const every = await collectGroups(
-    counting,
-    tier1.slice(0, 1),
-    () => [],
-    withGuide({ balanced: true, balancedSplit: "every" }, { filter: false }),
-    1,
   );
-  assertEquals(calls, [{ hinted: false, n: 2 }, { hinted: true, n: 2 }]);
-  assertEquals(every.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, false], [0, false], [1, true], [
-    1,
-    true,
-  ]]);
-  assertEquals([every.stats.hintedGroups, every.stats.completions], [1, 4]);
-  const officialMixin = await collectGroups(
-    scriptedSampler(tier1, 1),
-    tier1.slice(0, 1),
-    () => [],
-    withGuide({ mixin: true, mixinCopies: "hinted" }),
-    1,
+
+  await t.step(
+    "hint style and threshold: the `value` hint; a threshold of 0.5 regroups a mean reward of 0.25",
+    async () => {
+      const styled = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 1), () => [], {
+        ...base,
+        hintStyle: "value",
+      }, 1);
+      assertEquals(styled.groups[0].hint, tier1[0].hints.value);
+      const low = await collectGroups(partial, tier1.slice(0, 1), () => [], { ...base, filter: false }, 1);
+      assertEquals(low.stats.hintedGroups, 0); // mean 0.25 > 0.001: no hint
+      const high = await collectGroups(
+        partial,
+        tier1.slice(0, 1),
+        () => [],
+        withGuide({ threshold: 0.5 }, { filter: false }),
+        1,
+      );
+      assertEquals(high.stats.hintedGroups, 1);
+    },
   );
-  assertEquals(officialMixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, true], [0, true], [
-    0,
-    true,
-  ]]);
-  const high = await collectGroups(
-    partial,
-    tier1.slice(0, 1),
-    () => [],
-    withGuide({ threshold: 0.5 }, { filter: false }),
-    1,
+
+  await t.step(
+    "the official run's modes: balanced splits every prompt n/2 + n/2; mixin marks its copies hinted",
+    async () => {
+      // Balanced splits every prompt n/2 + n/2 (even one that did not fail), drawing only n/2 plain.
+      const calls: { hinted: boolean; n: number }[] = [];
+      const counting = {
+        sample: (contexts: ContextInput[], o: { n?: number }) => {
+          contexts.forEach((c) => calls.push({ hinted: typeof c === "object" && !Array.isArray(c), n: o.n ?? 1 }));
+          return partial.sample(contexts, o);
+        },
+      };
+      const every = await collectGroups(
+        counting,
+        tier1.slice(0, 1),
+        () => [],
+        withGuide({ balanced: true, balancedSplit: "every" }, { filter: false }),
+        1,
+      );
+      assertEquals(calls, [{ hinted: false, n: 2 }, { hinted: true, n: 2 }]);
+      assertEquals(every.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, false], [0, false], [1, true], [
+        1,
+        true,
+      ]]);
+      assertEquals([every.stats.hintedGroups, every.stats.completions], [1, 4]);
+      // Mixin marks the copied plain failures hinted.
+      const officialMixin = await collectGroups(
+        scriptedSampler(tier1, 1),
+        tier1.slice(0, 1),
+        () => [],
+        withGuide({ mixin: true, mixinCopies: "hinted" }),
+        1,
+      );
+      assertEquals(officialMixin.groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, true], [0, true], [
+        0,
+        true,
+      ]]);
+    },
   );
-  assertEquals(high.stats.hintedGroups, 1);
-  // GRPO keeps all-equal groups (they simply carry no gradient).
-  const grpo = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 2), more, {
-    ...base,
-    hints: false,
-    filter: false,
-  }, 1);
-  assertEquals(grpo.groups.length, 2);
+
+  await t.step("GRPO keeps all-equal groups (they simply carry no gradient)", async () => {
+    const grpo = await collectGroups(scriptedSampler(tier1, 2), tier1.slice(0, 2), more, {
+      ...base,
+      hints: false,
+      filter: false,
+    }, 1);
+    assertEquals(grpo.groups.length, 2);
+  });
 });
 
 /** A tiny policy that has seen the tier-1 solutions a few times, so that some rollouts succeed. */
@@ -244,88 +275,121 @@ Deno.test({
   name: "trainer: a Guide step regroups failures with hints and reports ratios, γ and the log-prob gap",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
+  fn: async (t) => {
+    // One policy throughout: each step below trains it further, in this order.
     const policy = await warmedPolicy();
     const config = parseRunConfig(
       "algorithm: guide-grpo\nworkers: 1\ndata:\n  tiers: '1'\nguide:\n  alwaysHint: true\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
     );
     const trainer = await createTrainer(config, { policy, train: tier1 });
-    const report = await trainer.step();
-    assertEquals(report.rollout.hintedGroups, 6);
-    assert(report.groups.length > 0, `no informative hinted group: ${JSON.stringify(report.rollout)}`);
-    assertEquals(report.hintedFraction, 1);
-    assert(report.hintedRatios.count > 0, "no hinted tokens were scored");
-    assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
-    // Each completion reports the advantage it was trained on: here the hinted group's own normalised advantage.
-    for (const g of report.groups) {
-      closeTo(g.completions.map((c) => c.advantage), core.groupAdvantages(g.completions.map((c) => c.reward)));
-    }
-    const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
-    const onTrain = await trainer.evaluate("train", { n: 2, k: 2, problems: 3 });
-    // n = k = 2: pass@1 is the mean of c/2, pass@2 the fraction of problems with a correct sample.
-    for (const e of [evaluation, onTrain]) {
-      assertEquals(e.problems.length, 3);
-      assertAlmostEquals(e.passAt1, e.problems.reduce((sum, p) => sum + p.correct / 2, 0) / 3, 1e-12);
-      assertAlmostEquals(e.passAtK, e.problems.filter((p) => p.correct > 0).length / 3, 1e-12);
-    }
-    assert(onTrain.problems.every((p) => p.tier === 1));
-    // With hinted advantages halved (guide.hintedScale), the report shows the halved ones that were trained on.
-    const halved = await createTrainer(
-      parseRunConfig(
-        "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  hintedScale: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
-      ),
-      { policy, train: tier1 },
+    await t.step(
+      "every prompt regrouped with its hint; ratios, log-prob gap; each group's own advantages",
+      async () => {
+        const report = await trainer.step();
+        assertEquals(report.rollout.hintedGroups, 6);
+        assert(report.groups.length > 0, `no informative hinted group: ${JSON.stringify(report.rollout)}`);
+        assertEquals(report.hintedFraction, 1);
+        assert(report.hintedRatios.count > 0, "no hinted tokens were scored");
+        assert(report.logprobGap.length > 0 && report.logprobGap.every(Number.isFinite));
+        // Each completion reports the advantage it was trained on: here the hinted group's own normalised advantage.
+        for (const g of report.groups) {
+          closeTo(g.completions.map((c) => c.advantage), core.groupAdvantages(g.completions.map((c) => c.reward)));
+        }
+      },
     );
-    const halvedReport = await halved.step();
-    assert(halvedReport.groups.length > 0, "no informative hinted group");
-    for (const g of halvedReport.groups) {
-      closeTo(
-        g.completions.map((c) => c.advantage),
-        core.groupAdvantages(g.completions.map((c) => c.reward)).map((a) => a / 2),
+    await t.step("evaluate: pass@1 and pass@k of given problems and of the training tiers", async () => {
+      const evaluation = await trainer.evaluate(math.test.slice(0, 3), { n: 2, k: 2 });
+      const onTrain = await trainer.evaluate("train", { n: 2, k: 2, problems: 3 });
+      // n = k = 2: pass@1 is the mean of c/2, pass@2 the fraction of problems with a correct sample.
+      for (const e of [evaluation, onTrain]) {
+        assertEquals(e.problems.length, 3);
+        assertAlmostEquals(e.passAt1, e.problems.reduce((sum, p) => sum + p.correct / 2, 0) / 3, 1e-12);
+        assertAlmostEquals(e.passAtK, e.problems.filter((p) => p.correct > 0).length / 3, 1e-12);
+      }
+      assert(onTrain.problems.every((p) => p.tier === 1));
+    });
+    await t.step("guide.hintedScale: the report shows the halved hinted advantages that were trained on", async () => {
+      const halved = await createTrainer(
+        parseRunConfig(
+          "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  hintedScale: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+        ),
+        { policy, train: tier1 },
       );
-    }
-    halved.close();
-    await assertRejects(() => trainer.evaluate("test"), Error, "evaluate: no problems for test");
+      try {
+        const halvedReport = await halved.step();
+        assert(halvedReport.groups.length > 0, "no informative hinted group");
+        for (const g of halvedReport.groups) {
+          closeTo(
+            g.completions.map((c) => c.advantage),
+            core.groupAdvantages(g.completions.map((c) => c.reward)).map((a) => a / 2),
+          );
+        }
+      } finally {
+        halved.close();
+      }
+    });
+    await t.step("evaluate refuses a split without problems", async () => {
+      await assertRejects(() => trainer.evaluate("test"), Error, "evaluate: no problems for test");
+    });
     // A KL to the reference needs the reference policy; with it, the step trains.
     const klConfig = parseRunConfig(
       "algorithm: guide-grpo\nworkers: 1\nloss:\n  beta: 0.1\nguide:\n  alwaysHint: true\n  baseline: plain\n  weighting: unit\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
     );
-    const noReference = await createTrainer(klConfig, { policy, train: tier1 });
-    await assertRejects(() => noReference.step(), Error, "loss.beta > 0 needs a reference policy");
-    noReference.close();
-    // Constant shaping uses the configured γ instead of the quantile.
-    const constant = await createTrainer(
-      parseRunConfig(
-        "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  shaping: constant\n  gamma: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
-      ),
-      { policy, train: tier1 },
-    );
-    assertEquals((await constant.step()).gamma, 0.5);
-    constant.close();
-    const reference = await warmedPolicy();
-    const withKl = await createTrainer(klConfig, { policy, train: tier1, reference });
-    const klReport = await withKl.step();
-    assert(klReport.updated && Number.isFinite(klReport.loss));
-    // The policy has trained since the reference was warmed up, so the KL is positive; to a copy of itself, 0.
-    assert(klReport.kl !== null && klReport.kl > 1e-6, `kl ${klReport.kl}`);
-    withKl.close();
-    reference.dispose();
-    const itself = policy.clone();
-    const toItself = await createTrainer(klConfig, { policy, train: tier1, reference: itself });
-    assertAlmostEquals((await toItself.step()).kl!, 0, 1e-6);
-    toItself.close();
-    itself.dispose();
+    await t.step("a KL to the reference needs the reference policy", async () => {
+      const noReference = await createTrainer(klConfig, { policy, train: tier1 });
+      try {
+        await assertRejects(() => noReference.step(), Error, "loss.beta > 0 needs a reference policy");
+      } finally {
+        noReference.close();
+      }
+    });
+    await t.step("constant shaping uses the configured γ instead of the quantile", async () => {
+      const constant = await createTrainer(
+        parseRunConfig(
+          "algorithm: guide-grpo\nworkers: 1\nguide:\n  alwaysHint: true\n  shaping: constant\n  gamma: 0.5\ndata:\n  tiers: '1'\nrollout:\n  groupSize: 8\n  promptsPerStep: 6\n  maxTokens: 32\n  maxResample: 0\n",
+        ),
+        { policy, train: tier1 },
+      );
+      try {
+        assertEquals((await constant.step()).gamma, 0.5);
+      } finally {
+        constant.close();
+      }
+    });
+    await t.step("with a reference the step trains; its KL is positive to an older copy, 0 to itself", async () => {
+      const reference = await warmedPolicy();
+      const withKl = await createTrainer(klConfig, { policy, train: tier1, reference });
+      try {
+        const klReport = await withKl.step();
+        assert(klReport.updated && Number.isFinite(klReport.loss));
+        // The policy has trained since the reference was warmed up, so the KL is positive; to a copy of itself, 0.
+        assert(klReport.kl !== null && klReport.kl > 1e-6, `kl ${klReport.kl}`);
+      } finally {
+        withKl.close();
+        reference.dispose();
+      }
+      const itself = policy.clone();
+      const toItself = await createTrainer(klConfig, { policy, train: tier1, reference: itself });
+      try {
+        assertAlmostEquals((await toItself.step()).kl!, 0, 1e-6);
+      } finally {
+        toItself.close();
+        itself.dispose();
+      }
+    });
     trainer.close();
-    await assertRejects(
-      () => createTrainer(parseRunConfig("algorithm: sft\n"), { policy, train: tier1 }),
-      Error,
-      'algorithm "sft" is not in this trainer yet',
-    );
-    await assertRejects(
-      () => createTrainer(parseRunConfig("algorithm: ppo\nworkers: 1\n"), { policy, train: tier1 }),
-      Error,
-      "ppo needs a policy with a value head",
-    );
+    await t.step("the trainer refuses sft, and ppo without a value head", async () => {
+      await assertRejects(
+        () => createTrainer(parseRunConfig("algorithm: sft\n"), { policy, train: tier1 }),
+        Error,
+        'algorithm "sft" is not in this trainer yet',
+      );
+      await assertRejects(
+        () => createTrainer(parseRunConfig("algorithm: ppo\nworkers: 1\n"), { policy, train: tier1 }),
+        Error,
+        "ppo needs a policy with a value head",
+      );
+    });
     policy.dispose();
   },
 });

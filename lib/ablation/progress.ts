@@ -54,8 +54,10 @@ export interface AblationProgress {
  *
  * @example
  * ```ts
- * progressHead({ phase: "runs", total: 4, skipped: 0, finished: 2, failed: [], workers: [], fraction: 0.5,
- *   elapsedS: 2700, runsElapsedS: 300 }); // "ablation runs: 2/4 runs done · 50% · 45:00 elapsed · eta 5:00"
+ * import assert from "node:assert/strict";
+ * const line = progressHead({ phase: "runs", total: 4, skipped: 0, finished: 2, failed: [], workers: [], fraction: 0.5,
+ *   elapsedS: 2700, runsElapsedS: 300 });
+ * assert.equal(line, "ablation runs: 2/4 runs done · 50% · 45:00 elapsed · eta 5:00");
  * ```
  */
 export function progressHead(s: AblationProgress): string {

@@ -3,7 +3,7 @@
  * tokens/s) on the shapes of the PyTorch peer (`cli/torch_peer.py`: vocab 48, d 128, 4 layers, 4 heads, ctx 128, batch
  * 256, prompt 32, 48 new tokens), on the active backend, with peak memory; the peer's numbers when `/usr/bin/python3`
  * can import torch (it runs on the same OpenBLAS kernels as the kit's native products: the `OPENBLAS_CORETYPE` the kit
- * chose is passed on); the verifiers' costs. Peak memory is the process's high-water mark so far (workers are threads
+ * loaded with is passed on); the verifiers' costs. Peak memory is the process's high-water mark so far (workers are threads
  * of it).
  *
  * @module
@@ -293,11 +293,12 @@ export async function profileWorkloads(
   }
 }
 
-/** Run the PyTorch peer; `null` with a reason when it cannot run. */
+/** Run the PyTorch peer (on OpenBLAS's `coreType` kernels when given); `null` with a reason when it cannot run. */
 export async function runPeer(
   script: string,
   shape: BenchShape,
   repeat: number,
+  coreType?: string,
 ): Promise<{ result: (Throughput & { engine: string }) | null; reason?: string }> {
   try {
     await Deno.stat(script);
@@ -318,10 +319,9 @@ export async function runPeer(
     `--repeat=${repeat}`,
   ];
   try {
-    // The environment is inherited: OPENBLAS_CORETYPE, set by the kit when it loaded OpenBLAS, gives the peer the
-    // same kernels.
-    // The peer's products use its own 2 threads, whatever this process's OpenBLAS count is.
-    const env = { OPENBLAS_NUM_THREADS: "2" };
+    // OPENBLAS_CORETYPE, the kit's when it loaded OpenBLAS, gives the peer the same kernels; the peer's products use
+    // its own 2 threads, whatever this process's OpenBLAS count is.
+    const env = { OPENBLAS_NUM_THREADS: "2", ...(coreType ? { OPENBLAS_CORETYPE: coreType } : {}) };
     const out = await new Deno.Command("/usr/bin/python3", { args, env, stdout: "piped", stderr: "piped" }).output();
     if (!out.success) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop() ?? "";

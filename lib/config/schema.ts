@@ -20,7 +20,7 @@ import {
   toYaml,
 } from "./validate.ts";
 
-/** How per-token losses become one number (see `aggregate` in `lib/rl/core.ts`). */
+/** How per-token losses become one number (`aggregationSum` over `aggregationNormaliser` in `lib/rl/core.ts`). */
 export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dr_grpo_verl" | "dapo";
 
 /**

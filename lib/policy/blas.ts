@@ -9,15 +9,21 @@
  * not a BLAS at all; both are refused with a one-line reason, and the WASM kernels run.
  *
  * OpenBLAS 0.3.21 (Debian 12) does not recognise recent Intel models and falls back to its Prescott (SSE3) kernels,
- * 3–5× slower than the AVX-512 ones on the same core. When `OPENBLAS_CORETYPE` is unset, the kit sets it from the
- * CPU's flags before the library loads (`SkylakeX` with AVX-512, `Haswell` with AVX2 + FMA); set it yourself to
- * override. Child processes (the PyTorch peer of `deno task bench` among them) inherit it.
+ * 3–5× slower than the AVX-512 ones on the same core. So the kit chooses the kernels from the CPU's flags (`SkylakeX`
+ * with AVX-512, `Haswell` with AVX2 + FMA) unless `OPENBLAS_CORETYPE` is set (yours stands). OpenBLAS has no call
+ * that chooses its kernels: its constructor reads `OPENBLAS_CORETYPE` from the environment while the library loads,
+ * and never again. So the kit puts the variable in the environment for the load alone (`dlopen`) and takes it out
+ * right after: the process's environment is as it was, and no child process inherits the choice (`deno task bench`
+ * hands it to its PyTorch peer explicitly, from {@link Blas.coreType}). The threads of one product are set through
+ * OpenBLAS's own call (`openblas_set_num_threads`), not through `OPENBLAS_NUM_THREADS`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadBlas } from "./blas.ts";
  * const loaded = loadBlas("off");
- * console.log(loaded.blas === null, loaded.reason); // true "GUIDE_BLAS=off"
+ * assert.equal(loaded.blas, null);
+ * assert.equal(loaded.reason, "GUIDE_BLAS=off");
  * ```
  *
  * @module
@@ -87,6 +93,11 @@ export interface Blas {
   core: string;
   /** How the kernels were chosen (detected by OpenBLAS, from the CPU's flags, or from OPENBLAS_CORETYPE). */
   coreSource: string;
+  /**
+   * The `OPENBLAS_CORETYPE` the library loaded with: yours, or the kit's from the CPU's flags; undefined where
+   * OpenBLAS chose by itself. What another process needs to run the same kernels.
+   */
+  coreType?: string;
   /**
    * C = alpha · op(A) · op(B) + beta · C, row-major, on byte views (`Uint8Array`s over any memory, the WASM heap
    * included): op(A) is m × k, op(B) is k × n, C is m × n. The caller guarantees that every view covers its matrix
@@ -161,15 +172,42 @@ function cpuFlags(): Set<string> {
   }
 }
 
-/** Choose OpenBLAS's kernels before it loads (see the module doc); returns how they were chosen. */
-function chooseCoreType(): string {
-  const set = Deno.env.get("OPENBLAS_CORETYPE");
-  if (set) return `OPENBLAS_CORETYPE=${set}`;
-  const core = coreTypeForFlags(cpuFlags());
-  if (!core) return "detected by OpenBLAS";
-  Deno.env.set("OPENBLAS_CORETYPE", core);
-  return `from the CPU's flags (OPENBLAS_CORETYPE=${core})`;
+/** How OpenBLAS's kernels are chosen: the core type it loads with, whether the kit sets it, and the line that says so. */
+interface CoreChoice {
+  coreType?: string;
+  /** True where the kit sets `coreType` for the load (the environment has none). */
+  kitSets: boolean;
+  source: string;
 }
+
+/** Choose OpenBLAS's kernels before it loads (see the module doc): yours, else from the CPU's flags, else its own. */
+function chooseCoreType(): CoreChoice {
+  const set = Deno.env.get("OPENBLAS_CORETYPE");
+  if (set) return { coreType: set, kitSets: false, source: `OPENBLAS_CORETYPE=${set}` };
+  const core = coreTypeForFlags(cpuFlags());
+  if (!core) return { kitSets: false, source: "detected by OpenBLAS" };
+  return { coreType: core, kitSets: true, source: `from the CPU's flags (OPENBLAS_CORETYPE=${core})` };
+}
+
+/**
+ * Run `load` (the `dlopen` calls) with `OPENBLAS_CORETYPE` in the environment where the kit chose it, and take it out
+ * again after: OpenBLAS's constructor reads it during the load, and there is no other way to hand it the choice.
+ */
+function loadingWith<T>(choice: CoreChoice, load: () => T): T {
+  if (!choice.kitSets) return load();
+  Deno.env.set("OPENBLAS_CORETYPE", choice.coreType!);
+  try {
+    return load();
+  } finally {
+    Deno.env.delete("OPENBLAS_CORETYPE");
+  }
+}
+
+/** True in a Deno Worker (a pool's), false on the process's main thread. */
+const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
+
+/** Whether this thread has set the product threads of a library it loaded (once, on the main thread). */
+let threadsSet = false;
 
 function firstLine(e: unknown): string {
   return String((e as Error).message ?? e).split("\n")[0].slice(0, 160);
@@ -199,16 +237,23 @@ function open(setting: string): BlasLoad {
     return { blas: null, reason: "no FFI permission (run with --allow-ffi, or -A, to use OpenBLAS)" };
   }
   const candidates = setting === "auto" ? OPENBLAS_CANDIDATES : [setting];
-  let coreSource = "detected by OpenBLAS";
+  let choice: CoreChoice = { kitSets: false, source: "detected by OpenBLAS" };
+  let threads: number | undefined;
   try {
-    coreSource = chooseCoreType();
-    // One product may use every core this process has; OpenBLAS reads this once, when the first thread of the
-    // process loads it (workers that load it later must not reset the count a pool has set: `setProductThreads`).
-    if (!Deno.env.get("OPENBLAS_NUM_THREADS")) Deno.env.set("OPENBLAS_NUM_THREADS", String(coresForThisProcess()));
+    choice = chooseCoreType();
+    // One product may use every core this process has (OpenBLAS's own count is every core of the machine). The count
+    // is process-wide: the main thread sets it once, on its first load; a pool's workers, which load the library
+    // after it, leave it to the pool (`setProductThreads`). OPENBLAS_NUM_THREADS, when set, is OpenBLAS's to read.
+    if (!inWorker && !threadsSet && !Deno.env.get("OPENBLAS_NUM_THREADS")) threads = coresForThisProcess();
   } catch (e) {
     // Without env permission OpenBLAS keeps its own choices; a bad GUIDE_CORES is the caller's error.
     if (!(e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied)) throw e;
   }
+  return loadingWith(choice, () => openFirst(candidates, setting, choice, threads));
+}
+
+/** Open the first of `candidates` that is there, as {@link open} says. */
+function openFirst(candidates: string[], setting: string, choice: CoreChoice, threads?: number): BlasLoad {
   const failures: string[] = [];
   for (const path of candidates) {
     let sgemmOnly: Deno.DynamicLibrary<{ cblas_sgemm: typeof SGEMM }>;
@@ -234,13 +279,18 @@ function open(setting: string): BlasLoad {
           `threads, slower than WASM); install ${OPENBLAS_PACKAGE}`,
       };
     }
-    return { blas: wrap(path, lib, coreSource) };
+    const blas = wrap(path, lib, choice);
+    if (threads !== undefined) {
+      blas.setThreads(threads);
+      threadsSet = true;
+    }
+    return { blas };
   }
   const hint = setting === "auto" ? `; install ${OPENBLAS_PACKAGE} (deno task setup)` : "";
   return { blas: null, reason: `OpenBLAS not found (${failures.join(", ")})${hint}` };
 }
 
-function wrap(path: string, lib: Deno.DynamicLibrary<typeof OPENBLAS_SYMBOLS>, coreSource: string): Blas {
+function wrap(path: string, lib: Deno.DynamicLibrary<typeof OPENBLAS_SYMBOLS>, choice: CoreChoice): Blas {
   const s = lib.symbols;
   const text = (p: Deno.PointerValue) => (p ? Deno.UnsafePointerView.getCString(p) : "");
   const cores = navigator.hardwareConcurrency ?? 1;
@@ -248,7 +298,8 @@ function wrap(path: string, lib: Deno.DynamicLibrary<typeof OPENBLAS_SYMBOLS>, c
     path,
     config: text(s.openblas_get_config()),
     core: text(s.openblas_get_corename()),
-    coreSource,
+    coreSource: choice.source,
+    coreType: choice.coreType,
     sgemm: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
       s.cblas_sgemm(
         ROW_MAJOR,

@@ -29,6 +29,19 @@ export const DEFAULT_ADAMW: AdamWConfig = {
   maxGradNorm: 1,
 };
 
+/**
+ * A training step that diverged: its loss or its gradient norm is NaN or infinite. Thrown before any update, so the
+ * weights and the optimizer's state stay as they were; a run stops on it and keeps its last checkpoint
+ * (`lib/rl/run.ts`). A pool's worker posts the error's name with its message, and the pool throws it again as this
+ * class, so `instanceof` holds whichever process diverged.
+ */
+export class DivergenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DivergenceError";
+  }
+}
+
 /** AdamW state: first and second moments per parameter, and the step count. */
 export class AdamW {
   readonly config: AdamWConfig;
@@ -46,7 +59,8 @@ export class AdamW {
 
   /**
    * Clip `grads` to the global norm, then update `params` in place. Returns the gradient norm before clipping.
-   * `lr` overrides the configured learning rate for this step (schedules).
+   * `lr` overrides the configured learning rate for this step (schedules). A NaN or infinite norm throws a
+   * {@link DivergenceError} before anything is updated.
    */
   async apply(
     params: Map<string, tf.Variable>,
@@ -58,7 +72,9 @@ export class AdamW {
     const normTensor = tf.tidy(() => tf.sqrt(tf.addN(names.map((name) => tf.sum(tf.square(grads[name]))))));
     const gradNorm = (await normTensor.data())[0];
     normTensor.dispose();
-    if (!Number.isFinite(gradNorm)) throw new Error(`gradient norm is ${gradNorm}: the loss produced NaN/Inf`);
+    if (!Number.isFinite(gradNorm)) {
+      throw new DivergenceError(`gradient norm is ${gradNorm}: the loss produced NaN/Inf`);
+    }
     this.step++;
     const scale = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / gradNorm : 1;
     const correction1 = 1 - beta1 ** this.step;

@@ -28,7 +28,7 @@ import {
   validateModelConfig,
   valuesOf,
 } from "./model.ts";
-import { AdamW, type AdamWConfig } from "./optimizer.ts";
+import { AdamW, type AdamWConfig, DivergenceError } from "./optimizer.ts";
 import { type Completion, type SampleOptions, sampleTokens } from "./sample.ts";
 import { Tokenizer } from "./tokenizer.ts";
 import { type LossFunction, type LossResult, type ScoreTensors, tokenTensor, type TrainSpec } from "./train_spec.ts";
@@ -280,7 +280,8 @@ export class Policy {
    * One optimisation step: the gradient of `loss` with respect to every parameter, clipped to the global norm,
    * then AdamW. With `microBatches: k`, `loss(i)` is called for i = 0…k−1 and the gradients are summed before the
    * update (gradient accumulation: the loss of the whole batch is the sum of the k losses), so a large batch trains
-   * in bounded memory. Tensors made inside `loss` are freed. A NaN or infinite loss throws before any update.
+   * in bounded memory. Tensors made inside `loss` are freed. A NaN or infinite loss throws a {@link DivergenceError}
+   * before any update.
    */
   async trainStep(
     loss: (microBatch: number) => tf.Scalar,
@@ -302,7 +303,7 @@ export class Policy {
 
   /**
    * Sum the gradients of several losses (micro-batches), by parameter name, and their metrics. A NaN or infinite loss
-   * throws, naming the micro-batch through `where`, and frees everything made so far.
+   * throws a {@link DivergenceError}, naming the micro-batch through `where`, and frees everything made so far.
    */
   private async accumulate(
     losses: (() => LossResult)[],
@@ -333,7 +334,7 @@ export class Policy {
         }
         if (!Number.isFinite(lossValue)) {
           tf.dispose(grads);
-          throw new Error(`loss is ${lossValue}${where(i)}`);
+          throw new DivergenceError(`loss is ${lossValue}${where(i)}`);
         }
         total += lossValue;
         const previous = summed;

@@ -21,6 +21,7 @@
 import { currentBackend } from "./backend.ts";
 import { coresForThisProcess } from "./blas.ts";
 import { setProductThreads } from "./native.ts";
+import { DivergenceError } from "./optimizer.ts";
 import type { Completion, SampleOptions } from "./sample.ts";
 import { addMetrics, type ContextInput, type Gradients, type Policy, type Scores, type StepStats } from "./policy.ts";
 import type { LossRegistry, TrainSpec } from "./train_spec.ts";
@@ -37,6 +38,15 @@ export function shards(count: number, parts: number): [number, number][] {
   return out;
 }
 
+/**
+ * A worker's error as the pool throws it: the worker's message after "policy worker: ", as a {@link DivergenceError}
+ * when the worker's step diverged (so that a run stops on it as on its own), else as an `Error`.
+ */
+function workerError(message: string, name: string): Error {
+  const text = `policy worker: ${message}`;
+  return name === DivergenceError.name ? new DivergenceError(text) : new Error(text);
+}
+
 class PolicyWorker {
   private worker: Worker;
   private nextId = 0;
@@ -51,7 +61,7 @@ class PolicyWorker {
       if (!waiter) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.result);
-      else waiter.reject(new Error(`policy worker: ${reply.error}`));
+      else waiter.reject(workerError(reply.error, reply.name));
     };
     this.worker.onerror = (event) => {
       event.preventDefault();

@@ -28,8 +28,13 @@ export type WorkerRequest =
   | { kind: "logprobs"; contexts: number[][]; completions: number[][] }
   | { kind: "gradients"; spec: TrainSpec };
 
-/** A reply: the request's id, and its result or error message. */
-export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+/**
+ * A reply: the request's id, and its result or its error's message and name (a posted Error keeps neither its class
+ * nor, for a class of the kit's, its name: the pool rebuilds the classes it branches on from `name`).
+ */
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string; name: string };
 
 let policy: Policy | undefined;
 let losses: LossRegistry | undefined;
@@ -80,6 +85,7 @@ self.onmessage = async (event: MessageEvent<{ id: number; request: WorkerRequest
     const { result, transfer } = await handle(request);
     self.postMessage({ id, ok: true, result } satisfies WorkerReply, { transfer });
   } catch (e) {
-    self.postMessage({ id, ok: false, error: (e as Error).message } satisfies WorkerReply);
+    const { message, name } = e as Error;
+    self.postMessage({ id, ok: false, error: message, name } satisfies WorkerReply);
   }
 };

@@ -169,23 +169,3 @@ export function aggregationNormaliser(
   if (mode === "dr_grpo_verl") return (rows / verlMicroBatchRows) * maxTokens;
   return tokens;
 }
-
-/**
- * Aggregate a per-token loss [rows, tokens] under `mask`, as one batch: {@link aggregationSum} over
- * {@link aggregationNormaliser}, except that `dapo` divides by `totalTokens`, the token count of the whole step (when
- * this batch is a micro-batch of it), and `dr_grpo` by rows × `maxTokens` (default: the batch's width).
- */
-export function aggregate(
-  loss: T2,
-  mask: T2,
-  mode: Aggregation,
-  options: { maxTokens?: number; totalTokens?: number } = {},
-): tf.Scalar {
-  const sum = aggregationSum(loss, mask, mode);
-  if (mode === "dapo" && !options.totalTokens) {
-    throw new Error("aggregation dapo needs totalTokens (the step's token count)");
-  }
-  const tokens = mode === "dapo" ? options.totalTokens! : tf.sum(mask).dataSync()[0];
-  const normaliser = aggregationNormaliser(mode, loss.shape[0], tokens, options.maxTokens ?? loss.shape[1]);
-  return tf.div(sum, Math.max(1, normaliser)) as tf.Scalar;
-}

@@ -5,10 +5,11 @@
  * count of correct samples: `eval.samples` each every `eval.every` steps, `eval.finalSamples` at the end), and
  * `checkpoint/` (the policy, saved atomically at every evaluation and at the end). The run ends after `steps` steps
  * or once `rollout.budget` completions are spent, whichever comes first.
- * A NaN or infinite loss stops the run with a message in `meta.json`; the last checkpoint stays intact. A folder
- * that already holds a different config is refused, so results are never overwritten. With `resume`, a folder of the
- * same config continues from its last checkpoint (the lines logged after it are dropped and redone, with the same
- * seeds and data order, so the result equals an uninterrupted run), and a finished run (`done.json`) is skipped.
+ * A diverged step (a NaN or infinite loss or gradient norm: the policy's `DivergenceError`, from this process or a
+ * pool's worker) stops the run with a message in `meta.json`; the last checkpoint stays intact. A folder that already
+ * holds a different config is refused, so results are never overwritten. With `resume`, a folder of the same config
+ * continues from its last checkpoint (the lines logged after it are dropped and redone, with the same seeds and data
+ * order, so the result equals an uninterrupted run), and a finished run (`done.json`) is skipped.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import { exists, readJsonLines, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { currentBackend } from "../policy/backend.ts";
 import type { Policy } from "../policy/policy.ts";
+import { DivergenceError } from "../policy/optimizer.ts";
 import { PolicyPool } from "../policy/pool.ts";
 import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
@@ -294,10 +296,9 @@ export async function runTraining(config: RunConfig, options: RunOptions): Promi
     if (config.algorithm === "sft") await runSft(config, options, log, progress);
     else await runRl(config, options, log, progress);
   } catch (e) {
-    const message = (e as Error).message;
-    if (!/loss is (NaN|Infinity|-Infinity)|gradient norm is/.test(message)) throw e;
-    // A diverged step: stop here, keep the last checkpoint as it is.
-    stopped = `step ${progress.steps + 1}: ${message}`;
+    // A diverged step (in this process or a pool's worker): stop here, keep the last checkpoint as it is.
+    if (!(e instanceof DivergenceError)) throw e;
+    stopped = `step ${progress.steps + 1}: ${e.message}`;
     console.error(`run stopped at ${stopped}; the last checkpoint is intact`);
   } finally {
     meta.steps = progress.steps;
