@@ -353,7 +353,7 @@ Deno.test({
         },
       ],
       [
-        "2. a summary of the partial grid goes beside any complete one, says it is partial, names a failure",
+        "2b. a summary of the partial grid goes beside any complete one, says it is partial, names a failure",
         async () => {
           const partial = await writeResults(out, grid, {
             formats: ["html"],
