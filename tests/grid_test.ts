@@ -214,3 +214,22 @@ Deno.test("an output folder remembers the grid file it ran, so a summary redrawn
   await Deno.writeTextFile(join(out, "grid-source.json"), "{not json");
   await assertRejects(() => loadSavedGrid(out), Error, `${join(out, "grid-source.json")}:`);
 });
+
+Deno.test("released-loop.yaml shares main.yaml's base and its runs of the kit's reading, adding only the released pair", async () => {
+  const read = async (name: string) =>
+    await parseGrid(await Deno.readTextFile(new URL(`../grids/${name}`, import.meta.url)), name);
+  const [main, released] = [await read("main.yaml"), await read("released-loop.yaml")];
+  const mainIds = new Set(main.runs.map((r) => r.id));
+  const shared = released.runs.filter((r) => mainIds.has(r.id)).map((r) => r.axes.variant);
+  assertEquals([...new Set(shared)], ["grpo", "filter-grpo", "guide-grpo"]);
+  assertEquals(released.runs.filter((r) => !mainIds.has(r.id)).map((r) => `${r.axes.variant} ${r.axes.seed}`), [
+    "filter-grpo-released 0",
+    "filter-grpo-released 1",
+    "filter-grpo-released 2",
+    "guide-grpo-released 0",
+    "guide-grpo-released 1",
+    "guide-grpo-released 2",
+  ]);
+  assertEquals(released.sft!.id, main.sft!.id);
+  assertEquals(released.runs.map((r) => r.config.rollout.maxResample), [...Array(9).fill(0), ...Array(6).fill(8)]);
+});
