@@ -61,6 +61,8 @@ const CASES: Record<string, Record<string, unknown>> = {
   "ppo knobs": { algorithm: "ppo", ppo: { lambda: 0.9, gamma: 0.95, valueCoef: 0.3 } },
   "guide-ppo": { algorithm: "guide-ppo" },
   "guide-ppo unit": { algorithm: "guide-ppo", guide: { weighting: "unit" } },
+  "nurl": { algorithm: "nurl" },
+  "rationalization": { algorithm: "rationalization" },
 };
 
 /** `overrides` over `base`, section by section. */

@@ -125,6 +125,9 @@ export {
   withRowGammas,
 } from "./rl/batch.ts";
 export { createTrainer, rolloutSettings, type Trainer, TRAINER_ALGORITHMS, type TrainerOptions } from "./rl/trainer.ts";
+export { GUIDANCE_METHODS, type GuidanceMethod, guidanceMethod, type GuidedRole, informative } from "./rl/methods.ts";
+export { nurl } from "./rl/nurl.ts";
+export { rationalization } from "./rl/rationalization.ts";
 export { hintedDiagnostics, RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
 export { type EvaluateOptions, evaluatePolicy, type Evaluation, evaluationProblems } from "./rl/evaluate.ts";
 export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";

@@ -30,7 +30,16 @@ export type Aggregation = "grpo" | "bnpo" | "dr_grpo" | "dr_grpo_verl" | "dapo";
 export const AGGREGATIONS: readonly Aggregation[] = ["grpo", "bnpo", "dr_grpo", "dr_grpo_verl", "dapo"];
 
 /** Algorithms by name. */
-export const ALGORITHMS = ["sft", "grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;
+export const ALGORITHMS = [
+  "sft",
+  "grpo",
+  "filter-grpo",
+  "guide-grpo",
+  "ppo",
+  "guide-ppo",
+  "nurl",
+  "rationalization",
+] as const;
 
 /** The schema of a run. */
 export const RUN_SCHEMA = section({
@@ -38,7 +47,9 @@ export const RUN_SCHEMA = section({
     choices: ALGORITHMS,
     doc: "the trainer: `sft` builds a base (a grid's `sft` section only); `grpo`; `filter-grpo` drops groups whose " +
       "rewards are all equal and refills; `guide-grpo` also regroups failed prompts with the hint; `ppo` and " +
-      "`guide-ppo` add a value head and GAE",
+      "`guide-ppo` add a value head and GAE; `nurl` keeps one plain sample of a failed group, draws the rest with the hint " +
+      "and trains them in the hinted context (no IS correction); `rationalization` trains a failed group's correct " +
+      "hinted samples as SFT targets in the plain context (`lib/rl/nurl.ts`, `lib/rl/rationalization.ts`)",
   }),
   seed: field("integer", 0, {
     min: 0,

@@ -8,6 +8,7 @@
  */
 import { aggregationNormaliser } from "./core.ts";
 import { groupAdvantagesWithHints, hintedScale, sequenceGammas, trainingRole } from "./guide.ts";
+import { guidanceMethod } from "./methods.ts";
 import type { ContextInput, TrainSpec } from "../policy/policy.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { RlLossParams, RlTokenRows } from "./loss.ts";
@@ -43,7 +44,7 @@ export function isHintedSample(group: RolloutGroup, sample: RolloutSample): bool
  * What a step reads from the run config: sections of its schema, whole, so that a knob added to one reaches the
  * function that uses it with no other edit.
  */
-export type StepConfig = Pick<RunConfig, "loss" | "guide" | "ppo" | "rollout">;
+export type StepConfig = Pick<RunConfig, "algorithm" | "loss" | "guide" | "ppo" | "rollout">;
 
 /** A step of the `rl` loss: its rows, their token data and the loss's params, typed. */
 export type RlTrainSpec = Readonly<TrainSpec<RlTokenRows, RlLossParams>>;
@@ -63,16 +64,19 @@ export type StepRows = Readonly<{ contexts: number[][]; completions: number[][] 
  */
 export function stepRows(
   groups: RolloutGroup[],
-  guide: RunConfig["guide"],
+  config: Pick<RunConfig, "algorithm" | "guide">,
   encodeContext: (context: ContextInput) => number[],
   targets?: (group: number, sample: number) => TokenTargets,
 ): StepRows {
+  const { guide } = config;
+  const method = guidanceMethod(config.algorithm);
   const returns: number[][] = [];
   const contexts: number[][] = [];
   const completions: number[][] = [];
   const oldLogprobs: number[][] = [];
   const advantages: number[][] = [];
   const hinted: number[][] = [];
+  const sft: number[][] = [];
   for (const [g, group] of groups.entries()) {
     const groupAdv = groupAdvantagesWithHints(
       group.samples.map((s) => s.reward),
@@ -86,7 +90,7 @@ export function stepRows(
       : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
       const isHinted = isHintedSample(group, sample);
-      const role = trainingRole(isHinted, guide.isCorrection);
+      const role = method ? method.role(isHinted) : { ...trainingRole(isHinted, guide.isCorrection), sft: false };
       contexts.push(role.context === "hinted" ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
@@ -94,12 +98,15 @@ export function stepRows(
         const t = targets(g, i);
         advantages.push(t.advantages.map((a) => a * hintedScale(isHinted, guide.hintedScale)));
         returns.push(t.returns);
-      } else advantages.push(sample.ids.map(() => groupAdv[i]));
+      } else advantages.push(sample.ids.map(() => (role.sft ? 1 : groupAdv[i])));
       hinted.push(sample.ids.map(() => (role.hintedLoss ? 1 : 0)));
+      sft.push(sample.ids.map(() => (role.sft ? 1 : 0)));
     });
   }
   const rows = { contexts, completions, oldLogprobs, advantages, hinted };
-  return targets ? { ...rows, returns } : rows;
+  // SFT targets only where a method makes some (so the other algorithms' steps stay as they were).
+  const withSft = sft.some((row) => row.includes(1)) ? { ...rows, sft } : rows;
+  return targets ? { ...withSft, returns } : withSft;
 }
 
 /** The normaliser of `rows` rows holding `tokens` tokens under the config's aggregation (at least 1). */
@@ -136,7 +143,7 @@ export function buildTrainSpec(
   config: StepConfig,
   step: { gamma: number; encodeContext: (context: ContextInput) => number[] },
 ): RlTrainSpec {
-  return rlTrainSpec(stepRows(groups, config.guide, step.encodeContext), config, { gamma: step.gamma });
+  return rlTrainSpec(stepRows(groups, config, step.encodeContext), config, { gamma: step.gamma });
 }
 
 /**

@@ -9,7 +9,7 @@
  * - plus, for PPO, the critic's ½·c·(V − return)² when `returns` are given.
  *
  * Token data ({@link RlTokenRows}): `oldLogprobs`, `advantages` (per token), `hinted` (0/1), `refLogprobs` when
- * β > 0, `returns` for PPO, `gamma` per row for the per-sequence γ. Params ({@link RlLossParams}): the run config's
+ * β > 0, `returns` for PPO, `gamma` per row for the per-sequence γ, `sft` (0/1) for SFT targets. Params ({@link RlLossParams}): the run config's
  * `loss`, `guide` and `ppo` sections and the step's γ, both checked where the loss runs. The result is the shard's
  * `aggregationSum` divided by the whole step's `aggregationNormaliser` (both in `core.ts`), with the loss's metrics
  * from the same pass ({@link rlMetrics}).
@@ -52,13 +52,15 @@ export type RlTokenRows = {
   returns?: number[][];
   /** γ per row (the official per-sequence scope); else the step's `gamma` applies. */
   gamma?: number[][];
+  /** 1 on tokens that are SFT targets (rationalization): −log π, no advantage, no ratio. */
+  sft?: number[][];
 };
 
 /** {@link RlTokenRows} as the tensors the loss reads. */
 export type RlTokenTensors = { [K in keyof RlTokenRows]: T2 };
 
 const REQUIRED_ROWS = ["oldLogprobs", "advantages", "hinted"] as const;
-const OPTIONAL_ROWS = ["refLogprobs", "returns", "gamma"] as const;
+const OPTIONAL_ROWS = ["refLogprobs", "returns", "gamma", "sft"] as const;
 
 /**
  * The `rl` loss's params as they arrive (data that crossed to a worker), checked: each config section against the
@@ -113,6 +115,8 @@ export function tokenLoss(scores: ScoreTensors, data: RlTokenTensors, params: Rl
     shaping,
     gamma,
   });
+  // SFT targets (a guidance method's, e.g. rationalization) take −log π in place of any policy-gradient term.
+  if (data.sft) loss = tf.add(tf.mul(loss, tf.sub(1, data.sft)), tf.mul(tf.neg(logprobs), data.sft)) as T2;
   if (beta > 0) {
     if (!data.refLogprobs) throw new Error("loss: beta > 0 needs refLogprobs");
     loss = tf.add(loss, tf.mul(klPenalty(logprobs, data.refLogprobs, klClamp), beta)) as T2;

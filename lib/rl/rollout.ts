@@ -16,6 +16,7 @@ import type { RunConfig } from "../config/schema.ts";
 import { verifyGroup } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
 import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
+import { type GuidanceMethod, informative } from "./methods.ts";
 
 /** Settings of a rollout. */
 export type RolloutSettings = {
@@ -28,6 +29,8 @@ export type RolloutSettings = {
   hints: boolean;
   /** Drop all-equal groups and refill (Filter-GRPO, Guide-GRPO). */
   filter: boolean;
+  /** A guidance method's regrouping in place of Guide's (`methods.ts`), for its algorithms. */
+  method?: GuidanceMethod;
 };
 
 /** A group with the problem it came from. */
@@ -94,10 +97,12 @@ export async function collectGroups(
   let batch = problems;
   const { rollout, guide } = settings;
   const G = rollout.groupSize;
+  const { method } = settings;
   const mode = regroupMode(guide);
+  const guidedDraws = method ? method.draws(G) : hintedDraws(G, mode);
   const options = { maxTokens: rollout.maxTokens, temperature: rollout.temperature, topP: rollout.topP };
   // The official balanced split: every prompt n/2 plain + n/2 hinted, drawn as such (no full plain group first).
-  const splitEvery = settings.hints && mode === "balanced" && guide.balancedSplit === "every";
+  const splitEvery = !method && settings.hints && mode === "balanced" && guide.balancedSplit === "every";
   const plainDraws = splitEvery ? G - hintedDraws(G, mode) : G;
   while (batch.length > 0) {
     const round = stats.rounds++;
@@ -120,16 +125,16 @@ export async function collectGroups(
       if (needing.length > 0) {
         const hinted = await sampler.sample(
           needing.map((g) => ({ prompt: g.prompt, hint: g.problem.hints[settings.hintStyle] })),
-          { ...options, n: hintedDraws(G, mode), seed: seed * 1000 + 2 * round + 1 },
+          { ...options, n: guidedDraws, seed: seed * 1000 + 2 * round + 1 },
         );
-        stats.completions += hinted.length * hintedDraws(G, mode);
+        stats.completions += hinted.length * guidedDraws;
         await Promise.all(needing.map(async (group, i) => {
           const drawn = await judge(group.problem, hinted[i], true);
           const plainSamples = group.samples;
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);
-          group.samples = regroup(plainSamples, drawn, mode, G);
-          if (mode === "mixin" && guide.mixinCopies === "hinted") {
+          group.samples = method ? method.regroup(plainSamples, drawn, G) : regroup(plainSamples, drawn, mode, G);
+          if (!method && mode === "mixin" && guide.mixinCopies === "hinted") {
             // The official run marks the whole regrouped group off-policy, copied plain failures included.
             group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
           }
@@ -139,8 +144,8 @@ export async function collectGroups(
     }
     for (const group of groups) {
       const rewards = group.samples.map((s) => s.reward);
-      const informative = rewards.some((r) => r !== rewards[0]);
-      if (!settings.filter || informative) kept.push(group);
+      const trains = method && group.hint !== undefined ? method.keep(rewards) : informative(rewards);
+      if (!settings.filter || trains) kept.push(group);
     }
     const missing = target - kept.length;
     if (!settings.filter || missing <= 0 || stats.rounds > rollout.maxResample) break;

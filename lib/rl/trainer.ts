@@ -30,6 +30,7 @@ import { type RunConfig, tiersOf } from "../config/schema.ts";
 import { EVAL_SEED, evaluatePolicy, type Evaluation } from "./evaluate.ts";
 import { batchGae, mean } from "./core.ts";
 import { stepGamma } from "./guide.ts";
+import { guidanceMethod } from "./methods.ts";
 import {
   isHintedSample,
   miniBatches,
@@ -52,7 +53,15 @@ import {
 } from "./step_report.ts";
 
 /** Algorithms this trainer runs. */
-export const TRAINER_ALGORITHMS = ["grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"] as const;
+export const TRAINER_ALGORITHMS = [
+  "grpo",
+  "filter-grpo",
+  "guide-grpo",
+  "ppo",
+  "guide-ppo",
+  "nurl",
+  "rationalization",
+] as const;
 
 /** Options of {@link createTrainer}. */
 export interface TrainerOptions {
@@ -90,13 +99,15 @@ export interface Trainer {
 
 /** The rollout an algorithm asks for: Guide regroups failures with hints; filtering drops all-equal groups. */
 export function rolloutSettings(config: RunConfig): RolloutSettings {
+  const method = guidanceMethod(config.algorithm);
   return {
     rollout: config.rollout,
     guide: config.guide,
     hintStyle: config.data.hintStyle,
-    hints: config.algorithm === "guide-grpo" || config.algorithm === "guide-ppo",
+    hints: method !== undefined || config.algorithm === "guide-grpo" || config.algorithm === "guide-ppo",
     // GRPO and PPO keep every group (PPO's critic gives all-equal groups a signal); the others filter.
-    filter: config.algorithm === "filter-grpo" || config.algorithm === "guide-grpo",
+    filter: method !== undefined || config.algorithm === "filter-grpo" || config.algorithm === "guide-grpo",
+    ...(method && { method }),
   };
 }
 
@@ -229,14 +240,15 @@ class RlTrainer implements Trainer {
     const targets = this.ppo
       ? await gaeTargets(options.policy, groups, config.ppo.gamma, config.ppo.lambda)
       : undefined;
-    const rows = stepRows(groups, guide, (c) => options.policy.encodeContext(c), targets && ((g, i) => targets[g][i]));
+    const rows = stepRows(groups, config, (c) => options.policy.encodeContext(c), targets && ((g, i) => targets[g][i]));
     // KL to the reference in the context each row is trained in.
     const refLogprobs = config.loss.beta > 0
       ? (await options.reference!.logprobs(rows.contexts, rows.completions)).logprobs
       : undefined;
-    const hinted = this.rollout.hints
-      ? await scoreHinted(this.pool, groups, guide.isCorrection ? rows : undefined)
-      : NO_HINTED;
+    // With the hinted rows already in the plain context (IS correction, or a method that trains them there), the
+    // step's rows are scored as they stand.
+    const inPlain = this.rollout.method ? this.rollout.method.role(true).context === "plain" : guide.isCorrection;
+    const hinted = this.rollout.hints ? await scoreHinted(this.pool, groups, inPlain ? rows : undefined) : NO_HINTED;
     const gamma = stepGamma(guide.shaping, hinted.ratios, gammaOptions);
     const spec = rlTrainSpec(rows, config, { gamma, refLogprobs });
     // The official per-sequence γ comes from each mini-batch's ratios as it is trained (padding: the step's longest).

@@ -1,0 +1,191 @@
+import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
+import {
+  collectGroups,
+  type Completion,
+  type ContextInput,
+  createTrainer,
+  generateDomain,
+  loadCheckpoint,
+  loadProblems,
+  LOSSES,
+  parseRunConfig,
+  Policy,
+  type Problem,
+  rolloutSettings,
+  selectBackend,
+  Tokenizer,
+} from "../lib/mod.ts";
+import { buildTrainSpec, type RolloutGroup } from "../lib/rl/batch.ts";
+import { GUIDANCE_METHODS, guidanceMethod } from "../lib/rl/methods.ts";
+
+await selectBackend("wasm", { quiet: true });
+
+const math = generateDomain("math", { train: 40, test: 10, seed: 3 });
+const tier1 = math.train.filter((p) => p.tier === 1).slice(0, 4);
+
+/** A sampler that fails every plain prompt and solves hinted ones in the first `solved` draws of each group. */
+function scriptedSampler(problems: Problem[], solved: number) {
+  const byPrompt = new Map(problems.map((p) => [p.prompt, p]));
+  const calls: { hinted: boolean; n: number }[] = [];
+  return {
+    calls,
+    sample(contexts: ContextInput[], options: { n?: number }): Promise<Completion[][]> {
+      const n = options.n ?? 1;
+      return Promise.resolve(contexts.map((context) => {
+        const hinted = typeof context === "object" && !Array.isArray(context) && context.hint !== undefined;
+        calls.push({ hinted, n });
+        const problem = byPrompt.get(typeof context === "string" ? context : (context as { prompt: string }).prompt)!;
+        return Array.from({ length: n }, (_, i): Completion => {
+          const text = hinted && i < solved ? `\\boxed{${problem.answer}}` : "\\boxed{0}";
+          return { ids: [5, 6, 7], text, logprobs: [-1, -1, -1], policyLogprobs: [-1, -1, -1], finishReason: "stop" };
+        });
+      }));
+    },
+  };
+}
+
+const settingsOf = (algorithm: string) =>
+  rolloutSettings(parseRunConfig(`algorithm: ${algorithm}\nrollout: { groupSize: 4, maxTokens: 8, maxResample: 1 }\n`));
+
+Deno.test("the registry: every method under its algorithm name, and no other algorithm taken for one", () => {
+  assertEquals(Object.keys(GUIDANCE_METHODS), ["nurl", "rationalization"]);
+  for (const name of ["grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"]) {
+    assertEquals(guidanceMethod(name), undefined);
+  }
+  assertEquals(settingsOf("nurl").method?.name, "nurl");
+  assertEquals([settingsOf("rationalization").hints, settingsOf("rationalization").filter], [true, true]);
+});
+
+Deno.test("NuRL: one plain sample kept, G − 1 drawn with the hint, trained in the hinted context, no IS", async (t) => {
+  await t.step("the rollout draws G − 1 hinted samples for a failed group and keeps the first plain one", async () => {
+    const sampler = scriptedSampler(tier1, 2);
+    const { groups } = await collectGroups(sampler, tier1.slice(0, 1), () => [], settingsOf("nurl"), 1);
+    assertEquals(sampler.calls, [{ hinted: false, n: 4 }, { hinted: true, n: 3 }]);
+    assertEquals(groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [1, true], [1, true], [0, true]]);
+    assertEquals(groups[0].hint, tier1[0].hints.strategy);
+  });
+
+  await t.step("the step: rows in their own contexts, advantages over the mixed group, no hinted loss", () => {
+    const group: RolloutGroup = {
+      prompt: "p",
+      hint: "h",
+      plainRewards: [0, 0, 0, 0],
+      samples: [0, 1, 0, 1].map((reward, i) => ({ ids: [4], reward, oldLogprobs: [-1], hinted: i > 0 })),
+    };
+    const spec = buildTrainSpec([group], parseRunConfig("algorithm: nurl\n"), {
+      gamma: 1,
+      encodeContext: (c) => typeof c === "string" ? [1] : [2],
+    });
+    // Rewards [0, 1, 0, 1]: mean 0.5, sample std √(1/3), so Â = ±0.5 / (√(1/3) + 1e-6) = ±0.866024.
+    const a = 0.5 / (Math.sqrt(1 / 3) + 1e-6);
+    spec.data!.advantages.forEach((row, i) => assertAlmostEquals(row[0], i % 2 === 0 ? -a : a, 1e-12));
+    assertEquals(spec.contexts, [[1], [2], [2], [2]]);
+    assertEquals(spec.data!.hinted.flat(), [0, 0, 0, 0]);
+    assertEquals(spec.data!.sft, undefined);
+  });
+});
+
+Deno.test("rationalization: a failed group's correct hinted samples, SFT targets in the plain context", async (t) => {
+  await t.step(
+    "the rollout keeps only the correct hinted draws; a prompt they all fail is dropped and refilled",
+    async () => {
+      const { groups } = await collectGroups(
+        scriptedSampler(tier1, 2),
+        tier1.slice(0, 1),
+        () => [],
+        settingsOf("rationalization"),
+        1,
+      );
+      assertEquals(groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [1, true]]);
+      let refills = 0;
+      const none = await collectGroups(
+        scriptedSampler(tier1, 0),
+        tier1.slice(0, 1),
+        (n) => {
+          refills++;
+          return tier1.slice(1, 1 + n);
+        },
+        settingsOf("rationalization"),
+        1,
+      );
+      assertEquals([none.groups.length, none.stats.rounds, refills], [0, 2, 1]);
+    },
+  );
+
+  await t.step(
+    "the loss: −log π per token of the targets (mean per row), GRPO's clipped loss on a plain group",
+    async () => {
+      const tok = new Tokenizer("0123456789+-*=;.:() abcdefghijklmnopqrstuvwxyz\\{}");
+      const policy = Policy.create(tok, { dModel: 16, layers: 1, heads: 2, ctx: 64 }, { seed: 5 });
+      const prompt = "12+34";
+      const [a, b] = [tok.encodeCompletion("46"), tok.encodeCompletion("\\boxed{46}")];
+      const current = (await policy.logprobs([prompt, prompt], [a, b])).logprobs;
+      const groups: RolloutGroup[] = [
+        // A plain group [1, 0] with on-policy old log-probs: ratio 1, Â = ±0.7071, −r·Â per token cancels over the two.
+        {
+          prompt,
+          samples: [{ ids: a, reward: 1, oldLogprobs: current[0] }, { ids: a, reward: 0, oldLogprobs: current[0] }],
+        },
+        // Rationalized targets, drawn with the hint (old log-probs from elsewhere: no ratio enters).
+        {
+          prompt,
+          hint: "add",
+          plainRewards: [0, 0],
+          samples: [a, b].map((ids) => ({ ids, reward: 1, oldLogprobs: ids.map(() => -9), hinted: true })),
+        },
+      ];
+      const spec = buildTrainSpec(groups, parseRunConfig("algorithm: rationalization\n"), {
+        gamma: 1,
+        encodeContext: (c) => policy.encodeContext(c),
+      });
+      assert(
+        spec.contexts.every((c) => c.join() === policy.encodeContext(prompt).join()),
+        "every row in the plain context",
+      );
+      assertEquals(spec.data!.sft!.map((row) => row[0]), [0, 0, 1, 1]);
+      assertEquals(spec.data!.advantages.map((row) => row[0]).slice(2), [1, 1]);
+      const meanOf = (row: number[]) => row.reduce((x, y) => x + y, 0) / row.length;
+      const { loss } = await policy.gradients(spec, LOSSES.rl);
+      // grpo aggregation: the mean over the 4 rows of each row's token mean; the plain rows' terms cancel.
+      assertAlmostEquals(loss, (-meanOf(current[0]) - meanOf(current[1])) / 4, 1e-5);
+      policy.dispose();
+    },
+  );
+});
+
+Deno.test({
+  name: "a seeded step of each method from the shipped base: it trains, on what the method says, the same twice",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async (t) => {
+    const train = (await loadProblems("arith", "train")).filter((p) => p.tier === 3);
+    for (const algorithm of Object.keys(GUIDANCE_METHODS)) {
+      await t.step(algorithm, async () => {
+        const config = parseRunConfig(
+          `algorithm: ${algorithm}\nseed: 2\nworkers: 1\ndata: { domain: arith, hintStyle: value, tiers: "3" }\n` +
+            "rollout: { groupSize: 4, promptsPerStep: 4, maxTokens: 48, maxResample: 1 }\n",
+        );
+        const step = async () => {
+          const policy = await loadCheckpoint(
+            new URL("../bases/sft-s0-2847500100/checkpoint", import.meta.url).pathname,
+          );
+          const trainer = await createTrainer(config, { policy, train });
+          const { seconds: _, ...report } = await trainer.step();
+          trainer.close();
+          policy.dispose();
+          return report;
+        };
+        const report = await step();
+        assert(report.updated && report.hintedFraction > 0, JSON.stringify([report.updated, report.hintedFraction]));
+        for (const group of report.groups.filter((g) => g.hint !== undefined)) {
+          const hinted = group.completions.filter((c) => c.hinted);
+          if (algorithm === "nurl") assertEquals([group.completions.length - hinted.length, hinted.length], [1, 3]);
+          else {assert(
+              hinted.length === group.completions.length && hinted.every((c) => c.reward === 1 && c.advantage === 1),
+            );}
+        }
+        assertEquals(JSON.stringify(await step()), JSON.stringify(report));
+      });
+    }
+  },
+});
