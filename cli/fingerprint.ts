@@ -63,6 +63,7 @@ const CASES: Record<string, Record<string, unknown>> = {
   "guide-ppo unit": { algorithm: "guide-ppo", guide: { weighting: "unit" } },
   "nurl": { algorithm: "nurl" },
   "rationalization": { algorithm: "rationalization" },
+  "luffy": { algorithm: "luffy" },
 };
 
 /** `overrides` over `base`, section by section. */

@@ -126,6 +126,7 @@ export {
 } from "./rl/batch.ts";
 export { createTrainer, rolloutSettings, type Trainer, TRAINER_ALGORITHMS, type TrainerOptions } from "./rl/trainer.ts";
 export { GUIDANCE_METHODS, type GuidanceMethod, guidanceMethod, type GuidedRole, informative } from "./rl/methods.ts";
+export { luffy, LUFFY_GAMMA } from "./rl/luffy.ts";
 export { nurl } from "./rl/nurl.ts";
 export { rationalization } from "./rl/rationalization.ts";
 export { hintedDiagnostics, RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";

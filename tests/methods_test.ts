@@ -48,7 +48,7 @@ const settingsOf = (algorithm: string) =>
   rolloutSettings(parseRunConfig(`algorithm: ${algorithm}\nrollout: { groupSize: 4, maxTokens: 8, maxResample: 1 }\n`));
 
 Deno.test("the registry: every method under its algorithm name, and no other algorithm taken for one", () => {
-  assertEquals(Object.keys(GUIDANCE_METHODS), ["nurl", "rationalization"]);
+  assertEquals(Object.keys(GUIDANCE_METHODS), ["nurl", "rationalization", "luffy"]);
   for (const name of ["grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"]) {
     assertEquals(guidanceMethod(name), undefined);
   }
@@ -153,6 +153,52 @@ Deno.test("rationalization: a failed group's correct hinted samples, SFT targets
   );
 });
 
+Deno.test("LUFFY: the worked solution joins every group off-policy, shaped π/(π + 0.1), unclipped", async (t) => {
+  await t.step("the rollout draws G − 1 plain samples and adds the judged gold solution, unsampled", async () => {
+    const sampler = scriptedSampler(tier1, 0);
+    const settings = { ...settingsOf("luffy"), encodeSolution: (text: string) => Array.from(text, () => 9) };
+    const { groups, stats } = await collectGroups(sampler, tier1.slice(0, 2), () => [], settings, 1);
+    assertEquals(sampler.calls, [{ hinted: false, n: 3 }, { hinted: false, n: 3 }]);
+    assertEquals(stats.completions, 6); // the gold solutions are not sampled
+    for (const [i, group] of groups.entries()) {
+      assertEquals(group.samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [0, false], [1, true]]);
+      assertEquals(group.samples[3].text, tier1[i].solution);
+      assertEquals(group.samples[3].oldLogprobs, Array(tier1[i].solution.length).fill(0));
+      assertEquals(group.hint, undefined);
+    }
+  });
+
+  await t.step("the loss: GRPO's on the on-policy rows, −Â·π/(π + 0.1) per token on the gold row", async () => {
+    const tok = new Tokenizer("0123456789+-*=;.:() abcdefghijklmnopqrstuvwxyz\\{}");
+    const policy = Policy.create(tok, { dModel: 16, layers: 1, heads: 2, ctx: 64 }, { seed: 7 });
+    const prompt = "12+34";
+    const [ids, gold] = [tok.encodeCompletion("47"), tok.encodeCompletion("46")];
+    const [current, goldNow] = (await policy.logprobs([prompt, prompt], [ids, gold])).logprobs;
+    const group: RolloutGroup = {
+      prompt,
+      plainRewards: [0, 0, 1],
+      samples: [
+        ...[0, 0, 1].map((reward) => ({ ids, reward, oldLogprobs: current, hinted: false })),
+        { ids: gold, reward: 1, oldLogprobs: gold.map(() => 0), hinted: true },
+      ],
+    };
+    const spec = buildTrainSpec([group], parseRunConfig("algorithm: luffy\n"), {
+      gamma: 1,
+      encodeContext: (c) => policy.encodeContext(c),
+    });
+    assertEquals(spec.data!.hinted.map((row) => row[0]), [0, 0, 0, 1]);
+    assertEquals(spec.data!.gamma!.map((row) => row[0]), [1, 1, 1, 0.1]);
+    // Rewards [0, 0, 1, 1]: Â = ±0.5 / (√(1/3) + 1e-6). On-policy rows: ratio 1, −Â per token: +a, +a, −a. The gold
+    // row: −a·f(π) per token with f(π) = π/(π + 0.1), π its probability now. grpo: the mean of the rows' token means.
+    const a = 0.5 / (Math.sqrt(1 / 3) + 1e-6);
+    const shaped = goldNow.map((lp) => Math.exp(lp) / (Math.exp(lp) + 0.1));
+    const meanShaped = shaped.reduce((x, y) => x + y, 0) / shaped.length;
+    const { loss } = await policy.gradients(spec, LOSSES.rl);
+    assertAlmostEquals(loss, (a + a - a - a * meanShaped) / 4, 1e-5);
+    policy.dispose();
+  });
+});
+
 Deno.test({
   name: "a seeded step of each method from the shipped base: it trains, on what the method says, the same twice",
   sanitizeOps: false,
@@ -176,13 +222,24 @@ Deno.test({
           return report;
         };
         const report = await step();
-        assert(report.updated && report.hintedFraction > 0, JSON.stringify([report.updated, report.hintedFraction]));
+        assert(report.updated, `${algorithm} made no update`);
+        if (algorithm === "luffy") {
+          // Every group: three on-policy samples and the gold solution, off-policy and correct.
+          for (const group of report.groups) {
+            assertEquals(group.completions.map((c) => c.hinted), [false, false, false, true]);
+            assertEquals(group.completions[3].reward, 1);
+          }
+        } else assert(report.hintedFraction > 0, `${algorithm}: no group regrouped with the hint`);
         for (const group of report.groups.filter((g) => g.hint !== undefined)) {
           const hinted = group.completions.filter((c) => c.hinted);
           if (algorithm === "nurl") assertEquals([group.completions.length - hinted.length, hinted.length], [1, 3]);
-          else {assert(
-              hinted.length === group.completions.length && hinted.every((c) => c.reward === 1 && c.advantage === 1),
-            );}
+          else {
+            const targets = hinted.every((c) => c.reward === 1 && c.advantage === 1);
+            assert(
+              hinted.length === group.completions.length && targets,
+              "rationalization trains correct targets only",
+            );
+          }
         }
         assertEquals(JSON.stringify(await step()), JSON.stringify(report));
       });

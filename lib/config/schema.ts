@@ -39,6 +39,7 @@ export const ALGORITHMS = [
   "guide-ppo",
   "nurl",
   "rationalization",
+  "luffy",
 ] as const;
 
 /** The schema of a run. */
@@ -49,7 +50,8 @@ export const RUN_SCHEMA = section({
       "rewards are all equal and refills; `guide-grpo` also regroups failed prompts with the hint; `ppo` and " +
       "`guide-ppo` add a value head and GAE; `nurl` keeps one plain sample of a failed group, draws the rest with the hint " +
       "and trains them in the hinted context (no IS correction); `rationalization` trains a failed group's correct " +
-      "hinted samples as SFT targets in the plain context (`lib/rl/nurl.ts`, `lib/rl/rationalization.ts`)",
+      "hinted samples as SFT targets in the plain context; `luffy` puts the worked solution in every group, off-policy, " +
+      "shaped π/(π + 0.1) (`lib/rl/nurl.ts`, `rationalization.ts`, `luffy.ts`)",
   }),
   seed: field("integer", 0, {
     min: 0,

@@ -8,7 +8,7 @@
  */
 import { aggregationNormaliser } from "./core.ts";
 import { groupAdvantagesWithHints, hintedScale, sequenceGammas, trainingRole } from "./guide.ts";
-import { guidanceMethod } from "./methods.ts";
+import { guidanceMethod, type GuidedRole } from "./methods.ts";
 import type { ContextInput, TrainSpec } from "../policy/policy.ts";
 import type { RunConfig } from "../config/schema.ts";
 import type { RlLossParams, RlTokenRows } from "./loss.ts";
@@ -56,7 +56,7 @@ export interface TokenTargets {
 }
 
 /** A step's rows before its γ is known: each sample in the context it trains in, with its per-token data. */
-export type StepRows = Readonly<{ contexts: number[][]; completions: number[][] } & Omit<RlTokenRows, "gamma">>;
+export type StepRows = Readonly<{ contexts: number[][]; completions: number[][] } & RlTokenRows>;
 
 /**
  * The rows of the step for `groups`: one per sample, in the context Guide's `trainingRole` gives it, with its old
@@ -77,6 +77,7 @@ export function stepRows(
   const advantages: number[][] = [];
   const hinted: number[][] = [];
   const sft: number[][] = [];
+  const gamma: number[][] = [];
   for (const [g, group] of groups.entries()) {
     const groupAdv = groupAdvantagesWithHints(
       group.samples.map((s) => s.reward),
@@ -90,7 +91,9 @@ export function stepRows(
       : encodeContext({ prompt: group.prompt, hint: group.hint });
     group.samples.forEach((sample, i) => {
       const isHinted = isHintedSample(group, sample);
-      const role = method ? method.role(isHinted) : { ...trainingRole(isHinted, guide.isCorrection), sft: false };
+      const role: GuidedRole = method
+        ? method.role(isHinted)
+        : { ...trainingRole(isHinted, guide.isCorrection), sft: false };
       contexts.push(role.context === "hinted" ? hintedContext : plainContext);
       completions.push(sample.ids);
       oldLogprobs.push(sample.oldLogprobs);
@@ -101,12 +104,15 @@ export function stepRows(
       } else advantages.push(sample.ids.map(() => (role.sft ? 1 : groupAdv[i])));
       hinted.push(sample.ids.map(() => (role.hintedLoss ? 1 : 0)));
       sft.push(sample.ids.map(() => (role.sft ? 1 : 0)));
+      gamma.push(sample.ids.map(() => role.gamma ?? 1));
     });
   }
   const rows = { contexts, completions, oldLogprobs, advantages, hinted };
-  // SFT targets only where a method makes some (so the other algorithms' steps stay as they were).
+  // SFT targets and fixed γ only where a method makes some (so the other algorithms' steps stay as they were).
+  const fixedGamma = groups.some((group) => group.samples.some((s) => method?.role(isHintedSample(group, s)).gamma));
   const withSft = sft.some((row) => row.includes(1)) ? { ...rows, sft } : rows;
-  return targets ? { ...withSft, returns } : withSft;
+  const withGamma = fixedGamma ? { ...withSft, gamma } : withSft;
+  return targets ? { ...withGamma, returns } : withGamma;
 }
 
 /** The normaliser of `rows` rows holding `tokens` tokens under the config's aggregation (at least 1). */

@@ -13,13 +13,22 @@ export interface GuidedRole {
   hintedLoss: boolean;
   /** Its tokens are SFT targets: −log π per token, no advantage, no ratio. */
   sft: boolean;
+  /** γ of its tokens' shaping f(r) = r/(r + γ), fixed by the method (else the step's γ). */
+  gamma?: number;
 }
 
 /** A guidance method: what differs from GRPO when a group fails (hints only where `guide.threshold` says). */
 export interface GuidanceMethod {
   /** The `algorithm` name a config gives. */
   name: string;
-  /** Guided draws for a failed group of `groupSize`. */
+  /**
+   * Where guidance comes from: `hint`, draws with the hint in context for a group that failed (`guide.threshold`);
+   * `gold`, the problem's worked solution, off-policy, joining every group (nothing sampled for it).
+   */
+  guidance: "hint" | "gold";
+  /** Plain draws per prompt. */
+  plainDraws(groupSize: number): number;
+  /** Guided draws for a failed group of `groupSize` (`hint` guidance). */
   draws(groupSize: number): number;
   /** The group after regrouping: from the plain samples and the guided ones (each flagged `hinted`). */
   regroup<S extends { reward: number }>(plain: S[], guided: S[], groupSize: number): S[];

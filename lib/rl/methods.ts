@@ -16,6 +16,7 @@
  * @module
  */
 import type { GuidanceMethod } from "./method.ts";
+import { luffy } from "./luffy.ts";
 import { nurl } from "./nurl.ts";
 import { rationalization } from "./rationalization.ts";
 
@@ -23,7 +24,7 @@ export type { GuidanceMethod, GuidedRole } from "./method.ts";
 
 /** The registered methods, by name. */
 export const GUIDANCE_METHODS: Readonly<Record<string, GuidanceMethod>> = Object.fromEntries(
-  [nurl, rationalization].map((m) => [m.name, m]),
+  [nurl, rationalization, luffy].map((m) => [m.name, m]),
 );
 
 /** The method an algorithm name registers, or `undefined` for the algorithms that are not one (GRPO, Guide, PPO). */

@@ -25,6 +25,8 @@ import type { GuidanceMethod } from "./method.ts";
 
 export const nurl: GuidanceMethod = {
   name: "nurl",
+  guidance: "hint",
+  plainDraws: (groupSize) => groupSize,
   draws: (groupSize) => Math.max(1, groupSize - 1),
   // The first plain sample stays (a failure: the group failed), the hinted draws fill the rest.
   regroup: (plain, guided, groupSize) => [...plain.slice(0, groupSize - guided.length), ...guided],

@@ -27,6 +27,8 @@ import type { GuidanceMethod } from "./method.ts";
 
 export const rationalization: GuidanceMethod = {
   name: "rationalization",
+  guidance: "hint",
+  plainDraws: (groupSize) => groupSize,
   draws: (groupSize) => groupSize,
   // Only the correct hinted samples: they are targets, not a group to compare within.
   regroup: (_plain, guided) => guided.filter((s) => s.reward > 0),

@@ -31,6 +31,8 @@ export type RolloutSettings = {
   filter: boolean;
   /** A guidance method's regrouping in place of Guide's (`methods.ts`), for its algorithms. */
   method?: GuidanceMethod;
+  /** Token ids of a worked solution as a completion (the policy's tokenizer), for `gold` guidance. */
+  encodeSolution?: (text: string) => number[];
 };
 
 /** A group with the problem it came from. */
@@ -70,6 +72,13 @@ async function judge(problem: Problem, completions: Completion[], hinted: boolea
   }));
 }
 
+/** A problem's worked solution as an off-policy sample: judged like any completion, old log-probs 0. */
+async function judgeSolution(problem: Problem, encode: (text: string) => number[]): Promise<RolloutSample> {
+  const [verdict] = await verifyGroup(verifierDomain(problem.domain), [problem.solution], problem.answer);
+  const ids = encode(problem.solution);
+  return { ids, text: problem.solution, reward: verdict.correct ? 1 : 0, oldLogprobs: ids.map(() => 0), hinted: true };
+}
+
 /**
  * Sample, judge and (for Guide) regroup with hints. `problems` are the step's prompts; `more(count)` supplies
  * further prompts for refills. `seed` makes the whole rollout reproducible.
@@ -103,7 +112,11 @@ export async function collectGroups(
   const options = { maxTokens: rollout.maxTokens, temperature: rollout.temperature, topP: rollout.topP };
   // The official balanced split: every prompt n/2 plain + n/2 hinted, drawn as such (no full plain group first).
   const splitEvery = !method && settings.hints && mode === "balanced" && guide.balancedSplit === "every";
-  const plainDraws = splitEvery ? G - hintedDraws(G, mode) : G;
+  const plainDraws = method ? method.plainDraws(G) : splitEvery ? G - hintedDraws(G, mode) : G;
+  if (method?.guidance === "gold" && !settings.encodeSolution) {
+    throw new Error(`${method.name}: gold guidance needs RolloutSettings.encodeSolution (the policy's tokenizer)`);
+  }
+  const regrouped = new Set<JudgedGroup>();
   while (batch.length > 0) {
     const round = stats.rounds++;
     const plain = await sampler.sample(batch.map((p) => p.prompt), {
@@ -118,7 +131,15 @@ export async function collectGroups(
       plainRewardSum += samples.reduce((s, x) => s + x.reward, 0) / plainDraws;
       return { problem, prompt: problem.prompt, samples };
     }));
-    if (settings.hints) {
+    if (method?.guidance === "gold") {
+      // Every group: the worked solution joins the plain draws, off-policy (probability 1 under its "behaviour").
+      await Promise.all(groups.map(async (group) => {
+        const gold = await judgeSolution(group.problem, settings.encodeSolution!);
+        group.plainRewards = group.samples.map((s) => s.reward);
+        group.samples = method.regroup(group.samples, [gold], G);
+        regrouped.add(group);
+      }));
+    } else if (settings.hints) {
       const needing = groups.filter((g) =>
         splitEvery || guide.alwaysHint || needsHint(g.samples.map((s) => s.reward), guide.threshold)
       );
@@ -134,6 +155,7 @@ export async function collectGroups(
           group.hint = group.problem.hints[settings.hintStyle];
           group.plainRewards = plainSamples.map((s) => s.reward);
           group.samples = method ? method.regroup(plainSamples, drawn, G) : regroup(plainSamples, drawn, mode, G);
+          regrouped.add(group);
           if (!method && mode === "mixin" && guide.mixinCopies === "hinted") {
             // The official run marks the whole regrouped group off-policy, copied plain failures included.
             group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
@@ -144,7 +166,7 @@ export async function collectGroups(
     }
     for (const group of groups) {
       const rewards = group.samples.map((s) => s.reward);
-      const trains = method && group.hint !== undefined ? method.keep(rewards) : informative(rewards);
+      const trains = method && regrouped.has(group) ? method.keep(rewards) : informative(rewards);
       if (!settings.filter || trains) kept.push(group);
     }
     const missing = target - kept.length;

@@ -61,6 +61,7 @@ export const TRAINER_ALGORITHMS = [
   "guide-ppo",
   "nurl",
   "rationalization",
+  "luffy",
 ] as const;
 
 /** Options of {@link createTrainer}. */
@@ -151,7 +152,11 @@ class RlTrainer implements Trainer {
     private readonly tiers: number[],
     private readonly order: number[],
   ) {
-    this.rollout = rolloutSettings(config);
+    // A method guided by worked solutions takes them as completions in the policy's tokens.
+    this.rollout = {
+      ...rolloutSettings(config),
+      encodeSolution: (text) => options.policy.tokenizer.encodeCompletion(text),
+    };
     this.ppo = config.algorithm === "ppo" || config.algorithm === "guide-ppo";
   }
 
@@ -253,7 +258,7 @@ class RlTrainer implements Trainer {
     const spec = rlTrainSpec(rows, config, { gamma, refLogprobs });
     // The official per-sequence γ comes from each mini-batch's ratios as it is trained (padding: the step's longest).
     const perSequence = guide.gammaScope === "sequence" && guide.shaping === "quantile" && guide.isCorrection &&
-      this.rollout.hints;
+      this.rollout.hints && !this.rollout.method;
     const padTo = guide.gammaPadding ? Math.max(...spec.completions.map((c) => c.length)) : undefined;
     const trained: StepStats[] = [];
     const trainedGammas: number[] = [];
