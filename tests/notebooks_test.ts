@@ -107,6 +107,7 @@ Deno.test("the notebooks: guide-deno kernel, only lib/mod.ts imported, a markdow
     "04_passk_analysis.ipynb",
     "05_ablations.ipynb",
     "06_paper_figures.ipynb",
+    "07_hint_guided_family.ipynb",
   ]);
   for (const name of names) {
     const notebook = JSON.parse(await Deno.readTextFile(new URL(name, dir)));
