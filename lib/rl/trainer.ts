@@ -26,7 +26,7 @@ import { LOSS_REGISTRY } from "./loss.ts";
 import { checkpointExtra, loadCheckpoint, saveCheckpoint } from "../policy/checkpoint.ts";
 import { Rng } from "../random.ts";
 import type { Problem } from "../data/schema.ts";
-import { type RunConfig, tiersOf } from "../config/schema.ts";
+import { ALGORITHMS, type RunConfig, tiersOf } from "../config/schema.ts";
 import { EVAL_SEED, evaluatePolicy, type Evaluation } from "./evaluate.ts";
 import { batchGae, mean } from "./core.ts";
 import { stepGamma } from "./guide.ts";
@@ -52,17 +52,8 @@ import {
   type StepReport,
 } from "./step_report.ts";
 
-/** Algorithms this trainer runs. */
-export const TRAINER_ALGORITHMS = [
-  "grpo",
-  "filter-grpo",
-  "guide-grpo",
-  "ppo",
-  "guide-ppo",
-  "nurl",
-  "rationalization",
-  "luffy",
-] as const;
+/** Algorithms this trainer runs: every one the schema names but `sft` (which builds a base, `lib/rl/sft.ts`). */
+export const TRAINER_ALGORITHMS: readonly string[] = ALGORITHMS.filter((a) => a !== "sft");
 
 /** Options of {@link createTrainer}. */
 export interface TrainerOptions {
