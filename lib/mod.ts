@@ -125,7 +125,8 @@ export {
   withRowGammas,
 } from "./rl/batch.ts";
 export { createTrainer, rolloutSettings, type Trainer, TRAINER_ALGORITHMS, type TrainerOptions } from "./rl/trainer.ts";
-export { GUIDANCE_METHODS, type GuidanceMethod, guidanceMethod, type GuidedRole, informative } from "./rl/methods.ts";
+export { GUIDANCE_METHODS, type GuidanceMethod, guidanceMethod, type GuidedRole } from "./rl/methods.ts";
+export { informative } from "./rl/core.ts";
 export { luffy, LUFFY_GAMMA } from "./rl/luffy.ts";
 export { nurl } from "./rl/nurl.ts";
 export { rationalization } from "./rl/rationalization.ts";

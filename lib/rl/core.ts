@@ -26,6 +26,11 @@ export function std(values: number[]): number {
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
 }
 
+/** A group carries signal for GRPO when its rewards are not all equal (Filter-GRPO's rule for keeping it). */
+export function informative(rewards: number[]): boolean {
+  return rewards.some((r) => r !== rewards[0]);
+}
+
 /**
  * GRPO's group-normalised advantages: Â_i = (R_i − mean_g R) / (std_g R + ε), the same for every token of o_i.
  * An all-equal group gets zeros (no signal), which is why filtering and Guide exist.

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { informative } from "./core.ts";
 import type { GuidanceMethod } from "./method.ts";
 
 /** LUFFY's γ of the policy shaping π / (π + γ) (the paper's 0.1). */
@@ -35,7 +36,7 @@ export const luffy: GuidanceMethod = {
   plainDraws: (groupSize) => Math.max(1, groupSize - 1),
   draws: () => 1,
   regroup: (plain, guided, groupSize) => [...plain.slice(0, groupSize - guided.length), ...guided],
-  keep: (rewards) => rewards.some((r) => r !== rewards[0]),
+  keep: informative,
   role: (guided) =>
     guided
       ? { context: "plain", hintedLoss: true, sft: false, gamma: LUFFY_GAMMA }

@@ -31,8 +31,3 @@ export const GUIDANCE_METHODS: Readonly<Record<string, GuidanceMethod>> = Object
 export function guidanceMethod(algorithm: string): GuidanceMethod | undefined {
   return Object.hasOwn(GUIDANCE_METHODS, algorithm) ? GUIDANCE_METHODS[algorithm] : undefined;
 }
-
-/** A group carries signal for GRPO when its rewards are not all equal (Filter-GRPO's rule). */
-export function informative(rewards: number[]): boolean {
-  return rewards.some((r) => r !== rewards[0]);
-}

@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { informative } from "./core.ts";
 import type { GuidanceMethod } from "./method.ts";
 
 export const nurl: GuidanceMethod = {
@@ -30,6 +31,6 @@ export const nurl: GuidanceMethod = {
   draws: (groupSize) => Math.max(1, groupSize - 1),
   // The first plain sample stays (a failure: the group failed), the hinted draws fill the rest.
   regroup: (plain, guided, groupSize) => [...plain.slice(0, groupSize - guided.length), ...guided],
-  keep: (rewards) => rewards.some((r) => r !== rewards[0]),
+  keep: informative,
   role: (guided) => ({ context: guided ? "hinted" : "plain", hintedLoss: false, sft: false }),
 };

@@ -16,7 +16,8 @@ import type { RunConfig } from "../config/schema.ts";
 import { verifyGroup } from "../verifiers/mod.ts";
 import type { RolloutGroup, RolloutSample } from "./batch.ts";
 import { hintedDraws, needsHint, regroup, regroupMode } from "./guide.ts";
-import { type GuidanceMethod, informative } from "./methods.ts";
+import type { GuidanceMethod } from "./methods.ts";
+import { informative } from "./core.ts";
 
 /** Settings of a rollout. */
 export type RolloutSettings = {
