@@ -78,6 +78,8 @@ export function stepRows(
   const hinted: number[][] = [];
   const sft: number[][] = [];
   const gamma: number[][] = [];
+  let anySft = false;
+  let anyGamma = false;
   for (const [g, group] of groups.entries()) {
     const groupAdv = groupAdvantagesWithHints(
       group.samples.map((s) => s.reward),
@@ -103,15 +105,19 @@ export function stepRows(
         returns.push(t.returns);
       } else advantages.push(sample.ids.map(() => (role.sft ? 1 : groupAdv[i])));
       hinted.push(sample.ids.map(() => (role.hintedLoss ? 1 : 0)));
-      sft.push(sample.ids.map(() => (role.sft ? 1 : 0)));
-      gamma.push(sample.ids.map(() => role.gamma ?? 1));
+      if (method) {
+        // A method's SFT targets and fixed γ, as per-token rows (kept below only when some row has them).
+        sft.push(sample.ids.map(() => (role.sft ? 1 : 0)));
+        gamma.push(sample.ids.map(() => role.gamma ?? 1));
+        anySft ||= role.sft;
+        anyGamma ||= role.gamma !== undefined;
+      }
     });
   }
   const rows = { contexts, completions, oldLogprobs, advantages, hinted };
   // SFT targets and fixed γ only where a method makes some (so the other algorithms' steps stay as they were).
-  const fixedGamma = groups.some((group) => group.samples.some((s) => method?.role(isHintedSample(group, s)).gamma));
-  const withSft = sft.some((row) => row.includes(1)) ? { ...rows, sft } : rows;
-  const withGamma = fixedGamma ? { ...withSft, gamma } : withSft;
+  const withSft = anySft ? { ...rows, sft } : rows;
+  const withGamma = anyGamma ? { ...withSft, gamma } : withSft;
   return targets ? { ...withGamma, returns } : withGamma;
 }
 
