@@ -1,8 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "./assert.ts";
 import {
   collectGroups,
-  type Completion,
-  type ContextInput,
   createTrainer,
   generateDomain,
   loadCheckpoint,
@@ -10,11 +8,11 @@ import {
   LOSSES,
   parseRunConfig,
   Policy,
-  type Problem,
   rolloutSettings,
   selectBackend,
   Tokenizer,
 } from "../lib/mod.ts";
+import { scriptedSampler } from "./scripted_sampler.ts";
 import { buildTrainSpec, type RolloutGroup } from "../lib/rl/batch.ts";
 import { GUIDANCE_METHODS, guidanceMethod } from "../lib/rl/methods.ts";
 
@@ -22,27 +20,6 @@ await selectBackend("wasm", { quiet: true });
 
 const math = generateDomain("math", { train: 40, test: 10, seed: 3 });
 const tier1 = math.train.filter((p) => p.tier === 1).slice(0, 4);
-
-/** A sampler that fails every plain prompt and solves hinted ones in the first `solved` draws of each group. */
-function scriptedSampler(problems: Problem[], solved: number) {
-  const byPrompt = new Map(problems.map((p) => [p.prompt, p]));
-  const calls: { hinted: boolean; n: number }[] = [];
-  return {
-    calls,
-    sample(contexts: ContextInput[], options: { n?: number }): Promise<Completion[][]> {
-      const n = options.n ?? 1;
-      return Promise.resolve(contexts.map((context) => {
-        const hinted = typeof context === "object" && !Array.isArray(context) && context.hint !== undefined;
-        calls.push({ hinted, n });
-        const problem = byPrompt.get(typeof context === "string" ? context : (context as { prompt: string }).prompt)!;
-        return Array.from({ length: n }, (_, i): Completion => {
-          const text = hinted && i < solved ? `\\boxed{${problem.answer}}` : "\\boxed{0}";
-          return { ids: [5, 6, 7], text, logprobs: [-1, -1, -1], policyLogprobs: [-1, -1, -1], finishReason: "stop" };
-        });
-      }));
-    },
-  };
-}
 
 const settingsOf = (algorithm: string) =>
   rolloutSettings(parseRunConfig(`algorithm: ${algorithm}\nrollout: { groupSize: 4, maxTokens: 8, maxResample: 1 }\n`));

@@ -1,7 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "./assert.ts";
 import {
   collectGroups,
-  type Completion,
   core,
   createTrainer,
   generateDomain,
@@ -9,7 +8,6 @@ import {
   LOSSES,
   parseRunConfig,
   Policy,
-  type Problem,
   type RolloutSettings,
   rolloutSettings,
   type RunConfig,
@@ -17,6 +15,7 @@ import {
   type StepReport,
   Tokenizer,
 } from "../lib/mod.ts";
+import { scriptedSampler } from "./scripted_sampler.ts";
 import type { ContextInput } from "../lib/policy/policy.ts";
 
 await selectBackend("wasm", { quiet: true });
@@ -27,27 +26,6 @@ const closeTo = (actual: number[], expected: number[]) => {
   assertEquals(actual.length, expected.length);
   actual.forEach((a, i) => assertAlmostEquals(a, expected[i], 1e-9, `index ${i}`));
 };
-
-/** A sampler that fails every plain prompt and solves hinted ones in the first `solved` draws of each group. */
-function scriptedSampler(problems: Problem[], solved: number) {
-  const byPrompt = new Map(problems.map((p) => [p.prompt, p]));
-  const calls: { hinted: boolean; n: number }[] = [];
-  return {
-    calls,
-    sample(contexts: ContextInput[], options: { n?: number }): Promise<Completion[][]> {
-      const n = options.n ?? 1;
-      return Promise.resolve(contexts.map((context) => {
-        const hinted = typeof context === "object" && !Array.isArray(context) && context.hint !== undefined;
-        calls.push({ hinted, n });
-        const problem = byPrompt.get(typeof context === "string" ? context : (context as { prompt: string }).prompt)!;
-        return Array.from({ length: n }, (_, i) => {
-          const text = hinted && i < solved ? `\\boxed{${problem.answer}}` : "\\boxed{0}";
-          return { ids: [5, 6, 7], text, logprobs: [-1, -1, -1], policyLogprobs: [-1, -1, -1], finishReason: "stop" };
-        });
-      }));
-    },
-  };
-}
 
 // Guide-GRPO's rollout (hints, filtering) with the config's defaults, groups of 4, up to 2 refills.
 const base = rolloutSettings(
