@@ -64,6 +64,8 @@ const CASES: Record<string, Record<string, unknown>> = {
   "nurl": { algorithm: "nurl" },
   "rationalization": { algorithm: "rationalization" },
   "luffy": { algorithm: "luffy" },
+  "questa": { algorithm: "questa" },
+  "scaf-grpo": { algorithm: "scaf-grpo" },
 };
 
 /** `overrides` over `base`, section by section. */

@@ -86,6 +86,8 @@ export {
   DOMAIN_SPECS,
   type DomainSpec,
   domainSpec,
+  partialSolution,
+  solutionSteps,
   verifierDomain,
 } from "./data/domains.ts";
 export { generateDomain, TIERS, writeDatasets } from "./data/generate.ts";
@@ -125,11 +127,19 @@ export {
   withRowGammas,
 } from "./rl/batch.ts";
 export { createTrainer, rolloutSettings, type Trainer, TRAINER_ALGORITHMS, type TrainerOptions } from "./rl/trainer.ts";
-export { GUIDANCE_METHODS, type GuidanceMethod, guidanceMethod, type GuidedRole } from "./rl/methods.ts";
+export {
+  GUIDANCE_METHODS,
+  type GuidanceMethod,
+  guidanceMethod,
+  type GuidedProblem,
+  type GuidedRole,
+} from "./rl/methods.ts";
 export { informative } from "./rl/core.ts";
 export { luffy, LUFFY_GAMMA } from "./rl/luffy.ts";
 export { nurl } from "./rl/nurl.ts";
 export { rationalization } from "./rl/rationalization.ts";
+export { questa, questaShare } from "./rl/questa.ts";
+export { SCAF_EXEMPTION, SCAF_SOLUTION_SHARE, scafGrpo } from "./rl/scaf.ts";
 export { hintedDiagnostics, RATIO_BINS, type ReportedGroup, type Spread, type StepReport } from "./rl/step_report.ts";
 export { type EvaluateOptions, evaluatePolicy, type Evaluation, evaluationProblems } from "./rl/evaluate.ts";
 export { type EvaluationRecord, evaluationRecord, type RunOptions, type RunResult, runTraining } from "./rl/run.ts";

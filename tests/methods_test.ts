@@ -25,7 +25,7 @@ const settingsOf = (algorithm: string) =>
   rolloutSettings(parseRunConfig(`algorithm: ${algorithm}\nrollout: { groupSize: 4, maxTokens: 8, maxResample: 1 }\n`));
 
 Deno.test("the registry: every method under its algorithm name, and no other algorithm taken for one", () => {
-  assertEquals(Object.keys(GUIDANCE_METHODS), ["nurl", "rationalization", "luffy"]);
+  assertEquals(Object.keys(GUIDANCE_METHODS), ["nurl", "rationalization", "luffy", "questa", "scaf-grpo"]);
   for (const name of ["grpo", "filter-grpo", "guide-grpo", "ppo", "guide-ppo"]) {
     assertEquals(guidanceMethod(name), undefined);
   }
@@ -176,6 +176,87 @@ Deno.test("LUFFY: the worked solution joins every group off-policy, shaped π/(�
   });
 });
 
+Deno.test("QuestA: a failed group redrawn whole with the first half, then a quarter, of the solution in context", async (t) => {
+  // A math problem of three steps (the last holding the answer): half shows ⌈1.5⌉ = 2 steps, a quarter ⌈0.75⌉ = 1.
+  const problem = math.train.find((p) => p.solution.split(";").length === 3)!;
+  const steps = problem.solution.split(";");
+  const [half, quarter] = [`${steps[0]};${steps[1]}`, steps[0]];
+  await t.step(
+    "the rollout: G hinted draws in place of the failed group, the prefix by the run's progress",
+    async () => {
+      for (const [progress, prefix] of [[0, half], [0.49, half], [0.5, quarter]] as const) {
+        const sampler = scriptedSampler([problem], 1);
+        const { groups, stats } = await collectGroups(sampler, [problem], () => [], settingsOf("questa"), 1, progress);
+        assertEquals(sampler.calls, [{ hinted: false, n: 4 }, { hinted: true, n: 4 }]);
+        assertEquals(stats.completions, 8); // the failed plain draws are spent too
+        assertEquals(sampler.hints, [prefix]);
+        assertEquals(groups[0].hint, prefix);
+        assertEquals(groups[0].samples.map((s) => [s.reward, s.hinted]), [[1, true], [0, true], [0, true], [0, true]]);
+      }
+    },
+  );
+
+  await t.step("the step: every row in the prefixed context, GRPO advantages over the redrawn group", () => {
+    const group: RolloutGroup = {
+      prompt: "p",
+      hint: "h",
+      plainRewards: [0, 0, 0, 0],
+      samples: [1, 0, 0, 0].map((reward) => ({ ids: [4], reward, oldLogprobs: [-1], hinted: true })),
+    };
+    const spec = buildTrainSpec([group], parseRunConfig("algorithm: questa\n"), {
+      gamma: 1,
+      encodeContext: (c) => typeof c === "string" ? [1] : [2],
+    });
+    // Rewards [1, 0, 0, 0]: mean 0.25, sample std 0.5, so Â = 0.75 / 0.500001 and −0.25 / 0.500001.
+    assertEquals(spec.contexts, [[2], [2], [2], [2]]);
+    const advantages = spec.data!.advantages.map((row) => row[0]);
+    [0.75, -0.25, -0.25, -0.25].forEach((x, i) => assertAlmostEquals(advantages[i], x / (0.5 + 1e-6), 1e-12));
+    assertEquals(spec.data!.hinted.flat(), [0, 0, 0, 0]); // ordinary samples of their own context: no hinted loss
+  });
+});
+
+Deno.test("Scaf-GRPO: hints of rising strength until one succeeds, that success swapped in for a failure", async (t) => {
+  const problem = tier1[0];
+  const [strategy, value] = [problem.hints.strategy, problem.hints.value];
+  await t.step("the rollout: levels drawn in order, stopping at the first with a success", async () => {
+    const sampler = scriptedSampler([problem], 1, (hint) => hint === value);
+    const { groups, stats } = await collectGroups(sampler, [problem], () => [], settingsOf("scaf-grpo"), 1, 0.5);
+    // G = 4: one draw a level; strategy fails, value succeeds, the solution level is never drawn.
+    assertEquals(sampler.calls, [{ hinted: false, n: 4 }, { hinted: true, n: 1 }, { hinted: true, n: 1 }]);
+    assertEquals(sampler.hints, [strategy, value]);
+    assertEquals(stats.completions, 6);
+    assertEquals(groups[0].hint, value);
+    assertEquals(groups[0].samples.map((s) => [s.reward, s.hinted]), [[0, false], [0, false], [0, false], [1, true]]);
+  });
+
+  await t.step("no level succeeds: three levels drawn, the group dropped; the exemption period: no hints", async () => {
+    const sampler = scriptedSampler([problem], 0);
+    const { groups, stats } = await collectGroups(sampler, [problem], () => [], settingsOf("scaf-grpo"), 1, 0.5);
+    assertEquals(sampler.hints.length, 3);
+    assertEquals([groups.length, stats.completions], [0, 4 + 3]);
+    const early = scriptedSampler([problem], 1);
+    const exempt = await collectGroups(early, [problem], () => [], settingsOf("scaf-grpo"), 1, 0.1);
+    // Plain draws only; the failed group is dropped (the refill finds no prompts).
+    assertEquals([early.calls, exempt.groups.length, exempt.stats.hintedGroups], [[{ hinted: false, n: 4 }], 0, 0]);
+  });
+
+  await t.step("the step: the hinted success in its hinted context, advantages over the mixed group", () => {
+    const group: RolloutGroup = {
+      prompt: "p",
+      hint: "h",
+      plainRewards: [0, 0, 0, 0],
+      samples: [0, 0, 0, 1].map((reward, i) => ({ ids: [4], reward, oldLogprobs: [-1], hinted: i === 3 })),
+    };
+    const spec = buildTrainSpec([group], parseRunConfig("algorithm: scaf-grpo\n"), {
+      gamma: 1,
+      encodeContext: (c) => typeof c === "string" ? [1] : [2],
+    });
+    assertEquals(spec.contexts, [[1], [1], [1], [2]]);
+    const advantages = spec.data!.advantages.map((row) => row[0]);
+    [-0.25, -0.25, -0.25, 0.75].forEach((x, i) => assertAlmostEquals(advantages[i], x / (0.5 + 1e-6), 1e-12));
+  });
+});
+
 Deno.test({
   name: "a seeded step of each method from the shipped base: it trains, on what the method says, the same twice",
   sanitizeOps: false,
@@ -193,7 +274,8 @@ Deno.test({
             new URL("../bases/sft-s0-2847500100/checkpoint", import.meta.url).pathname,
           );
           const trainer = await createTrainer(config, { policy, train });
-          const { seconds: _, ...report } = await trainer.step();
+          // Halfway through the run: Scaf-GRPO's exemption period is over.
+          const { seconds: _, ...report } = await trainer.step(0.5);
           trainer.close();
           policy.dispose();
           return report;
@@ -206,10 +288,16 @@ Deno.test({
             assertEquals(group.completions.map((c) => c.hinted), [false, false, false, true]);
             assertEquals(group.completions[3].reward, 1);
           }
+        } else if (algorithm === "questa") {
+          // Its partial solutions are a context this base never saw in SFT (it reads `value` hints): the prefixed
+          // redraws fail here and are dropped; the update is the groups whose plain draws were informative.
+          assert(report.rollout.hintedGroups > 0 && report.hintedFraction === 0, "questa: redrawn groups");
         } else assert(report.hintedFraction > 0, `${algorithm}: no group regrouped with the hint`);
         for (const group of report.groups.filter((g) => g.hint !== undefined)) {
           const hinted = group.completions.filter((c) => c.hinted);
           if (algorithm === "nurl") assertEquals([group.completions.length - hinted.length, hinted.length], [1, 3]);
+          else if (algorithm === "questa") assertEquals(hinted.length, group.completions.length);
+          else if (algorithm === "scaf-grpo") assertEquals(hinted.map((c) => c.reward), [1]);
           else {
             const targets = hinted.every((c) => c.reward === 1 && c.advantage === 1);
             assert(

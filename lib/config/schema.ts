@@ -40,6 +40,8 @@ export const ALGORITHMS = [
   "nurl",
   "rationalization",
   "luffy",
+  "questa",
+  "scaf-grpo",
 ] as const;
 
 /** The schema of a run. */
@@ -51,7 +53,10 @@ export const RUN_SCHEMA = section({
       "`guide-ppo` add a value head and GAE; `nurl` keeps one plain sample of a failed group, draws the rest with the hint " +
       "and trains them in the hinted context (no IS correction); `rationalization` trains a failed group's correct " +
       "hinted samples as SFT targets in the plain context; `luffy` puts the worked solution in every group, off-policy, " +
-      "shaped π/(π + 0.1) (`lib/rl/nurl.ts`, `rationalization.ts`, `luffy.ts`)",
+      "shaped π/(π + 0.1); `questa` redraws a failed group with the first half (later a quarter) of the worked " +
+      "solution in the prompt; `scaf-grpo` tries hints of rising strength (strategy, value, half the solution) " +
+      "until one succeeds and swaps it in for a failure (`lib/rl/nurl.ts`, `rationalization.ts`, `luffy.ts`, " +
+      "`questa.ts`, `scaf.ts`)",
   }),
   seed: field("integer", 0, {
     min: 0,

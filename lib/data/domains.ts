@@ -89,3 +89,38 @@ export function hintFactForms(problem: Pick<Problem, "domain" | "prompt" | "hint
 export function heldOutFacts(domain: string, seed = 0): string[] {
   return domainSpec(domain).heldOutFacts?.(seed) ?? [];
 }
+
+/**
+ * A worked solution's steps (its domain's `solutionSteps`, else the pieces between `;`, spacing kept so that the
+ * first steps joined by `;` read as the solution does), the last one holding the answer.
+ */
+export function solutionSteps(problem: Pick<Problem, "domain" | "solution">): string[] {
+  const spec = BY_NAME.get(problem.domain);
+  if (spec?.solutionSteps) return spec.solutionSteps(problem.solution);
+  return problem.solution.split(";").filter((s) => s.trim().length > 0);
+}
+
+/**
+ * The first ⌈`fraction` × steps⌉ steps of a problem's worked solution, joined as the solution writes them — never
+ * the last step (it holds the answer), so at least one step is withheld. A solution of one step has no share to
+ * give: its domain's `prefix` hint (the start of the solution) stands in.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { partialSolution } from "./domains.ts";
+ * const problem = { domain: "arith", solution: "32-0+27;32+27;59 \\boxed{59}", hints: { prefix: "32-0+27" } };
+ * assert.equal(partialSolution(problem, 0.5), "32-0+27;32+27"); // ⌈1.5⌉ = 2 of 3 steps
+ * assert.equal(partialSolution(problem, 0.25), "32-0+27"); // ⌈0.75⌉ = 1
+ * assert.equal(partialSolution(problem, 1), "32-0+27;32+27"); // the answer's step is never given
+ * ```
+ */
+export function partialSolution(
+  problem: Pick<Problem, "domain" | "solution"> & { hints: Pick<Problem["hints"], "prefix"> },
+  fraction: number,
+): string {
+  const steps = solutionSteps(problem);
+  if (steps.length < 2) return problem.hints.prefix;
+  const shown = Math.min(steps.length - 1, Math.max(1, Math.ceil(fraction * steps.length)));
+  return steps.slice(0, shown).join(";").trim();
+}

@@ -106,6 +106,11 @@ export interface DomainSpec {
   checkAnswer?(answer: unknown): string | null;
   /** The SFT's hinted examples in another valid order, when the domain has them. */
   alternative?: Alternative;
+  /**
+   * A worked solution's steps in order, the last one holding the answer (partial-solution guidance, QuestA and
+   * Scaf-GRPO, reveals a share of the others); default: the solution split at `;`.
+   */
+  solutionSteps?(solution: string): string[];
   /** Its section of the dataset card. */
   card: DomainCard;
 }

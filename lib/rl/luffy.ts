@@ -35,6 +35,7 @@ export const luffy: GuidanceMethod = {
   guidance: "gold",
   plainDraws: (groupSize) => Math.max(1, groupSize - 1),
   draws: () => 1,
+  hints: () => [],
   regroup: (plain, guided, groupSize) => [...plain.slice(0, groupSize - guided.length), ...guided],
   keep: informative,
   role: (guided) =>

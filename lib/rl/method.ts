@@ -4,6 +4,10 @@
  *
  * @module
  */
+import type { HintStyle, Problem } from "../data/schema.ts";
+
+/** What of a problem guidance may read: its domain, worked solution and hints. */
+export type GuidedProblem = Pick<Problem, "domain" | "solution" | "hints">;
 
 /** How a guided (hinted) sample trains. */
 export interface GuidedRole {
@@ -28,8 +32,15 @@ export interface GuidanceMethod {
   guidance: "hint" | "gold";
   /** Plain draws per prompt. */
   plainDraws(groupSize: number): number;
-  /** Guided draws for a failed group of `groupSize` (`hint` guidance). */
+  /** Guided draws for a failed group of `groupSize`, at each level of guidance tried (`hint` guidance). */
   draws(groupSize: number): number;
+  /**
+   * The guidance texts to put in context for a failed group, in the order they are tried, at `progress` (the share of
+   * the run behind this step, 0 to 1; `style` is `data.hintStyle`): a level is drawn only while no earlier level's
+   * draws hold a success, and the group is regrouped with the last level drawn, whose text is its hinted context.
+   * None: no guidance this step (the group stays as sampled). `gold` guidance: unused.
+   */
+  hints(problem: GuidedProblem, style: HintStyle, progress: number): string[];
   /** The group after regrouping: from the plain samples and the guided ones (each flagged `hinted`). */
   regroup<S extends { reward: number }>(plain: S[], guided: S[], groupSize: number): S[];
   /** Does a regrouped group train (be kept by filtering)? */

@@ -18,13 +18,15 @@
 import type { GuidanceMethod } from "./method.ts";
 import { luffy } from "./luffy.ts";
 import { nurl } from "./nurl.ts";
+import { questa } from "./questa.ts";
 import { rationalization } from "./rationalization.ts";
+import { scafGrpo } from "./scaf.ts";
 
-export type { GuidanceMethod, GuidedRole } from "./method.ts";
+export type { GuidanceMethod, GuidedProblem, GuidedRole } from "./method.ts";
 
 /** The registered methods, by name. */
 export const GUIDANCE_METHODS: Readonly<Record<string, GuidanceMethod>> = Object.fromEntries(
-  [nurl, rationalization, luffy].map((m) => [m.name, m]),
+  [nurl, rationalization, luffy, questa, scafGrpo].map((m) => [m.name, m]),
 );
 
 /** The method an algorithm name registers, or `undefined` for the algorithms that are not one (GRPO, Guide, PPO). */

@@ -28,6 +28,7 @@ export const nurl: GuidanceMethod = {
   name: "nurl",
   guidance: "hint",
   plainDraws: (groupSize) => groupSize,
+  hints: (problem, style) => [problem.hints[style]],
   draws: (groupSize) => Math.max(1, groupSize - 1),
   // The first plain sample stays (a failure: the group failed), the hinted draws fill the rest.
   regroup: (plain, guided, groupSize) => [...plain.slice(0, groupSize - guided.length), ...guided],

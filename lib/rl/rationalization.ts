@@ -29,6 +29,7 @@ export const rationalization: GuidanceMethod = {
   name: "rationalization",
   guidance: "hint",
   plainDraws: (groupSize) => groupSize,
+  hints: (problem, style) => [problem.hints[style]],
   draws: (groupSize) => groupSize,
   // Only the correct hinted samples: they are targets, not a group to compare within.
   regroup: (_plain, guided) => guided.filter((s) => s.reward > 0),

@@ -82,7 +82,8 @@ async function judgeSolution(problem: Problem, encode: (text: string) => number[
 
 /**
  * Sample, judge and (for Guide) regroup with hints. `problems` are the step's prompts; `more(count)` supplies
- * further prompts for refills. `seed` makes the whole rollout reproducible.
+ * further prompts for refills. `seed` makes the whole rollout reproducible; `progress` (the share of the run behind this
+ * step, 0 to 1) is what a method's guidance schedule reads.
  */
 export async function collectGroups(
   sampler: Sampler,
@@ -90,6 +91,7 @@ export async function collectGroups(
   more: (count: number) => Problem[],
   settings: RolloutSettings,
   seed: number,
+  progress = 0,
 ): Promise<{ groups: JudgedGroup[]; stats: RolloutStats }> {
   const target = problems.length;
   const kept: JudgedGroup[] = [];
@@ -144,25 +146,35 @@ export async function collectGroups(
       const needing = groups.filter((g) =>
         splitEvery || guide.alwaysHint || needsHint(g.samples.map((s) => s.reward), guide.threshold)
       );
-      if (needing.length > 0) {
+      // Each failed group's levels of guidance (Guide: its one hint), drawn in order until a level's draws succeed.
+      const levels = new Map(needing.map((g) => [
+        g,
+        method ? method.hints(g.problem, settings.hintStyle, progress) : [g.problem.hints[settings.hintStyle]],
+      ]));
+      const guided = new Map<JudgedGroup, { hint: string; drawn: RolloutSample[] }>();
+      let pending = needing.filter((g) => levels.get(g)!.length > 0);
+      for (let level = 0; pending.length > 0; level++) {
+        const hints = pending.map((g) => levels.get(g)![level]);
         const hinted = await sampler.sample(
-          needing.map((g) => ({ prompt: g.prompt, hint: g.problem.hints[settings.hintStyle] })),
-          { ...options, n: guidedDraws, seed: seed * 1000 + 2 * round + 1 },
+          pending.map((g, i) => ({ prompt: g.prompt, hint: hints[i] })),
+          { ...options, n: guidedDraws, seed: seed * 1000 + 2 * round + 1 + 100 * level },
         );
         stats.completions += hinted.length * guidedDraws;
-        await Promise.all(needing.map(async (group, i) => {
-          const drawn = await judge(group.problem, hinted[i], true);
-          const plainSamples = group.samples;
-          group.hint = group.problem.hints[settings.hintStyle];
-          group.plainRewards = plainSamples.map((s) => s.reward);
-          group.samples = method ? method.regroup(plainSamples, drawn, G) : regroup(plainSamples, drawn, mode, G);
-          regrouped.add(group);
-          if (!method && mode === "mixin" && guide.mixinCopies === "hinted") {
-            // The official run marks the whole regrouped group off-policy, copied plain failures included.
-            group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
-          }
-          stats.hintedGroups++;
-        }));
+        const drawn = await Promise.all(pending.map((group, i) => judge(group.problem, hinted[i], true)));
+        pending.forEach((group, i) => guided.set(group, { hint: hints[i], drawn: drawn[i] }));
+        pending = pending.filter((g, i) => level + 1 < levels.get(g)!.length && !drawn[i].some((s) => s.reward > 0));
+      }
+      for (const [group, { hint, drawn }] of guided) {
+        const plainSamples = group.samples;
+        group.hint = hint;
+        group.plainRewards = plainSamples.map((s) => s.reward);
+        group.samples = method ? method.regroup(plainSamples, drawn, G) : regroup(plainSamples, drawn, mode, G);
+        regrouped.add(group);
+        if (!method && mode === "mixin" && guide.mixinCopies === "hinted") {
+          // The official run marks the whole regrouped group off-policy, copied plain failures included.
+          group.samples = group.samples.map((s) => ({ ...s, hinted: true }));
+        }
+        stats.hintedGroups++;
       }
     }
     for (const group of groups) {

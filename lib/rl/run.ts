@@ -242,7 +242,9 @@ async function runRl(config: RunConfig, options: RunOptions, log: RunLog, progre
     const clockStart = performance.now() - log.evalSeconds * 1000;
     const spent = () => budget > 0 && rollouts >= budget;
     for (let step = progress.steps + 1; step <= config.steps && !spent(); step++) {
-      const report: StepReport = await trainer.step();
+      // The share of the run behind this step, by steps or by the budget spent, whichever is further along.
+      const behind = Math.max((step - 1) / config.steps, budget > 0 ? Math.min(1, rollouts / budget) : 0);
+      const report: StepReport = await trainer.step(behind);
       progress.steps = step;
       rollouts += report.rollout.completions;
       const last = step === config.steps || spent();

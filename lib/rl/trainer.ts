@@ -73,7 +73,12 @@ export interface Trainer {
   readonly policy: Policy;
   /** Steps taken. */
   readonly steps: number;
-  step(): Promise<StepReport>;
+  /**
+   * One step. `progress`, the share of the run behind it (0 to 1), is what a method's guidance schedule reads
+   * (QuestA's shrinking prefix, Scaf-GRPO's exemption period); default: steps taken / `config.steps` (a run with a
+   * budget passes the larger of that and the budget's share spent).
+   */
+  step(progress?: number): Promise<StepReport>;
   /**
    * pass@1 and pass@k (unbiased, n samples each) on a split (`"train"` or `"test"`, in the trainer's tiers) or on
    * given problems.
@@ -184,7 +189,7 @@ class RlTrainer implements Trainer {
     Array.from({ length: count }, () => this.problems[this.order[this.cursor++ % this.order.length]]);
 
   /** One step: rollout (with hinted regroups), the update, the report. */
-  async step(): Promise<StepReport> {
+  async step(progress: number = this.stepsTaken / this.config.steps): Promise<StepReport> {
     const { config } = this;
     const started = performance.now();
     if (config.loss.beta > 0 && !this.options.reference) {
@@ -192,7 +197,7 @@ class RlTrainer implements Trainer {
     }
     const seed = config.seed * 1_000_003 + this.stepsTaken;
     const prompts = this.take(config.rollout.promptsPerStep);
-    const { groups, stats } = await collectGroups(this.pool, prompts, this.take, this.rollout, seed);
+    const { groups, stats } = await collectGroups(this.pool, prompts, this.take, this.rollout, seed, progress);
     const rolledOut = performance.now();
     const update = await this.update(groups);
     this.stepsTaken++;
