@@ -10,7 +10,7 @@
 import { parseFlags } from "../lib/flags.ts";
 import { basename, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Grid, loadGrid, MAIN_GRID } from "../lib/ablation/grid.ts";
+import { type Grid, gridsByBase, loadGrid, MAIN_GRID } from "../lib/ablation/grid.ts";
 import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "../lib/ablation/jobs.ts";
 import { runAblation } from "../lib/ablation/runner.ts";
 import { verdict } from "../lib/ablation/verdict.ts";
@@ -120,13 +120,13 @@ async function main(args: string[]): Promise<number> {
 /** `--dry-run`: the runs with their state (done, partial, new) and axis values. */
 async function dryRun(grid: Grid, out: string): Promise<number> {
   console.log(`${grid.file}: ${grid.runs.length} runs into ${out}`);
-  if (grid.sft) {
-    const state = await exists(join(out, "bases", grid.sft.id, "done.json"))
+  for (const sft of grid.bases) {
+    const state = await exists(join(out, "bases", sft.id, "done.json"))
       ? "done"
-      : await shippedBase(grid.sft.id)
-      ? `shipped: bases/${grid.sft.id}`
+      : await shippedBase(sft.id)
+      ? `shipped: bases/${sft.id}`
       : "to build";
-    console.log(`base ${grid.sft.id} (${state})`);
+    console.log(`base ${sft.id} (${state})`);
   }
   const width = Math.max(...grid.runs.map((r) => r.id.length));
   for (const run of grid.runs) {
@@ -176,14 +176,16 @@ async function baseOnly(
   rebuild: boolean,
 ): Promise<number> {
   console.error(describeBackend(await selectBackend(undefined, { quiet: true })));
-  if (grid.sft) {
-    const source = await buildBase(out, grid.sft, { workers, rebuild });
-    console.error(`base ${grid.sft.id}: ${source === "shipped" ? `the shipped one (bases/${grid.sft.id})` : source}`);
-  }
-  if (grid.calibration) {
-    await calibrateBase(out, grid, { ...grid.calibration, workers });
-    const check = rebuild && grid.sft ? await compareWithShipped(out, grid.sft.id) : undefined;
-    if (check) console.error(check);
+  for (const one of gridsByBase(grid)) {
+    if (!one.sft) continue;
+    const { id } = one.sft;
+    const source = await buildBase(out, one.sft, { workers, rebuild });
+    console.error(`base ${id}: ${source === "shipped" ? `the shipped one (bases/${id})` : source}`);
+    if (grid.calibration) {
+      await calibrateBase(out, one, { ...grid.calibration, workers });
+      const check = rebuild ? await compareWithShipped(out, id) : undefined;
+      if (check) console.error(`${id}: ${check}`);
+    }
   }
   const seen = new Set<string>();
   for (const run of grid.runs) {
@@ -213,11 +215,11 @@ async function runAll(
       Number.isFinite(x.half) ? `${x.mean.toFixed(3)} ± ${x.half.toFixed(3)}` : x.mean.toFixed(3);
     console.log(`  ${r.variant.padEnd(28)} pass@1 ${ci(r.passAt1)}  pass@${result.report.k} ${ci(r.passAtK)}`);
   }
-  const { rule, findings } = verdict(result.report);
-  console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f}`).join("\n")}`);
-  if (result.rebuildCheck) {
-    console.log(`\n${result.rebuildCheck} (${join(out, "bases", grid.sft!.id, "rebuild-check.md")})`);
-  }
+  // Several bases: the verdict across them (each base's own verdict is in the summary).
+  const { rule, findings } = result.nested ?? verdict(result.report);
+  if (result.nested) console.log(`  (the first base's numbers; ${grid.bases.length} bases in all)`);
+  console.log(`\n${rule.replaceAll("**", "")}\n${findings.map((f) => `  ${f.replaceAll("**", "")}`).join("\n")}`);
+  if (result.rebuildCheck) console.log(`\n${result.rebuildCheck} (see ${join(out, "bases")}/<id>/rebuild-check.md)`);
   const partial = result.summary.endsWith(".partial.md");
   console.log(`summary: ${result.summary}; figures: ${join(out, partial ? "figures-partial" : "figures")}/`);
   for (const f of result.failed) console.error(`run ${f.id} FAILED: ${f.message} (log: ${f.log})`);

@@ -53,7 +53,7 @@ Deno.test("a wrong type or value names the path, the line and what is expected",
   assertThrows(
     () => parseRunConfig("algorithm: reinforce\n", "r.yaml"),
     Error,
-    `r.yaml:1: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, nurl, rationalization, luffy, got "reinforce"`,
+    `r.yaml:1: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, nurl, rationalization, luffy, questa, scaf-grpo, got "reinforce"`,
   );
   assertThrows(() => parseRunConfig("guide: 3\n", "r.yaml"), Error, `r.yaml:1: key "guide": expected a mapping, got 3`);
   assertThrows(() => parseRunConfig("seed: 1.5\n", "r.yaml"), Error, `key "seed": expected an integer`);

@@ -42,6 +42,7 @@ const report: AblationReport = {
   k: 4,
   settings: settingsOf(),
   base: "sft-test",
+  domain: "math",
   trainedTiers: ["4"],
   curveEnd: 10,
   curveNoise: [],

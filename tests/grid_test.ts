@@ -77,7 +77,7 @@ Deno.test("a malformed grid names the file, the line and the key", async () => {
     ["axes:\n  guide: [1]\n", `g.yaml:2: axes: "guide" is a section`],
     [
       "sft: {}\naxes:\n  algorithm: [grpo, reinforce]\n",
-      `g.yaml:3: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, nurl, rationalization, luffy, got "reinforce"`,
+      `g.yaml:3: key "algorithm": expected one of sft, grpo, filter-grpo, guide-grpo, ppo, guide-ppo, nurl, rationalization, luffy, questa, scaf-grpo, got "reinforce"`,
     ],
     ["base:\n  steps: 1\n  steps: 2\n", "g.yaml:3: invalid YAML"],
     ["sft: {}\nbase:\n  workers: 2\n", `g.yaml:3: key "workers": the ablation sets it`],

@@ -71,6 +71,7 @@ export function reportOf(
     k: options.k ?? 4,
     settings: settingsOf(options.settings),
     base: "sft-test",
+    domain: "math",
     trainedTiers: options.trained ?? ["3"],
     curveEnd: 96,
     curveNoise: [],

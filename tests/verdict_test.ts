@@ -217,10 +217,10 @@ Deno.test("the overall score comes first: all tiers and trained tiers, with net 
 Deno.test("runs.csv: a tidy line per run × tier × metric, each value the means rest on", () => {
   const report = reportOf(TIERS);
   const csv = runsCsv(report).trim().split("\n");
-  assertEquals(csv[0], "variant,run,base,seed,draw,tier,split,metric,k,value,updates,completions");
-  assertEquals(csv[1], "base (SFT),base-draw-0,sft-test,,0,1,test,pass@1,1,0.8,,96");
-  assert(csv.includes("guide,guide-s2,sft-test,2,,3,test,pass@k,4,0.44,,96"));
-  assert(csv.includes("guide,guide-s1,sft-test,1,,3,validation,curve_mean_pass@1,1,0.2,,96"));
+  assertEquals(csv[0], "variant,run,base,seed,draw,tier,split,metric,k,value,updates,completions,domain");
+  assertEquals(csv[1], "base (SFT),base-draw-0,sft-test,,0,1,test,pass@1,1,0.8,,96,math");
+  assert(csv.includes("guide,guide-s2,sft-test,2,,3,test,pass@k,4,0.44,,96,math"));
+  assert(csv.includes("guide,guide-s1,sft-test,1,,3,validation,curve_mean_pass@1,1,0.2,,96,math"));
   // Every row's mean is the mean of its lines.
   const values = csv.slice(1).map((l) => l.split(",")).filter((f) =>
     f[0] === "grpo" && f[5] === "3" && f[7] === "pass@1"

@@ -119,8 +119,13 @@ export interface Grid {
   /** Where it came from (for messages) and its text (saved beside the results). */
   file: string;
   text: string;
-  /** The base policy's SFT run, built once and shared by every run whose `model.checkpoint` is unset. */
+  /** The base policy's SFT run, built once and shared by every run whose `model.checkpoint` is unset (the first of `bases`). */
   sft?: GridRun;
+  /**
+   * Every SFT base the runs start from: one per seed of the `sft` section (`seed: [0, 1, 2]`), each built once; every
+   * run is repeated from each, so the base is a factor of the grid. Empty without an `sft` section.
+   */
+  bases: GridRun[];
   runs: GridRun[];
   summary: SummarySettings;
   /** Calibrate the base before the runs (the `calibration` section), or not (null). */
@@ -222,7 +227,8 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   // The base alone must be a valid config (errors carry their lines).
   resolve(RUN_SCHEMA, base, { file, lineOf: source.lineIn("base") });
   const variants = gridVariants(source, base);
-  const sft = await gridSft(source);
+  const bases = await gridBases(source);
+  const sft = bases[0];
   const summaryLine = source.lineIn("summary");
   const summary = resolve(SUMMARY_SCHEMA, source.object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
   let calibration: Grid["calibration"] = null;
@@ -236,12 +242,12 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
       lineOf: calibrationLine,
     }) as Grid["calibration"];
   }
-  const runs = await gridRuns(source, variants, gridAxes(source), sft);
+  const runs = await gridRuns(source, variants, gridAxes(source), bases);
   const k = Math.min(...runs.map((r) => r.config.eval.finalSamples));
   if (summary.k > k) {
     throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
   }
-  return { file, text, sft, runs, summary, calibration };
+  return { file, text, sft, bases, runs, summary, calibration };
 }
 
 /** A grid's YAML with the lines of its nodes, so that every error names `file:line`. */
@@ -338,9 +344,12 @@ function gridVariants(
   return variants;
 }
 
-/** The SFT base the runs start from, when the grid builds one. */
-async function gridSft(source: GridSource): Promise<GridRun | undefined> {
-  if (!source.root.has("sft")) return undefined;
+/**
+ * The SFT bases the runs start from, when the grid builds them: one, or one per seed where the section's `seed` is a
+ * list (independently trained bases, the grid's base factor).
+ */
+async function gridBases(source: GridSource): Promise<GridRun[]> {
+  if (!source.root.has("sft")) return [];
   const { file } = source;
   const raw = source.object("sft");
   const sftLine = source.lineIn("sft");
@@ -350,8 +359,21 @@ async function gridSft(source: GridSource): Promise<GridRun | undefined> {
   for (const [key, why] of Object.entries(RESERVED)) {
     if (key in raw) throw new ConfigError(file, sftLine([key]), `key "${key}": ${why}`);
   }
-  const config = resolve(RUN_SCHEMA, { ...raw, algorithm: "sft", workers: 1 }, { file, lineOf: sftLine }) as RunConfig;
-  return { id: await runId(config), config, axes: {} };
+  const seeds = Array.isArray(raw.seed) ? raw.seed : [raw.seed];
+  if (seeds.length === 0) throw new ConfigError(file, sftLine(["seed"]), 'key "seed": an empty list of base seeds');
+  if (new Set(seeds).size !== seeds.length) {
+    throw new ConfigError(file, sftLine(["seed"]), `key "seed": base seeds repeat (${seeds.join(", ")})`);
+  }
+  const bases: GridRun[] = [];
+  for (const seed of seeds) {
+    const section = seed === undefined ? { ...raw } : { ...raw, seed };
+    const config = resolve(RUN_SCHEMA, { ...section, algorithm: "sft", workers: 1 }, {
+      file,
+      lineOf: sftLine,
+    }) as RunConfig;
+    bases.push({ id: await runId(config), config, axes: {} });
+  }
+  return bases;
 }
 
 /** The axes: config paths, each with its list of values and its line. */
@@ -379,14 +401,15 @@ function gridAxes(source: GridSource): [string, unknown[], number | undefined][]
 }
 
 /**
- * The runs: every variant × the axes' cartesian product (first axis slowest), each taking its model shape, domain
- * and base checkpoint from the SFT base unless it names its own base; runs that resolve to one config are one run.
+ * The runs: every variant × the axes' cartesian product (first axis slowest) × the SFT bases, each taking its model
+ * shape, domain and base checkpoint from its SFT base unless it names its own base; runs that resolve to one config
+ * are one run. With several bases each run's axes name its base (`base`: the base's id).
  */
 async function gridRuns(
   source: GridSource,
   variants: [string | undefined, Record<string, unknown>][],
   axes: [string, unknown[], number | undefined][],
-  sft: GridRun | undefined,
+  bases: GridRun[],
 ): Promise<GridRun[]> {
   const { file } = source;
   const baseLine = source.lineIn("base");
@@ -397,31 +420,34 @@ async function gridRuns(
   const seen = new Set<string>();
   for (const [variant, start] of variants) {
     for (const combo of combos) {
-      const merged = structuredClone(start) as Record<string, unknown>;
-      for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
-      merged.workers = 1;
-      if (sft) startFromBase(merged, sft, file, lineOfPath);
-      else if (((merged.model ?? {}) as Record<string, unknown>).checkpoint == null) {
-        throw new ConfigError(
-          file,
-          source.lineOf(source.root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
-          "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
-        );
+      for (const sft of bases.length > 0 ? bases : [undefined]) {
+        const merged = structuredClone(start) as Record<string, unknown>;
+        for (const [path, value] of Object.entries(combo)) setPath(merged, path, value);
+        merged.workers = 1;
+        if (sft) startFromBase(merged, sft, file, lineOfPath);
+        else if (((merged.model ?? {}) as Record<string, unknown>).checkpoint == null) {
+          throw new ConfigError(
+            file,
+            source.lineOf(source.root.items.find((p) => isScalar(p.key) && p.key.value === "base")?.key) ?? 1,
+            "runs need a base policy: add an `sft` section (built once, then cached) or set base.model.checkpoint",
+          );
+        }
+        const config = resolve(RUN_SCHEMA, merged, { file, lineOf: lineOfPath }) as RunConfig;
+        if (config.algorithm === "sft") {
+          throw new ConfigError(
+            file,
+            lineOfPath(["algorithm"]),
+            `key "algorithm": runs are RL algorithms (${
+              ALGORITHMS.filter((a) => a !== "sft").join(", ")
+            }); the base is built by the \`sft\` section`,
+          );
+        }
+        const id = await runId(config);
+        if (seen.has(id)) continue; // two axis values that resolve to the same config are one run
+        seen.add(id);
+        const named = variant === undefined ? combo : { variant, ...combo };
+        runs.push({ id, config, axes: bases.length > 1 && sft ? { ...named, base: sft.id } : named });
       }
-      const config = resolve(RUN_SCHEMA, merged, { file, lineOf: lineOfPath }) as RunConfig;
-      if (config.algorithm === "sft") {
-        throw new ConfigError(
-          file,
-          lineOfPath(["algorithm"]),
-          `key "algorithm": runs are RL algorithms (${
-            ALGORITHMS.filter((a) => a !== "sft").join(", ")
-          }); the base is built by the \`sft\` section`,
-        );
-      }
-      const id = await runId(config);
-      if (seen.has(id)) continue; // two axis values that resolve to the same config are one run
-      seen.add(id);
-      runs.push({ id, config, axes: variant === undefined ? combo : { variant, ...combo } });
     }
   }
   return runs;
@@ -450,6 +476,25 @@ function startFromBase(
   setPath(merged, "model.checkpoint", basePath(sft.id));
   const data = (merged.data ?? {}) as Record<string, unknown>;
   if (data.domain === undefined) setPath(merged, "data.domain", sft.config.data.domain);
+}
+
+/**
+ * The grid seen one SFT base at a time: per base, its runs with that base as the grid's `sft` (what a one-base grid
+ * of the same runs would be). A grid with one base or none is itself; runs that name their own checkpoint go with the
+ * first base.
+ */
+export function gridsByBase(grid: Grid): Grid[] {
+  if (grid.bases.length < 2) return [grid];
+  const owned = new Set(grid.bases.map((b) => basePath(b.id)));
+  return grid.bases.map((sft, i) => ({
+    ...grid,
+    sft,
+    bases: [sft],
+    runs: grid.runs.filter((r) => {
+      const checkpoint = String(r.config.model.checkpoint);
+      return checkpoint === basePath(sft.id) || (i === 0 && !owned.has(checkpoint));
+    }),
+  }));
 }
 
 /** Read and parse a grid file. */

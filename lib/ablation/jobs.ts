@@ -18,7 +18,7 @@ import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.
 import { displayPath, exists, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
-import type { Grid, GridRun } from "./grid.ts";
+import { type Grid, type GridRun, gridsByBase } from "./grid.ts";
 import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
 import {
   baseCurveFile,
@@ -31,7 +31,16 @@ import {
   runDir,
   type RunResults,
 } from "./store.ts";
-import { type AblationReport, ablationReport } from "./report.ts";
+import { type AblationReport, ablationReport, variantsOf } from "./report.ts";
+import {
+  type BaseMeans,
+  baseMeansOf,
+  capabilityTier,
+  measuresOf,
+  nestedMarkdown,
+  type NestedVerdict,
+  nestedVerdict,
+} from "./nested.ts";
 import { runsCsv, summaryCsv, summaryMarkdown } from "./summary.ts";
 import { acquireLock } from "./processes.ts";
 import {
@@ -325,50 +334,129 @@ export async function collectReport(out: string, grid: Grid): Promise<AblationRe
   return ablationReport(grid, results, baseEvals, baseCurves);
 }
 
-/** Write `summary.csv`, `runs.csv`, `summary.md` and the figures of the grid's saved results (no training). */
+/** What {@link writeResults} wrote. */
+export interface WrittenResults {
+  /** The report (a grid of several bases: its first base's). */
+  report: AblationReport;
+  /** Per base (one entry for a one-base grid). */
+  reports: AblationReport[];
+  /** The verdict across bases (grids of several bases). */
+  nested?: NestedVerdict;
+  files: string[];
+  summary: string;
+  partial: boolean;
+}
+
+/**
+ * Write `summary.csv`, `runs.csv`, `summary.md` and the figures of the grid's saved results (no training). A grid of
+ * several SFT bases is reported per base (each as a one-base grid of its runs would be) under the verdict across
+ * bases (`nested.ts`, also saved as `nested.json`); its CSVs hold every base's lines, its figures are per base
+ * (`figures/<base id>/`).
+ */
 export async function writeResults(
   out: string,
   grid: Grid,
   options: { formats?: ExportFormat[]; failures?: { id: string; message: string }[] } = {},
-): Promise<{ report: AblationReport; files: string[]; summary: string; partial: boolean }> {
-  const report = await collectReport(out, grid);
+): Promise<WrittenResults> {
+  const grids = gridsByBase(grid);
+  const reports = await Promise.all(grids.map((g) => collectReport(out, g)));
   // A grid with runs left to finish writes beside the last complete summary, never over it.
-  const partial = report.unfinished.length > 0;
+  const unfinished = reports.reduce((n, r) => n + r.unfinished.length, 0);
+  const partial = unfinished > 0;
+  const several = grids.length > 1;
   const summaryCsvFile = join(out, partial ? "summary.partial.csv" : "summary.csv");
   const summaryFile = join(out, partial ? "summary.partial.md" : "summary.md");
   const figuresDir = join(out, partial ? "figures-partial" : "figures");
-  await writeTextFileAtomic(summaryCsvFile, summaryCsv(report));
   const runsCsvFile = join(out, partial ? "runs.partial.csv" : "runs.csv");
-  await writeTextFileAtomic(runsCsvFile, runsCsv(report));
-  // The base's calibration (when the grid asked for one) closes the summary: every number of a grid in one file.
-  const calibrationFile = grid.sft ? join(baseDir(out, grid.sft.id), "calibration.md") : "";
-  const calibration = grid.calibration && await exists(calibrationFile)
-    ? `\n${(await Deno.readTextFile(calibrationFile)).replace(/^# /, "## Base: ")}`
-    : "";
-  const finished = grid.runs.length - report.unfinished.length;
-  const title = partial
-    ? `Ablation summary (partial: ${finished} of ${grid.runs.length} runs finished): ${displayPath(grid.file)}`
-    : `Ablation summary: ${displayPath(grid.file)}`;
+  const nestedFile = join(out, partial ? "nested.partial.json" : "nested.json");
+  // Several bases: one CSV of every base's lines (summary.csv gains a leading `base` column).
+  const joinCsv = (texts: string[], prefix?: string[]) =>
+    texts.map((t, i) => {
+      const lines = t.trimEnd().split("\n");
+      const body = i === 0 ? lines : lines.slice(1);
+      if (!prefix) return body.join("\n");
+      return body.map((l, j) => (i === 0 && j === 0 ? `base,${l}` : `${prefix[i]},${l}`)).join("\n");
+    }).join("\n") + "\n";
+  await writeTextFileAtomic(
+    summaryCsvFile,
+    several ? joinCsv(reports.map(summaryCsv), reports.map((r) => r.base)) : summaryCsv(reports[0]),
+  );
+  await writeTextFileAtomic(runsCsvFile, joinCsv(reports.map(runsCsv)));
   const failures = (options.failures ?? []).map((f) =>
     `- ${f.id}: ${scrubPaths(f.message)} (log: ${join("runs", f.id, "run.log")})`
   );
   const failed = failures.length > 0 ? `\n## Failed runs\n\n${failures.join("\n")}\n` : "";
-  await writeTextFileAtomic(summaryFile, summaryMarkdown(report, title) + failed + calibration);
-  await Deno.mkdir(figuresDir, { recursive: true });
-  const exported = await exportFigures(
-    ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(figuresDir, name) })),
-    { formats: options.formats },
-  );
+  const title = partial
+    ? `Ablation summary (partial: ${grid.runs.length - unfinished} of ${grid.runs.length} runs finished): ${
+      displayPath(grid.file)
+    }`
+    : `Ablation summary: ${displayPath(grid.file)}`;
+  // Each base's calibration (when the grid asked for one) closes its section: every number of a grid in one file.
+  const calibrationOf = async (g: Grid, level: string) => {
+    const file = g.sft ? join(baseDir(out, g.sft.id), "calibration.md") : "";
+    return grid.calibration && await exists(file)
+      ? `\n${(await Deno.readTextFile(file)).replace(/^# /, `${level} Base: `)}`
+      : "";
+  };
+  let nested: NestedVerdict | undefined;
+  const files = [summaryCsvFile, runsCsvFile, summaryFile];
+  if (!several) {
+    const summary = summaryMarkdown(reports[0], title) + failed + await calibrationOf(grid, "##");
+    await writeTextFileAtomic(summaryFile, summary);
+  } else {
+    const means = await Promise.all(grids.map((g, i) => baseMeans(out, g, reports[i])));
+    const { settings } = reports[0];
+    nested = nestedVerdict(
+      means,
+      settings,
+      measuresOf(reports[0].k, settings.equivalence, capabilityTier(reports[0])),
+    );
+    await writeTextFileAtomic(nestedFile, JSON.stringify({ domain: reports[0].domain, ...nested }, null, 2) + "\n");
+    files.push(nestedFile);
+    const sections = [`# ${title}`, "", nestedMarkdown(nested), ""];
+    for (const [i, g] of grids.entries()) {
+      // Each base's own summary, one heading level down.
+      const own = summaryMarkdown(reports[i], `Base ${reports[i].base} alone (${g.runs.length} runs)`)
+        .replace(/^(#+) /gm, "#$1 ");
+      sections.push(own + await calibrationOf(g, "###"), "");
+    }
+    await writeTextFileAtomic(summaryFile, sections.join("\n").trimEnd() + "\n" + failed);
+  }
+  for (const report of reports) {
+    const dir = several ? join(figuresDir, report.base) : figuresDir;
+    await Deno.mkdir(dir, { recursive: true });
+    const exported = await exportFigures(
+      ablationFigures(report).map(({ name, figure }) => ({ figure, path: join(dir, name) })),
+      { formats: options.formats },
+    );
+    files.push(...exported.flatMap((e) => e.files));
+  }
   if (!partial) {
     // Complete: the partial files of an earlier invocation are out of date.
-    for (const stale of ["summary.partial.csv", "runs.partial.csv", "summary.partial.md", "figures-partial"]) {
-      await Deno.remove(join(out, stale), { recursive: true }).catch(() => {});
+    const stale = ["summary.partial.csv", "runs.partial.csv", "summary.partial.md", "nested.partial.json"];
+    for (const name of [...stale, "figures-partial"]) {
+      await Deno.remove(join(out, name), { recursive: true }).catch(() => {});
     }
   }
-  return {
-    report,
-    files: [summaryCsvFile, runsCsvFile, summaryFile, ...exported.flatMap((e) => e.files)],
-    summary: summaryFile,
-    partial,
-  };
+  return { report: reports[0], reports, nested, files, summary: summaryFile, partial };
+}
+
+/** One base's means for the verdict across bases: its report, its runs' final evaluations, its base draws. */
+async function baseMeans(out: string, grid: Grid, report: AblationReport): Promise<BaseMeans> {
+  const finalOf = (r: RunResults) => r.evals.filter((e) => e.split !== "validation").at(-1);
+  const finals = await Promise.all(
+    variantsOf(grid).map(async (v) => ({
+      variant: v.label,
+      records: (await Promise.all(v.runs.map((run) => readRun(out, run.id))))
+        .filter((r) => r.done)
+        .map(finalOf)
+        .filter((e): e is NonNullable<typeof e> => e !== undefined) as EvaluationRecord[],
+    })),
+  );
+  const first = grid.runs[0];
+  const draws = first ? await readBaseEvals(out, first.config, grid.summary.baseDraws) : [];
+  const novel = new Set(
+    (await loadProblems(report.domain, "test")).filter((p) => p.novelHint === true).map((p) => p.id),
+  );
+  return baseMeansOf(report, finals, draws, novel);
 }

@@ -48,10 +48,11 @@ export function variantsOf(grid: Grid): Variant[] {
   const byKey = new Map<string, Variant>();
   for (const run of grid.runs) {
     const { seed: _seed, ...rest } = run.config;
-    const key = canonicalJson(rest);
+    const key = canonicalJson(rest); // one base's runs (a grid of several is reported per base: gridsByBase)
     let variant = byKey.get(key);
     if (!variant) {
-      const parts = Object.entries(run.axes).filter(([path]) => path !== "seed")
+      // The seed and the base are what a variant's runs differ by, never part of its name.
+      const parts = Object.entries(run.axes).filter(([path]) => path !== "seed" && path !== "base")
         .map(([path, value]) => (path === "algorithm" || path === "variant" ? String(value) : `${path}=${value}`));
       // A named variant is its own label; otherwise the algorithm leads.
       if (!("algorithm" in run.axes) && !("variant" in run.axes)) parts.unshift(run.config.algorithm);
@@ -118,6 +119,8 @@ export interface AblationReport {
   settings: SummarySettings;
   /** The base every run starts from: the grid's SFT base id, or the first run's checkpoint. */
   base: string;
+  /** The problem set the runs train and are evaluated on. */
+  domain: string;
   /** The tiers RL trained on (the `trained` row's tiers). */
   trainedTiers: string[];
   /** Completions up to which every run's learning curve is averaged (the shortest finished run's last evaluation). */
@@ -542,6 +545,7 @@ export function ablationReport(
     k,
     settings: grid.summary,
     base: grid.sft?.id ?? String(grid.runs[0]?.config.model.checkpoint ?? ""),
+    domain: String(grid.sft?.config.data.domain ?? grid.runs[0]?.config.data.domain ?? ""),
     trainedTiers,
     curveEnd,
     curveNoise,

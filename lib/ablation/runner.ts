@@ -24,7 +24,8 @@ import { coresForThisProcess } from "../policy/blas.ts";
 import { exists } from "../io.ts";
 import { inJupyter } from "../display.ts";
 import type { ExportFormat } from "../plot/export.ts";
-import { type Grid, type GridRun, loadGrid } from "./grid.ts";
+import { type Grid, type GridRun, gridsByBase, loadGrid } from "./grid.ts";
+import type { NestedVerdict } from "./nested.ts";
 import { baseEvalFile, checkpointPath, conflicts, readBaseCurve, readBaseEvals, runDir, saveGrid } from "./store.ts";
 import type { AblationReport } from "./report.ts";
 import { buildBase, calibrateBase, compareWithShipped, evaluateBase, writeResults } from "./jobs.ts";
@@ -49,7 +50,10 @@ export interface AblationOptions {
 
 /** What {@link runAblation} did. */
 export interface AblationResult {
+  /** The report (a grid of several bases: its first base's). */
   report: AblationReport;
+  /** The verdict across bases, for a grid of several. */
+  nested?: NestedVerdict;
   /** The summary written: `summary.md`, or `summary.partial.md` beside it while runs are left to finish. */
   summary: string;
   /** Runs found finished and skipped, and runs this invocation finished. */
@@ -72,7 +76,10 @@ async function checkNoConflicts(out: string, grid: Grid): Promise<void> {
   );
 }
 
-/** The base the pending runs start from: built (and calibrated) once on all cores, evaluated once per eval setting. */
+/**
+ * The bases the pending runs start from: each built (and calibrated) once on all cores, evaluated once per eval
+ * setting.
+ */
 async function prepareBase(
   out: string,
   grid: Grid,
@@ -81,30 +88,34 @@ async function prepareBase(
   progress: ProgressTracker,
   rebuild: boolean,
 ): Promise<string | undefined> {
-  let rebuildCheck: string | undefined;
-  if (grid.sft) {
-    const source = await buildBase(out, grid.sft, {
+  const checks: string[] = [];
+  for (const one of gridsByBase(grid)) {
+    const sft = one.sft;
+    if (!sft) continue;
+    const source = await buildBase(out, sft, {
       workers,
       rebuild,
       onStep: (step, steps, loss) =>
-        progress.baseStep(step, steps, `sft step ${step}/${steps} loss ${loss.toFixed(3)}`),
+        progress.baseStep(step, steps, `sft ${sft.id} step ${step}/${steps} loss ${loss.toFixed(3)}`),
     });
     if (source === "shipped") {
-      progress.info(
-        `base ${grid.sft.id}: the shipped one (bases/${grid.sft.id}, SHA-256 checked; --rebuild-base trains it)`,
-      );
+      progress.info(`base ${sft.id}: the shipped one (bases/${sft.id}, SHA-256 checked; --rebuild-base trains it)`);
     }
     if (grid.calibration) {
-      progress.info("calibrating the base");
-      await calibrateBase(out, grid, {
+      progress.info(`calibrating the base ${sft.id}`);
+      await calibrateBase(out, one, {
         ...grid.calibration,
         workers,
-        onTier: (t) => progress.info(`calibrating the base: tier ${t.tier} ${t.regime}`),
+        onTier: (t) => progress.info(`calibrating the base ${sft.id}: tier ${t.tier} ${t.regime}`),
       });
-      rebuildCheck = rebuild ? await compareWithShipped(out, grid.sft.id) : undefined;
-      if (rebuildCheck) progress.info(rebuildCheck);
+      const check = rebuild ? await compareWithShipped(out, sft.id) : undefined;
+      if (check) {
+        progress.info(check);
+        checks.push(grid.bases.length > 1 ? `${sft.id}: ${check}` : check);
+      }
     }
   }
+  const rebuildCheck = checks.length > 0 ? checks.join("; ") : undefined;
   progress.phase("base-eval");
   const evaluated = new Set<string>();
   for (const run of pending) {
@@ -225,10 +236,13 @@ export async function runAblation(grid: Grid, options: AblationOptions): Promise
     // measure what is missing while the base is there (nothing is redone when they are saved).
     if (pending.length === 0) await completeBaseEvaluations(out, grid, workers);
     progress.phase("results", "summary and figures");
-    const { report, summary } = await writeResults(out, grid, { formats: options.formats, failures: ran.failed });
+    const { report, nested, summary } = await writeResults(out, grid, {
+      formats: options.formats,
+      failures: ran.failed,
+    });
     progress.state.fraction = 1;
     progress.phase("done");
-    return { report, summary, skipped, ...ran, seconds: (performance.now() - started) / 1000, rebuildCheck };
+    return { report, nested, summary, skipped, ...ran, seconds: (performance.now() - started) / 1000, rebuildCheck };
   } finally {
     await drawer.end();
   }

@@ -1,6 +1,6 @@
 /**
  * Slurm export: the grid becomes three jobs over the same run store — the base (SFT and its evaluations, all the
- * node's cores), an array of runs (one run per array task, single-threaded, after the base), and the results
+ * node's cores; a grid of several bases builds each in turn), an array of runs (one run per array task, single-threaded, after the base), and the results
  * (summary and figures, after every task, whether or not some failed). Tasks follow the local runner's rules: a
  * finished run is skipped, a cut-off one resumes from its checkpoint, so resubmitting the array redoes nothing.
  *

@@ -132,7 +132,7 @@ export async function conflicts(out: string, grid: Grid): Promise<{ dir: string;
     ];
     found.push({ dir, diff });
   };
-  if (grid.sft) await check(baseDir(out, grid.sft.id), grid.sft);
+  for (const sft of grid.bases) await check(baseDir(out, sft.id), sft);
   for (const run of grid.runs) await check(runDir(out, run.id), run);
   return found;
 }

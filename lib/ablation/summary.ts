@@ -94,7 +94,7 @@ const csvQuote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}
 
 /**
  * `runs.csv`: one line per run (the base: per evaluation draw) × tier (and the overall rows) × metric, tidy: variant,
- * run, base, seed, draw, tier, split, metric, k, value, updates, completions. The metrics: `pass@1`, `pass@k` (k in
+ * run, base, seed, draw, tier, split, metric, k, value, updates, completions, domain. The metrics: `pass@1`, `pass@k` (k in
  * its column), `gained`, `lost`, `net` (problems against the base, each draw's split averaged) and
  * `curve_mean_pass@1` (the learning curve's mean over the report's common budget, on the validation split).
  */
@@ -112,6 +112,7 @@ export function runsCsv(report: AblationReport): string {
     "value",
     "updates",
     "completions",
+    "domain",
   ];
   const metrics: [string, number | "", (v: RunValues) => number][] = [
     ["pass@1", 1, (v) => v.passAt1],
@@ -141,6 +142,7 @@ export function runsCsv(report: AblationReport): string {
           csvNumber(value(v)),
           csvNumber(v.updates),
           csvNumber(v.completions),
+          csvQuote(report.domain),
         ].join(","));
       }
     }
