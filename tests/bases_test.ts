@@ -9,6 +9,7 @@ import { basePath, gridsByBase, parseGrid } from "../lib/ablation/grid.ts";
 import { type BaseMeans, nestedMarkdown, nestedVerdict, subsetPassAtK } from "../lib/ablation/nested.ts";
 import { BASE_LABEL, variantsOf } from "../lib/ablation/report.ts";
 import { ConfigError } from "../lib/mod.ts";
+import { methodsTableMarkdown, readNested } from "../lib/ablation/methods_table.ts";
 
 const GRID = (seeds: string) =>
   `sft:
@@ -181,6 +182,11 @@ Deno.test({
     assert(
       nested.comparisons.length > 0 && nested.comparisons.every((c: { perBase: number[] }) => c.perBase.length === 2),
     );
+    // The methods × domains table reads it back: a row per method, the base's changes as the verdict decided them.
+    const table = methodsTableMarkdown([await readNested(out)]);
+    assertStringIncludes(table, "**math** (2 bases × 2+ seeds)");
+    for (const variant of ["grpo", "guide-grpo"]) assert(table.includes(`| ${variant} | `), table);
+    await assertRejects(() => readNested(root), Error, "nested.json: missing");
     // A rerun redoes nothing.
     const again = await run();
     assertStringIncludes(again, "0 runs finished, 8 already done");
