@@ -31,8 +31,9 @@ async function main(args: string[]): Promise<void> {
     throw new Error(`${gridFile}: not found (is ${out} the output folder of deno task ablation?)`);
   }
   const grid = await loadSavedGrid(out);
-  const { report, files, summary, partial } = await writeResults(out, grid, { formats });
-  if (report.unfinished.length > 0) console.error(`not finished, left out: ${report.unfinished.join(", ")}`);
+  const { reports, files, summary, partial } = await writeResults(out, grid, { formats });
+  const unfinished = reports.flatMap((r) => r.unfinished);
+  if (unfinished.length > 0) console.error(`not finished, left out: ${unfinished.join(", ")}`);
   console.log(`wrote ${files.length} files: ${summary}, ${join(out, partial ? "figures-partial" : "figures")}/`);
 }
 
