@@ -5,7 +5,7 @@
  */
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
-import { basePath, gridsByBase, parseGrid } from "../lib/ablation/grid.ts";
+import { basePath, contrastsOf, gridsByBase, parseGrid } from "../lib/ablation/grid.ts";
 import { type BaseMeans, nestedMarkdown, nestedVerdict, subsetPassAtK } from "../lib/ablation/nested.ts";
 import { BASE_LABEL, variantsOf } from "../lib/ablation/report.ts";
 import { ConfigError } from "../lib/mod.ts";
@@ -45,6 +45,23 @@ Deno.test("sft.seed as a list: one base per seed, every run from each, base 0's 
   assertEquals(byBase.map((g) => [g.sft!.id, g.runs.length]), grid.bases.map((b) => [b.id, 4]));
   assertEquals(variantsOf(byBase[1]).map((v) => [v.label, v.runs.length]), [["grpo", 2], ["guide-grpo", 2]]);
   assertEquals(gridsByBase(one), [one]);
+});
+
+Deno.test("summary.contrasts: pairs of the grid's variants, a bad one named with its line", async () => {
+  const named = GRID("[0, 1]").replace(
+    "axes:\n  algorithm: [grpo, guide-grpo]\n",
+    "variants:\n  grpo: { algorithm: grpo }\n  guide: {}\naxes:\n",
+  );
+  const ok = await parseGrid(named.replace("summary: {", 'summary: { contrasts: "guide/grpo",'), "c.yaml");
+  assertEquals(contrastsOf(ok.summary.contrasts), [["guide", "grpo"]]);
+  for (const [value, message] of [["guide/grp", 'did you mean "grpo"'], ["guide", "a pair of two variants"]]) {
+    const error = await assertRejects(
+      () => parseGrid(named.replace("summary: {", `summary: { contrasts: "${value}",`), "c.yaml"),
+      ConfigError,
+    );
+    assertStringIncludes(error.message, "c.yaml:");
+    assertStringIncludes(error.message, message);
+  }
 });
 
 Deno.test("a bad list of base seeds names the file, the line and the key", async () => {
@@ -88,6 +105,27 @@ Deno.test("across bases: a paired t-test over bases on each base's means, Holm, 
   // grpo against the base: no difference shown; TOST within ±0.02: p = 0.5(1 − 4/√18) = 0.0286, × 3 by Holm: not ≈.
   assertAlmostEquals(at("grpo", BASE_LABEL).difference.pEquivalent, 0.5 * (1 - 4 / Math.sqrt(18)), 1e-6);
   assertEquals(at("grpo", BASE_LABEL).call, "inconclusive");
+  // A contrast: one more pair at every measure the reference is compared at, in the same family.
+  const contrasted = nestedVerdict([base(0, 0.50, 0.41), base(1, 0.41, 0.30), base(2, 0.44, 0.36)], {
+    reference: "guide",
+    contrasts: [["grpo", "guide"], ["grpo", "nothing"]],
+    adjust: "holm",
+    alpha: 0.05,
+    equivalence: { passAt1: 0.02, passAtK: 0.05 },
+  });
+  assertEquals(contrasted.comparisons.filter((c) => c.against === "guide").length, 1); // the reference's, once
+  const withPair = nestedVerdict([base(0, 0.50, 0.41), base(1, 0.41, 0.30), base(2, 0.44, 0.36)], {
+    reference: "none",
+    contrasts: [["grpo", "guide"]],
+    adjust: "holm",
+    alpha: 0.05,
+    equivalence: { passAt1: 0.02, passAtK: 0.05 },
+  });
+  assertEquals(withPair.comparisons.map((c) => `${c.variant}-${c.against}`), [
+    `guide-${BASE_LABEL}`,
+    `grpo-${BASE_LABEL}`,
+    "grpo-guide",
+  ]);
   // Decided with a base against it: not replicated.
   const split = nestedVerdict([base(0, 0.50, 0.41), base(1, 0.29, 0.30), base(2, 0.44, 0.36)], {
     reference: "grpo",

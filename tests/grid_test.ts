@@ -41,6 +41,7 @@ Deno.test("a grid is the cartesian product of its axes over the base, each run w
     target: null,
     reference: "grpo",
     candidate: null,
+    contrasts: "",
     test: "welch",
     adjust: "holm",
     alpha: 0.05,

@@ -82,6 +82,10 @@ export const SUMMARY_SCHEMA = section({
     nullable: true,
     doc: "the variant the grid puts forward (the cross-domain findings test it); null: none named",
   }),
+  contrasts: field("string", "", {
+    doc: "pairs of variants the verdict across bases also compares, each `a/b`, comma-separated (e.g. " +
+      "`guide-grpo/guide-no-is`: Guide's IS correction against its nearest ablation); grids of several bases",
+  }),
   test: field("string", "welch", {
     choices: ["welch", "paired"],
     doc: "welch: Welch's t-test over seeds; paired: a paired t-test by seed against the reference (same seeds)",
@@ -231,6 +235,9 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
   const sft = bases[0];
   const summaryLine = source.lineIn("summary");
   const summary = resolve(SUMMARY_SCHEMA, source.object("summary"), { file, lineOf: summaryLine }) as Grid["summary"];
+  contrastsOf(summary.contrasts, variants.map(([name]) => name).filter((n) => n !== undefined), (why) => {
+    throw new ConfigError(file, summaryLine(["contrasts"]), `key "summary.contrasts": ${why}`);
+  });
   let calibration: Grid["calibration"] = null;
   if (source.root.has("calibration")) {
     const calibrationLine = source.lineIn("calibration");
@@ -248,6 +255,34 @@ export async function parseGrid(text: string, file: string): Promise<Grid> {
     throw new ConfigError(file, summaryLine(["k"]), `key "summary.k": ${summary.k} is above eval.finalSamples (${k})`);
   }
   return { file, text, sft, bases, runs, summary, calibration };
+}
+
+/**
+ * The pairs of `summary.contrasts` (`a/b, c/d`), each two different variants; `fail` says what is wrong (a name
+ * that is no variant, when the grid names its variants).
+ */
+export function contrastsOf(
+  text: string,
+  variants: string[] = [],
+  fail: (why: string) => never = (why) => {
+    throw new Error(why);
+  },
+): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const item of text.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
+    const names = item.split("/").map((s) => s.trim());
+    if (names.length !== 2 || !names[0] || !names[1] || names[0] === names[1]) {
+      fail(`"${item}" is not a pair of two variants written a/b`);
+    }
+    for (const name of names) {
+      if (variants.length > 0 && !variants.includes(name)) {
+        const near = closestKey(name, variants);
+        fail(`"${name}" is no variant of this grid${near ? ` (did you mean "${near}"?)` : ""}`);
+      }
+    }
+    pairs.push([names[0], names[1]]);
+  }
+  return pairs;
 }
 
 /** A grid's YAML with the lines of its nodes, so that every error names `file:line`. */

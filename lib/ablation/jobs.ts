@@ -18,7 +18,7 @@ import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.
 import { displayPath, exists, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
 import { ablationFigures } from "./plots.ts";
-import { type Grid, type GridRun, gridsByBase } from "./grid.ts";
+import { contrastsOf, type Grid, type GridRun, gridsByBase } from "./grid.ts";
 import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
 import {
   baseCurveFile,
@@ -408,7 +408,7 @@ export async function writeResults(
     const { settings } = reports[0];
     nested = nestedVerdict(
       means,
-      settings,
+      { ...settings, contrasts: contrastsOf(settings.contrasts) },
       measuresOf(reports[0].k, settings.equivalence, capabilityTier(reports[0])),
     );
     await writeTextFileAtomic(nestedFile, JSON.stringify({ domain: reports[0].domain, ...nested }, null, 2) + "\n");

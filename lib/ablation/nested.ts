@@ -67,6 +67,8 @@ export interface Measure {
 /** How the verdict across bases tests (the grid's `summary` settings it reads). */
 export interface NestedSettings {
   reference: string;
+  /** Further pairs of variants compared at every measure compared with the reference (`summary.contrasts`). */
+  contrasts?: [string, string][];
   adjust: AdjustMethod;
   alpha: number;
   equivalence: { passAt1: number; passAtK: number };
@@ -270,6 +272,10 @@ export function nestedVerdict(
       if (m.vsBase === "difference") against(BASE_LABEL);
       if (m.vsBase === "itself") against(null);
       if (m.vsReference && reference && variant !== reference) against(reference);
+      if (!m.vsReference) continue;
+      for (const [a, b] of settings.contrasts ?? []) {
+        if (a === variant && b !== reference && variants.includes(b)) against(b);
+      }
     }
   }
   const tested = (c: typeof planned[number], p: number) => (c.why ? NaN : p);
