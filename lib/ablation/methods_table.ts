@@ -10,7 +10,8 @@
  * import assert from "node:assert/strict";
  * import { methodsTableMarkdown } from "./methods_table.ts";
  * const cmp = (measure: string, estimate: number, call: string, replicated: boolean) => ({
- *   variant: "guide", against: "base (SFT)", measure, difference: { estimate }, call, replicated, why: undefined,
+ *   variant: "guide", against: "base (SFT)", measure, difference: { estimate }, call, replicated, agreeing: 3,
+ *   why: undefined,
  * });
  * const text = methodsTableMarkdown([{
  *   domain: "arith",
@@ -20,12 +21,13 @@
  *   pooled: { guide: { updates: { mean: 40, half: 3, n: 3 } } },
  *   comparisons: [cmp("all pass@1", 0.031, "above", true), cmp("all pass@k", -0.002, "inconclusive", false)],
  * }]);
- * assert.ok(text.includes("| guide | +0.031 ▲R | −0.002 · |"));
+ * assert.ok(text.includes("| guide | +0.031 ▲R 3/3↑ | −0.002 · 3/3↓ |"));
  * ```
  *
  * @module
  */
 import { BASE_LABEL } from "./report.ts";
+import { sides } from "./nested.ts";
 
 /** What the table reads of a domain's `nested.json`. */
 export interface SavedNested {
@@ -41,6 +43,7 @@ export interface SavedNested {
     difference: { estimate: number };
     call: string;
     replicated: boolean;
+    agreeing: number;
     why?: string;
   }[];
 }
@@ -75,7 +78,8 @@ function cell(domain: SavedNested, variant: string, measure: string): string {
     : c.call === "≈"
     ? " ≈"
     : " ·";
-  return `${signed(c.difference.estimate, measure === "net" ? 1 : 3)}${mark}${c.replicated ? "R" : ""}`;
+  const count = c.why || c.call === "≈" ? "" : ` ${sides(c, domain.bases.length)}`;
+  return `${signed(c.difference.estimate, measure === "net" ? 1 : 3)}${mark}${c.replicated ? "R" : ""}${count}`;
 }
 
 /** The methods × domains table as Markdown: a section per domain, a row per method, then how to read it. */
@@ -98,7 +102,8 @@ export function methodsTableMarkdown(domains: SavedNested[]): string {
     "Each cell: the change from the base (net: problems gained − lost), the mean over bases of each base's mean over " +
       "its seeds; updates: RL updates the budget bought. ▲/▼: above/below the base by the paired t-test over bases " +
       "(Holm across the domain's comparisons), ≈: equivalent within the margin, ·: inconclusive, R: replicated (decided " +
-      "and of one sign on every base).",
+      "and of one sign on every base); `k/B↑` or `↓`: on how many of the B bases the change went the mean's way (a " +
+      "count, not a test).",
   );
   return out.join("\n");
 }

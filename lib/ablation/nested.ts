@@ -350,13 +350,21 @@ export function nestedVerdict(
   };
 }
 
+/** The bases whose difference has the mean difference's sign, `2/3↓` (a count, not a test). */
+export function sides(c: { agreeing: number; difference: { estimate: number } }, bases: number): string {
+  const direction = c.difference.estimate > 0 ? "↑" : c.difference.estimate < 0 ? "↓" : "";
+  return `${c.agreeing}/${bases}${direction}`;
+}
+
 /** The across-bases table: a row per variant (the base first), a column per measure, mean over bases ± 95% CI. */
 export function nestedTable(v: NestedVerdict): string {
   const mark = (variant: string, key: string) => {
     const vsBase = v.comparisons.find((c) => c.variant === variant && c.measure === key && c.against === BASE_LABEL);
     if (!vsBase || vsBase.why) return "";
-    const arrow = vsBase.call === "above" ? " ▲" : vsBase.call === "below" ? " ▼" : vsBase.call === "≈" ? " ≈" : "";
-    return arrow && vsBase.replicated ? `${arrow}R` : arrow;
+    if (vsBase.call === "≈") return " ≈";
+    const arrow = vsBase.call === "above" ? " ▲" : vsBase.call === "below" ? " ▼" : " ·";
+    // How many bases moved the way the mean did (a count, not a test: with 3 bases a sign test cannot decide).
+    return `${arrow}${vsBase.replicated ? "R" : ""} ${sides(vsBase, v.bases.length)}`;
   };
   const digits = (key: string) => (key === "net" || key === "updates" ? 1 : 3);
   const cell = (variant: string, key: string) => {
@@ -375,9 +383,10 @@ export function nestedTable(v: NestedVerdict): string {
     rule,
     ...rows,
     "",
-    "Mean over bases (each base's mean over its seeds) ± 95% interval over bases. ▲/▼: above/below the base by the " +
-    "test across bases (net: above/below 0), ≈: equivalent within the margin; R: replicated (the same sign on " +
-    "every base).",
+    "Mean over bases (each base's mean over its seeds) ± 95% interval over bases. Against the base (net: against " +
+    "0), by the test across bases: ▲/▼ above/below, ≈ equivalent within the margin, · inconclusive; R: replicated " +
+    "(decided, and the same sign on every base); `k/B↑` or `↓`: on how many of the B bases the change went the " +
+    "mean's way (a count, not a test).",
   ].join("\n");
 }
 
