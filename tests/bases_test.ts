@@ -211,6 +211,7 @@ Deno.test({
       assertStringIncludes(summary, `## Base ${b.id} alone (4 runs)`);
       assert(await exists(join(out, "figures", b.id, "learning-rollouts.html")), `figures of ${b.id}`);
     }
+    assert(await exists(join(out, "figures", "bases-overall-pass1.html")), "the figure across bases");
     const runs = (await Deno.readTextFile(join(out, "runs.csv"))).trim().split("\n");
     assertEquals(runs[0], "variant,run,base,seed,draw,tier,split,metric,k,value,updates,completions,domain");
     for (const b of grid.bases) assert(runs.some((l) => l.includes(`,${b.id},`) && l.endsWith(",math")), b.id);

@@ -17,7 +17,7 @@ import { EVAL_SEED, evaluatePolicy, evaluationProblems } from "../rl/evaluate.ts
 import { type EvaluationRecord, evaluationRecord, runTraining } from "../rl/run.ts";
 import { displayPath, exists, scrubPaths, writeTextFileAtomic } from "../io.ts";
 import { exportFigures, type ExportFormat } from "../plot/export.ts";
-import { ablationFigures } from "./plots.ts";
+import { ablationFigures, acrossBasesFigures } from "./plots.ts";
 import { contrastsOf, type Grid, type GridRun, gridsByBase } from "./grid.ts";
 import { calibrate, calibrationMarkdown, type TierCalibration } from "./calibrate.ts";
 import {
@@ -421,6 +421,15 @@ export async function writeResults(
       sections.push(own + await calibrationOf(g, "###"), "");
     }
     await writeTextFileAtomic(summaryFile, sections.join("\n").trimEnd() + "\n" + failed);
+  }
+  if (nested) {
+    // The figures across bases beside each base's folder of figures.
+    await Deno.mkdir(figuresDir, { recursive: true });
+    const exported = await exportFigures(
+      acrossBasesFigures(nested).map(({ name, figure }) => ({ figure, path: join(figuresDir, name) })),
+      { formats: options.formats },
+    );
+    files.push(...exported.flatMap((e) => e.files));
   }
   for (const report of reports) {
     const dir = several ? join(figuresDir, report.base) : figuresDir;

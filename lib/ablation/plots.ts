@@ -17,6 +17,7 @@
  */
 import { type AblationReport, isOverall } from "./report.ts";
 import type { CurvePoint } from "./statistics.ts";
+import type { NestedVerdict } from "./nested.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
 import { type Figure, FIGURE_FONT } from "../plot/figure.ts";
 
@@ -475,6 +476,72 @@ export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
       })`,
     ),
   };
+}
+
+/**
+ * A measure across bases: per variant, its change from the base on each SFT base (a dot per base) and the mean change
+ * with the paired t-interval over bases (the test across bases, unadjusted), a zero line between worse and better.
+ */
+export function acrossBasesFigure(nested: NestedVerdict, measure: string): Figure {
+  const label = nested.measures.find((m) => m.key === measure)?.label ?? measure;
+  const rows = nested.variants
+    .map((variant) =>
+      nested.comparisons.find((c) => c.variant === variant && c.measure === measure && c.against === "base (SFT)")
+    )
+    .filter((c): c is NonNullable<typeof c> => c !== undefined);
+  const y = rows.map((c) => c.variant);
+  const perBase = nested.bases.map((base, b) => ({
+    type: "scatter",
+    mode: "markers",
+    name: `base ${base}`,
+    x: rows.map((c) => c.perBase[b]),
+    y,
+    marker: { ...variantMarker(b + 1), color: variantStyle(b + 1).color, opacity: 0.8 },
+  }));
+  const mean = {
+    type: "scatter",
+    mode: "markers",
+    name: "mean over bases (95% interval)",
+    x: rows.map((c) => c.difference.estimate),
+    y,
+    marker: { symbol: "line-ns-open", size: 18, color: "#000", line: { width: 3 } },
+    error_x: {
+      type: "data",
+      symmetric: false,
+      array: rows.map((c) => (Number.isFinite(c.difference.high) ? c.difference.high - c.difference.estimate : 0)),
+      arrayminus: rows.map((c) => (Number.isFinite(c.difference.low) ? c.difference.estimate - c.difference.low : 0)),
+      visible: true,
+      color: "#000",
+      thickness: 1.5,
+    },
+  };
+  const layout = baseLayout(`${label}: change from the base, per base`, `change from the base (${label})`, "variant", {
+    height: Math.max(400, 180 + 40 * rows.length),
+  });
+  layout.yaxis = { ...layout.yaxis, autorange: "reversed" } as typeof layout.yaxis;
+  layout.xaxis = { ...layout.xaxis, zeroline: true, zerolinecolor: "#444" } as typeof layout.xaxis;
+  return {
+    data: [...perBase, mean],
+    layout: titled(
+      layout,
+      `dots: each base's mean over its seeds minus that base; bar: mean over the ${nested.bases.length} bases with ` +
+        `its paired t-interval (unadjusted; the calls are in the summary)`,
+    ),
+  };
+}
+
+/** The figures across bases of a grid of several: one per measure compared with the base. */
+export function acrossBasesFigures(nested: NestedVerdict): { name: string; figure: Figure }[] {
+  const names: Record<string, string> = {
+    "all pass@1": "bases-overall-pass1",
+    "all pass@k": "bases-overall-passk",
+    "reach recall": "bases-capability-seen",
+    "reach transfer": "bases-capability-novel",
+    "untrained pass@1": "bases-untrained-pass1",
+  };
+  return Object.entries(names)
+    .filter(([measure]) => nested.comparisons.some((c) => c.measure === measure && c.against === "base (SFT)"))
+    .map(([measure, name]) => ({ name, figure: acrossBasesFigure(nested, measure) }));
 }
 
 /** Histogram of hinted tokens' ratios π_θ(o|q)/π_old(o|q,h), log10 bins, per variant that trains hinted samples. */
