@@ -35,7 +35,7 @@
  */
 import type { EvaluationRecord } from "../rl/run.ts";
 import { passAtKCurve } from "../metrics/gains.ts";
-import { type AblationReport, BASE_LABEL, isOverall } from "./report.ts";
+import { type AblationReport, BASE_LABEL, isOverall, pooledCounts } from "./report.ts";
 import { adjust, type AdjustMethod, compare, type Difference, meanCi } from "./statistics.ts";
 import { type Call, decide, EASY_TIER_PASS_AT_1 } from "./verdict.ts";
 
@@ -121,15 +121,8 @@ export function capabilityTier(report: AblationReport): string | undefined {
  * evaluation, or the base's draws together); NaN when the subset has no problem there.
  */
 export function subsetPassAtK(records: EvaluationRecord[], tier: string, ids: Set<string>, k: number): number {
-  const pooled = new Map<string, { n: number; c: number }>();
-  for (const record of records) {
-    for (const [id, c] of Object.entries(record.tiers[tier]?.correct ?? {})) {
-      if (!ids.has(id)) continue;
-      const seen = pooled.get(id) ?? { n: 0, c: 0 };
-      pooled.set(id, { n: seen.n + record.n, c: seen.c + c });
-    }
-  }
-  return pooled.size > 0 ? passAtKCurve(pooled.values(), [k])[0].passAtK : NaN;
+  const subset = [...pooledCounts(records, tier, [])].filter(([id]) => ids.has(id)).map(([, c]) => c);
+  return subset.length > 0 ? passAtKCurve(subset, [k])[0].passAtK : NaN;
 }
 
 /**

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type AblationReport, isOverall } from "./report.ts";
+import { type AblationReport, BASE_LABEL, isOverall } from "./report.ts";
 import type { CurvePoint } from "./statistics.ts";
 import type { NestedVerdict } from "./nested.ts";
 import { RATIO_BINS } from "../rl/step_report.ts";
@@ -249,7 +249,7 @@ export function bandTraces(
 }
 
 function variantsIn(report: AblationReport): string[] {
-  return [...new Set(report.rows.filter((r) => r.variant !== "base (SFT)").map((r) => r.variant))];
+  return [...new Set(report.rows.filter((r) => r.variant !== BASE_LABEL).map((r) => r.variant))];
 }
 
 /**
@@ -429,7 +429,7 @@ export function passkFigure(report: AblationReport, tier = "all"): Figure {
  * top to bottom in the grid's order, the figure taller as variants are added (names stay readable).
  */
 export function gainSplitFigure(report: AblationReport, tier = "all"): Figure {
-  const rows = report.rows.filter((r) => r.tier === tier && r.variant !== "base (SFT)");
+  const rows = report.rows.filter((r) => r.tier === tier && r.variant !== BASE_LABEL);
   const y = rows.map((r) => r.variant);
   // Each bar with its 95% interval over seeds (none from a single seed).
   const bar = (name: string, cis: { mean: number; half: number }[], color: string, sign = 1) => ({
@@ -486,7 +486,7 @@ export function acrossBasesFigure(nested: NestedVerdict, measure: string): Figur
   const label = nested.measures.find((m) => m.key === measure)?.label ?? measure;
   const rows = nested.variants
     .map((variant) =>
-      nested.comparisons.find((c) => c.variant === variant && c.measure === measure && c.against === "base (SFT)")
+      nested.comparisons.find((c) => c.variant === variant && c.measure === measure && c.against === BASE_LABEL)
     )
     .filter((c): c is NonNullable<typeof c> => c !== undefined);
   const y = rows.map((c) => c.variant);
@@ -540,7 +540,7 @@ export function acrossBasesFigures(nested: NestedVerdict): { name: string; figur
     "untrained pass@1": "bases-untrained-pass1",
   };
   return Object.entries(names)
-    .filter(([measure]) => nested.comparisons.some((c) => c.measure === measure && c.against === "base (SFT)"))
+    .filter(([measure]) => nested.comparisons.some((c) => c.measure === measure && c.against === BASE_LABEL))
     .map(([measure, name]) => ({ name, figure: acrossBasesFigure(nested, measure) }));
 }
 

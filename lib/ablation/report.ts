@@ -160,7 +160,7 @@ function countsOf(record: EvaluationRecord, tier: string, trained: string[]): Ma
 }
 
 /** The evaluations pooled into one: every problem's samples and correct samples added up (the base's draws). */
-function pooledCounts(records: EvaluationRecord[], tier: string, trained: string[]): Map<string, Counts> {
+export function pooledCounts(records: EvaluationRecord[], tier: string, trained: string[]): Map<string, Counts> {
   const pooled = new Map<string, Counts>();
   for (const record of records) {
     for (const [id, c] of countsOf(record, tier, trained)) {
